@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import type { z } from 'zod';
+import { DomainError } from '../domain/errors.ts';
+import { type PipelineConfig, pipelineConfigSchema } from './schema.ts';
+
+const formatPath = (path: readonly PropertyKey[]) =>
+  path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)), '');
+
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${formatPath(issue.path) || '(top level)'}: ${issue.message}`);
+}
+
+/** Parses and validates a pipeline configuration; a bad file names every field at fault and why. */
+export function parsePipelineConfig(text: string, source: string): PipelineConfig {
+  let raw: unknown;
+  try {
+    raw = parse(text, { prettyErrors: true });
+  } catch (error) {
+    throw new DomainError('CONFIG_INVALID', `${source} is not valid YAML: ${(error as Error).message}`);
+  }
+  const result = pipelineConfigSchema.safeParse(raw ?? {});
+  if (!result.success) {
+    const lines = describeIssues(result.error).map((l) => `  - ${l}`);
+    throw new DomainError('CONFIG_INVALID', `${source} is not a valid pipeline configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+export function loadPipelineConfig(path: string): PipelineConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new DomainError('CONFIG_INVALID', `Cannot read the pipeline configuration ${path} (${(error as NodeJS.ErrnoException).code}). Set SANDBOX_CONFIG to its path.`);
+  }
+  return parsePipelineConfig(text, path);
+}

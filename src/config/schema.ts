@@ -1,0 +1,96 @@
+import { z } from 'zod';
+
+const slackUser = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id such as U0ALICE');
+const slackGroup = z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user-group id such as S0QA');
+const instanceName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes, e.g. dev-alice');
+/** Durations are a number and a unit: 30s, 15m, 4h, 7d. */
+export const duration = z.string().regex(/^\d+(s|m|h|d)$/, 'must be a number and a unit, e.g. 30s, 15m, 4h or 7d');
+
+const instance = z.union([instanceName, z.object({ name: instanceName, owner: slackUser.optional() }).strict()]);
+
+const approvals = z
+  .object({
+    required: z.number().int().min(0).max(20).default(0),
+    approvers: z.array(slackUser).default([]),
+    userGroups: z.array(slackGroup).default([]),
+    requireChangeRequest: z.boolean().default(false),
+    allowSelfApproval: z.boolean().default(false),
+  })
+  .strict();
+
+const check = z
+  .object({
+    name: z.string().min(1),
+    forbid: z.string().min(1, 'must be the text no deployed component may contain'),
+    types: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+
+const freeze = z.union([
+  z.object({ from: z.coerce.date(), to: z.coerce.date(), reason: z.string().min(1) }).strict(),
+  z.object({ cron: z.string().min(1), for: duration, reason: z.string().min(1) }).strict(),
+]);
+
+const environment = z
+  .object({
+    name: z.string().regex(/^[A-Za-z][A-Za-z0-9 _-]{0,40}$/, 'must start with a letter, e.g. Staging'),
+    kind: z.enum(['development', 'staging', 'production']),
+    channel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel id such as C0STAGING').optional(),
+    instances: z.array(instance).min(1, 'must list at least one instance'),
+    approvals: approvals.default({ required: 0, approvers: [], userGroups: [], requireChangeRequest: false, allowSelfApproval: false }),
+    deployers: z.array(slackUser).default([]),
+    checks: z.array(check).default([]),
+    freezes: z.array(freeze).default([]),
+  })
+  .strict();
+
+const schedules = z
+  .object({
+    tick: z.string().default('*/30 * * * * *'),
+    approvalReminder: z.object({ after: duration, every: duration, times: z.number().int().min(0) }).strict().default({ after: '4h', every: '4h', times: 3 }),
+    expireAfter: duration.default('7d'),
+    driftReport: z.string().default('0 9 * * 1-5'),
+  })
+  .strict();
+
+export const pipelineConfigSchema = z
+  .object({
+    admins: z.array(slackUser).default([]),
+    environments: z.array(environment).min(2, 'must list at least one sandbox environment and production'),
+    schedules: schedules.default({ tick: '*/30 * * * * *', approvalReminder: { after: '4h', every: '4h', times: 3 }, expireAfter: '7d', driftReport: '0 9 * * 1-5' }),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const envs = config.environments;
+    const last = envs.length - 1;
+    envs.forEach((env, i) => {
+      if (env.kind === 'production' && i !== last) {
+        ctx.addIssue({ code: 'custom', path: ['environments', i, 'kind'], message: 'production must be the last (top) environment' });
+      }
+      if (i === last && env.kind !== 'production') {
+        ctx.addIssue({ code: 'custom', path: ['environments', i, 'kind'], message: 'the last (top) environment must be production' });
+      }
+      if (env.kind === 'production' && env.instances.length !== 1) {
+        ctx.addIssue({ code: 'custom', path: ['environments', i, 'instances'], message: 'production has exactly one instance' });
+      }
+      if (env.approvals.required > 0 && env.approvals.approvers.length + env.approvals.userGroups.length === 0) {
+        ctx.addIssue({ code: 'custom', path: ['environments', i, 'approvals'], message: 'requires approvals but names no approvers or userGroups' });
+      }
+    });
+    const seen = new Map<string, string>();
+    envs.forEach((env, i) => {
+      if (envs.findIndex((e) => e.name.toLowerCase() === env.name.toLowerCase()) !== i) {
+        ctx.addIssue({ code: 'custom', path: ['environments', i, 'name'], message: `"${env.name}" is used by two environments` });
+      }
+      env.instances.forEach((inst, j) => {
+        const name = typeof inst === 'string' ? inst : inst.name;
+        if (seen.has(name)) {
+          ctx.addIssue({ code: 'custom', path: ['environments', i, 'instances', j], message: `"${name}" is already an instance of ${seen.get(name)}` });
+        }
+        seen.set(name, env.name);
+      });
+    });
+  });
+
+export type PipelineConfig = z.infer<typeof pipelineConfigSchema>;
+export type EnvironmentConfig = PipelineConfig['environments'][number];

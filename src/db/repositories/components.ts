@@ -1,0 +1,124 @@
+import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
+import type { Repositories } from '../../domain/ports.ts';
+import type { Change, Difference, MergeRow } from '../../domain/types.ts';
+import { type Database, queryRows } from '../client.ts';
+import { components } from '../schema.ts';
+
+const columns = {
+  key: components.key,
+  content: components.content,
+  hash: components.hash,
+  dependsOn: components.dependsOn,
+  changedBy: components.changedBy,
+  changedAt: components.changedAt,
+};
+
+// Rows per INSERT: well under PostgreSQL's 65,535 bind parameters at 7 columns a row.
+const BATCH = 2_000;
+
+const upsertSet = {
+  content: sql`excluded.content`,
+  hash: sql`excluded.hash`,
+  dependsOn: sql`excluded.depends_on`,
+  changedBy: sql`excluded.changed_by`,
+  changedAt: sql`excluded.changed_at`,
+};
+
+export function componentRepository(db: Database): Repositories['components'] {
+  return {
+    list: (instanceId) =>
+      db.select(columns).from(components).where(eq(components.instanceId, instanceId)).orderBy(asc(components.key)),
+    async get(instanceId, key) {
+      const [row] = await db
+        .select(columns)
+        .from(components)
+        .where(and(eq(components.instanceId, instanceId), eq(components.key, key)));
+      return row;
+    },
+    async count(instanceId) {
+      const [row] = await db.select({ n: count() }).from(components).where(eq(components.instanceId, instanceId));
+      return row?.n ?? 0;
+    },
+    async put(instanceId, component) {
+      await this.putMany(instanceId, [component]);
+    },
+    async putMany(instanceId, list) {
+      for (let i = 0; i < list.length; i += BATCH) {
+        const rows = list.slice(i, i + BATCH).map((c) => ({ instanceId, ...c }));
+        await db
+          .insert(components)
+          .values(rows)
+          .onConflictDoUpdate({ target: [components.instanceId, components.key], set: upsertSet });
+      }
+    },
+    async remove(instanceId, key) {
+      const removed = await db
+        .delete(components)
+        .where(and(eq(components.instanceId, instanceId), eq(components.key, key)))
+        .returning({ key: components.key });
+      return removed.length > 0;
+    },
+    changes: (instanceId) =>
+      queryRows<Change>(
+        db,
+        sql`
+        select coalesce(c.key, b.key) as "key",
+               case when b.key is null then 'add' when c.key is null then 'delete' else 'modify' end as "action",
+               c.hash as "hash", b.hash as "baseHash"
+        from (select key, hash from components where instance_id = ${instanceId}) c
+        full join (select key, hash from baseline_items where instance_id = ${instanceId}) b on b.key = c.key
+        where c.hash is distinct from b.hash
+        order by 1`,
+      ),
+    async parentDrifted(instanceId, parentId) {
+      const rows = await queryRows<{ drifted: boolean }>(
+        db,
+        sql`
+        select exists (
+          select 1
+          from (select key, hash from components where instance_id = ${parentId}) p
+          full join (select key, hash from baseline_items where instance_id = ${instanceId}) b on b.key = p.key
+          where p.hash is distinct from b.hash
+        ) as drifted`,
+      );
+      return rows[0]?.drifted === true;
+    },
+    mergeRows: (instanceId, sourceId) =>
+      queryRows<MergeRow>(
+        db,
+        sql`
+        select coalesce(l.key, u.key) as "key", b.hash as "base", l.hash as "local", u.hash as "upstream"
+        from (select key, hash from components where instance_id = ${instanceId}) l
+        full join (select key, hash from components where instance_id = ${sourceId}) u on u.key = l.key
+        left join baseline_items b on b.instance_id = ${instanceId} and b.key = coalesce(l.key, u.key)
+        where l.hash is distinct from u.hash
+        order by 1`,
+      ),
+    async takeFrom(instanceId, sourceId, keys) {
+      for (let i = 0; i < keys.length; i += BATCH) {
+        const batch = keys.slice(i, i + BATCH);
+        await db.execute(sql`
+          insert into components (instance_id, key, content, hash, depends_on, changed_by, changed_at)
+          select ${instanceId}, key, content, hash, depends_on, changed_by, changed_at
+          from components where instance_id = ${sourceId} and ${inArray(components.key, batch)}
+          on conflict (instance_id, key) do update set content = excluded.content, hash = excluded.hash,
+            depends_on = excluded.depends_on, changed_by = excluded.changed_by, changed_at = excluded.changed_at`);
+        await db.execute(sql`
+          delete from components c
+          where c.instance_id = ${instanceId} and ${inArray(sql`c.key`, batch)}
+            and not exists (select 1 from components s where s.instance_id = ${sourceId} and s.key = c.key)`);
+      }
+    },
+    compare: (fromId, toId) =>
+      queryRows<Difference>(
+        db,
+        sql`
+        select coalesce(a.key, b.key) as "key",
+               case when a.key is null then 'added' when b.key is null then 'removed' else 'changed' end as "change"
+        from (select key, hash from components where instance_id = ${fromId}) a
+        full join (select key, hash from components where instance_id = ${toId}) b on b.key = a.key
+        where a.hash is distinct from b.hash
+        order by 1`,
+      ),
+  };
+}

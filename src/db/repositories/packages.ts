@@ -1,0 +1,139 @@
+import { asc, eq, sql } from 'drizzle-orm';
+import type { Repositories } from '../../domain/ports.ts';
+import type { Change } from '../../domain/types.ts';
+import { type Database, queryRows } from '../client.ts';
+import { packageItems, packages } from '../schema.ts';
+
+const packageColumns = {
+  id: packages.id,
+  sourceInstanceId: packages.sourceInstanceId,
+  changeHash: packages.changeHash,
+  itemCount: packages.itemCount,
+  createdAt: packages.createdAt,
+};
+
+/** Affected row count, whichever driver ran the statement. */
+const affected = (result: unknown) => {
+  const r = result as { count?: number; affectedRows?: number };
+  return Number(r.count ?? r.affectedRows ?? 0);
+};
+
+export function packageRepository(db: Database): Repositories['packages'] {
+  return {
+    async createFromProject(instanceId, at) {
+      const [created] = await db
+        .insert(packages)
+        .values({ sourceInstanceId: instanceId, changeHash: '', itemCount: 0, createdAt: at })
+        .returning(packageColumns);
+      if (!created) throw new Error('package insert returned nothing');
+      const inserted = await db.execute(sql`
+        insert into package_items (package_id, key, action, content, hash, base_hash, depends_on)
+        select ${created.id}, coalesce(c.key, b.key),
+               (case when b.key is null then 'add' when c.key is null then 'delete' else 'modify' end)::component_action,
+               c.content, c.hash, b.hash, coalesce(c.depends_on, '{}')
+        from (select * from components where instance_id = ${instanceId}) c
+        full join (select key, hash from baseline_items where instance_id = ${instanceId}) b on b.key = c.key
+        where c.hash is distinct from b.hash`);
+      const itemCount = affected(inserted);
+      await db.update(packages).set({ itemCount }).where(eq(packages.id, created.id));
+      return { ...created, itemCount };
+    },
+    async setChangeHash(packageId, changeHash) {
+      await db.update(packages).set({ changeHash }).where(eq(packages.id, packageId));
+    },
+    async byId(id) {
+      const [row] = await db.select(packageColumns).from(packages).where(eq(packages.id, id));
+      return row;
+    },
+    items: (packageId): Promise<Change[]> =>
+      db
+        .select({ key: packageItems.key, action: packageItems.action, hash: packageItems.hash, baseHash: packageItems.baseHash })
+        .from(packageItems)
+        .where(eq(packageItems.packageId, packageId))
+        .orderBy(asc(packageItems.key)),
+    missingDependencies: (packageId, targetId) =>
+      queryRows(
+        db,
+        sql`
+        with kept as (
+          select key, depends_on from package_items where package_id = ${packageId} and action <> 'delete'
+          union all
+          select c.key, c.depends_on from components c
+          where c.instance_id = ${targetId} and cardinality(c.depends_on) > 0
+            and not exists (select 1 from package_items p where p.package_id = ${packageId} and p.key = c.key)
+        ), needed as (select key, unnest(depends_on) as missing from kept)
+        select n.key as "key", n.missing as "missing" from needed n
+        left join package_items p on p.package_id = ${packageId} and p.key = n.missing
+        left join components c on c.instance_id = ${targetId} and c.key = n.missing
+        where case when p.key is not null then p.action = 'delete' else c.key is null end
+        order by 1, 2`,
+      ),
+    driftedItems: (packageId, targetId) =>
+      queryRows(
+        db,
+        sql`
+        select p.key as "key", p.base_hash as "expected", c.hash as "actual"
+        from package_items p
+        left join components c on c.instance_id = ${targetId} and c.key = p.key
+        where p.package_id = ${packageId} and p.base_hash is distinct from c.hash and p.hash is distinct from c.hash
+        order by 1`,
+      ),
+    async unappliedItems(packageId, targetId) {
+      const rows = await queryRows<{ key: string }>(
+        db,
+        sql`
+        select p.key as "key" from package_items p
+        left join components c on c.instance_id = ${targetId} and c.key = p.key
+        where p.package_id = ${packageId} and p.hash is distinct from c.hash
+        order by 1`,
+      );
+      return rows.map((r) => r.key);
+    },
+    async checkViolations(packageId, targetId, check) {
+      const types = check.types?.length ? sql`and split_part(c.key, '/', 1) in (${sql.join(check.types.map((t) => sql`${t}`), sql`, `)})` : sql``;
+      const rows = await queryRows<{ key: string }>(
+        db,
+        sql`
+        select c.key as "key" from package_items p
+        join components c on c.instance_id = ${targetId} and c.key = p.key
+        where p.package_id = ${packageId} and p.action <> 'delete' and strpos(c.content, ${check.forbid}) > 0 ${types}
+        order by 1`,
+      );
+      return rows.map((r) => r.key);
+    },
+    async snapshotTarget(packageId, targetId, runId) {
+      return affected(
+        await db.execute(sql`
+          insert into deployment_snapshots (run_id, key, existed, content, hash, depends_on, changed_by, changed_at)
+          select ${runId}, p.key, c.key is not null, c.content, c.hash, coalesce(c.depends_on, '{}'), c.changed_by, c.changed_at
+          from package_items p
+          left join components c on c.instance_id = ${targetId} and c.key = p.key
+          where p.package_id = ${packageId}`),
+      );
+    },
+    async applyTo(packageId, targetId, by, at) {
+      const written = await db.execute(sql`
+        insert into components (instance_id, key, content, hash, depends_on, changed_by, changed_at)
+        select ${targetId}, key, content, hash, depends_on, ${by}, ${at.toISOString()}::timestamptz
+        from package_items where package_id = ${packageId} and action <> 'delete'
+        on conflict (instance_id, key) do update set content = excluded.content, hash = excluded.hash,
+          depends_on = excluded.depends_on, changed_by = excluded.changed_by, changed_at = excluded.changed_at`);
+      const deleted = await db.execute(sql`
+        delete from components c using package_items p
+        where p.package_id = ${packageId} and p.action = 'delete' and c.instance_id = ${targetId} and c.key = p.key`);
+      return affected(written) + affected(deleted);
+    },
+    async restoreSnapshot(runId, targetId) {
+      const written = await db.execute(sql`
+        insert into components (instance_id, key, content, hash, depends_on, changed_by, changed_at)
+        select ${targetId}, key, content, hash, depends_on, changed_by, changed_at
+        from deployment_snapshots where run_id = ${runId} and existed
+        on conflict (instance_id, key) do update set content = excluded.content, hash = excluded.hash,
+          depends_on = excluded.depends_on, changed_by = excluded.changed_by, changed_at = excluded.changed_at`);
+      const deleted = await db.execute(sql`
+        delete from components c using deployment_snapshots s
+        where s.run_id = ${runId} and not s.existed and c.instance_id = ${targetId} and c.key = s.key`);
+      return affected(written) + affected(deleted);
+    },
+  };
+}

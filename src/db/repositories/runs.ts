@@ -1,0 +1,48 @@
+import { and, asc, desc, eq, gte } from 'drizzle-orm';
+import type { Repositories } from '../../domain/ports.ts';
+import type { Database } from '../client.ts';
+import { auditEvents, runLogLines, runs } from '../schema.ts';
+
+export function runRepository(db: Database): Repositories['runs'] {
+  return {
+    async create(run) {
+      const [row] = await db.insert(runs).values({ ...run, status: 'running' }).returning();
+      if (!row) throw new Error('run insert returned nothing');
+      return row;
+    },
+    async finish(id, status, endedAt, summary) {
+      await db.update(runs).set({ status, endedAt, summary }).where(eq(runs.id, id));
+    },
+    async appendLines(runId, firstSeq, lines) {
+      if (lines.length === 0) return;
+      await db.insert(runLogLines).values(lines.map((line, i) => ({ runId, seq: firstSeq + i, ...line })));
+    },
+    async byId(id) {
+      const [row] = await db.select().from(runs).where(eq(runs.id, id));
+      return row;
+    },
+    forRequest: (requestId) => db.select().from(runs).where(eq(runs.requestId, requestId)).orderBy(asc(runs.id)),
+    lines: (runId) =>
+      db
+        .select({ at: runLogLines.at, level: runLogLines.level, text: runLogLines.text })
+        .from(runLogLines)
+        .where(eq(runLogLines.runId, runId))
+        .orderBy(asc(runLogLines.seq)),
+    recent: (limit) => db.select().from(runs).orderBy(desc(runs.id)).limit(limit),
+  };
+}
+
+export function auditRepository(db: Database): Repositories['audit'] {
+  return {
+    async record(event) {
+      await db.insert(auditEvents).values(event);
+    },
+    list: ({ subject, since, limit }) =>
+      db
+        .select()
+        .from(auditEvents)
+        .where(and(subject ? eq(auditEvents.subject, subject) : undefined, since ? gte(auditEvents.at, since) : undefined))
+        .orderBy(asc(auditEvents.id))
+        .limit(limit) as never,
+  };
+}

@@ -1,0 +1,291 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const keyList = (name: string) =>
+  text(name)
+    .array()
+    .notNull()
+    .default(sql`'{}'::text[]`);
+
+export const environmentKind = pgEnum('environment_kind', ['development', 'staging', 'production']);
+export const componentAction = pgEnum('component_action', ['add', 'modify', 'delete']);
+export const requestState = pgEnum('request_state', [
+  'pending_approval',
+  'approved',
+  'deploying',
+  'deployed',
+  'rejected',
+  'failed',
+  'expired',
+  'reverted',
+]);
+export const changeRequestType = pgEnum('change_request_type', ['standard', 'normal', 'emergency']);
+export const changeRequestState = pgEnum('change_request_state', [
+  'draft',
+  'pending_approval',
+  'approved',
+  'in_progress',
+  'deployed',
+  'completed',
+  'rejected',
+]);
+export const voteDecision = pgEnum('vote_decision', ['approve', 'reject']);
+export const runKind = pgEnum('run_kind', ['sync', 'validate', 'deploy', 'revert']);
+export const runStatus = pgEnum('run_status', ['running', 'succeeded', 'failed', 'interrupted']);
+export const logLevel = pgEnum('log_level', ['info', 'warn', 'error']);
+
+export const environments = pgTable('environments', {
+  id: serial('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  kind: environmentKind('kind').notNull(),
+  position: integer('position').notNull(),
+  channel: text('channel'),
+  /** ApprovalPolicy as configured: { required, approvers, userGroups, requireChangeRequest, allowSelfApproval }. */
+  approvals: jsonb('approvals').notNull(),
+  deployers: keyList('deployers'),
+  /** Post-deploy checks as configured: [{ name, forbid, types? }]. */
+  checks: jsonb('checks').notNull().default(sql`'[]'::jsonb`),
+  lockReason: text('lock_reason'),
+  lockedBy: text('locked_by'),
+  lockedAt: at('locked_at'),
+});
+
+export const instances = pgTable('instances', {
+  id: serial('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  environmentId: integer('environment_id')
+    .notNull()
+    .references(() => environments.id),
+  position: integer('position').notNull(),
+  owner: text('owner'),
+  /** The instance this one last synced from (the parent); its baseline rows hold the hashes of that moment. */
+  parentInstanceId: integer('parent_instance_id'),
+  syncedAt: at('synced_at'),
+  /** Staging after a deployment upward (Idle): the change set that was deployed and stays visible. */
+  deployedChangeHash: text('deployed_change_hash'),
+});
+
+export const components = pgTable(
+  'components',
+  {
+    instanceId: integer('instance_id')
+      .notNull()
+      .references(() => instances.id),
+    key: text('key').notNull(),
+    content: text('content').notNull(),
+    hash: text('hash').notNull(),
+    dependsOn: keyList('depends_on'),
+    changedBy: text('changed_by').notNull(),
+    changedAt: at('changed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.instanceId, t.key] })],
+);
+
+export const baselineItems = pgTable(
+  'baseline_items',
+  {
+    instanceId: integer('instance_id')
+      .notNull()
+      .references(() => instances.id),
+    key: text('key').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.instanceId, t.key] })],
+);
+
+export const packages = pgTable('packages', {
+  id: serial('id').primaryKey(),
+  sourceInstanceId: integer('source_instance_id')
+    .notNull()
+    .references(() => instances.id),
+  changeHash: text('change_hash').notNull(),
+  itemCount: integer('item_count').notNull(),
+  createdAt: at('created_at').notNull(),
+});
+
+export const packageItems = pgTable(
+  'package_items',
+  {
+    packageId: integer('package_id')
+      .notNull()
+      .references(() => packages.id),
+    key: text('key').notNull(),
+    action: componentAction('action').notNull(),
+    /** New content and hash; null for a delete. */
+    content: text('content'),
+    hash: text('hash'),
+    /** Hash the change was made against; null for an add. */
+    baseHash: text('base_hash'),
+    dependsOn: keyList('depends_on'),
+  },
+  (t) => [primaryKey({ columns: [t.packageId, t.key] })],
+);
+
+export const changeRequests = pgTable('change_requests', {
+  id: serial('id').primaryKey(),
+  name: text('name').notNull(),
+  type: changeRequestType('type').notNull(),
+  overview: text('overview').notNull(),
+  customizations: keyList('customizations'),
+  proposedCustomizations: keyList('proposed_customizations'),
+  additionalApprovers: keyList('additional_approvers'),
+  state: changeRequestState('state').notNull(),
+  createdBy: text('created_by').notNull(),
+  createdAt: at('created_at').notNull(),
+  updatedAt: at('updated_at').notNull(),
+  rejectionReason: text('rejection_reason'),
+});
+
+export const changeRequestVotes = pgTable(
+  'change_request_votes',
+  {
+    changeRequestId: integer('change_request_id')
+      .notNull()
+      .references(() => changeRequests.id),
+    voter: text('voter').notNull(),
+    decision: voteDecision('decision').notNull(),
+    reason: text('reason'),
+    at: at('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.changeRequestId, t.voter] })],
+);
+
+export const runs = pgTable(
+  'runs',
+  {
+    id: serial('id').primaryKey(),
+    kind: runKind('kind').notNull(),
+    status: runStatus('status').notNull(),
+    user: text('user_id').notNull(),
+    message: text('message'),
+    requestId: integer('request_id'),
+    instanceId: integer('instance_id').references(() => instances.id),
+    environmentId: integer('environment_id').references(() => environments.id),
+    startedAt: at('started_at').notNull(),
+    endedAt: at('ended_at'),
+    summary: text('summary'),
+  },
+  (t) => [index('runs_request_idx').on(t.requestId)],
+);
+
+export const runLogLines = pgTable(
+  'run_log_lines',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    runId: integer('run_id')
+      .notNull()
+      .references(() => runs.id),
+    seq: integer('seq').notNull(),
+    at: at('at').notNull(),
+    level: logLevel('level').notNull(),
+    text: text('text').notNull(),
+  },
+  (t) => [uniqueIndex('run_log_lines_run_seq').on(t.runId, t.seq)],
+);
+
+export const deploymentRequests = pgTable(
+  'deployment_requests',
+  {
+    id: serial('id').primaryKey(),
+    packageId: integer('package_id')
+      .notNull()
+      .references(() => packages.id),
+    changeHash: text('change_hash').notNull(),
+    sourceInstanceId: integer('source_instance_id')
+      .notNull()
+      .references(() => instances.id),
+    targetInstanceId: integer('target_instance_id')
+      .notNull()
+      .references(() => instances.id),
+    targetEnvironmentId: integer('target_environment_id')
+      .notNull()
+      .references(() => environments.id),
+    requester: text('requester').notNull(),
+    message: text('message').notNull(),
+    state: requestState('state').notNull(),
+    changeRequestId: integer('change_request_id').references(() => changeRequests.id),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull(),
+    decidedBy: text('decided_by'),
+    reason: text('reason'),
+    deployedBy: text('deployed_by'),
+    deployedAt: at('deployed_at'),
+    deployRunId: integer('deploy_run_id').references(() => runs.id),
+    revertRunId: integer('revert_run_id').references(() => runs.id),
+  },
+  (t) => [
+    // The same change set from one instance can wait in a queue only once (two identical sends race here).
+    uniqueIndex('deployment_requests_one_active_send')
+      .on(t.sourceInstanceId, t.changeHash)
+      .where(sql`${t.state} in ('pending_approval', 'approved', 'deploying', 'failed')`),
+    index('deployment_requests_queue_idx').on(t.targetEnvironmentId, t.state),
+  ],
+);
+
+export const requestVotes = pgTable(
+  'request_votes',
+  {
+    requestId: integer('request_id')
+      .notNull()
+      .references(() => deploymentRequests.id),
+    voter: text('voter').notNull(),
+    decision: voteDecision('decision').notNull(),
+    reason: text('reason'),
+    at: at('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.requestId, t.voter] })],
+);
+
+/** Prior state of every component a deployment touched, written in the deployment's own transaction. */
+export const deploymentSnapshots = pgTable(
+  'deployment_snapshots',
+  {
+    runId: integer('run_id')
+      .notNull()
+      .references(() => runs.id),
+    key: text('key').notNull(),
+    existed: boolean('existed').notNull(),
+    content: text('content'),
+    hash: text('hash'),
+    dependsOn: keyList('depends_on'),
+    changedBy: text('changed_by'),
+    changedAt: at('changed_at'),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.key] })],
+);
+
+/** Change sets that were reverted: never deployable again as-is. */
+export const revertedChangeSets = pgTable('reverted_change_sets', {
+  changeHash: text('change_hash').primaryKey(),
+  requestId: integer('request_id').notNull(),
+  at: at('at').notNull(),
+});
+
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: at('at').notNull(),
+    actor: text('actor').notNull(),
+    via: text('via').notNull(),
+    action: text('action').notNull(),
+    subject: text('subject').notNull(),
+    outcome: text('outcome').notNull(),
+    details: jsonb('details'),
+  },
+  (t) => [index('audit_events_subject_idx').on(t.subject), index('audit_events_at_idx').on(t.at)],
+);

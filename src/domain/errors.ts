@@ -1,0 +1,58 @@
+/**
+ * Every refusal the product makes is a DomainError: a stable code for adapters and tests,
+ * and a message a person can act on (what was refused, why, what to do next).
+ */
+export type ErrorCode =
+  | 'NOT_FOUND'
+  | 'INVALID_INPUT'
+  | 'NOT_PERMITTED'
+  | 'INVALID_STATE'
+  | 'NOTHING_TO_SEND'
+  | 'ALREADY_QUEUED'
+  | 'REVERTED_AS_IS'
+  | 'DRIFT_NOT_CONFIRMED'
+  | 'CHANGE_REQUEST_REQUIRED'
+  | 'ENVIRONMENT_LOCKED'
+  | 'ALREADY_VOTED'
+  | 'SELF_APPROVAL'
+  | 'NOT_APPROVED'
+  | 'NOTHING_TO_REVERT'
+  | 'CONFIG_INVALID'
+  | 'CONFIG_CONFLICT';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(what: string, hint: string) {
+    super('NOT_FOUND', `${what} was not found. ${hint}`);
+  }
+}
+
+export class InvalidInputError extends DomainError {
+  constructor(message: string) {
+    super('INVALID_INPUT', message);
+  }
+}
+
+export class NotPermittedError extends DomainError {
+  constructor(message: string) {
+    super('NOT_PERMITTED', message);
+  }
+}
+
+export class InvalidStateError extends DomainError {
+  constructor(message: string) {
+    super('INVALID_STATE', message);
+  }
+}
+
+export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;

@@ -1,0 +1,26 @@
+import type { Environment, Instance } from './types.ts';
+
+/** The environment one step up the pipeline, or undefined for production. */
+export function nextEnvironmentUp(pipeline: readonly Environment[], env: Environment): Environment | undefined {
+  const index = pipeline.findIndex((e) => e.id === env.id);
+  return index >= 0 ? pipeline[index + 1] : undefined;
+}
+
+/** One sandbox environment plus production. */
+export const isSingleEnvironmentSetup = (pipeline: readonly Environment[]) => pipeline.length === 2;
+
+export const syncLabel = (upper: Environment) => (upper.kind === 'production' ? 'Sync with Production' : 'Sync with Instance');
+export const sendLabel = (upper: Environment) => (upper.kind === 'production' ? 'Send to Production' : `Send to ${upper.name}`);
+
+/** The synced parent when it lives in the target environment, otherwise the target's first instance. */
+export function targetInstanceFor(source: Instance, targetInstances: readonly Instance[]): Instance | undefined {
+  return targetInstances.find((i) => i.id === source.parentInstanceId) ?? targetInstances[0];
+}
+
+export const mention = (user: string) => `<@${user}>`;
+export const mentionGroup = (group: string) => `<!subteam^${group}>`;
+
+export function listWords(words: readonly string[], conjunction = 'and'): string {
+  if (words.length <= 1) return words[0] ?? '';
+  return `${words.slice(0, -1).join(', ')} ${conjunction} ${words[words.length - 1]}`;
+}

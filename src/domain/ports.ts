@@ -1,0 +1,150 @@
+import type {
+  AuditEvent,
+  Change,
+  ChangeRequest,
+  ChangeRequestState,
+  Component,
+  DeployCheck,
+  DeploymentRequest,
+  Difference,
+  Environment,
+  EnvironmentLock,
+  Instance,
+  LogLine,
+  MergeRow,
+  Package,
+  RequestState,
+  Run,
+  RunKind,
+  RunStatus,
+  Vote,
+} from './types.ts';
+
+/**
+ * What the domain needs from storage. Set-based operations (apply, snapshot, compare, merge rows)
+ * are single statements in the implementation so that large instances never load into memory.
+ */
+export interface Repositories {
+  environments: {
+    list(): Promise<Environment[]>;
+    byName(name: string): Promise<Environment | undefined>;
+    byId(id: number): Promise<Environment | undefined>;
+    /** Row lock held until the transaction ends: serialises deployments to one environment. */
+    lockForDeployment(id: number): Promise<Environment>;
+    setLock(id: number, lock: EnvironmentLock | null): Promise<void>;
+  };
+  instances: {
+    list(): Promise<Instance[]>;
+    byName(name: string): Promise<Instance | undefined>;
+    byId(id: number): Promise<Instance | undefined>;
+    /** Locks the instance row until the transaction ends (send, sync). */
+    lockRow(id: number): Promise<void>;
+    setDeployedChangeHash(id: number, hash: string | null): Promise<void>;
+    /** The new baseline is `sourceId` as it is now; the source becomes the parent. */
+    replaceBaseline(id: number, sourceId: number, at: Date): Promise<void>;
+    /** Development after deployment: the baseline takes every item of the package. */
+    absorbIntoBaseline(id: number, packageId: number): Promise<void>;
+  };
+  components: {
+    list(instanceId: number): Promise<Component[]>;
+    get(instanceId: number, key: string): Promise<Component | undefined>;
+    count(instanceId: number): Promise<number>;
+    put(instanceId: number, component: Component): Promise<void>;
+    putMany(instanceId: number, components: Component[]): Promise<void>;
+    remove(instanceId: number, key: string): Promise<boolean>;
+    /** The instance's project: every key that differs from its baseline. */
+    changes(instanceId: number): Promise<Change[]>;
+    /** True when the parent no longer matches the baseline taken at the last sync. */
+    parentDrifted(instanceId: number, parentId: number): Promise<boolean>;
+    /** Keys where baseline, local and upstream are not all equal. */
+    mergeRows(instanceId: number, sourceId: number): Promise<MergeRow[]>;
+    /** Copies `keys` from the source (removing those the source does not have). */
+    takeFrom(instanceId: number, sourceId: number, keys: string[]): Promise<void>;
+    compare(fromId: number, toId: number): Promise<Difference[]>;
+  };
+  packages: {
+    /** Snapshots the instance's project into an immutable package. */
+    createFromProject(instanceId: number, at: Date): Promise<Package>;
+    setChangeHash(packageId: number, changeHash: string): Promise<void>;
+    byId(id: number): Promise<Package | undefined>;
+    items(packageId: number): Promise<Change[]>;
+    /** Dependencies of package items that will not exist in the target once the package is applied. */
+    missingDependencies(packageId: number, targetId: number): Promise<{ key: string; missing: string }[]>;
+    /** Items whose base hash no longer matches the target (the target drifted). */
+    driftedItems(packageId: number, targetId: number): Promise<{ key: string; expected: string | null; actual: string | null }[]>;
+    /** Items the target does not hold as the package says (post-deploy compare). */
+    unappliedItems(packageId: number, targetId: number): Promise<string[]>;
+    checkViolations(packageId: number, targetId: number, check: DeployCheck): Promise<string[]>;
+    snapshotTarget(packageId: number, targetId: number, runId: number): Promise<number>;
+    applyTo(packageId: number, targetId: number, by: string, at: Date): Promise<number>;
+    restoreSnapshot(runId: number, targetId: number): Promise<number>;
+  };
+  requests: {
+    create(request: Omit<DeploymentRequest, 'id'>): Promise<DeploymentRequest | undefined>;
+    byId(id: number): Promise<DeploymentRequest | undefined>;
+    lockRow(id: number): Promise<DeploymentRequest | undefined>;
+    activeFor(sourceInstanceId: number, changeHash: string): Promise<DeploymentRequest | undefined>;
+    inStates(states: RequestState[], environmentId?: number): Promise<DeploymentRequest[]>;
+    /** Moves the request only if it is in one of `from`; returns the updated row, or undefined. */
+    transition(
+      id: number,
+      from: RequestState[],
+      to: RequestState,
+      changes: Partial<DeploymentRequest>,
+    ): Promise<DeploymentRequest | undefined>;
+    latestDeployedTo(environmentId: number): Promise<DeploymentRequest | undefined>;
+    withChangeRequest(changeRequestId: number): Promise<DeploymentRequest[]>;
+    addVote(requestId: number, vote: Vote): Promise<boolean>;
+    votes(requestId: number): Promise<Vote[]>;
+    isReverted(changeHash: string): Promise<boolean>;
+    markReverted(changeHash: string, requestId: number, at: Date): Promise<void>;
+  };
+  changeRequests: {
+    create(cr: Omit<ChangeRequest, 'id'>): Promise<ChangeRequest>;
+    byId(id: number): Promise<ChangeRequest | undefined>;
+    lockRow(id: number): Promise<ChangeRequest | undefined>;
+    list(): Promise<ChangeRequest[]>;
+    setState(id: number, state: ChangeRequestState, at: Date, rejectionReason?: string): Promise<void>;
+    addVote(id: number, vote: Vote): Promise<boolean>;
+    votes(id: number): Promise<Vote[]>;
+  };
+  runs: {
+    create(run: { kind: RunKind; user: string; message: string | null; requestId: number | null; instanceId: number | null; environmentId: number | null; startedAt: Date }): Promise<Run>;
+    finish(id: number, status: RunStatus, endedAt: Date, summary: string | null): Promise<void>;
+    appendLines(runId: number, firstSeq: number, lines: LogLine[]): Promise<void>;
+    byId(id: number): Promise<Run | undefined>;
+    forRequest(requestId: number): Promise<Run[]>;
+    lines(runId: number): Promise<LogLine[]>;
+    recent(limit: number): Promise<Run[]>;
+  };
+  audit: {
+    record(event: Omit<AuditEvent, 'id'>): Promise<void>;
+    list(filter: { subject?: string; since?: Date; limit: number }): Promise<AuditEvent[]>;
+  };
+}
+
+/** Storage: the repositories, plus a unit of work in which they all act in one transaction. */
+export interface Store extends Repositories {
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+/** Resolves a user group (Slack `S…` id) to its members. */
+export interface UserGroupResolver {
+  members(groupId: string): Promise<string[]>;
+}
+
+/** Receives log lines of runs the moment they happen (the Slack app threads them live). */
+export interface LogSink {
+  line(run: Run, line: LogLine): void;
+  finished?(run: Run): void;
+}
+
+/** Who is acting, and through which adapter (recorded in the audit). */
+export interface Actor {
+  user: string;
+  via: 'slack' | 'cli' | 'scheduler' | 'system';
+}

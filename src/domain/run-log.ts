@@ -1,0 +1,67 @@
+import type { ServiceDeps } from './context.ts';
+import type { LogLevel, LogLine, Run, RunStatus } from './types.ts';
+
+/**
+ * The log of one run. Each line reaches the sink the moment it is written; lines are stored in order
+ * at `flush()`, which callers invoke outside of transactions so that a rolled-back deployment
+ * still keeps the log of why it failed.
+ */
+export class RunLog {
+  private pending: LogLine[] = [];
+  private stored = 0;
+
+  constructor(
+    readonly run: Run,
+    private readonly deps: ServiceDeps,
+  ) {}
+
+  info(text: string) {
+    this.write('info', text);
+  }
+
+  warn(text: string) {
+    this.write('warn', text);
+  }
+
+  error(text: string) {
+    this.write('error', text);
+  }
+
+  private write(level: LogLevel, text: string) {
+    const line = { at: this.deps.clock.now(), level, text };
+    this.pending.push(line);
+    try {
+      this.deps.sink.line(this.run, line);
+    } catch {
+      // A failing sink (e.g. chat unavailable) must never change the outcome of a run.
+    }
+  }
+
+  async flush() {
+    const lines = this.pending;
+    this.pending = [];
+    await this.deps.store.runs.appendLines(this.run.id, this.stored, lines);
+    this.stored += lines.length;
+  }
+
+  async finish(status: RunStatus, summary: string | null): Promise<Run> {
+    await this.flush();
+    const endedAt = this.deps.clock.now();
+    await this.deps.store.runs.finish(this.run.id, status, endedAt, summary);
+    const finished = { ...this.run, status, endedAt, summary };
+    try {
+      this.deps.sink.finished?.(finished);
+    } catch {
+      // see write()
+    }
+    return finished;
+  }
+}
+
+export async function startRun(
+  deps: ServiceDeps,
+  run: Pick<Run, 'kind' | 'user' | 'message' | 'requestId' | 'instanceId' | 'environmentId'>,
+): Promise<RunLog> {
+  const created = await deps.store.runs.create({ ...run, startedAt: deps.clock.now() });
+  return new RunLog(created, deps);
+}

@@ -1,0 +1,89 @@
+import { type ServiceDeps, audit, audited, findRequest, isAdmin } from '../context.ts';
+import { DomainError, InvalidInputError, InvalidStateError, NotPermittedError } from '../errors.ts';
+import { formatId } from '../ids.ts';
+import type { Actor, Repositories } from '../ports.ts';
+import { describeState } from '../states.ts';
+import type { DeploymentRequest, Environment } from '../types.ts';
+import { describeApprovers, eligibleApprovers } from './access.ts';
+
+export interface VoteResult {
+  request: DeploymentRequest;
+  approvals: number;
+  required: number;
+  /** True when this vote decided the request. */
+  decided: boolean;
+}
+
+async function targetOf(repos: Repositories, request: DeploymentRequest): Promise<Environment> {
+  const env = await repos.environments.byId(request.targetEnvironmentId);
+  if (!env) throw new Error(`request ${request.id} has no target environment`);
+  return env;
+}
+
+function refuseDecided(request: DeploymentRequest): never {
+  const id = formatId('request', request.id);
+  throw new InvalidStateError(
+    `${id} is already ${describeState(request.state)}${request.decidedBy ? ` (by <@${request.decidedBy}>)` : ''}; votes after a decision are not recorded.`,
+  );
+}
+
+export async function approve(deps: ServiceDeps, actor: Actor, requestId: number): Promise<VoteResult> {
+  const id = formatId('request', requestId);
+  return audited(deps, actor, 'approve', id, async () => {
+    const env = await targetOf(deps.store, await findRequest(deps.store, requestId));
+    const eligible = await eligibleApprovers(deps, env.approvals);
+    return deps.store.transaction(async (tx) => {
+      // The row lock makes concurrent votes count one at a time: exactly one of them decides.
+      const request = (await tx.requests.lockRow(requestId))!;
+      if (request.state !== 'pending_approval') refuseDecided(request);
+      if (!eligible.has(actor.user) && !isAdmin(deps, actor.user)) {
+        throw new NotPermittedError(`You are not an approver of ${env.name}. ${id} can be approved by ${describeApprovers(env.approvals)}.`);
+      }
+      if (request.requester === actor.user && !env.approvals.allowSelfApproval) {
+        throw new DomainError('SELF_APPROVAL', `You sent ${id}, so you cannot approve it: another approver has to. Ask ${describeApprovers(env.approvals)}.`);
+      }
+      const now = deps.clock.now();
+      if (!(await tx.requests.addVote(requestId, { voter: actor.user, decision: 'approve', reason: null, at: now }))) {
+        throw new DomainError('ALREADY_VOTED', `You already voted on ${id}; each approver votes once.`);
+      }
+      const approvals = (await tx.requests.votes(requestId)).filter((v) => v.decision === 'approve').length;
+      const required = env.approvals.required;
+      const decided = approvals >= required;
+      const updated = decided
+        ? await tx.requests.transition(requestId, ['pending_approval'], 'approved', { decidedBy: actor.user, updatedAt: now })
+        : request;
+      await audit(tx, deps, actor, 'approve', id, decided ? 'approved' : 'vote recorded', { approvals, required });
+      return { request: updated ?? request, approvals, required, decided };
+    });
+  });
+}
+
+/**
+ * Rejects a request: an approver while it awaits approval, a deployer of its environment from the queue,
+ * or its requester withdrawing it. One rejection ends the request.
+ */
+export async function reject(deps: ServiceDeps, actor: Actor, requestId: number, reason: string): Promise<DeploymentRequest> {
+  const id = formatId('request', requestId);
+  return audited(deps, actor, 'reject', id, async () => {
+    if (!reason.trim()) throw new InvalidInputError(`Say why you reject ${id}: a reason is required (\`--reason "…"\`).`);
+    const env = await targetOf(deps.store, await findRequest(deps.store, requestId));
+    const eligible = await eligibleApprovers(deps, env.approvals);
+    return deps.store.transaction(async (tx) => {
+      const request = (await tx.requests.lockRow(requestId))!;
+      if (!['pending_approval', 'approved', 'failed'].includes(request.state)) refuseDecided(request);
+      const user = actor.user;
+      const asApprover = request.state === 'pending_approval' && eligible.has(user);
+      const allowed = asApprover || env.deployers.includes(user) || isAdmin(deps, user) || request.requester === user;
+      if (!allowed) {
+        throw new NotPermittedError(
+          `You cannot reject ${id}: only its approvers (while it awaits approval), ${env.name}'s deployers, an admin or its requester can.`,
+        );
+      }
+      const now = deps.clock.now();
+      if (asApprover) await tx.requests.addVote(requestId, { voter: user, decision: 'reject', reason, at: now });
+      const updated = await tx.requests.transition(requestId, [request.state], 'rejected', { decidedBy: user, reason, updatedAt: now });
+      await audit(tx, deps, actor, 'reject', id, 'rejected', { reason });
+      return updated!;
+    });
+  });
+}

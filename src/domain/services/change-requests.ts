@@ -1,0 +1,163 @@
+import { type ServiceDeps, audit, audited, findChangeRequest, isAdmin, productionOf } from '../context.ts';
+import { DomainError, InvalidInputError, InvalidStateError, NotPermittedError } from '../errors.ts';
+import { formatId } from '../ids.ts';
+import { mention } from '../pipeline.ts';
+import type { Actor, Repositories } from '../ports.ts';
+import { assertChangeRequestTransition, describeState } from '../states.ts';
+import type { ChangeRequest, ChangeRequestType, DeploymentRequest, Vote } from '../types.ts';
+import { describeApprovers, eligibleApprovers } from './access.ts';
+
+export const CHANGE_REQUEST_TYPES: ChangeRequestType[] = ['standard', 'normal', 'emergency'];
+const COMPONENT_KEY = /^[^/\s]+\/\S.*$/;
+
+export interface NewChangeRequest {
+  name: string;
+  type: string;
+  overview: string;
+  customizations?: string[];
+  additionalApprovers?: string[];
+}
+
+export interface ChangeRequestDetails {
+  changeRequest: ChangeRequest;
+  votes: Vote[];
+  requests: DeploymentRequest[];
+}
+
+export async function createChangeRequest(deps: ServiceDeps, actor: Actor, input: NewChangeRequest): Promise<ChangeRequest> {
+  return audited(deps, actor, 'cr new', input.name, async () => {
+    const name = input.name.trim();
+    const overview = input.overview.trim();
+    if (!name) throw new InvalidInputError('A change request needs a name (`--name "…"`).');
+    if (!overview) throw new InvalidInputError('A change request needs an overview of the change (`--overview "…"`).');
+    if (!CHANGE_REQUEST_TYPES.includes(input.type as ChangeRequestType)) {
+      throw new InvalidInputError(`"${input.type}" is not a change type. Use one of: ${CHANGE_REQUEST_TYPES.join(', ')}.`);
+    }
+    const keys = [...new Set((input.customizations ?? []).map((k) => k.trim()).filter(Boolean))];
+    const malformed = keys.filter((k) => !COMPONENT_KEY.test(k));
+    if (malformed.length) throw new InvalidInputError(`Customizations are component keys of the form Type/Name; not: ${malformed.join(', ')}.`);
+    const production = await productionOf(deps.store);
+    const [productionInstance] = (await deps.store.instances.list()).filter((i) => i.environmentId === production.id);
+    const existing: string[] = [];
+    const proposed: string[] = [];
+    for (const key of keys) {
+      const found = productionInstance && (await deps.store.components.get(productionInstance.id, key));
+      (found ? existing : proposed).push(key);
+    }
+    return deps.store.transaction(async (tx) => {
+      const now = deps.clock.now();
+      const cr = await tx.changeRequests.create({
+        name,
+        type: input.type as ChangeRequestType,
+        overview,
+        customizations: existing,
+        proposedCustomizations: proposed,
+        additionalApprovers: [...new Set(input.additionalApprovers ?? [])],
+        state: 'draft',
+        createdBy: actor.user,
+        createdAt: now,
+        updatedAt: now,
+        rejectionReason: null,
+      });
+      await audit(tx, deps, actor, 'cr new', formatId('changeRequest', cr.id), 'draft', { name, type: cr.type });
+      return cr;
+    });
+  });
+}
+
+function assertOwnerOrAdmin(deps: ServiceDeps, user: string, cr: ChangeRequest, verb: string) {
+  if (cr.createdBy === user || isAdmin(deps, user)) return;
+  throw new NotPermittedError(`Only ${mention(cr.createdBy)}, who created ${formatId('changeRequest', cr.id)}, or an admin can ${verb} it.`);
+}
+
+async function transitionAudited(
+  deps: ServiceDeps,
+  actor: Actor,
+  action: string,
+  id: number,
+  decide: (tx: Repositories, cr: ChangeRequest) => Promise<ChangeRequest['state']>,
+  rejectionReason?: string,
+): Promise<ChangeRequest> {
+  const label = formatId('changeRequest', id);
+  return audited(deps, actor, action, label, async () => {
+    await findChangeRequest(deps.store, id);
+    return deps.store.transaction(async (tx) => {
+      const cr = (await tx.changeRequests.lockRow(id))!;
+      const next = await decide(tx, cr);
+      if (next !== cr.state) {
+        assertChangeRequestTransition(label, cr.state, next);
+        await tx.changeRequests.setState(id, next, deps.clock.now(), rejectionReason);
+      }
+      await audit(tx, deps, actor, action, label, next);
+      return (await tx.changeRequests.byId(id))!;
+    });
+  });
+}
+
+export const submitChangeRequest = (deps: ServiceDeps, actor: Actor, id: number) =>
+  transitionAudited(deps, actor, 'cr submit', id, async (_tx, cr) => {
+    assertOwnerOrAdmin(deps, actor.user, cr, 'submit');
+    return 'pending_approval';
+  });
+
+export const completeChangeRequest = (deps: ServiceDeps, actor: Actor, id: number) =>
+  transitionAudited(deps, actor, 'cr complete', id, async (_tx, cr) => {
+    assertOwnerOrAdmin(deps, actor.user, cr, 'complete');
+    if (cr.state === 'approved' || cr.state === 'in_progress') {
+      throw new InvalidStateError(`${formatId('changeRequest', id)} is ${describeState(cr.state)}: it can be completed once a deployment carrying it has reached production.`);
+    }
+    return 'completed';
+  });
+
+/** Who votes on change requests: the production approvers (and groups) plus the CR's additional approvers. */
+async function voters(deps: ServiceDeps) {
+  const production = await productionOf(deps.store);
+  const policyVoters = await eligibleApprovers(deps, production.approvals);
+  return { policy: production.approvals, policyVoters };
+}
+
+export async function approveChangeRequest(deps: ServiceDeps, actor: Actor, id: number): Promise<ChangeRequest> {
+  const { policy, policyVoters } = await voters(deps);
+  return transitionAudited(deps, actor, 'cr approve', id, async (tx, cr) => {
+    const label = formatId('changeRequest', id);
+    if (cr.state !== 'pending_approval') {
+      throw new InvalidStateError(`${label} is ${describeState(cr.state)}; only a change request pending approval takes votes${cr.state === 'draft' ? ' (submit it first)' : ''}.`);
+    }
+    const user = actor.user;
+    if (!policyVoters.has(user) && !cr.additionalApprovers.includes(user) && !isAdmin(deps, user)) {
+      throw new NotPermittedError(`You are not an approver of ${label}. It can be approved by ${describeApprovers(policy, cr.additionalApprovers)}.`);
+    }
+    if (cr.createdBy === user && !policy.allowSelfApproval) {
+      throw new DomainError('SELF_APPROVAL', `You created ${label}, so you cannot approve it: another approver has to.`);
+    }
+    if (!(await tx.changeRequests.addVote(id, { voter: user, decision: 'approve', reason: null, at: deps.clock.now() }))) {
+      throw new DomainError('ALREADY_VOTED', `You already voted on ${label}; each approver votes once.`);
+    }
+    const approvedBy = new Set((await tx.changeRequests.votes(id)).filter((v) => v.decision === 'approve').map((v) => v.voter));
+    const policyCount = [...approvedBy].filter((v) => policyVoters.has(v) || isAdmin(deps, v)).length;
+    const additionalDone = cr.additionalApprovers.every((a) => approvedBy.has(a));
+    return policyCount >= policy.required && additionalDone ? 'approved' : 'pending_approval';
+  });
+}
+
+export async function rejectChangeRequest(deps: ServiceDeps, actor: Actor, id: number, reason: string): Promise<ChangeRequest> {
+  const { policy, policyVoters } = await voters(deps);
+  return transitionAudited(deps, actor, 'cr reject', id, async (tx, cr) => {
+    const label = formatId('changeRequest', id);
+    if (!reason.trim()) throw new InvalidInputError(`Say why you reject ${label}: a reason is required (\`--reason "…"\`).`);
+    if (cr.state !== 'pending_approval') throw new InvalidStateError(`${label} is ${describeState(cr.state)}; only a change request pending approval can be rejected.`);
+    const user = actor.user;
+    if (!policyVoters.has(user) && !cr.additionalApprovers.includes(user) && !isAdmin(deps, user)) {
+      throw new NotPermittedError(`You are not an approver of ${label}. It can be rejected by ${describeApprovers(policy, cr.additionalApprovers)}.`);
+    }
+    await tx.changeRequests.addVote(id, { voter: user, decision: 'reject', reason, at: deps.clock.now() });
+    return 'rejected';
+  }, reason);
+}
+
+export async function changeRequestDetails(deps: ServiceDeps, id: number): Promise<ChangeRequestDetails> {
+  const changeRequest = await findChangeRequest(deps.store, id);
+  return { changeRequest, votes: await deps.store.changeRequests.votes(id), requests: await deps.store.requests.withChangeRequest(id) };
+}
+
+export const listChangeRequests = (deps: ServiceDeps) => deps.store.changeRequests.list();

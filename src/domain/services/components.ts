@@ -1,0 +1,64 @@
+import { type ServiceDeps, audit, audited, findInstance } from '../context.ts';
+import { InvalidInputError, NotFoundError } from '../errors.ts';
+import { hashContent } from '../hash.ts';
+import type { Actor } from '../ports.ts';
+import type { Component } from '../types.ts';
+import { assertMayWorkOn } from './access.ts';
+
+export interface ComponentInput {
+  key: string;
+  content: string;
+  dependsOn?: string[];
+}
+
+const KEY = /^[A-Za-z][\w.-]*\/[^\s/][^\n]*$/;
+
+export function assertComponentKey(key: string) {
+  if (!KEY.test(key) || key.length > 400) {
+    throw new InvalidInputError(`"${key}" is not a component key. Keys look like Type/Name, e.g. Layout/Account or Workflow/Onboarding.`);
+  }
+}
+
+function toComponent(input: ComponentInput, user: string, at: Date): Component {
+  assertComponentKey(input.key);
+  for (const dep of input.dependsOn ?? []) assertComponentKey(dep);
+  return { key: input.key, content: input.content, hash: hashContent(input.content), dependsOn: [...new Set(input.dependsOn ?? [])], changedBy: user, changedAt: at };
+}
+
+/** Writes components into an instance (one or many); every key is checked before anything is written. */
+export async function putComponents(deps: ServiceDeps, actor: Actor, instanceName: string, inputs: ComponentInput[]): Promise<number> {
+  return audited(deps, actor, 'components put', instanceName, async () => {
+    const instance = await findInstance(deps.store, instanceName);
+    assertMayWorkOn(deps, actor.user, instance, 'change components of');
+    const seen = new Set<string>();
+    for (const i of inputs) {
+      if (seen.has(i.key)) throw new InvalidInputError(`${i.key} is given twice; each component may appear once.`);
+      seen.add(i.key);
+    }
+    const now = deps.clock.now();
+    const components = inputs.map((i) => toComponent(i, actor.user, now));
+    await deps.store.transaction(async (tx) => {
+      await tx.components.putMany(instance.id, components);
+      await audit(tx, deps, actor, 'components put', instance.name, 'written', { count: components.length, keys: components.slice(0, 20).map((c) => c.key) });
+    });
+    return components.length;
+  });
+}
+
+export async function removeComponent(deps: ServiceDeps, actor: Actor, instanceName: string, key: string): Promise<void> {
+  return audited(deps, actor, 'components rm', instanceName, async () => {
+    const instance = await findInstance(deps.store, instanceName);
+    assertMayWorkOn(deps, actor.user, instance, 'change components of');
+    await deps.store.transaction(async (tx) => {
+      if (!(await tx.components.remove(instance.id, key))) {
+        throw new NotFoundError(`Component ${key} in ${instance.name}`, `See \`sandbox components list ${instance.name}\`.`);
+      }
+      await audit(tx, deps, actor, 'components rm', instance.name, 'removed', { key });
+    });
+  });
+}
+
+export async function listComponents(deps: ServiceDeps, instanceName: string): Promise<Component[]> {
+  const instance = await findInstance(deps.store, instanceName);
+  return deps.store.components.list(instance.id);
+}

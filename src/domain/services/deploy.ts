@@ -1,0 +1,181 @@
+import { type ServiceDeps, audit, audited, findRequest } from '../context.ts';
+import { DomainError, InvalidStateError } from '../errors.ts';
+import { formatId } from '../ids.ts';
+import { mention } from '../pipeline.ts';
+import type { Actor, Repositories } from '../ports.ts';
+import type { RunLog } from '../run-log.ts';
+import { startRun } from '../run-log.ts';
+import { ATTACHABLE_CHANGE_REQUEST_STATES, describeState } from '../states.ts';
+import type { DeploymentRequest, Environment, Run } from '../types.ts';
+import { assertDeployer } from './access.ts';
+
+export interface DeployResult {
+  request: DeploymentRequest;
+  run: Run;
+  succeeded: boolean;
+  reason: string | null;
+}
+
+export interface ValidateResult {
+  request: DeploymentRequest;
+  run: Run;
+  ok: boolean;
+  missingDependencies: { key: string; missing: string }[];
+  drifted: { key: string; expected: string | null; actual: string | null }[];
+}
+
+/** A check that stops a deployment; the transaction rolls back and the reason is logged. */
+class DeploymentCheckFailed extends Error {}
+
+export function lockRefusal(env: Environment): DomainError {
+  const lock = env.lock!;
+  return new DomainError(
+    'ENVIRONMENT_LOCKED',
+    `${env.name} is locked by ${mention(lock.by)} since ${lock.at.toISOString()}: "${lock.reason}". Deployments wait until someone unlocks it (\`/sandbox unlock ${env.name}\`).`,
+  );
+}
+
+async function requestContext(repos: Repositories, requestId: number) {
+  const request = await findRequest(repos, requestId);
+  const env = await repos.environments.byId(request.targetEnvironmentId);
+  const target = await repos.instances.byId(request.targetInstanceId);
+  const source = await repos.instances.byId(request.sourceInstanceId);
+  if (!env || !target || !source) throw new Error(`request ${requestId} refers to missing rows`);
+  return { request, env, target, source };
+}
+
+/** Check dependencies, then validate (a dry run of every base hash). Returns what blocks the deployment. */
+async function runChecks(repos: Repositories, request: DeploymentRequest, targetId: number, log: RunLog) {
+  log.info('Checking dependencies…');
+  const missingDependencies = await repos.packages.missingDependencies(request.packageId, targetId);
+  for (const { key, missing } of missingDependencies) log.error(`Missing dependency: ${key} depends on ${missing}, which the target will not have`);
+  if (missingDependencies.length === 0) log.info('Dependencies: all present');
+  log.info('Validating against the target…');
+  const drifted = await repos.packages.driftedItems(request.packageId, targetId);
+  for (const { key } of drifted) log.error(`Conflict: ${key} changed in the target since these changes were made against it`);
+  if (drifted.length === 0) log.info('Validation: every item applies cleanly');
+  return { missingDependencies, drifted };
+}
+
+function checkFailureReason(missing: number, drifted: number) {
+  const parts = [];
+  if (missing) parts.push(`${missing} missing ${missing === 1 ? 'dependency' : 'dependencies'}`);
+  if (drifted) parts.push(`${drifted} ${drifted === 1 ? 'conflict' : 'conflicts'} with the target (sync and send again)`);
+  return parts.join(' and ');
+}
+
+export async function validate(deps: ServiceDeps, actor: Actor, requestId: number): Promise<ValidateResult> {
+  const id = formatId('request', requestId);
+  return audited(deps, actor, 'validate', id, async () => {
+    const { request, env, target } = await requestContext(deps.store, requestId);
+    if (!['pending_approval', 'approved', 'failed'].includes(request.state)) {
+      throw new InvalidStateError(`${id} is ${describeState(request.state)}; only requests waiting in a queue can be validated.`);
+    }
+    const log = await startRun(deps, { kind: 'validate', user: actor.user, message: request.message, requestId, instanceId: target.id, environmentId: env.id });
+    log.info(`Validating ${id} against ${target.name} (dry run, nothing is applied)`);
+    const checks = await runChecks(deps.store, request, target.id, log);
+    const ok = checks.missingDependencies.length === 0 && checks.drifted.length === 0;
+    const summary = ok ? 'Validation passed' : `Validation failed: ${checkFailureReason(checks.missingDependencies.length, checks.drifted.length)}`;
+    log.info(summary);
+    const run = await log.finish(ok ? 'succeeded' : 'failed', summary);
+    await audit(deps.store, deps, actor, 'validate', id, ok ? 'passed' : 'failed', { run: formatId('run', run.id) });
+    return { request, run, ok, ...checks };
+  });
+}
+
+function refuseUndeployable(request: DeploymentRequest, env: Environment, id: string): never {
+  switch (request.state) {
+    case 'pending_approval':
+      throw new DomainError('NOT_APPROVED', `${id} is still waiting for approval in ${env.name} (${env.approvals.required} needed). It can be deployed once approved.`);
+    case 'deploying':
+      throw new InvalidStateError(`${id} is being deployed right now; watch its thread or \`/sandbox logs ${id}\`.`);
+    case 'deployed':
+      throw new InvalidStateError(`${id} is already deployed to ${env.name}.`);
+    default:
+      throw new InvalidStateError(`${id} is ${describeState(request.state)}, so it cannot be deployed. Send the changes again as a new request.`);
+  }
+}
+
+async function assertChangeRequestStillApproved(repos: Repositories, request: DeploymentRequest, env: Environment, id: string) {
+  if (!env.approvals.requireChangeRequest && request.changeRequestId === null) return;
+  const cr = request.changeRequestId === null ? undefined : await repos.changeRequests.byId(request.changeRequestId);
+  if (!cr || !ATTACHABLE_CHANGE_REQUEST_STATES.includes(cr.state)) {
+    const state = cr ? `${formatId('changeRequest', cr.id)} is ${describeState(cr.state)}` : 'it carries no change request';
+    throw new DomainError('CHANGE_REQUEST_REQUIRED', `${id} cannot be deployed to ${env.name}: ${state}, and an approved change request is required. Send the changes again with an approved one.`);
+  }
+}
+
+export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number): Promise<DeployResult> {
+  const id = formatId('request', requestId);
+  return audited(deps, actor, 'deploy', id, async () => {
+    const { request, env, target, source } = await requestContext(deps.store, requestId);
+    assertDeployer(deps, actor.user, env, 'deploy');
+    if (request.state !== 'approved' && request.state !== 'failed') refuseUndeployable(request, env, id);
+    if (env.lock) throw lockRefusal(env);
+    await assertChangeRequestStillApproved(deps.store, request, env, id);
+    // Claim the request: of two Deploy clicks only one moves it to `deploying`.
+    const claimed = await deps.store.requests.transition(requestId, ['approved', 'failed'], 'deploying', { updatedAt: deps.clock.now(), reason: null });
+    if (!claimed) refuseUndeployable((await deps.store.requests.byId(requestId))!, env, id);
+    const log = await startRun(deps, { kind: 'deploy', user: actor.user, message: request.message, requestId, instanceId: target.id, environmentId: env.id });
+    log.info(`Deploying ${id} from ${source.name} to ${target.name} (${env.name}): "${request.message}"`);
+    await log.flush();
+    try {
+      const deployed = await deps.store.transaction(async (tx) => {
+        // Serialises deployments to one environment: a second one waits here for the first to end.
+        const current = await tx.environments.lockForDeployment(env.id);
+        if (current.lock) throw new DeploymentCheckFailed(lockRefusal(current).message);
+        const checks = await runChecks(tx, request, target.id, log);
+        if (checks.missingDependencies.length || checks.drifted.length) {
+          throw new DeploymentCheckFailed(checkFailureReason(checks.missingDependencies.length, checks.drifted.length));
+        }
+        const snapshot = await tx.packages.snapshotTarget(request.packageId, target.id, log.run.id);
+        log.info(`Saved the prior state of ${snapshot} components`);
+        const now = deps.clock.now();
+        const written = await tx.packages.applyTo(request.packageId, target.id, actor.user, now);
+        log.info(`Applied ${written} changes to ${target.name}`);
+        await postDeployChecks(tx, request, env, target.id, log);
+        const updated = await tx.requests.transition(requestId, ['deploying'], 'deployed', { deployedBy: actor.user, deployedAt: now, deployRunId: log.run.id, updatedAt: now });
+        await settleSourceProject(tx, request, source.id);
+        if (request.changeRequestId !== null && env.approvals.requireChangeRequest) {
+          const cr = await tx.changeRequests.lockRow(request.changeRequestId);
+          if (cr && (cr.state === 'approved' || cr.state === 'in_progress')) await tx.changeRequests.setState(cr.id, 'deployed', now);
+        }
+        await audit(tx, deps, actor, 'deploy', id, 'deployed', { run: formatId('run', log.run.id), target: target.name, changes: written });
+        return updated!;
+      });
+      log.info(`Deployment succeeded: ${id} is live in ${env.name}`);
+      const run = await log.finish('succeeded', `Deployed to ${env.name}`);
+      return { request: deployed, run, succeeded: true, reason: null };
+    } catch (error) {
+      const reason = error instanceof DeploymentCheckFailed ? error.message : `unexpected error: ${(error as Error).message}`;
+      log.error(`Deployment failed: ${reason}. ${target.name} is unchanged.`);
+      const run = await log.finish('failed', reason);
+      const failed = await deps.store.requests.transition(requestId, ['deploying'], 'failed', { reason, updatedAt: deps.clock.now() });
+      await audit(deps.store, deps, actor, 'deploy', id, 'failed', { run: formatId('run', run.id), reason });
+      if (!(error instanceof DeploymentCheckFailed)) throw error;
+      return { request: failed!, run, succeeded: false, reason };
+    }
+  });
+}
+
+/** "Tests" after apply, inside the transaction: any failure rolls the target back to exactly what it was. */
+async function postDeployChecks(tx: Repositories, request: DeploymentRequest, env: Environment, targetId: number, log: RunLog) {
+  const unapplied = await tx.packages.unappliedItems(request.packageId, targetId);
+  if (unapplied.length) throw new DeploymentCheckFailed(`compare after apply found ${unapplied.length} items not as packaged (first: ${unapplied[0]})`);
+  log.info('Compare: the target holds every item of the package');
+  for (const check of env.checks) {
+    const violations = await tx.packages.checkViolations(request.packageId, targetId, check);
+    for (const key of violations) log.error(`Check "${check.name}" failed on ${key}`);
+    if (violations.length) throw new DeploymentCheckFailed(`post-deploy check "${check.name}" failed on ${violations.length} component${violations.length === 1 ? '' : 's'}`);
+    log.info(`Check "${check.name}" passed`);
+  }
+}
+
+/** Ready (development: the baseline absorbs the package) or Idle (staging: the deployed change set stays). */
+async function settleSourceProject(tx: Repositories, request: DeploymentRequest, sourceId: number) {
+  const source = await tx.instances.byId(sourceId);
+  const env = source && (await tx.environments.byId(source.environmentId));
+  if (!source || !env) return;
+  if (env.kind === 'development') await tx.instances.absorbIntoBaseline(source.id, request.packageId);
+  else await tx.instances.setDeployedChangeHash(source.id, request.changeHash);
+}

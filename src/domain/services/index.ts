@@ -1,0 +1,62 @@
+import type { ServiceDeps } from '../context.ts';
+import type { Actor } from '../ports.ts';
+import { approve, reject } from './approvals.ts';
+import {
+  approveChangeRequest,
+  changeRequestDetails,
+  completeChangeRequest,
+  createChangeRequest,
+  listChangeRequests,
+  type NewChangeRequest,
+  rejectChangeRequest,
+  submitChangeRequest,
+} from './change-requests.ts';
+import { type ComponentInput, listComponents, putComponents, removeComponent } from './components.ts';
+import { deploy, validate } from './deploy.ts';
+import { lock, unlock } from './locks.ts';
+import { auditTrail, compare, logs, queue, report, status, whoami } from './queries.ts';
+import { revert, revertable } from './revert.ts';
+import { type SendInput, send, sendPreview } from './send.ts';
+import { sync, syncSources } from './sync.ts';
+
+/** The whole domain, bound to its ports: what the Slack app and the command line call. */
+export function createServices(deps: ServiceDeps) {
+  return {
+    deps,
+    components: {
+      put: (actor: Actor, instance: string, inputs: ComponentInput[]) => putComponents(deps, actor, instance, inputs),
+      remove: (actor: Actor, instance: string, key: string) => removeComponent(deps, actor, instance, key),
+      list: (instance: string) => listComponents(deps, instance),
+    },
+    syncSources: (instance: string) => syncSources(deps, instance),
+    sync: (actor: Actor, instance: string, from?: string) => sync(deps, actor, instance, from),
+    sendPreview: (instance: string) => sendPreview(deps, instance),
+    send: (actor: Actor, input: SendInput) => send(deps, actor, input),
+    approve: (actor: Actor, requestId: number) => approve(deps, actor, requestId),
+    reject: (actor: Actor, requestId: number, reason: string) => reject(deps, actor, requestId, reason),
+    validate: (actor: Actor, requestId: number) => validate(deps, actor, requestId),
+    deploy: (actor: Actor, requestId: number) => deploy(deps, actor, requestId),
+    revertable: (environment?: string) => revertable(deps, environment),
+    revert: (actor: Actor, environment?: string) => revert(deps, actor, environment),
+    lock: (actor: Actor, environment: string, reason: string) => lock(deps, actor, environment, reason),
+    unlock: (actor: Actor, environment: string) => unlock(deps, actor, environment),
+    status: () => status(deps),
+    queue: (environment?: string) => queue(deps, environment),
+    compare: (a: string, b: string) => compare(deps, a, b),
+    logs: (ref: string) => logs(deps, ref),
+    report: (ref: string) => report(deps, ref),
+    audit: (filter: { subject?: string; since?: Date; limit?: number }) => auditTrail(deps, filter),
+    whoami: (actor: Actor) => whoami(deps, actor),
+    changeRequests: {
+      create: (actor: Actor, input: NewChangeRequest) => createChangeRequest(deps, actor, input),
+      submit: (actor: Actor, id: number) => submitChangeRequest(deps, actor, id),
+      approve: (actor: Actor, id: number) => approveChangeRequest(deps, actor, id),
+      reject: (actor: Actor, id: number, reason: string) => rejectChangeRequest(deps, actor, id, reason),
+      complete: (actor: Actor, id: number) => completeChangeRequest(deps, actor, id),
+      show: (id: number) => changeRequestDetails(deps, id),
+      list: () => listChangeRequests(deps),
+    },
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

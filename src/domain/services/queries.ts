@@ -1,0 +1,137 @@
+import { type ServiceDeps, findEnvironment, findInstance, findRequest, isAdmin } from '../context.ts';
+import { InvalidStateError, NotFoundError } from '../errors.ts';
+import { changeSetHash } from '../hash.ts';
+import { formatId, parseId } from '../ids.ts';
+import type { Actor } from '../ports.ts';
+import { QUEUED_STATES } from '../states.ts';
+import type { AuditEvent, Change, ChangeSummary, DeploymentRequest, Difference, Environment, Instance, LogLine, ProjectState, Run, Vote } from '../types.ts';
+import { eligibleApprovers } from './access.ts';
+import { summarize } from './send.ts';
+
+export interface InstanceStatus {
+  instance: Instance;
+  parent: string | null;
+  project: ProjectState | null;
+  changes: ChangeSummary;
+}
+
+export interface EnvironmentStatus {
+  environment: Environment;
+  instances: InstanceStatus[];
+  queue: DeploymentRequest[];
+}
+
+export function projectState(env: Environment, instance: Instance, changes: readonly Change[], queued: readonly DeploymentRequest[]): ProjectState | null {
+  if (env.kind === 'production') return null;
+  if (changes.length === 0) return 'Ready';
+  const hash = changeSetHash(changes);
+  if (queued.some((r) => r.sourceInstanceId === instance.id && r.changeHash === hash)) return 'Sent';
+  if (instance.deployedChangeHash === hash) return 'Idle';
+  return 'Active';
+}
+
+export async function status(deps: ServiceDeps): Promise<EnvironmentStatus[]> {
+  const [environments, instances, queued] = await Promise.all([
+    deps.store.environments.list(),
+    deps.store.instances.list(),
+    deps.store.requests.inStates(QUEUED_STATES),
+  ]);
+  const names = new Map(instances.map((i) => [i.id, i.name]));
+  const result: EnvironmentStatus[] = [];
+  for (const environment of environments) {
+    const rows: InstanceStatus[] = [];
+    for (const instance of instances.filter((i) => i.environmentId === environment.id)) {
+      const changes = environment.kind === 'production' ? [] : await deps.store.components.changes(instance.id);
+      rows.push({
+        instance,
+        parent: instance.parentInstanceId ? names.get(instance.parentInstanceId) ?? null : null,
+        project: projectState(environment, instance, changes, queued),
+        changes: summarize(changes),
+      });
+    }
+    result.push({ environment, instances: rows, queue: queued.filter((r) => r.targetEnvironmentId === environment.id) });
+  }
+  return result;
+}
+
+export async function queue(deps: ServiceDeps, environmentName?: string): Promise<{ environment: Environment; requests: DeploymentRequest[] }[]> {
+  const environments = environmentName ? [await findEnvironment(deps.store, environmentName)] : (await deps.store.environments.list()).filter((e) => e.kind !== 'development');
+  return Promise.all(environments.map(async (environment) => ({ environment, requests: await deps.store.requests.inStates(QUEUED_STATES, environment.id) })));
+}
+
+export async function compare(deps: ServiceDeps, a: string, b: string): Promise<{ from: Instance; to: Instance; differences: Difference[] }> {
+  const from = await findInstance(deps.store, a);
+  const to = await findInstance(deps.store, b);
+  return { from, to, differences: await deps.store.components.compare(from.id, to.id) };
+}
+
+export interface RunWithLines extends Run {
+  lines: LogLine[];
+}
+
+const withLines = async (deps: ServiceDeps, run: Run): Promise<RunWithLines> => ({ ...run, lines: await deps.store.runs.lines(run.id) });
+
+/** Runs of a run id (`RUN-4`) or of a request (`DR-12`, or a bare number). */
+export async function logs(deps: ServiceDeps, ref: string): Promise<RunWithLines[]> {
+  const { kind, id } = parseId(ref, 'request', ['request', 'run']);
+  if (kind === 'run') {
+    const run = await deps.store.runs.byId(id);
+    if (!run) throw new NotFoundError(formatId('run', id), 'Runs are listed in `/sandbox logs DR-…` of their request.');
+    return [await withLines(deps, run)];
+  }
+  await findRequest(deps.store, id);
+  return Promise.all((await deps.store.runs.forRequest(id)).map((r) => withLines(deps, r)));
+}
+
+export interface Report {
+  request: DeploymentRequest;
+  source: Instance;
+  target: Instance;
+  environment: Environment;
+  changes: Change[];
+  votes: Vote[];
+  runs: RunWithLines[];
+  changeRequest: string | null;
+  /** The request this one was reverted by, or the revert run; empty when not reverted. */
+  revertChain: string[];
+  audit: AuditEvent[];
+}
+
+export async function report(deps: ServiceDeps, ref: string): Promise<Report> {
+  const { id } = parseId(ref, 'request');
+  const request = await findRequest(deps.store, id);
+  const [source, target, environment] = await Promise.all([
+    deps.store.instances.byId(request.sourceInstanceId),
+    deps.store.instances.byId(request.targetInstanceId),
+    deps.store.environments.byId(request.targetEnvironmentId),
+  ]);
+  if (!source || !target || !environment) throw new InvalidStateError(`${formatId('request', id)} refers to an instance that no longer exists.`);
+  const runs = await logs(deps, formatId('request', id));
+  const revertChain = request.revertRunId ? [`${formatId('request', id)} deployed by run ${formatId('run', request.deployRunId!)}, reverted by run ${formatId('run', request.revertRunId)}`] : [];
+  return {
+    request,
+    source,
+    target,
+    environment,
+    changes: await deps.store.packages.items(request.packageId),
+    votes: await deps.store.requests.votes(id),
+    runs,
+    changeRequest: request.changeRequestId ? formatId('changeRequest', request.changeRequestId) : null,
+    revertChain,
+    audit: await deps.store.audit.list({ subject: formatId('request', id), limit: 500 }),
+  };
+}
+
+export const auditTrail = (deps: ServiceDeps, filter: { subject?: string; since?: Date; limit?: number }) =>
+  deps.store.audit.list({ ...filter, limit: filter.limit ?? 200 });
+
+export async function whoami(deps: ServiceDeps, actor: Actor) {
+  const environments = await deps.store.environments.list();
+  const roles: { environment: string; approver: boolean; deployer: boolean }[] = [];
+  for (const env of environments) {
+    const approvers = await eligibleApprovers(deps, env.approvals);
+    roles.push({ environment: env.name, approver: approvers.has(actor.user), deployer: env.deployers.includes(actor.user) });
+  }
+  const owned = (await deps.store.instances.list()).filter((i) => i.owner === actor.user).map((i) => i.name);
+  return { user: actor.user, admin: isAdmin(deps, actor.user), roles, instances: owned };
+}

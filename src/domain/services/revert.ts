@@ -1,0 +1,70 @@
+import { type ServiceDeps, audit, audited, findEnvironment, isAdmin, productionOf } from '../context.ts';
+import { DomainError, NotPermittedError } from '../errors.ts';
+import { formatId } from '../ids.ts';
+import { mention } from '../pipeline.ts';
+import type { Actor } from '../ports.ts';
+import { startRun } from '../run-log.ts';
+import type { DeploymentRequest, Environment, Run } from '../types.ts';
+
+export const REVERT_LOCK_REASON = 'reverted: find the cause first';
+
+export interface RevertResult {
+  request: DeploymentRequest;
+  run: Run;
+  environment: Environment;
+  restored: number;
+}
+
+const revertTarget = (deps: ServiceDeps, name?: string) => (name ? findEnvironment(deps.store, name) : productionOf(deps.store));
+
+/** The deployment a revert of an environment (production unless named) would undo, or why there is none. */
+export async function revertable(deps: ServiceDeps, environmentName?: string) {
+  const env = await revertTarget(deps, environmentName);
+  const latest = await deps.store.requests.latestDeployedTo(env.id);
+  if (!latest) return { env, reason: `Nothing has been deployed to ${env.name} yet, so there is nothing to revert.` } as const;
+  if (latest.state === 'reverted') {
+    return { env, reason: `The latest deployment to ${env.name}, ${formatId('request', latest.id)}, was already reverted. Only the latest deployment can be reverted.` } as const;
+  }
+  return { env, request: latest } as const;
+}
+
+/** Restores the state before the latest deployment of an environment (production unless named). */
+export async function revert(deps: ServiceDeps, actor: Actor, environmentName?: string): Promise<RevertResult> {
+  return audited(deps, actor, 'revert', environmentName ?? 'production', async () => {
+    const found = await revertable(deps, environmentName);
+    const env = found.env;
+    if (!found.request) throw new DomainError('NOTHING_TO_REVERT', found.reason);
+    const latest = found.request;
+    const id = formatId('request', latest.id);
+    if (latest.deployedBy !== actor.user && !isAdmin(deps, actor.user)) {
+      throw new NotPermittedError(`Only ${mention(latest.deployedBy ?? '?')}, who deployed ${id}, or an admin can revert it.`);
+    }
+    const log = await startRun(deps, { kind: 'revert', user: actor.user, message: `Revert ${id}`, requestId: latest.id, instanceId: latest.targetInstanceId, environmentId: env.id });
+    log.info(`Reverting ${id} in ${env.name}: restoring the state before it was deployed`);
+    await log.flush();
+    try {
+      const result = await deps.store.transaction(async (tx) => {
+        await tx.environments.lockForDeployment(env.id);
+        const still = await tx.requests.latestDeployedTo(env.id);
+        if (still?.id !== latest.id || still.state !== 'deployed') {
+          throw new DomainError('NOTHING_TO_REVERT', `${id} is no longer the latest deployment to ${env.name}; nothing was reverted.`);
+        }
+        const restored = await tx.packages.restoreSnapshot(latest.deployRunId!, latest.targetInstanceId);
+        const now = deps.clock.now();
+        const request = await tx.requests.transition(latest.id, ['deployed'], 'reverted', { revertRunId: log.run.id, updatedAt: now });
+        await tx.requests.markReverted(latest.changeHash, latest.id, now);
+        await tx.environments.setLock(env.id, { reason: REVERT_LOCK_REASON, by: actor.user, at: now });
+        await audit(tx, deps, actor, 'revert', id, 'reverted', { run: formatId('run', log.run.id), restored });
+        return { request: request!, restored };
+      });
+      log.info(`Restored ${result.restored} components`);
+      log.warn(`${env.name} is locked ("${REVERT_LOCK_REASON}") until someone unlocks it. These changes can never be deployed again as-is.`);
+      const run = await log.finish('succeeded', `Reverted ${id}`);
+      return { ...result, run, environment: env };
+    } catch (error) {
+      log.error(`Revert failed: ${(error as Error).message}`);
+      await log.finish('failed', (error as Error).message);
+      throw error;
+    }
+  });
+}

@@ -1,0 +1,149 @@
+import { type ServiceDeps, audit, audited, environmentOf, findChangeRequest, findInstance } from '../context.ts';
+import { DomainError, InvalidInputError, InvalidStateError } from '../errors.ts';
+import { changeSetHash } from '../hash.ts';
+import { formatId } from '../ids.ts';
+import { nextEnvironmentUp, sendLabel, targetInstanceFor } from '../pipeline.ts';
+import type { Actor, Repositories } from '../ports.ts';
+import { ATTACHABLE_CHANGE_REQUEST_STATES, describeState } from '../states.ts';
+import type { Change, ChangeSummary, DeploymentRequest, Environment, Instance } from '../types.ts';
+import { assertMayWorkOn } from './access.ts';
+
+export interface SendInput {
+  instance: string;
+  message: string;
+  changeRequestId?: number;
+  /** The user saw the drift warning and sends anyway. */
+  confirmDrift?: boolean;
+}
+
+export interface SendResult {
+  request: DeploymentRequest;
+  target: Environment;
+  targetInstance: Instance;
+  summary: ChangeSummary;
+  warnings: string[];
+}
+
+export const summarize = (changes: readonly Change[]): ChangeSummary => ({
+  added: changes.filter((c) => c.action === 'add').length,
+  modified: changes.filter((c) => c.action === 'modify').length,
+  deleted: changes.filter((c) => c.action === 'delete').length,
+});
+
+/** What a send from `instanceName` would do: target, label, changes and drift. Reads only. */
+export async function sendPreview(deps: ServiceDeps, instanceName: string) {
+  const instance = await findInstance(deps.store, instanceName);
+  const env = await environmentOf(deps.store, instance);
+  const target = nextEnvironmentUp(await deps.store.environments.list(), env);
+  if (!target) {
+    throw new InvalidStateError(`${instance.name} is in ${env.name}, the top of the pipeline: there is nowhere to send it.`);
+  }
+  const targetInstance = targetInstanceFor(instance, (await deps.store.instances.list()).filter((i) => i.environmentId === target.id));
+  if (!targetInstance) throw new InvalidStateError(`${target.name} has no instance to receive changes. Add one in the pipeline configuration.`);
+  const changes = await deps.store.components.changes(instance.id);
+  const drifted = await deps.store.components.parentDrifted(instance.id, targetInstance.id);
+  return { instance, env, target, targetInstance, label: sendLabel(target), changes, summary: summarize(changes), drifted };
+}
+
+export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): Promise<SendResult> {
+  return audited(deps, actor, 'send', input.instance, async () => {
+    const message = input.message.trim();
+    if (!message) throw new InvalidInputError('A deployment message is required: say what the changes do (`--message "…"`).');
+    const { instance, target, targetInstance, drifted } = await sendPreview(deps, input.instance);
+    assertMayWorkOn(deps, actor.user, instance, 'send');
+    const changeRequest = await attachableChangeRequest(deps, target, input.changeRequestId);
+    if (drifted && !input.confirmDrift) {
+      throw new DomainError(
+        'DRIFT_NOT_CONFIRMED',
+        `${targetInstance.name} has changed since ${instance.name} last synced with it, so your changes may conflict there. Sync first (recommended), or confirm to send anyway (\`--yes\`).`,
+      );
+    }
+    const warnings = drifted ? [`${targetInstance.name} has changed since your last sync; sent anyway as you confirmed.`] : [];
+    return deps.store.transaction(async (tx) => {
+      await tx.instances.lockRow(instance.id);
+      const pkg = await tx.packages.createFromProject(instance.id, deps.clock.now());
+      const items = await tx.packages.items(pkg.id);
+      if (items.length === 0) {
+        throw new DomainError('NOTHING_TO_SEND', `${instance.name} has no changes to send: it matches its baseline. Change some components first.`);
+      }
+      const changeHash = changeSetHash(items);
+      await tx.packages.setChangeHash(pkg.id, changeHash);
+      await refuseRepeats(tx, instance, changeHash, target);
+      for (const { key, missing } of await tx.packages.missingDependencies(pkg.id, targetInstance.id)) {
+        warnings.push(`${key} depends on ${missing}, which ${targetInstance.name} will not have: deploying will be refused until it does.`);
+      }
+      const now = deps.clock.now();
+      const request = await tx.requests.create({
+        packageId: pkg.id,
+        changeHash,
+        sourceInstanceId: instance.id,
+        targetInstanceId: targetInstance.id,
+        targetEnvironmentId: target.id,
+        requester: actor.user,
+        message,
+        state: target.approvals.required > 0 ? 'pending_approval' : 'approved',
+        changeRequestId: changeRequest?.id ?? null,
+        createdAt: now,
+        updatedAt: now,
+        decidedBy: null,
+        reason: null,
+        deployedBy: null,
+        deployedAt: null,
+        deployRunId: null,
+        revertRunId: null,
+      });
+      if (!request) throw alreadyQueued(instance, target, await tx.requests.activeFor(instance.id, changeHash));
+      if (changeRequest?.state === 'approved') await tx.changeRequests.setState(changeRequest.id, 'in_progress', now);
+      await audit(tx, deps, actor, 'send', formatId('request', request.id), request.state, {
+        instance: instance.name,
+        target: target.name,
+        items: items.length,
+        changeRequest: changeRequest ? formatId('changeRequest', changeRequest.id) : null,
+      });
+      return { request, target, targetInstance, summary: summarize(items), warnings };
+    });
+  });
+}
+
+async function attachableChangeRequest(deps: ServiceDeps, target: Environment, id: number | undefined) {
+  if (id === undefined) {
+    if (!target.approvals.requireChangeRequest) return undefined;
+    throw new DomainError(
+      'CHANGE_REQUEST_REQUIRED',
+      `${target.name} requires an approved change request with every send. Name one with \`--cr CR-…\` (see \`/sandbox cr list\`), or create one with \`/sandbox cr new\`.`,
+    );
+  }
+  const cr = await findChangeRequest(deps.store, id);
+  if (!ATTACHABLE_CHANGE_REQUEST_STATES.includes(cr.state)) {
+    throw new DomainError(
+      'CHANGE_REQUEST_REQUIRED',
+      `${formatId('changeRequest', cr.id)} is ${describeState(cr.state)}; only an approved change request that is not yet completed can be attached. ${cr.state === 'draft' ? 'Submit it for approval first.' : 'Use another change request.'}`,
+    );
+  }
+  return cr;
+}
+
+async function refuseRepeats(tx: Repositories, instance: Instance, changeHash: string, target: Environment) {
+  if (await tx.requests.isReverted(changeHash)) {
+    throw new DomainError(
+      'REVERTED_AS_IS',
+      'These changes were deployed and then reverted: a reverted project cannot be redeployed as-is; make more changes and send again.',
+    );
+  }
+  const queued = await tx.requests.activeFor(instance.id, changeHash);
+  if (queued) throw alreadyQueued(instance, target, queued);
+  if (instance.deployedChangeHash === changeHash) {
+    throw new DomainError(
+      'NOTHING_TO_SEND',
+      `These changes were already deployed from ${instance.name}: sending is disabled until new changes are available.`,
+    );
+  }
+}
+
+function alreadyQueued(instance: Instance, target: Environment, queued: DeploymentRequest | undefined) {
+  const which = queued ? `${formatId('request', queued.id)} already` : 'A request already';
+  return new DomainError(
+    'ALREADY_QUEUED',
+    `${which} waits in ${target.name}'s deployment queue with these same changes from ${instance.name}: sending is disabled until new changes are available.`,
+  );
+}

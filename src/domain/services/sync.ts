@@ -1,0 +1,77 @@
+import { type ServiceDeps, audit, audited, environmentOf, findInstance } from '../context.ts';
+import { InvalidInputError, InvalidStateError } from '../errors.ts';
+import { mergeDecision } from '../merge.ts';
+import { nextEnvironmentUp } from '../pipeline.ts';
+import type { Actor } from '../ports.ts';
+import { startRun } from '../run-log.ts';
+import type { Instance, Run } from '../types.ts';
+import { assertMayWorkOn } from './access.ts';
+
+export interface SyncResult {
+  run: Run;
+  instance: Instance;
+  source: Instance;
+  taken: string[];
+  kept: string[];
+  conflicts: string[];
+}
+
+/** The instances a sync of `instanceName` may pull from, and the one picked when none is named. */
+export async function syncSources(deps: ServiceDeps, instanceName: string) {
+  const instance = await findInstance(deps.store, instanceName);
+  const env = await environmentOf(deps.store, instance);
+  const upper = nextEnvironmentUp(await deps.store.environments.list(), env);
+  if (!upper) {
+    throw new InvalidStateError(`${instance.name} is in ${env.name}, the top of the pipeline: there is nothing above it to sync from.`);
+  }
+  const sources = (await deps.store.instances.list()).filter((i) => i.environmentId === upper.id);
+  const preferred = sources.find((i) => i.id === instance.parentInstanceId) ?? (sources.length === 1 ? sources[0] : undefined);
+  return { instance, env, upper, sources, preferred };
+}
+
+export async function sync(deps: ServiceDeps, actor: Actor, instanceName: string, from?: string): Promise<SyncResult> {
+  return audited(deps, actor, 'sync', instanceName, async () => {
+    const { instance, upper, sources, preferred } = await syncSources(deps, instanceName);
+    assertMayWorkOn(deps, actor.user, instance, 'sync');
+    const names = sources.map((s) => s.name).join(', ');
+    const source = from ? sources.find((s) => s.name.toLowerCase() === from.toLowerCase()) : preferred;
+    if (!source) {
+      throw new InvalidInputError(
+        from
+          ? `${from} is not an instance of ${upper.name}, the environment above ${instance.name}. Pick one of: ${names}.`
+          : `${upper.name} has several instances; pick the one to sync with (one of: ${names}).`,
+      );
+    }
+    const log = await startRun(deps, { kind: 'sync', user: actor.user, message: `Sync ${instance.name} with ${source.name}`, requestId: null, instanceId: instance.id, environmentId: instance.environmentId });
+    log.info(`Syncing ${instance.name} with ${source.name} (${upper.name})`);
+    try {
+      const result = await deps.store.transaction(async (tx) => {
+        await tx.instances.lockRow(instance.id);
+        const rows = await tx.components.mergeRows(instance.id, source.id);
+        const taken: string[] = [];
+        const kept: string[] = [];
+        const conflicts: string[] = [];
+        for (const row of rows) {
+          const decision = mergeDecision(row);
+          if (decision === 'take') taken.push(row.key);
+          else if (decision === 'keep') kept.push(row.key);
+          else if (decision === 'conflict') conflicts.push(row.key);
+        }
+        await tx.components.takeFrom(instance.id, source.id, taken);
+        await tx.instances.replaceBaseline(instance.id, source.id, deps.clock.now());
+        await audit(tx, deps, actor, 'sync', instance.name, 'succeeded', { source: source.name, taken: taken.length, kept: kept.length, conflicts });
+        return { taken, kept, conflicts };
+      });
+      for (const key of result.taken) log.info(`Took ${key} from ${source.name}`);
+      for (const key of result.conflicts) log.warn(`Conflict: ${key} changed here and in ${source.name}; kept your version`);
+      const summary = `Taken ${result.taken.length}, kept ${result.kept.length}, conflicts ${result.conflicts.length}`;
+      log.info(`Sync finished. ${summary}. ${source.name} is now the parent of ${instance.name}.`);
+      const run = await log.finish('succeeded', summary);
+      return { run, instance, source, ...result };
+    } catch (error) {
+      log.error(`Sync failed: ${(error as Error).message}`);
+      await log.finish('failed', (error as Error).message);
+      throw error;
+    }
+  });
+}

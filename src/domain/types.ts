@@ -1,0 +1,186 @@
+export type EnvironmentKind = 'development' | 'staging' | 'production';
+export type ComponentAction = 'add' | 'modify' | 'delete';
+export type RequestState =
+  | 'pending_approval'
+  | 'approved'
+  | 'deploying'
+  | 'deployed'
+  | 'rejected'
+  | 'failed'
+  | 'expired'
+  | 'reverted';
+export type ChangeRequestType = 'standard' | 'normal' | 'emergency';
+export type ChangeRequestState =
+  | 'draft'
+  | 'pending_approval'
+  | 'approved'
+  | 'in_progress'
+  | 'deployed'
+  | 'completed'
+  | 'rejected';
+export type VoteDecision = 'approve' | 'reject';
+export type RunKind = 'sync' | 'validate' | 'deploy' | 'revert';
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'interrupted';
+export type LogLevel = 'info' | 'warn' | 'error';
+export type ProjectState = 'Active' | 'Sent' | 'Ready' | 'Idle';
+
+export interface ApprovalPolicy {
+  required: number;
+  approvers: string[];
+  userGroups: string[];
+  requireChangeRequest: boolean;
+  allowSelfApproval: boolean;
+}
+
+/** A post-deploy check: no deployed component (of the given types) may contain `forbid`. */
+export interface DeployCheck {
+  name: string;
+  forbid: string;
+  types?: string[];
+}
+
+export interface EnvironmentLock {
+  reason: string;
+  by: string;
+  at: Date;
+}
+
+export interface Environment {
+  id: number;
+  name: string;
+  kind: EnvironmentKind;
+  position: number;
+  channel: string | null;
+  approvals: ApprovalPolicy;
+  deployers: string[];
+  checks: DeployCheck[];
+  lock: EnvironmentLock | null;
+}
+
+export interface Instance {
+  id: number;
+  name: string;
+  environmentId: number;
+  owner: string | null;
+  parentInstanceId: number | null;
+  syncedAt: Date | null;
+  deployedChangeHash: string | null;
+}
+
+export interface Component {
+  key: string;
+  content: string;
+  hash: string;
+  dependsOn: string[];
+  changedBy: string;
+  changedAt: Date;
+}
+
+/** One entry of a project: a component that differs from the instance's baseline. */
+export interface Change {
+  key: string;
+  action: ComponentAction;
+  hash: string | null;
+  baseHash: string | null;
+}
+
+export interface ChangeSummary {
+  added: number;
+  modified: number;
+  deleted: number;
+}
+
+export interface Package {
+  id: number;
+  sourceInstanceId: number;
+  changeHash: string;
+  itemCount: number;
+  createdAt: Date;
+}
+
+export interface DeploymentRequest {
+  id: number;
+  packageId: number;
+  changeHash: string;
+  sourceInstanceId: number;
+  targetInstanceId: number;
+  targetEnvironmentId: number;
+  requester: string;
+  message: string;
+  state: RequestState;
+  changeRequestId: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+  decidedBy: string | null;
+  reason: string | null;
+  deployedBy: string | null;
+  deployedAt: Date | null;
+  deployRunId: number | null;
+  revertRunId: number | null;
+}
+
+export interface Vote {
+  voter: string;
+  decision: VoteDecision;
+  reason: string | null;
+  at: Date;
+}
+
+export interface ChangeRequest {
+  id: number;
+  name: string;
+  type: ChangeRequestType;
+  overview: string;
+  customizations: string[];
+  proposedCustomizations: string[];
+  additionalApprovers: string[];
+  state: ChangeRequestState;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+  rejectionReason: string | null;
+}
+
+export interface Run {
+  id: number;
+  kind: RunKind;
+  status: RunStatus;
+  user: string;
+  message: string | null;
+  requestId: number | null;
+  instanceId: number | null;
+  environmentId: number | null;
+  startedAt: Date;
+  endedAt: Date | null;
+  summary: string | null;
+}
+
+export interface LogLine {
+  at: Date;
+  level: LogLevel;
+  text: string;
+}
+
+export interface AuditEvent {
+  id: number;
+  at: Date;
+  actor: string;
+  via: string;
+  action: string;
+  subject: string;
+  outcome: string;
+  details: Record<string, unknown> | null;
+}
+
+export interface Difference {
+  key: string;
+  change: 'added' | 'removed' | 'changed';
+}
+
+/** A three-way view of one key during a sync: hashes in the baseline, here, and upstream (null = absent). */
+export interface MergeRow {
+  key: string;
+  base: string | null;
+  local: string | null;
+  upstream: string | null;
+}

@@ -1,0 +1,48 @@
+import { loadPipelineConfig } from './config/load.ts';
+import type { PipelineConfig } from './config/schema.ts';
+import { applyPipelineConfig, type ConfigChanges } from './db/apply-config.ts';
+import { type DatabaseHandle, openDatabase } from './db/client.ts';
+import { createStore } from './db/store.ts';
+import type { Clock, LogSink, UserGroupResolver } from './domain/ports.ts';
+import { createServices, type Services } from './domain/services/index.ts';
+import type { Settings } from './settings.ts';
+import { noUserGroups, slackUserGroups } from './slack/user-groups.ts';
+
+export interface Runtime {
+  database: DatabaseHandle;
+  config: PipelineConfig;
+  configChanges: ConfigChanges;
+  services: Services;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  sink?: LogSink;
+  clock?: Clock;
+  groups?: UserGroupResolver;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+const silentSink: LogSink = { line: () => {} };
+
+/** Opens the database, applies migrations and the pipeline configuration, and binds the services. */
+export async function openRuntime(settings: Settings, options: RuntimeOptions = {}): Promise<Runtime> {
+  const config = loadPipelineConfig(settings.SANDBOX_CONFIG);
+  const database = await openDatabase({ url: settings.DATABASE_URL, dataDir: settings.SANDBOX_DATA_DIR });
+  try {
+    await database.migrate();
+    const configChanges = await applyPipelineConfig(database.db, config);
+    const groups = options.groups ?? (settings.SLACK_BOT_TOKEN ? slackUserGroups(settings.SLACK_BOT_TOKEN, settings.SLACK_API_URL) : noUserGroups);
+    const services = createServices({
+      store: createStore(database.db),
+      clock: options.clock ?? systemClock,
+      groups,
+      sink: options.sink ?? silentSink,
+      admins: config.admins,
+    });
+    return { database, config, configChanges, services, close: () => database.close() };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
+import { type DatabaseHandle, openDatabase } from '../../src/db/client.ts';
+
+export const backend = process.env.SANDBOX_TEST_BACKEND === 'postgres' ? 'postgres' : 'pglite';
+export const onPostgres = backend === 'postgres';
+
+export interface TestDatabase extends DatabaseHandle {
+  /** Empties every table (ids restart) so each test starts clean on the shared database. */
+  reset(): Promise<void>;
+  /** For postgres: the URL of this file's own database (other processes may connect to it). */
+  url?: string;
+}
+
+/**
+ * One database per test file: an in-memory PGlite, or a fresh database on the PostgreSQL server of
+ * TEST_DATABASE_URL (dropped again by `close`), migrated with the project's migrations.
+ */
+export async function openTestDatabase(): Promise<TestDatabase> {
+  if (!onPostgres) return withReset(await openDatabase({ dataDir: 'memory://' }));
+  const adminUrl = process.env.TEST_DATABASE_URL!;
+  const name = `sandbox_test_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const handle = await openDatabase({ url: url.toString(), maxConnections: 20 });
+  const testDb = withReset(handle, url.toString());
+  const close = testDb.close;
+  testDb.close = async () => {
+    await close();
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  };
+  return testDb;
+}
+
+function withReset(handle: DatabaseHandle, url?: string): TestDatabase {
+  let migrated = false;
+  return {
+    ...handle,
+    url,
+    async reset() {
+      if (!migrated) {
+        await handle.migrate();
+        migrated = true;
+      }
+      await handle.db.execute(sql`
+        truncate environments, instances, components, baseline_items, packages, package_items, change_requests,
+          change_request_votes, runs, run_log_lines, deployment_requests, request_votes, deployment_snapshots,
+          reverted_change_sets, audit_events restart identity cascade`);
+    },
+  };
+}

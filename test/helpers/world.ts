@@ -1,0 +1,99 @@
+import { parsePipelineConfig } from '../../src/config/load.ts';
+import { applyPipelineConfig } from '../../src/db/apply-config.ts';
+import { createStore } from '../../src/db/store.ts';
+import type { Actor, Clock, LogSink } from '../../src/domain/ports.ts';
+import { createServices, type Services } from '../../src/domain/services/index.ts';
+import type { LogLine, Run } from '../../src/domain/types.ts';
+import type { TestDatabase } from './database.ts';
+
+export const ADMIN = 'U0ADMIN';
+export const ALICE = 'U0ALICE';
+export const BOB = 'U0BOB';
+export const CAROL = 'U0CAROL';
+export const DAVE = 'U0DAVE';
+export const DEPLOYER = 'U0DEPLOY';
+export const QA_MEMBER = 'U0QA';
+
+export const as = (user: string): Actor => ({ user, via: 'cli' });
+
+/** The pipeline of DESIGN.md: Development (dev-alice owned by Alice, dev-bob) → Staging → Production. */
+export const threeStepConfig = `
+admins: [U0ADMIN]
+environments:
+  - name: Development
+    kind: development
+    channel: C0DEV
+    instances: [{ name: dev-alice, owner: U0ALICE }, dev-bob]
+  - name: Staging
+    kind: staging
+    channel: C0STAGING
+    instances: [staging]
+    approvals: { required: 1, approvers: [U0BOB], userGroups: [S0QA] }
+    deployers: [U0DEPLOY]
+  - name: Production
+    kind: production
+    channel: C0PROD
+    instances: [production]
+    approvals: { required: 2, approvers: [U0BOB, U0CAROL], requireChangeRequest: true }
+    deployers: [U0DEPLOY]
+    checks:
+      - { name: no debug flags, forbid: "debug=true" }
+`;
+
+export class ManualClock implements Clock {
+  constructor(private current = new Date('2026-11-02T09:00:00Z')) {}
+  now() {
+    return new Date(this.current);
+  }
+  advance(ms: number) {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+export class RecordingSink implements LogSink {
+  readonly lines: { run: Run; line: LogLine }[] = [];
+  readonly finished: Run[] = [];
+  line(run: Run, line: LogLine) {
+    this.lines.push({ run, line });
+  }
+  textsOf(runId: number) {
+    return this.lines.filter((l) => l.run.id === runId).map((l) => l.line.text);
+  }
+}
+
+export interface World {
+  services: Services;
+  clock: ManualClock;
+  sink: RecordingSink;
+  groups: Map<string, string[]>;
+  /** Shorthand for writing components as a user. */
+  put(instance: string, components: Record<string, string | { content: string; dependsOn?: string[] }>, user?: string): Promise<void>;
+}
+
+export async function createWorld(db: TestDatabase, configText = threeStepConfig): Promise<World> {
+  await db.reset();
+  const config = parsePipelineConfig(configText, 'test config');
+  await applyPipelineConfig(db.db, config);
+  const clock = new ManualClock();
+  const sink = new RecordingSink();
+  const groups = new Map<string, string[]>([['S0QA', [QA_MEMBER]]]);
+  const services = createServices({
+    store: createStore(db.db),
+    clock,
+    sink,
+    groups: { members: async (id) => groups.get(id) ?? [] },
+    admins: config.admins,
+  });
+  return {
+    services,
+    clock,
+    sink,
+    groups,
+    async put(instance, components, user = ADMIN) {
+      const inputs = Object.entries(components).map(([key, value]) =>
+        typeof value === 'string' ? { key, content: value } : { key, ...value },
+      );
+      await services.components.put(as(user), instance, inputs);
+    },
+  };
+}
