@@ -59,13 +59,13 @@ async function openPostgres(url: string, max: number): Promise<DatabaseHandle> {
     db,
     kind: 'postgres',
     async migrate() {
-      const reserved = await client.reserve();
+      // A session advisory lock needs one connection for the whole migration: a client of its own.
+      const single = postgres(url, { max: 1, onnotice: () => {} });
       try {
-        await reserved`select pg_advisory_lock(${MIGRATION_LOCK})`;
-        await migratePostgres(drizzlePostgres(reserved as unknown as postgres.Sql, { schema }), { migrationsFolder });
+        await single`select pg_advisory_lock(${MIGRATION_LOCK})`;
+        await migratePostgres(drizzlePostgres(single, { schema }), { migrationsFolder });
       } finally {
-        await reserved`select pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => undefined);
-        reserved.release();
+        await single.end({ timeout: 5 });
       }
     },
     ping: () => ping(db),

@@ -52,9 +52,12 @@ export class ManualClock implements Clock {
 
 export class RecordingSink implements LogSink {
   readonly lines: { run: Run; line: LogLine }[] = [];
-  readonly finished: Run[] = [];
+  readonly finishedRuns: Run[] = [];
   line(run: Run, line: LogLine) {
     this.lines.push({ run, line });
+  }
+  finished(run: Run) {
+    this.finishedRuns.push(run);
   }
   textsOf(runId: number) {
     return this.lines.filter((l) => l.run.id === runId).map((l) => l.line.text);

@@ -28,7 +28,9 @@ export function environmentRepository(db: Database): Repositories['environments'
     byName: (name) => one(sql`lower(${environments.name}) = lower(${name})`),
     byId: (id) => one(eq(environments.id, id)),
     async lockForDeployment(id) {
-      const [row] = await db.select().from(environments).where(eq(environments.id, id)).for('update');
+      // NO KEY UPDATE: deployments still queue behind each other, but rows that merely reference the environment
+      // (a waiting deployment's run, a send into its queue) are not blocked by the foreign-key check meanwhile.
+      const [row] = await db.select().from(environments).where(eq(environments.id, id)).for('no key update');
       if (!row) throw new Error(`environment ${id} vanished`);
       return toEnvironment(row);
     },

@@ -14,7 +14,7 @@ export interface ComponentInput {
 const KEY = /^[A-Za-z][\w.-]*\/[^\s/][^\n]*$/;
 
 export function assertComponentKey(key: string) {
-  if (!KEY.test(key) || key.length > 400) {
+  if (!KEY.test(key) || key.length > 400 || key.split('/').some((part) => part === '.' || part === '..')) {
     throw new InvalidInputError(`"${key}" is not a component key. Keys look like Type/Name, e.g. Layout/Account or Workflow/Onboarding.`);
   }
 }
