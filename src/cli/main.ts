@@ -5,7 +5,7 @@ import { plainMentions } from './render.ts';
 /** Runs one `sandbox` command line; resolves to its exit code. */
 export async function runCli(argv: string[], terminal: Output): Promise<number> {
   const io: Output = { out: (s) => terminal.out(plainMentions(s)), err: (s) => terminal.err(plainMentions(s)) };
-  const program = buildProgram(io).exitOverride();
+  const program = buildProgram(io);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

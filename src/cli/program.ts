@@ -33,6 +33,7 @@ export function buildProgram(io: Output): Command {
     .description('Sandbox release process from the command line: the same operations as the Slack app.')
     .option('--json', 'print one JSON object instead of text')
     .showSuggestionAfterError()
+    .exitOverride() // subcommands inherit it: usage errors come back as CommanderError, mapped to exit codes
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
 
   const json = () => program.opts().json === true;
