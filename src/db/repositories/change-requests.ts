@@ -22,7 +22,7 @@ export function changeRequestRepository(db: Database): Repositories['changeReque
       return row;
     },
     async lockRow(id) {
-      const [row] = await db.select().from(changeRequests).where(eq(changeRequests.id, id)).for('update');
+      const [row] = await db.select().from(changeRequests).where(eq(changeRequests.id, id)).for('no key update');
       return row;
     },
     list: () => db.select().from(changeRequests).orderBy(desc(changeRequests.id)),

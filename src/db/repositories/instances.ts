@@ -29,7 +29,7 @@ export function instanceRepository(db: Database): Repositories['instances'] {
     byName: (name) => one(sql`lower(${instances.name}) = lower(${name})`),
     byId: (id) => one(eq(instances.id, id)),
     async lockRow(id) {
-      await db.select({ id: instances.id }).from(instances).where(eq(instances.id, id)).for('update');
+      await db.select({ id: instances.id }).from(instances).where(eq(instances.id, id)).for('no key update');
     },
     async setDeployedChangeHash(id, hash) {
       await db.update(instances).set({ deployedChangeHash: hash }).where(eq(instances.id, id));

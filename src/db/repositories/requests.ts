@@ -10,7 +10,7 @@ const voteColumns = { voter: requestVotes.voter, decision: requestVotes.decision
 export function requestRepository(db: Database): Repositories['requests'] {
   const first = async (where: SQL | undefined, lock = false): Promise<DeploymentRequest | undefined> => {
     const query = db.select().from(deploymentRequests).where(where).limit(1);
-    const [row] = lock ? await query.for('update') : await query;
+    const [row] = lock ? await query.for('no key update') : await query;
     return row;
   };
   return {
