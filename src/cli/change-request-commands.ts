@@ -1,0 +1,78 @@
+import type { Command, Option } from 'commander';
+import { formatId } from '../domain/ids.ts';
+import type { Actor } from '../domain/ports.ts';
+import type { Services } from '../domain/services/index.ts';
+import { describeState } from '../domain/states.ts';
+import type { ChangeRequest } from '../domain/types.ts';
+import { changeRequestId, changeRequestJson, list, requestJson } from './shapes.ts';
+import { requestLine } from './render.ts';
+
+interface Helpers {
+  print(value: unknown, text: () => string): void;
+  actor(opts: { user?: string }): Actor;
+  withServices<A extends unknown[]>(work: (services: Services, ...args: A) => Promise<void>): (...args: A) => Promise<void>;
+  userOption(): Option;
+}
+
+const crLine = (cr: ChangeRequest) => `${formatId('changeRequest', cr.id)}  ${describeState(cr.state).padEnd(16)} ${cr.type.padEnd(9)} ${cr.name}`;
+
+export function addChangeRequestCommands(program: Command, { print, actor, withServices, userOption }: Helpers) {
+  const cr = program.command('cr').description('change requests: governed changes tracked in production');
+  cr.command('new')
+    .description('create a change request (draft)')
+    .requiredOption('--name <name>', 'a meaningful name')
+    .requiredOption('--type <type>', 'standard, normal or emergency')
+    .requiredOption('--overview <text>', 'what changes and why')
+    .option('--customizations <keys>', 'comma-separated component keys (existing or proposed)', list)
+    .option('--approvers <users>', 'comma-separated additional approvers', list)
+    .addOption(userOption())
+    .action(withServices(async (s, opts: { name: string; type: string; overview: string; customizations?: string[]; approvers?: string[]; user?: string }) => {
+      const created = await s.changeRequests.create(actor(opts), { ...opts, additionalApprovers: opts.approvers });
+      print(changeRequestJson(created), () => `Created ${crLine(created)}. Submit it for approval with \`sandbox cr submit ${formatId('changeRequest', created.id)}\`.`);
+    }));
+  const transitions = {
+    submit: (s: Services, a: Actor, id: number) => s.changeRequests.submit(a, id),
+    approve: (s: Services, a: Actor, id: number) => s.changeRequests.approve(a, id),
+    complete: (s: Services, a: Actor, id: number) => s.changeRequests.complete(a, id),
+  };
+  for (const [verb, run] of Object.entries(transitions)) {
+    cr.command(`${verb} <id>`)
+      .description(`${verb} a change request`)
+      .addOption(userOption())
+      .action(withServices(async (s, ref: string, opts: { user?: string }) => {
+        const updated = await run(s, actor(opts), changeRequestId(ref));
+        print(changeRequestJson(updated), () => crLine(updated));
+      }));
+  }
+  cr.command('reject <id>')
+    .description('reject a change request')
+    .requiredOption('--reason <text>', 'why')
+    .addOption(userOption())
+    .action(withServices(async (s, ref: string, opts: { reason: string; user?: string }) => {
+      const updated = await s.changeRequests.reject(actor(opts), changeRequestId(ref), opts.reason);
+      print(changeRequestJson(updated), () => crLine(updated));
+    }));
+  cr.command('list')
+    .description('every change request')
+    .action(withServices(async (s) => {
+      const all = await s.changeRequests.list();
+      print({ changeRequests: all.map(changeRequestJson) }, () => all.map(crLine).join('\n') || 'No change requests.');
+    }));
+  cr.command('show <id>')
+    .description('one change request with its votes and requests')
+    .action(withServices(async (s, ref: string) => {
+      const d = await s.changeRequests.show(changeRequestId(ref));
+      const c = d.changeRequest;
+      print({ ...changeRequestJson(c), votes: d.votes, requests: d.requests.map(requestJson) }, () =>
+        [
+          crLine(c),
+          `Overview: ${c.overview}`,
+          `Customizations: ${c.customizations.join(', ') || '-'}`,
+          `Proposed: ${c.proposedCustomizations.join(', ') || '-'}`,
+          `Additional approvers: ${c.additionalApprovers.join(', ') || '-'}`,
+          `Votes: ${d.votes.map((v) => `${v.decision} by ${v.voter}`).join(', ') || '-'}`,
+          `Requests: ${d.requests.map(requestLine).join('; ') || '-'}`,
+        ].join('\n'),
+      );
+    }));
+}
