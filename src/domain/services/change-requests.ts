@@ -97,6 +97,7 @@ async function transitionAudited(
 export const submitChangeRequest = (deps: ServiceDeps, actor: Actor, id: number) =>
   transitionAudited(deps, actor, 'cr submit', id, async (_tx, cr) => {
     assertOwnerOrAdmin(deps, actor.user, cr, 'submit');
+    if (cr.state !== 'draft') throw new InvalidStateError(`${formatId('changeRequest', id)} is ${describeState(cr.state)}; only a draft can be submitted for approval.`);
     return 'pending_approval';
   });
 

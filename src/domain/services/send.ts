@@ -52,12 +52,6 @@ export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): P
     const { instance, target, targetInstance, drifted } = await sendPreview(deps, input.instance);
     assertMayWorkOn(deps, actor.user, instance, 'send');
     const changeRequest = await attachableChangeRequest(deps, target, input.changeRequestId);
-    if (drifted && !input.confirmDrift) {
-      throw new DomainError(
-        'DRIFT_NOT_CONFIRMED',
-        `${targetInstance.name} has changed since ${instance.name} last synced with it, so your changes may conflict there. Sync first (recommended), or confirm to send anyway (\`--yes\`).`,
-      );
-    }
     const warnings = drifted ? [`${targetInstance.name} has changed since your last sync; sent anyway as you confirmed.`] : [];
     return deps.store.transaction(async (tx) => {
       await tx.instances.lockRow(instance.id);
@@ -69,6 +63,13 @@ export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): P
       const changeHash = changeSetHash(items);
       await tx.packages.setChangeHash(pkg.id, changeHash);
       await refuseRepeats(tx, instance, changeHash, target);
+      // Asked only once the change set is known to be new: confirming must never lead to a refusal for nothing new.
+      if (drifted && !input.confirmDrift) {
+        throw new DomainError(
+          'DRIFT_NOT_CONFIRMED',
+          `${targetInstance.name} has changed since ${instance.name} last synced with it, so your changes may conflict there. Sync first (recommended), or confirm to send anyway (\`--yes\`).`,
+        );
+      }
       for (const { key, missing } of await tx.packages.missingDependencies(pkg.id, targetInstance.id)) {
         warnings.push(`${key} depends on ${missing}, which ${targetInstance.name} will not have: deploying will be refused until it does.`);
       }
