@@ -20,8 +20,10 @@ afterAll(async () => {
   if (onPostgres) await db.close();
 });
 
-/** How long a deployment holds the environment lock before doing its work: long enough for the other one to queue up. */
-const HOLD_MS = 300;
+/** After the other deployment has asked for the lock, the holder keeps it this long more: the other one really waits in PostgreSQL. */
+const HOLD_MS = 100;
+/** How many deployments race in each test: the first lock holder waits until all of them asked for the lock. */
+const RACERS = 2;
 
 interface LockSpan {
   requested: number;
@@ -31,10 +33,17 @@ interface LockSpan {
 
 /**
  * The store, instrumented: every `lockForDeployment` records when it was asked for, when it was granted and when the
- * transaction's work ended (just before commit or rollback), and holds the lock for HOLD_MS before going on.
+ * transaction's work ended (just before commit or rollback). The holder of the lock keeps it until every racer has
+ * asked for it (at most 5 s), then HOLD_MS more, so that the others are certainly blocked on it meanwhile.
  */
 function instrumentedStore(inner: Store) {
   const spans: LockSpan[] = [];
+  let asked = 0;
+  const everyoneAsked = async () => {
+    const deadline = performance.now() + 5_000;
+    while (asked < RACERS && performance.now() < deadline) await sleep(5);
+    await sleep(HOLD_MS);
+  };
   const store: Store = {
     ...inner,
     transaction: (work) =>
@@ -46,10 +55,11 @@ function instrumentedStore(inner: Store) {
             ...tx.environments,
             async lockForDeployment(id) {
               const requested = performance.now();
+              asked++;
               const env = await tx.environments.lockForDeployment(id);
               span = { requested, granted: performance.now(), released: Number.NaN };
               spans.push(span);
-              await sleep(HOLD_MS);
+              await everyoneAsked();
               return env;
             },
           },
@@ -148,7 +158,7 @@ function expectOneWaitedForTheOther(spans: LockSpan[]) {
   const [first, second] = [...spans].sort((a, b) => a.granted - b.granted) as [LockSpan, LockSpan];
   expect(second.requested).toBeLessThan(first.released);
   expect(second.granted).toBeGreaterThanOrEqual(first.released);
-  expect(first.released - first.granted).toBeGreaterThanOrEqual(HOLD_MS - 5);
+  expect(second.granted - second.requested).toBeGreaterThanOrEqual(HOLD_MS - 5);
 }
 
 describe.runIf(onPostgres)('concurrency on PostgreSQL', () => {

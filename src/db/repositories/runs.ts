@@ -3,6 +3,9 @@ import type { Repositories } from '../../domain/ports.ts';
 import type { Database } from '../client.ts';
 import { auditEvents, runLogLines, runs } from '../schema.ts';
 
+// Rows per INSERT of log lines: 5 parameters a row.
+const LINE_BATCH = 10_000;
+
 export function runRepository(db: Database): Repositories['runs'] {
   return {
     async create(run) {
@@ -14,8 +17,11 @@ export function runRepository(db: Database): Repositories['runs'] {
       await db.update(runs).set({ status, endedAt, summary }).where(eq(runs.id, id));
     },
     async appendLines(runId, firstSeq, lines) {
-      if (lines.length === 0) return;
-      await db.insert(runLogLines).values(lines.map((line, i) => ({ runId, seq: firstSeq + i, ...line })));
+      // A sync of a large instance logs a line per component: batches stay under the 65,535 bind parameters.
+      for (let start = 0; start < lines.length; start += LINE_BATCH) {
+        const batch = lines.slice(start, start + LINE_BATCH);
+        await db.insert(runLogLines).values(batch.map((line, i) => ({ runId, seq: firstSeq + start + i, ...line })));
+      }
     },
     async byId(id) {
       const [row] = await db.select().from(runs).where(eq(runs.id, id));

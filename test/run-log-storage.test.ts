@@ -1,0 +1,25 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { createWorld } from './helpers/world.ts';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await openTestDatabase();
+});
+afterAll(async () => db.close());
+
+describe('run log storage', () => {
+  it('stores a log longer than one INSERT can bind (a sync of a large instance logs a line per component)', async () => {
+    const world = await createWorld(db);
+    const runs = world.services.deps.store.runs;
+    const run = await runs.create({ kind: 'sync', user: 'U0ADMIN', message: null, requestId: null, instanceId: null, environmentId: null, startedAt: world.clock.now() });
+    // 5 bind parameters a line: 20,000 lines are 100,000 parameters, past PostgreSQL's 65,535.
+    const lines = Array.from({ length: 20_000 }, (_, i) => ({ at: world.clock.now(), level: 'info' as const, text: `Took Layout/C${i}` }));
+    await runs.appendLines(run.id, 0, lines.slice(0, 5));
+    await runs.appendLines(run.id, 5, lines.slice(5));
+
+    const stored = await runs.lines(run.id);
+    expect(stored).toHaveLength(20_000);
+    expect(stored.map((l) => l.text)).toEqual(lines.map((l) => l.text));
+  });
+});
