@@ -9,7 +9,7 @@ beforeAll(async () => {
 afterAll(async () => db.close());
 
 describe('run log storage', () => {
-  it('stores a log longer than one INSERT can bind (a sync of a large instance logs a line per component)', async () => {
+  it('stores a log longer than one INSERT can bind (a large run, such as a deployment with thousands of conflicts)', async () => {
     const world = await createWorld(db);
     const runs = world.services.deps.store.runs;
     const run = await runs.create({ kind: 'sync', user: 'U0ADMIN', message: null, requestId: null, instanceId: null, environmentId: null, startedAt: world.clock.now() });

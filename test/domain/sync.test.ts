@@ -131,6 +131,19 @@ describe('sync: three-way merge', () => {
     expect(stored!.lines.map((l) => l.level)).toEqual(seen.map((l) => l.line.level));
   });
 
+  it('lists the first 100 components taken and summarises the rest, but lists every conflict', async () => {
+    const upstream: Record<string, string> = {};
+    for (let i = 0; i < 150; i++) upstream[`Layout/L${String(i).padStart(3, '0')}`] = 'v1';
+    await world.put('staging', upstream);
+    const result = await world.services.sync(as(ALICE), 'dev-alice');
+    expect(result.taken).toHaveLength(150);
+    const texts = world.sink.textsOf(result.run.id);
+    expect(texts.filter((t) => t.startsWith('Took '))).toHaveLength(100);
+    expect(texts).toContain('…and 50 more taken from staging');
+    const stored = (await world.services.logs(`RUN-${result.run.id}`))[0]!.lines.map((l) => l.text);
+    expect(stored).toEqual(texts);
+  });
+
   it('a failing sink never changes the outcome of the sync', async () => {
     world.sink.line = () => {
       throw new Error('chat is down');

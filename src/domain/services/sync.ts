@@ -29,6 +29,14 @@ export async function syncSources(deps: ServiceDeps, instanceName: string) {
   return { instance, env, upper, sources, preferred };
 }
 
+/** Lines per list before a sync log summarises the rest: a thread of thousands of "took" lines helps nobody. */
+const LISTED = 100;
+
+function logKeys(keys: string[], line: (key: string) => void, rest: (count: number) => void) {
+  for (const key of keys.slice(0, LISTED)) line(key);
+  if (keys.length > LISTED) rest(keys.length - LISTED);
+}
+
 export async function sync(deps: ServiceDeps, actor: Actor, instanceName: string, from?: string): Promise<SyncResult> {
   return audited(deps, actor, 'sync', instanceName, async () => {
     const { instance, upper, sources, preferred } = await syncSources(deps, instanceName);
@@ -62,7 +70,7 @@ export async function sync(deps: ServiceDeps, actor: Actor, instanceName: string
         await audit(tx, deps, actor, 'sync', instance.name, 'succeeded', { source: source.name, taken: taken.length, kept: kept.length, conflicts });
         return { taken, kept, conflicts };
       });
-      for (const key of result.taken) log.info(`Took ${key} from ${source.name}`);
+      logKeys(result.taken, (key) => log.info(`Took ${key} from ${source.name}`), (more) => log.info(`…and ${more} more taken from ${source.name}`));
       for (const key of result.conflicts) log.warn(`Conflict: ${key} changed here and in ${source.name}; kept your version`);
       const summary = `Taken ${result.taken.length}, kept ${result.kept.length}, conflicts ${result.conflicts.length}`;
       log.info(`Sync finished. ${summary}. ${source.name} is now the parent of ${instance.name}.`);
