@@ -16,6 +16,10 @@ const columns = {
 // Rows per INSERT: well under PostgreSQL's 65,535 bind parameters at 7 columns a row.
 const BATCH = 2_000;
 
+/** The tail of an INSERT INTO components that overwrites a component already there. */
+export const replaceComponent = sql.raw(`on conflict (instance_id, key) do update set content = excluded.content,
+  hash = excluded.hash, depends_on = excluded.depends_on, changed_by = excluded.changed_by, changed_at = excluded.changed_at`);
+
 const upsertSet = {
   content: sql`excluded.content`,
   hash: sql`excluded.hash`,
@@ -101,8 +105,7 @@ export function componentRepository(db: Database): Repositories['components'] {
           insert into components (instance_id, key, content, hash, depends_on, changed_by, changed_at)
           select ${instanceId}, key, content, hash, depends_on, changed_by, changed_at
           from components where instance_id = ${sourceId} and ${inArray(components.key, batch)}
-          on conflict (instance_id, key) do update set content = excluded.content, hash = excluded.hash,
-            depends_on = excluded.depends_on, changed_by = excluded.changed_by, changed_at = excluded.changed_at`);
+          ${replaceComponent}`);
         await db.execute(sql`
           delete from components c
           where c.instance_id = ${instanceId} and ${inArray(sql`c.key`, batch)}

@@ -3,6 +3,7 @@ import type { Repositories } from '../../domain/ports.ts';
 import type { Change } from '../../domain/types.ts';
 import { type Database, queryRows } from '../client.ts';
 import { packageItems, packages } from '../schema.ts';
+import { replaceComponent } from './components.ts';
 
 const packageColumns = {
   id: packages.id,
@@ -116,8 +117,7 @@ export function packageRepository(db: Database): Repositories['packages'] {
         insert into components (instance_id, key, content, hash, depends_on, changed_by, changed_at)
         select ${targetId}, key, content, hash, depends_on, ${by}, ${at.toISOString()}::timestamptz
         from package_items where package_id = ${packageId} and action <> 'delete'
-        on conflict (instance_id, key) do update set content = excluded.content, hash = excluded.hash,
-          depends_on = excluded.depends_on, changed_by = excluded.changed_by, changed_at = excluded.changed_at`);
+        ${replaceComponent}`);
       const deleted = await db.execute(sql`
         delete from components c using package_items p
         where p.package_id = ${packageId} and p.action = 'delete' and c.instance_id = ${targetId} and c.key = p.key`);
@@ -128,8 +128,7 @@ export function packageRepository(db: Database): Repositories['packages'] {
         insert into components (instance_id, key, content, hash, depends_on, changed_by, changed_at)
         select ${targetId}, key, content, hash, depends_on, changed_by, changed_at
         from deployment_snapshots where run_id = ${runId} and existed
-        on conflict (instance_id, key) do update set content = excluded.content, hash = excluded.hash,
-          depends_on = excluded.depends_on, changed_by = excluded.changed_by, changed_at = excluded.changed_at`);
+        ${replaceComponent}`);
       const deleted = await db.execute(sql`
         delete from components c using deployment_snapshots s
         where s.run_id = ${runId} and not s.existed and c.instance_id = ${targetId} and c.key = s.key`);
