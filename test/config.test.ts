@@ -120,6 +120,7 @@ describe('applying the configuration', () => {
     environments: await queryRows<Record<string, unknown>>(db.db, sql`select * from environments order by id`),
     instances: await queryRows<Record<string, unknown>>(db.db, sql`select * from instances order by id`),
   });
+  const auditCount = async () => (await queryRows(db.db, sql`select id from audit_events`)).length;
   const instanceNames = async () => (await queryRows<{ name: string }>(db.db, sql`select name from instances order by id`)).map((r) => r.name);
   const putComponent = (instance: string) =>
     db.db.execute(sql`insert into components (instance_id, key, content, hash, changed_by, changed_at)
@@ -156,8 +157,10 @@ describe('applying the configuration', () => {
     await db.db.execute(sql`update environments set lock_reason = 'freeze', locked_by = 'U0DEPLOY', locked_at = now() where name = 'Staging'`);
     await db.db.execute(sql`update instances set parent_instance_id = (select id from instances where name = 'staging'), synced_at = now() where name = 'dev-alice'`);
     const before = await tables();
+    const audited = await auditCount();
     expect(await apply(threeStepConfig)).toEqual({ added: [], updated: [], removed: [] });
     expect(await tables()).toEqual(before);
+    expect(await auditCount()).toBe(audited);
   });
 
   it('adding an instance adds it and touches nothing else', async () => {
@@ -169,6 +172,8 @@ describe('applying the configuration', () => {
     expect(after.environments).toEqual(before.environments);
     expect(after.instances.slice(0, before.instances.length)).toEqual(before.instances);
     expect(after.instances.at(-1)).toMatchObject({ name: 'dev-carol', owner: 'U0CAROL', position: 2 });
+    const [event] = await queryRows<{ action: string; details: unknown }>(db.db, sql`select action, details from audit_events order by id desc limit 1`);
+    expect(event).toEqual({ action: 'config apply', details: { added: ['instance dev-carol'], updated: [], removed: [] } });
   });
 
   it('a changed policy updates its environment', async () => {

@@ -3,7 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { PipelineConfig } from '../config/schema.ts';
 import { DomainError } from '../domain/errors.ts';
 import { type Database, queryRows } from './client.ts';
-import { environments, instances } from './schema.ts';
+import { auditEvents, environments, instances } from './schema.ts';
 
 export interface ConfigChanges {
   added: string[];
@@ -107,6 +107,9 @@ export async function applyPipelineConfig(db: Database, config: PipelineConfig):
       }
       await tx.delete(environments).where(eq(environments.id, have.id));
       changes.removed.push(`environment ${name}`);
+    }
+    if (changes.added.length + changes.updated.length + changes.removed.length > 0) {
+      await tx.insert(auditEvents).values({ at: new Date(), actor: 'operator', via: 'system', action: 'config apply', subject: 'pipeline', outcome: 'applied', details: { ...changes } });
     }
     return changes;
   });
