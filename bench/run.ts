@@ -19,7 +19,7 @@ import { parsePipelineConfig } from '../src/config/load.ts';
 import { applyPipelineConfig } from '../src/db/apply-config.ts';
 import { type Database, type DatabaseHandle, openDatabase, queryRows } from '../src/db/client.ts';
 import { createStore } from '../src/db/store.ts';
-import { hashContent } from '../src/domain/hash.ts';
+import { componentHash } from '../src/domain/hash.ts';
 import type { Actor } from '../src/domain/ports.ts';
 import { createServices, type Services } from '../src/domain/services/index.ts';
 import type { Component } from '../src/domain/types.ts';
@@ -61,12 +61,16 @@ const dependsOnOf = (i: number) => (i % 10 === 0 ? [keyOf(i - 1)] : []);
 const sqlKey = (i: SQL) => sql`(array['Layout','Workflow','ApexClass','Flow','Profile'])[(${i}) % 5 + 1] || '/Component' || lpad((${i})::text, 6, '0')`;
 const sqlContent = (i: SQL, version: SQL) => sql`'<component n="' || ${i} || '" version="' || ${version} || '">' || repeat('x', 160) || '</component>'`;
 
+/** componentHash() in SQL: the content, then (when there are any) a NUL and the sorted dependencies. */
+const versionBytes = sql.raw(`convert_to(s.content, 'UTF8') || case when cardinality(s.depends_on) = 0 then ''::bytea
+  else '\\x00'::bytea || convert_to('dependsOn:' || array_to_string(array(select unnest(s.depends_on) order by 1), E'\\n'), 'UTF8') end`);
+
 /** Seeding, not measured: one INSERT … SELECT over generate_series. */
 async function seed(db: Database, instanceId: number, from: number, to: number, version: SQL, where: SQL = sql`true`) {
   const i = sql.raw('i');
   await db.execute(sql`
     insert into components (instance_id, key, content, hash, depends_on, changed_by, changed_at)
-    select ${instanceId}, s.key, s.content, encode(sha256(convert_to(s.content, 'UTF8')), 'hex'), s.depends_on, ${USER}, now()
+    select ${instanceId}, s.key, s.content, encode(sha256(${versionBytes}), 'hex'), s.depends_on, ${USER}, now()
     from (
       select ${sqlKey(i)} as key, ${sqlContent(i, version)} as content,
              case when i % 10 = 0 then array[${sqlKey(sql`i - 1`)}] else '{}'::text[] end as depends_on
@@ -80,7 +84,7 @@ function packageRows(version: string): Component[] {
   const rows: Component[] = [];
   const add = (i: number) => {
     const content = contentOf(i, version);
-    rows.push({ key: keyOf(i), content, hash: hashContent(content), dependsOn: dependsOnOf(i), changedBy: USER, changedAt: at });
+    rows.push({ key: keyOf(i), content, hash: componentHash(content, dependsOnOf(i)), dependsOn: dependsOnOf(i), changedBy: USER, changedAt: at });
   };
   for (let i = 1; i <= MODIFIED; i++) add(i);
   for (let i = TARGET_SIZE + 1; i <= TARGET_SIZE + ADDED; i++) add(i);
@@ -160,7 +164,7 @@ async function benchBackend(name: string, handle: DatabaseHandle, progress: (tex
   const { db } = handle;
   const raw = rawTransaction(handle);
   await handle.migrate();
-  await applyPipelineConfig(db, parsePipelineConfig(CONFIG, 'bench config'));
+  await applyPipelineConfig(db, parsePipelineConfig(CONFIG, 'bench config'), new Date());
   const services: Services = createServices({
     store: createStore(db),
     clock: { now: () => new Date() },

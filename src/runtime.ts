@@ -31,11 +31,12 @@ export async function openRuntime(settings: Settings, options: RuntimeOptions = 
   const database = await openDatabase({ url: settings.DATABASE_URL, dataDir: settings.SANDBOX_DATA_DIR });
   try {
     await database.migrate();
-    const configChanges = await applyPipelineConfig(database.db, config);
+    const clock = options.clock ?? systemClock;
+    const configChanges = await applyPipelineConfig(database.db, config, clock.now());
     const groups = options.groups ?? (settings.SLACK_BOT_TOKEN ? slackUserGroups(settings.SLACK_BOT_TOKEN, settings.SLACK_API_URL) : noUserGroups);
     const services = createServices({
       store: createStore(database.db),
-      clock: options.clock ?? systemClock,
+      clock,
       groups,
       sink: options.sink ?? silentSink,
       admins: config.admins,

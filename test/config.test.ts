@@ -115,7 +115,7 @@ describe('applying the configuration', () => {
     await db.reset();
   });
 
-  const apply = (text: string) => applyPipelineConfig(db.db, parsePipelineConfig(text, 'test'));
+  const apply = (text: string) => applyPipelineConfig(db.db, parsePipelineConfig(text, 'test'), new Date());
   const tables = async () => ({
     environments: await queryRows<Record<string, unknown>>(db.db, sql`select * from environments order by id`),
     instances: await queryRows<Record<string, unknown>>(db.db, sql`select * from instances order by id`),

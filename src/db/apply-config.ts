@@ -31,7 +31,7 @@ async function instanceInUse(db: Database, id: number): Promise<boolean> {
  * Makes the database's pipeline match the configuration file. Idempotent: applying the same file twice
  * changes nothing. New environments and instances are added; nothing in use is ever deleted.
  */
-export async function applyPipelineConfig(db: Database, config: PipelineConfig): Promise<ConfigChanges> {
+export async function applyPipelineConfig(db: Database, config: PipelineConfig, at: Date): Promise<ConfigChanges> {
   return db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Database;
     // One configuration change at a time, whichever replica starts.
@@ -109,7 +109,7 @@ export async function applyPipelineConfig(db: Database, config: PipelineConfig):
       changes.removed.push(`environment ${name}`);
     }
     if (changes.added.length + changes.updated.length + changes.removed.length > 0) {
-      await tx.insert(auditEvents).values({ at: new Date(), actor: 'operator', via: 'system', action: 'config apply', subject: 'pipeline', outcome: 'applied', details: { ...changes } });
+      await tx.insert(auditEvents).values({ at, actor: 'operator', via: 'system', action: 'config apply', subject: 'pipeline', outcome: 'applied', details: { ...changes } });
     }
     return changes;
   });

@@ -242,7 +242,7 @@ describe('all-or-nothing apply with post-deploy checks', () => {
     // The team decides the check was wrong for this component and removes it from the configuration.
     const relaxed = threeStepConfig.replace(/\n\s+checks:\n\s+- \{ name: no debug flags, forbid: "debug=true" \}\n/, '\n');
     expect(relaxed).not.toContain('checks');
-    await applyPipelineConfig(db.db, parsePipelineConfig(relaxed, 'relaxed'));
+    await applyPipelineConfig(db.db, parsePipelineConfig(relaxed, 'relaxed'), world.clock.now());
     const retried = await deployAs(world, request.id);
     expect(retried.succeeded).toBe(true);
     expect(await contents(world, 'production')).toMatchObject({ 'Layout/Account': 'v2 debug=true' });

@@ -219,7 +219,8 @@ describe('audit', () => {
     const cr = await s.changeRequests.create(as(ALICE), { name: 'n', type: 'standard', overview: 'o' });
     await s.components.remove(as(ALICE), 'dev-alice', 'Layout/Account');
 
-    const events = await s.audit({});
+    const [configured, ...events] = await s.audit({});
+    expect(configured).toMatchObject({ actor: 'operator', via: 'system', action: 'config apply', outcome: 'applied' });
     expect(events.map((e) => [e.actor, e.action, e.subject, e.outcome])).toEqual([
       [ADMIN, 'components put', 'production', 'written'],
       [ADMIN, 'sync', 'staging', 'succeeded'],

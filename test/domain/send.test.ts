@@ -72,6 +72,17 @@ describe('send', () => {
     expect(await counts(db)).toMatchObject(noRequests);
   });
 
+  it('a change of dependencies alone is a change to send, and deploys them', async () => {
+    const s = world.services;
+    await world.put('dev-alice', { 'Layout/Account': { content: 'v1', dependsOn: ['Workflow/Old'] } }, ALICE);
+    const sent = await s.send(as(ALICE), { instance: 'dev-alice', message: 'layout needs the workflow' });
+    expect(sent.summary).toEqual({ added: 0, modified: 1, deleted: 0 });
+    await s.approve(as(BOB), sent.request.id);
+    expect((await s.deploy(as(DEPLOYER), sent.request.id)).succeeded).toBe(true);
+    const [deployed] = (await s.components.list('staging')).filter((c) => c.key === 'Layout/Account');
+    expect(deployed).toMatchObject({ content: 'v1', dependsOn: ['Workflow/Old'] });
+  });
+
   it('is refused while the same change set waits in a queue (ALREADY_QUEUED), and accepts new changes', async () => {
     const s = world.services;
     await world.put('dev-alice', { 'Layout/Account': 'v2' }, ALICE);

@@ -76,8 +76,8 @@ export interface World {
 export async function createWorld(db: TestDatabase, configText = threeStepConfig): Promise<World> {
   await db.reset();
   const config = parsePipelineConfig(configText, 'test config');
-  await applyPipelineConfig(db.db, config);
   const clock = new ManualClock();
+  await applyPipelineConfig(db.db, config, clock.now());
   const sink = new RecordingSink();
   const groups = new Map<string, string[]>([['S0QA', [QA_MEMBER]]]);
   const services = createServices({

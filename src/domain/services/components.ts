@@ -1,6 +1,6 @@
 import { type ServiceDeps, audit, audited, findInstance } from '../context.ts';
 import { InvalidInputError, NotFoundError } from '../errors.ts';
-import { hashContent } from '../hash.ts';
+import { componentHash } from '../hash.ts';
 import type { Actor } from '../ports.ts';
 import type { Component } from '../types.ts';
 import { assertMayWorkOn } from './access.ts';
@@ -22,7 +22,8 @@ export function assertComponentKey(key: string) {
 function toComponent(input: ComponentInput, user: string, at: Date): Component {
   assertComponentKey(input.key);
   for (const dep of input.dependsOn ?? []) assertComponentKey(dep);
-  return { key: input.key, content: input.content, hash: hashContent(input.content), dependsOn: [...new Set(input.dependsOn ?? [])], changedBy: user, changedAt: at };
+  const dependsOn = [...new Set(input.dependsOn ?? [])].sort();
+  return { key: input.key, content: input.content, hash: componentHash(input.content, dependsOn), dependsOn, changedBy: user, changedAt: at };
 }
 
 /** Writes components into an instance (one or many); every key is checked before anything is written. */
