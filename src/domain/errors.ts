@@ -18,7 +18,8 @@ export type ErrorCode =
   | 'NOT_APPROVED'
   | 'NOTHING_TO_REVERT'
   | 'CONFIG_INVALID'
-  | 'CONFIG_CONFLICT';
+  | 'CONFIG_CONFLICT'
+  | 'DATABASE_BUSY';
 
 export class DomainError extends Error {
   constructor(
