@@ -215,7 +215,7 @@ describe('audit', () => {
     await refused(deployAs(world, request.id), 'ENVIRONMENT_LOCKED');
     await s.unlock(as(DEPLOYER), 'Staging');
     await deployAs(world, request.id);
-    await s.revert(as(DEPLOYER), 'Staging');
+    await refused(s.revert(as(DEPLOYER), 'Staging'), 'INVALID_STATE');
     const cr = await s.changeRequests.create(as(ALICE), { name: 'n', type: 'standard', overview: 'o' });
     await s.components.remove(as(ALICE), 'dev-alice', 'Layout/Account');
 
@@ -234,7 +234,7 @@ describe('audit', () => {
       [DEPLOYER, 'deploy', `DR-${request.id}`, 'refused'],
       [DEPLOYER, 'unlock', 'Staging', 'unlocked'],
       [DEPLOYER, 'deploy', `DR-${request.id}`, 'deployed'],
-      [DEPLOYER, 'revert', `DR-${request.id}`, 'reverted'],
+      [DEPLOYER, 'revert', 'Staging', 'refused'],
       [ALICE, 'cr new', `CR-${cr.id}`, 'draft'],
       [ALICE, 'components rm', 'dev-alice', 'removed'],
     ]);

@@ -32,6 +32,20 @@ describe('revert', () => {
     return deployed.request;
   }
 
+  it('reverts production only: below it a change is undone by sending a new one', async () => {
+    const error = await refused(world.services.revert(as(ADMIN), 'Staging'), 'INVALID_STATE');
+    expect(error.message).toContain('Only the latest production deployment can be reverted; Staging is not production');
+  });
+
+  it('keeps a lock that was already set, with its reason', async () => {
+    await deployToProduction();
+    await world.services.lock(as(DEPLOYER), 'Production', 'incident 42');
+    const result = await world.services.revert(as(DEPLOYER));
+    const production = (await world.services.status()).find((e) => e.environment.name === 'Production')!.environment;
+    expect(production.lock?.reason).toBe('incident 42');
+    expect(world.sink.textsOf(result.run.id)).toContain('Production is locked ("incident 42") until someone unlocks it. These changes can never be deployed again as-is.');
+  });
+
   it('restores the exact state before the latest deployment and locks production', async () => {
     const before = await componentRows(db, 'production');
     const request = await deployToProduction();

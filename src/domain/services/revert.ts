@@ -1,5 +1,5 @@
 import { type ServiceDeps, audit, audited, findEnvironment, isAdmin, productionOf } from '../context.ts';
-import { DomainError, NotPermittedError } from '../errors.ts';
+import { DomainError, InvalidStateError, NotPermittedError } from '../errors.ts';
 import { formatId } from '../ids.ts';
 import { mention } from '../pipeline.ts';
 import type { Actor } from '../ports.ts';
@@ -15,7 +15,14 @@ export interface RevertResult {
   restored: number;
 }
 
-const revertTarget = (deps: ServiceDeps, name?: string) => (name ? findEnvironment(deps.store, name) : productionOf(deps.store));
+/** Only production deployments are reverted: below it, a change is undone by sending a new one. */
+async function revertTarget(deps: ServiceDeps, name?: string) {
+  const env = name ? await findEnvironment(deps.store, name) : await productionOf(deps.store);
+  if (env.kind !== 'production') {
+    throw new InvalidStateError(`Only the latest production deployment can be reverted; ${env.name} is not production. To undo a change in ${env.name}, change it back and send it again.`);
+  }
+  return env;
+}
 
 /** The deployment a revert of an environment (production unless named) would undo, or why there is none. */
 export async function revertable(deps: ServiceDeps, environmentName?: string) {
@@ -53,14 +60,16 @@ export async function revert(deps: ServiceDeps, actor: Actor, environmentName?: 
         const now = deps.clock.now();
         const request = await tx.requests.transition(latest.id, ['deployed'], 'reverted', { revertRunId: log.run.id, updatedAt: now });
         await tx.requests.markReverted(latest.changeHash, latest.id, now);
-        await tx.environments.setLock(env.id, { reason: REVERT_LOCK_REASON, by: actor.user, at: now });
+        // A lock someone already set stays as it is: its reason still holds.
+        const lock = (await tx.environments.byId(env.id))?.lock ?? { reason: REVERT_LOCK_REASON, by: actor.user, at: now };
+        await tx.environments.setLock(env.id, lock);
         await audit(tx, deps, actor, 'revert', id, 'reverted', { run: formatId('run', log.run.id), restored });
-        return { request: request!, restored };
+        return { request: request!, restored, lock };
       });
       log.info(`Restored ${result.restored} components`);
-      log.warn(`${env.name} is locked ("${REVERT_LOCK_REASON}") until someone unlocks it. These changes can never be deployed again as-is.`);
+      log.warn(`${env.name} is locked ("${result.lock.reason}") until someone unlocks it. These changes can never be deployed again as-is.`);
       const run = await log.finish('succeeded', `Reverted ${id}`);
-      return { ...result, run, environment: env };
+      return { request: result.request, restored: result.restored, run, environment: env };
     } catch (error) {
       log.error(`Revert failed: ${(error as Error).message}`);
       await log.finish('failed', (error as Error).message);
