@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { USER_ID } from '../domain/ids.ts';
 
-const slackUser = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id such as U0ALICE');
+const slackUser = z.string().regex(USER_ID, 'must be a Slack user id such as U0ALICE');
 const slackGroup = z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user-group id such as S0QA');
 const instanceName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes, e.g. dev-alice');
 /** Durations are a number and a unit: 30s, 15m, 4h, 7d. */

@@ -27,3 +27,6 @@ export function parseId(input: string, fallback: IdKind, accepted: IdKind[] = [f
   }
   return { kind, id };
 }
+
+/** People are named by their Slack user ids (U… or W…). */
+export const USER_ID = /^[UW][A-Z0-9]{2,}$/;

@@ -135,6 +135,8 @@ describe('change requests', () => {
       [{ overview: '' }, 'needs an overview'],
       [{ type: 'urgent' }, '"urgent" is not a change type. Use one of: standard, normal, emergency'],
       [{ customizations: ['Layout/Account', 'not a key'] }, 'not: not a key'],
+      [{ additionalApprovers: ['U0CAROL', 'bob'] }, 'Additional approvers are Slack user ids such as U0CAROL; not: bob'],
+      [{ additionalApprovers: [ALICE] }, 'You cannot be an additional approver of your own change request'],
     ];
     for (const [input, message] of cases) {
       const error = await refused(newCr(input), 'INVALID_INPUT');

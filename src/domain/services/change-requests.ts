@@ -1,14 +1,14 @@
 import { type ServiceDeps, audit, audited, findChangeRequest, isAdmin, productionOf } from '../context.ts';
 import { DomainError, InvalidInputError, InvalidStateError, NotPermittedError } from '../errors.ts';
-import { formatId } from '../ids.ts';
+import { formatId, USER_ID } from '../ids.ts';
 import { mention } from '../pipeline.ts';
 import type { Actor, Repositories } from '../ports.ts';
 import { assertChangeRequestTransition, describeState } from '../states.ts';
 import type { ChangeRequest, ChangeRequestType, DeploymentRequest, Vote } from '../types.ts';
 import { describeApprovers, eligibleApprovers } from './access.ts';
+import { isComponentKey } from './components.ts';
 
 export const CHANGE_REQUEST_TYPES: ChangeRequestType[] = ['standard', 'normal', 'emergency'];
-const COMPONENT_KEY = /^[^/\s]+\/\S.*$/;
 
 export interface NewChangeRequest {
   name: string;
@@ -34,9 +34,15 @@ export async function createChangeRequest(deps: ServiceDeps, actor: Actor, input
       throw new InvalidInputError(`"${input.type}" is not a change type. Use one of: ${CHANGE_REQUEST_TYPES.join(', ')}.`);
     }
     const keys = [...new Set((input.customizations ?? []).map((k) => k.trim()).filter(Boolean))];
-    const malformed = keys.filter((k) => !COMPONENT_KEY.test(k));
+    const malformed = keys.filter((k) => !isComponentKey(k));
     if (malformed.length) throw new InvalidInputError(`Customizations are component keys of the form Type/Name; not: ${malformed.join(', ')}.`);
     const production = await productionOf(deps.store);
+    const additionalApprovers = [...new Set((input.additionalApprovers ?? []).map((a) => a.trim()).filter(Boolean))];
+    const notUsers = additionalApprovers.filter((a) => !USER_ID.test(a));
+    if (notUsers.length) throw new InvalidInputError(`Additional approvers are Slack user ids such as U0CAROL; not: ${notUsers.join(', ')}.`);
+    if (additionalApprovers.includes(actor.user) && !production.approvals.allowSelfApproval) {
+      throw new InvalidInputError('You cannot be an additional approver of your own change request: nobody may approve their own. Name someone else.');
+    }
     const [productionInstance] = (await deps.store.instances.list()).filter((i) => i.environmentId === production.id);
     const existing: string[] = [];
     const proposed: string[] = [];
@@ -52,7 +58,7 @@ export async function createChangeRequest(deps: ServiceDeps, actor: Actor, input
         overview,
         customizations: existing,
         proposedCustomizations: proposed,
-        additionalApprovers: [...new Set(input.additionalApprovers ?? [])],
+        additionalApprovers,
         state: 'draft',
         createdBy: actor.user,
         createdAt: now,

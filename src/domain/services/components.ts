@@ -13,8 +13,11 @@ export interface ComponentInput {
 
 const KEY = /^[A-Za-z][\w.-]*\/[^\s/][^\n]*$/;
 
+export const isComponentKey = (key: string) =>
+  KEY.test(key) && key.length <= 400 && !key.split('/').some((part) => part === '.' || part === '..');
+
 export function assertComponentKey(key: string) {
-  if (!KEY.test(key) || key.length > 400 || key.split('/').some((part) => part === '.' || part === '..')) {
+  if (!isComponentKey(key)) {
     throw new InvalidInputError(`"${key}" is not a component key. Keys look like Type/Name, e.g. Layout/Account or Workflow/Onboarding.`);
   }
 }

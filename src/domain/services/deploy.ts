@@ -97,7 +97,7 @@ function refuseUndeployable(request: DeploymentRequest, env: Environment, id: st
 }
 
 async function assertChangeRequestStillApproved(repos: Repositories, request: DeploymentRequest, env: Environment, id: string) {
-  if (!env.approvals.requireChangeRequest && request.changeRequestId === null) return;
+  if (!env.approvals.requireChangeRequest) return;
   const cr = request.changeRequestId === null ? undefined : await repos.changeRequests.byId(request.changeRequestId);
   if (!cr || !ATTACHABLE_CHANGE_REQUEST_STATES.includes(cr.state)) {
     const state = cr ? `${formatId('changeRequest', cr.id)} is ${describeState(cr.state)}` : 'it carries no change request';
