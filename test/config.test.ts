@@ -67,6 +67,8 @@ describe('configuration validation', () => {
   it.each([
     ['production not at the top', pipeline(`${production}${development}`), 'environments[0].kind: production must be the last (top) environment'],
     ['no production at the top', pipeline(`${development}\n  - name: Staging\n    kind: staging\n    instances: [staging]`), 'environments[1].kind: the last (top) environment must be production'],
+    ['two development environments below production', pipeline(`${development}\n  - name: Integration\n    kind: development\n    instances: [int]${production}`), 'environments[1].kind: with more than one sandbox environment, the one below production must be staging'],
+    ['staging below development', pipeline(`\n  - name: Staging\n    kind: staging\n    instances: [staging]${development}\n  - name: QA\n    kind: staging\n    instances: [qa]${production}`), 'environments[1].kind: development cannot come after staging'],
     ['two production instances', pipeline(`${development}\n  - name: Production\n    kind: production\n    instances: [production, backup]`), 'environments[1].instances: production has exactly one instance'],
     ['approvals without approvers', pipeline(`${development}${production}\n    approvals: { required: 1 }`), 'environments[1].approvals: requires approvals but names no approvers or userGroups'],
     ['an instance in two environments', pipeline(`${development}\n  - name: Staging\n    kind: staging\n    instances: [dev-alice]${production}`), 'environments[1].instances[0]: "dev-alice" is already an instance of Development'],

@@ -64,6 +64,16 @@ export const pipelineConfigSchema = z
   .superRefine((config, ctx) => {
     const envs = config.environments;
     const last = envs.length - 1;
+    const rank = { development: 0, staging: 1, production: 2 } as const;
+    envs.forEach((env, i) => {
+      if (i > 0 && rank[env.kind] < rank[envs[i - 1]!.kind]) {
+        ctx.addIssue({ code: 'custom', path: ['environments', i, 'kind'], message: `${env.kind} cannot come after ${envs[i - 1]!.kind}: list development, then staging, then production` });
+      }
+    });
+    // Below staging nothing goes straight to production: with several sandbox environments, staging is the step before it.
+    if (envs.length > 2 && envs[last - 1]?.kind !== 'staging') {
+      ctx.addIssue({ code: 'custom', path: ['environments', last - 1, 'kind'], message: 'with more than one sandbox environment, the one below production must be staging' });
+    }
     envs.forEach((env, i) => {
       if (env.kind === 'production' && i !== last) {
         ctx.addIssue({ code: 'custom', path: ['environments', i, 'kind'], message: 'production must be the last (top) environment' });
