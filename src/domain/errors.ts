@@ -19,7 +19,8 @@ export type ErrorCode =
   | 'NOTHING_TO_REVERT'
   | 'CONFIG_INVALID'
   | 'CONFIG_CONFLICT'
-  | 'DATABASE_BUSY';
+  | 'DATABASE_BUSY'
+  | 'GROUP_UNRESOLVED';
 
 export class DomainError extends Error {
   constructor(

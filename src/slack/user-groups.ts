@@ -21,5 +21,9 @@ export function slackUserGroups(token: string, apiUrl: string, now = () => Date.
   };
 }
 
-/** Without Slack no group can be resolved: only approvers named one by one count. */
-export const noUserGroups: UserGroupResolver = { members: async () => [] };
+/** Without a bot token no group can be resolved: only approvers named one by one can vote. */
+export const noUserGroups: UserGroupResolver = {
+  members: async () => {
+    throw new Error('user groups are resolved through Slack, and no SLACK_BOT_TOKEN is set');
+  },
+};

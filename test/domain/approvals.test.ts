@@ -47,6 +47,17 @@ describe('approvals', () => {
     expect((await world.services.approve(as(DAVE), request.id)).request.state).toBe('approved');
   });
 
+  it('a user group Slack cannot resolve: members are refused with the reason, named approvers and deployers still act', async () => {
+    const request = await sendFromDevAlice();
+    world.groups.set('S0QA', new Error('Slack answered 500'));
+    const error = await refused(world.services.approve(as(QA_MEMBER), request.id), 'GROUP_UNRESOLVED');
+    expect(error.message).toBe(
+      'Could not check whether you belong to the user group <!subteam^S0QA>: Slack answered 500. Try again later, or ask an approver named one by one (<@U0BOB>).',
+    );
+    expect((await world.services.approve(as(BOB), request.id)).request.state).toBe('approved');
+    expect((await world.services.reject(as(DEPLOYER), request.id, 'not this week')).state).toBe('rejected');
+  });
+
   it('needs every required approval: production needs two', async () => {
     const request = await sendToProduction();
     const first = await world.services.approve(as(BOB), request.id);

@@ -68,7 +68,8 @@ export interface World {
   services: Services;
   clock: ManualClock;
   sink: RecordingSink;
-  groups: Map<string, string[]>;
+  /** Members of each user group; an Error stands for a group Slack cannot resolve right now. */
+  groups: Map<string, string[] | Error>;
   /** Shorthand for writing components as a user. */
   put(instance: string, components: Record<string, string | { content: string; dependsOn?: string[] }>, user?: string): Promise<void>;
 }
@@ -79,12 +80,18 @@ export async function createWorld(db: TestDatabase, configText = threeStepConfig
   const clock = new ManualClock();
   await applyPipelineConfig(db.db, config, clock.now());
   const sink = new RecordingSink();
-  const groups = new Map<string, string[]>([['S0QA', [QA_MEMBER]]]);
+  const groups = new Map<string, string[] | Error>([['S0QA', [QA_MEMBER]]]);
   const services = createServices({
     store: createStore(db.db),
     clock,
     sink,
-    groups: { members: async (id) => groups.get(id) ?? [] },
+    groups: {
+      members: async (id) => {
+        const members = groups.get(id) ?? [];
+        if (members instanceof Error) throw members;
+        return members;
+      },
+    },
     admins: config.admins,
   });
   return {

@@ -1,5 +1,5 @@
 import { type ServiceDeps, isAdmin } from '../context.ts';
-import { NotPermittedError } from '../errors.ts';
+import { DomainError, NotPermittedError } from '../errors.ts';
 import { listWords, mention, mentionGroup } from '../pipeline.ts';
 import type { ApprovalPolicy, Environment, Instance } from '../types.ts';
 
@@ -20,10 +20,25 @@ export function assertDeployer(deps: ServiceDeps, user: string, env: Environment
   throw new NotPermittedError(`You cannot ${verb} in ${env.name}: only ${who} can.`);
 }
 
-/** Everyone allowed to vote under a policy: its approvers and the members of its user groups. */
-export async function eligibleApprovers(deps: ServiceDeps, policy: ApprovalPolicy): Promise<Set<string>> {
-  const members = await Promise.all(policy.userGroups.map((g) => deps.groups.members(g)));
-  return new Set([...policy.approvers, ...members.flat()]);
+/**
+ * Whether a user may vote under a policy: named approvers first, then the members of its user groups, which are
+ * resolved only when needed. A group that cannot be resolved is a refusal that says why.
+ */
+export async function isApprover(deps: ServiceDeps, policy: ApprovalPolicy, user: string): Promise<boolean> {
+  if (policy.approvers.includes(user)) return true;
+  for (const group of policy.userGroups) {
+    let members: string[];
+    try {
+      members = await deps.groups.members(group);
+    } catch (error) {
+      throw new DomainError(
+        'GROUP_UNRESOLVED',
+        `Could not check whether you belong to the user group ${mentionGroup(group)}: ${(error as Error).message}. Try again later, or ask an approver named one by one (${listWords(policy.approvers.map(mention), 'or') || 'none'}).`,
+      );
+    }
+    if (members.includes(user)) return true;
+  }
+  return false;
 }
 
 export const describeApprovers = (policy: ApprovalPolicy, extra: readonly string[] = []) =>

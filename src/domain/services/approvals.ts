@@ -4,7 +4,7 @@ import { formatId } from '../ids.ts';
 import type { Actor, Repositories } from '../ports.ts';
 import { describeState } from '../states.ts';
 import type { DeploymentRequest, Environment } from '../types.ts';
-import { describeApprovers, eligibleApprovers } from './access.ts';
+import { describeApprovers, isApprover } from './access.ts';
 
 export interface VoteResult {
   request: DeploymentRequest;
@@ -31,12 +31,12 @@ export async function approve(deps: ServiceDeps, actor: Actor, requestId: number
   const id = formatId('request', requestId);
   return audited(deps, actor, 'approve', id, async () => {
     const env = await targetOf(deps.store, await findRequest(deps.store, requestId));
-    const eligible = await eligibleApprovers(deps, env.approvals);
+    const eligible = isAdmin(deps, actor.user) || (await isApprover(deps, env.approvals, actor.user));
     return deps.store.transaction(async (tx) => {
       // The row lock makes concurrent votes count one at a time: exactly one of them decides.
       const request = (await tx.requests.lockRow(requestId))!;
       if (request.state !== 'pending_approval') refuseDecided(request);
-      if (!eligible.has(actor.user) && !isAdmin(deps, actor.user)) {
+      if (!eligible) {
         throw new NotPermittedError(`You are not an approver of ${env.name}. ${id} can be approved by ${describeApprovers(env.approvals)}.`);
       }
       if (request.requester === actor.user && !env.approvals.allowSelfApproval) {
@@ -66,14 +66,20 @@ export async function reject(deps: ServiceDeps, actor: Actor, requestId: number,
   const id = formatId('request', requestId);
   return audited(deps, actor, 'reject', id, async () => {
     if (!reason.trim()) throw new InvalidInputError(`Say why you reject ${id}: a reason is required (\`--reason "…"\`).`);
-    const env = await targetOf(deps.store, await findRequest(deps.store, requestId));
-    const eligible = await eligibleApprovers(deps, env.approvals);
+    const current = await findRequest(deps.store, requestId);
+    const env = await targetOf(deps.store, current);
+    const user = actor.user;
+    const otherwiseAllowed = env.deployers.includes(user) || isAdmin(deps, user) || current.requester === user;
+    // Deployers, admins and the requester may reject even when user groups cannot be resolved.
+    const approver = await isApprover(deps, env.approvals, user).catch((error) => {
+      if (otherwiseAllowed) return false;
+      throw error;
+    });
     return deps.store.transaction(async (tx) => {
       const request = (await tx.requests.lockRow(requestId))!;
       if (!['pending_approval', 'approved', 'failed'].includes(request.state)) refuseDecided(request);
-      const user = actor.user;
-      const asApprover = request.state === 'pending_approval' && eligible.has(user);
-      const allowed = asApprover || env.deployers.includes(user) || isAdmin(deps, user) || request.requester === user;
+      const asApprover = request.state === 'pending_approval' && approver;
+      const allowed = asApprover || otherwiseAllowed;
       if (!allowed) {
         throw new NotPermittedError(
           `You cannot reject ${id}: only its approvers (while it awaits approval), ${env.name}'s deployers, an admin or its requester can.`,

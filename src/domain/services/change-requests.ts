@@ -4,8 +4,8 @@ import { formatId, USER_ID } from '../ids.ts';
 import { mention } from '../pipeline.ts';
 import type { Actor, Repositories } from '../ports.ts';
 import { assertChangeRequestTransition, describeState } from '../states.ts';
-import type { ChangeRequest, ChangeRequestType, DeploymentRequest, Vote } from '../types.ts';
-import { describeApprovers, eligibleApprovers } from './access.ts';
+import type { ApprovalPolicy, ChangeRequest, ChangeRequestType, DeploymentRequest, Vote } from '../types.ts';
+import { describeApprovers, isApprover } from './access.ts';
 import { isComponentKey } from './components.ts';
 
 export const CHANGE_REQUEST_TYPES: ChangeRequestType[] = ['standard', 'normal', 'emergency'];
@@ -116,22 +116,21 @@ export const completeChangeRequest = (deps: ServiceDeps, actor: Actor, id: numbe
     return 'completed';
   });
 
-/** Who votes on change requests: the production approvers (and groups) plus the CR's additional approvers. */
-async function voters(deps: ServiceDeps) {
-  const production = await productionOf(deps.store);
-  const policyVoters = await eligibleApprovers(deps, production.approvals);
-  return { policy: production.approvals, policyVoters };
+/** Who votes on change requests: the production approvers (and groups), admins, and the CR's additional approvers. */
+async function mayVote(deps: ServiceDeps, policy: ApprovalPolicy, cr: ChangeRequest, user: string) {
+  return cr.additionalApprovers.includes(user) || isAdmin(deps, user) || (await isApprover(deps, policy, user));
 }
 
 export async function approveChangeRequest(deps: ServiceDeps, actor: Actor, id: number): Promise<ChangeRequest> {
-  const { policy, policyVoters } = await voters(deps);
+  const policy = (await productionOf(deps.store)).approvals;
+  const voter = await mayVote(deps, policy, await findChangeRequest(deps.store, id), actor.user);
   return transitionAudited(deps, actor, 'cr approve', id, async (tx, cr) => {
     const label = formatId('changeRequest', id);
     if (cr.state !== 'pending_approval') {
       throw new InvalidStateError(`${label} is ${describeState(cr.state)}; only a change request pending approval takes votes${cr.state === 'draft' ? ' (submit it first)' : ''}.`);
     }
     const user = actor.user;
-    if (!policyVoters.has(user) && !cr.additionalApprovers.includes(user) && !isAdmin(deps, user)) {
+    if (!voter) {
       throw new NotPermittedError(`You are not an approver of ${label}. It can be approved by ${describeApprovers(policy, cr.additionalApprovers)}.`);
     }
     if (cr.createdBy === user && !policy.allowSelfApproval) {
@@ -141,20 +140,22 @@ export async function approveChangeRequest(deps: ServiceDeps, actor: Actor, id: 
       throw new DomainError('ALREADY_VOTED', `You already voted on ${label}; each approver votes once.`);
     }
     const approvedBy = new Set((await tx.changeRequests.votes(id)).filter((v) => v.decision === 'approve').map((v) => v.voter));
-    const policyCount = [...approvedBy].filter((v) => policyVoters.has(v) || isAdmin(deps, v)).length;
+    let policyCount = 0;
+    for (const v of approvedBy) if (isAdmin(deps, v) || (await isApprover(deps, policy, v))) policyCount++;
     const additionalDone = cr.additionalApprovers.every((a) => approvedBy.has(a));
     return policyCount >= policy.required && additionalDone ? 'approved' : 'pending_approval';
   });
 }
 
 export async function rejectChangeRequest(deps: ServiceDeps, actor: Actor, id: number, reason: string): Promise<ChangeRequest> {
-  const { policy, policyVoters } = await voters(deps);
+  const policy = (await productionOf(deps.store)).approvals;
+  const voter = await mayVote(deps, policy, await findChangeRequest(deps.store, id), actor.user);
   return transitionAudited(deps, actor, 'cr reject', id, async (tx, cr) => {
     const label = formatId('changeRequest', id);
     if (!reason.trim()) throw new InvalidInputError(`Say why you reject ${label}: a reason is required (\`--reason "…"\`).`);
     if (cr.state !== 'pending_approval') throw new InvalidStateError(`${label} is ${describeState(cr.state)}; only a change request pending approval can be rejected.`);
     const user = actor.user;
-    if (!policyVoters.has(user) && !cr.additionalApprovers.includes(user) && !isAdmin(deps, user)) {
+    if (!voter) {
       throw new NotPermittedError(`You are not an approver of ${label}. It can be rejected by ${describeApprovers(policy, cr.additionalApprovers)}.`);
     }
     await tx.changeRequests.addVote(id, { voter: user, decision: 'reject', reason, at: deps.clock.now() });

@@ -5,7 +5,7 @@ import { formatId, parseId } from '../ids.ts';
 import type { Actor } from '../ports.ts';
 import { QUEUED_STATES } from '../states.ts';
 import type { AuditEvent, Change, ChangeSummary, DeploymentRequest, Difference, Environment, Instance, LogLine, ProjectState, Run, Vote } from '../types.ts';
-import { eligibleApprovers } from './access.ts';
+import { isApprover } from './access.ts';
 import { summarize } from './send.ts';
 
 export interface InstanceStatus {
@@ -129,8 +129,8 @@ export async function whoami(deps: ServiceDeps, actor: Actor) {
   const environments = await deps.store.environments.list();
   const roles: { environment: string; approver: boolean; deployer: boolean }[] = [];
   for (const env of environments) {
-    const approvers = await eligibleApprovers(deps, env.approvals);
-    roles.push({ environment: env.name, approver: approvers.has(actor.user), deployer: env.deployers.includes(actor.user) });
+    const approver = await isApprover(deps, env.approvals, actor.user).catch(() => false);
+    roles.push({ environment: env.name, approver, deployer: env.deployers.includes(actor.user) });
   }
   const owned = (await deps.store.instances.list()).filter((i) => i.owner === actor.user).map((i) => i.name);
   return { user: actor.user, admin: isAdmin(deps, actor.user), roles, instances: owned };
