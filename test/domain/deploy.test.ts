@@ -192,6 +192,16 @@ describe('validate and check dependencies', () => {
     expect(lines.some((l) => l.level === 'error' && l.text.includes('Conflict: Layout/Account changed in the target'))).toBe(true);
     const audit = (await world.services.audit({ subject: `DR-${request.id}` })).at(-1)!;
     expect(audit).toMatchObject({ action: 'deploy', outcome: 'failed', details: { reason: failed.reason } });
+
+    // As the failure says: sync (the conflict keeps Alice's version) and send again; the new request replaces the failed one.
+    const synced = await world.services.sync(as(ALICE), 'dev-alice');
+    expect(synced.conflicts).toEqual(['Layout/Account']);
+    const resent = await world.services.send(as(ALICE), { instance: 'dev-alice', message: 'after sync' });
+    expect(resent.warnings).toContain(`DR-${request.id}, whose deployment failed, is replaced by this request.`);
+    expect((await world.services.report(`DR-${request.id}`)).request).toMatchObject({ state: 'rejected', reason: 'superseded: the same changes were sent again' });
+    await world.services.approve(as(BOB), resent.request.id);
+    expect((await deployAs(world, resent.request.id)).succeeded).toBe(true);
+    expect(await contents(world, 'staging')).toMatchObject({ 'Layout/Account': 'v2' });
   });
 });
 

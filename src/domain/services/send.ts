@@ -63,6 +63,8 @@ export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): P
       const changeHash = changeSetHash(items);
       await tx.packages.setChangeHash(pkg.id, changeHash);
       await refuseRepeats(tx, instance, changeHash, target);
+      const superseded = await supersedeFailed(tx, deps, actor, instance, changeHash);
+      if (superseded) warnings.push(`${formatId('request', superseded.id)}, whose deployment failed, is replaced by this request.`);
       // Asked only once the change set is known to be new: confirming must never lead to a refusal for nothing new.
       if (drifted && !input.confirmDrift) {
         throw new DomainError(
@@ -132,13 +134,26 @@ async function refuseRepeats(tx: Repositories, instance: Instance, changeHash: s
     );
   }
   const queued = await tx.requests.activeFor(instance.id, changeHash);
-  if (queued) throw alreadyQueued(instance, target, queued);
+  if (queued && queued.state !== 'failed') throw alreadyQueued(instance, target, queued);
   if (instance.deployedChangeHash === changeHash) {
     throw new DomainError(
       'NOTHING_TO_SEND',
       `These changes were already deployed from ${instance.name}: sending is disabled until new changes are available.`,
     );
   }
+}
+
+/**
+ * Sending the changes of a failed request again (typically after a sync that fixed its conflicts) replaces it:
+ * the new package carries the current base, and the failed one leaves the queue.
+ */
+async function supersedeFailed(tx: Repositories, deps: ServiceDeps, actor: Actor, instance: Instance, changeHash: string) {
+  const failed = await tx.requests.activeFor(instance.id, changeHash);
+  if (failed?.state !== 'failed') return undefined;
+  const reason = 'superseded: the same changes were sent again';
+  const rejected = await tx.requests.transition(failed.id, ['failed'], 'rejected', { decidedBy: actor.user, reason, updatedAt: deps.clock.now() });
+  await audit(tx, deps, actor, 'supersede', formatId('request', failed.id), 'rejected', { reason });
+  return rejected;
 }
 
 function alreadyQueued(instance: Instance, target: Environment, queued: DeploymentRequest | undefined) {
