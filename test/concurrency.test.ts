@@ -375,4 +375,65 @@ environments:
     expect(await contents(s, 'staging')).toEqual({ 'Layout/Account': 'v2', 'Page/New': 'n' });
     await refusalOf(s.deploy(as(DEPLOYER), id));
   });
+
+  it('a sync of an instance waits for a deployment landing in its source, then takes all of it', async () => {
+    const world = await createWorld(db);
+    const s = world.services;
+    await world.put('staging', { 'Layout/A': 'a1', 'Layout/B': 'b1' });
+    await s.sync(as(ALICE), 'dev-alice');
+    await s.sync(as(BOB), 'dev-bob');
+    await world.put('dev-bob', { 'Layout/B': 'b2', 'Page/Bob': 'pb' }, BOB);
+    const sent = await s.send(as(BOB), { instance: 'dev-bob', message: 'bob' });
+    await s.approve(as(QA_MEMBER), sent.request.id);
+
+    // The deployment holds staging until the sync has asked to read it, then HOLD_MS more.
+    let syncAsked = false;
+    let deployHolds = false;
+    let syncGranted = Number.NaN;
+    let deployReleased = Number.NaN;
+    const inner = world.services.deps.store;
+    const store: Store = {
+      ...inner,
+      transaction: (work) =>
+        inner.transaction(async (tx) => {
+          let deploying = false;
+          const wrapped: Repositories = {
+            ...tx,
+            environments: {
+              ...tx.environments,
+              async lockForDeployment(id) {
+                const env = await tx.environments.lockForDeployment(id);
+                deploying = true;
+                deployHolds = true;
+                const deadline = performance.now() + 5_000;
+                while (!syncAsked && performance.now() < deadline) await sleep(5);
+                await sleep(HOLD_MS);
+                return env;
+              },
+              async holdSteady(id) {
+                syncAsked = true;
+                await tx.environments.holdSteady(id);
+                syncGranted = performance.now();
+              },
+            },
+          };
+          try {
+            return await work(wrapped);
+          } finally {
+            if (deploying) deployReleased = performance.now();
+          }
+        }),
+    };
+    const services = createServices({ ...world.services.deps, store });
+    const deploying = services.deploy(as(DEPLOYER), sent.request.id);
+    while (!deployHolds) await sleep(5);
+    const [deployed, synced] = await Promise.all([deploying, services.sync(as(ALICE), 'dev-alice')]);
+
+    expect(deployed.succeeded).toBe(true);
+    expect(syncGranted).toBeGreaterThanOrEqual(deployReleased);
+    expect(synced.taken.sort()).toEqual(['Layout/B', 'Page/Bob']);
+    const alice = (await s.status()).flatMap((e) => e.instances).find((i) => i.instance.name === 'dev-alice')!;
+    expect(alice.project).toBe('Ready');
+    expect(await contents(s, 'dev-alice')).toEqual({ 'Layout/A': 'a1', 'Layout/B': 'b2', 'Page/Bob': 'pb' });
+  });
 });

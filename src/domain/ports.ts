@@ -31,6 +31,8 @@ export interface Repositories {
     byId(id: number): Promise<Environment | undefined>;
     /** Row lock held until the transaction ends: serialises deployments to one environment. */
     lockForDeployment(id: number): Promise<Environment>;
+    /** Shared row lock until the transaction ends: reads its instances while no deployment changes them. */
+    holdSteady(id: number): Promise<void>;
     setLock(id: number, lock: EnvironmentLock | null): Promise<void>;
   };
   instances: {

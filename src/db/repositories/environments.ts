@@ -34,6 +34,9 @@ export function environmentRepository(db: Database): Repositories['environments'
       if (!row) throw new Error(`environment ${id} vanished`);
       return toEnvironment(row);
     },
+    async holdSteady(id) {
+      await db.select({ id: environments.id }).from(environments).where(eq(environments.id, id)).for('share');
+    },
     async setLock(id, lock) {
       await db
         .update(environments)

@@ -42,6 +42,7 @@ export async function putComponents(deps: ServiceDeps, actor: Actor, instanceNam
     const now = deps.clock.now();
     const components = inputs.map((i) => toComponent(i, actor.user, now));
     await deps.store.transaction(async (tx) => {
+      await tx.instances.lockRow(instance.id); // waits for a sync or send of this instance to finish
       await tx.components.putMany(instance.id, components);
       await audit(tx, deps, actor, 'components put', instance.name, 'written', { count: components.length, keys: components.slice(0, 20).map((c) => c.key) });
     });
@@ -54,6 +55,7 @@ export async function removeComponent(deps: ServiceDeps, actor: Actor, instanceN
     const instance = await findInstance(deps.store, instanceName);
     assertMayWorkOn(deps, actor.user, instance, 'change components of');
     await deps.store.transaction(async (tx) => {
+      await tx.instances.lockRow(instance.id);
       if (!(await tx.components.remove(instance.id, key))) {
         throw new NotFoundError(`Component ${key} in ${instance.name}`, `See \`sandbox components list ${instance.name}\`.`);
       }

@@ -55,6 +55,8 @@ export async function sync(deps: ServiceDeps, actor: Actor, instanceName: string
     try {
       const result = await deps.store.transaction(async (tx) => {
         await tx.instances.lockRow(instance.id);
+        // The merge reads the source in several statements: no deployment may change it in between.
+        await tx.environments.holdSteady(upper.id);
         const rows = await tx.components.mergeRows(instance.id, source.id);
         const taken: string[] = [];
         const kept: string[] = [];
