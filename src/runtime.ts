@@ -41,6 +41,9 @@ export async function openRuntime(settings: Settings, options: RuntimeOptions = 
       sink: options.sink ?? silentSink,
       admins: config.admins,
     });
+    // The embedded database serves one process (see data-dir-lock.ts): whatever it left running has died with it.
+    // Several processes on PostgreSQL need to know which of them are alive; that belongs to running replicas.
+    if (database.kind === 'pglite') await services.recoverInterruptedRuns();
     return { database, config, configChanges, services, close: () => database.close() };
   } catch (error) {
     await database.close();

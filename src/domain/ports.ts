@@ -118,6 +118,7 @@ export interface Repositories {
     forRequest(requestId: number): Promise<Run[]>;
     lines(runId: number): Promise<LogLine[]>;
     recent(limit: number): Promise<Run[]>;
+    running(): Promise<Run[]>;
   };
   audit: {
     record(event: Omit<AuditEvent, 'id'>): Promise<void>;

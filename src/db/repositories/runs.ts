@@ -35,6 +35,7 @@ export function runRepository(db: Database): Repositories['runs'] {
         .where(eq(runLogLines.runId, runId))
         .orderBy(asc(runLogLines.seq)),
     recent: (limit) => db.select().from(runs).orderBy(desc(runs.id)).limit(limit),
+    running: () => db.select().from(runs).where(eq(runs.status, 'running')).orderBy(asc(runs.id)),
   };
 }
 

@@ -13,6 +13,7 @@ import {
 } from './change-requests.ts';
 import { type ComponentInput, listComponents, putComponents, removeComponent } from './components.ts';
 import { deploy, validate } from './deploy.ts';
+import { recoverInterruptedRuns } from './interrupted.ts';
 import { lock, unlock } from './locks.ts';
 import { auditTrail, compare, logs, queue, report, status, whoami } from './queries.ts';
 import { revert, revertable } from './revert.ts';
@@ -40,6 +41,7 @@ export function createServices(deps: ServiceDeps) {
     revert: (actor: Actor, environment?: string) => revert(deps, actor, environment),
     lock: (actor: Actor, environment: string, reason: string) => lock(deps, actor, environment, reason),
     unlock: (actor: Actor, environment: string) => unlock(deps, actor, environment),
+    recoverInterruptedRuns: () => recoverInterruptedRuns(deps),
     status: () => status(deps),
     queue: (environment?: string) => queue(deps, environment),
     compare: (a: string, b: string) => compare(deps, a, b),
