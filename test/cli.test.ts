@@ -102,6 +102,17 @@ describe('sandbox command line', () => {
     expect((await cli('deploy', 'DR-99', '--user', 'U0DEPLOY')).err).toContain('DR-99 was not found');
     expect((await cli('deploy', 'CR-1', '--user', 'U0DEPLOY')).code).toBe(2);
     expect((await cli('deploy', 'DR-1')).err).toContain('add `--user <slack id>`');
+    const anonymous = await cli('components', 'put', 'dev-alice', 'Layout/X', '--content', 'x');
+    expect(anonymous.code).toBe(2);
+    expect(anonymous.err).toBe('You cannot change components of dev-alice: it belongs to @U0ALICE. Ask them or an admin, or work in an instance of your own. You did not say who you are: add --user <slack id>.');
+    await cli('components', 'put', 'staging', 'Layout/Elsewhere', '--content', 'e', '--user', 'U0ADMIN');
+    await cli('components', 'put', 'dev-alice', 'Layout/X', '--content', 'x', '--user', 'U0ALICE');
+    const drifted = await cli('send', 'dev-alice', '--message', 'm', '--user', 'U0ALICE');
+    expect(drifted.code).toBe(2);
+    expect(drifted.err).toMatch(/or confirm that you send anyway\. Add --yes to send anyway\.$/);
+    expect((await cli('queue', 'Nowhere')).err).toBe('Environment "Nowhere" was not found. Environments: Development, Staging, Production.');
+    expect((await cli()).code).toBe(2);
+    expect((await cli('help')).code).toBe(0);
     const unknown = await cli('bogus');
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain("unknown command 'bogus'");

@@ -1,15 +1,15 @@
 import { exitCodeFor } from './errors.ts';
 import { buildProgram, type Output } from './program.ts';
-import { plainMentions } from './render.ts';
+import { forTerminal } from './render.ts';
 
 /** Runs one `sandbox` command line; resolves to its exit code. */
 export async function runCli(argv: string[], terminal: Output): Promise<number> {
-  const io: Output = { out: (s) => terminal.out(plainMentions(s)), err: (s) => terminal.err(plainMentions(s)) };
+  const io: Output = { out: (s) => terminal.out(forTerminal(s)), err: (s) => terminal.err(forTerminal(s)) };
   const program = buildProgram(io);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (error) {
-    return exitCodeFor(error, io.err);
+    return exitCodeFor(error, io.err, argv);
   }
 }

@@ -73,5 +73,9 @@ export function reportText(r: Report): string {
     .join('\n');
 }
 
-/** Slack mentions as a terminal shows them: `<@U0BOB>` → `@U0BOB`, `<!subteam^S0QA>` → `@S0QA`. */
-export const plainMentions = (text: string) => text.replace(/<@([A-Z0-9]+)>/g, '@$1').replace(/<!subteam\^([A-Z0-9]+)>/g, '@$1');
+/** Messages as a terminal shows them: `<@U0BOB>` → `@U0BOB`, `<!subteam^S0QA>` → `@S0QA`, `/sandbox queue` → `sandbox queue`. */
+export const forTerminal = (text: string) =>
+  text
+    .replace(/<@([A-Z0-9]+)>/g, '@$1')
+    .replace(/<!subteam\^([A-Z0-9]+)>/g, '@$1')
+    .replace(/`\/sandbox /g, '`sandbox ');

@@ -119,7 +119,7 @@ describe('send', () => {
     const error = await refused(s.send(as(ALICE), { instance: 'dev-alice', message: 'drifted' }), 'DRIFT_NOT_CONFIRMED');
     expect(error.message).toContain('staging has changed since dev-alice last synced');
     expect(error.message).toContain('Sync first');
-    expect(error.message).toContain('--yes');
+    expect(error.message).toContain('or confirm that you send anyway');
     expect(await counts(db)).toMatchObject(noRequests);
 
     const sent = await s.send(as(ALICE), { instance: 'dev-alice', message: 'drifted', confirmDrift: true });
@@ -167,7 +167,7 @@ describe('send', () => {
     const s = world.services;
     await world.put('staging', { 'Layout/Account': 'v2' });
     const missing = await refused(s.send(as(ALICE), { instance: 'staging', message: 'to production' }), 'CHANGE_REQUEST_REQUIRED');
-    expect(missing.message).toContain('--cr');
+    expect(missing.message).toContain('Attach one to the send (see `/sandbox cr list`)');
     expect(missing.message).toContain('/sandbox cr new');
 
     const draft = await s.changeRequests.create(as(ALICE), { name: 'Draft', type: 'standard', overview: 'not yet submitted' });

@@ -65,7 +65,7 @@ export async function approve(deps: ServiceDeps, actor: Actor, requestId: number
 export async function reject(deps: ServiceDeps, actor: Actor, requestId: number, reason: string): Promise<DeploymentRequest> {
   const id = formatId('request', requestId);
   return audited(deps, actor, 'reject', id, async () => {
-    if (!reason.trim()) throw new InvalidInputError(`Say why you reject ${id}: a reason is required (\`--reason "…"\`).`);
+    if (!reason.trim()) throw new InvalidInputError(`Say why you reject ${id}: a reason is required.`);
     const current = await findRequest(deps.store, requestId);
     const env = await targetOf(deps.store, current);
     const user = actor.user;

@@ -28,8 +28,8 @@ export async function createChangeRequest(deps: ServiceDeps, actor: Actor, input
   return audited(deps, actor, 'cr new', input.name, async () => {
     const name = input.name.trim();
     const overview = input.overview.trim();
-    if (!name) throw new InvalidInputError('A change request needs a name (`--name "…"`).');
-    if (!overview) throw new InvalidInputError('A change request needs an overview of the change (`--overview "…"`).');
+    if (!name) throw new InvalidInputError('A change request needs a name.');
+    if (!overview) throw new InvalidInputError('A change request needs an overview: say what changes and why.');
     if (!CHANGE_REQUEST_TYPES.includes(input.type as ChangeRequestType)) {
       throw new InvalidInputError(`"${input.type}" is not a change type. Use one of: ${CHANGE_REQUEST_TYPES.join(', ')}.`);
     }
@@ -152,7 +152,7 @@ export async function rejectChangeRequest(deps: ServiceDeps, actor: Actor, id: n
   const voter = await mayVote(deps, policy, await findChangeRequest(deps.store, id), actor.user);
   return transitionAudited(deps, actor, 'cr reject', id, async (tx, cr) => {
     const label = formatId('changeRequest', id);
-    if (!reason.trim()) throw new InvalidInputError(`Say why you reject ${label}: a reason is required (\`--reason "…"\`).`);
+    if (!reason.trim()) throw new InvalidInputError(`Say why you reject ${label}: a reason is required.`);
     if (cr.state !== 'pending_approval') throw new InvalidStateError(`${label} is ${describeState(cr.state)}; only a change request pending approval can be rejected.`);
     const user = actor.user;
     if (!voter) {

@@ -7,7 +7,7 @@ import { assertDeployer } from './access.ts';
 
 export async function lock(deps: ServiceDeps, actor: Actor, environmentName: string, reason: string): Promise<Environment> {
   return audited(deps, actor, 'lock', environmentName, async () => {
-    if (!reason.trim()) throw new InvalidInputError('Say why you lock the environment: a reason is required (`--reason "…"`).');
+    if (!reason.trim()) throw new InvalidInputError('Say why you lock the environment: a reason is required.');
     const env = await findEnvironment(deps.store, environmentName);
     assertDeployer(deps, actor.user, env, 'lock deployments');
     return deps.store.transaction(async (tx) => {

@@ -48,7 +48,7 @@ export async function sendPreview(deps: ServiceDeps, instanceName: string) {
 export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): Promise<SendResult> {
   return audited(deps, actor, 'send', input.instance, async () => {
     const message = input.message.trim();
-    if (!message) throw new InvalidInputError('A deployment message is required: say what the changes do (`--message "…"`).');
+    if (!message) throw new InvalidInputError('A deployment message is required: say what the changes do.');
     const { instance, target, targetInstance, drifted } = await sendPreview(deps, input.instance);
     assertMayWorkOn(deps, actor.user, instance, 'send');
     const changeRequest = await attachableChangeRequest(deps, target, input.changeRequestId);
@@ -69,7 +69,7 @@ export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): P
       if (drifted && !input.confirmDrift) {
         throw new DomainError(
           'DRIFT_NOT_CONFIRMED',
-          `${targetInstance.name} has changed since ${instance.name} last synced with it, so your changes may conflict there. Sync first (recommended), or confirm to send anyway (\`--yes\`).`,
+          `${targetInstance.name} has changed since ${instance.name} last synced with it, so your changes may conflict there. Sync first (recommended), or confirm that you send anyway.`,
         );
       }
       for (const { key, missing } of await tx.packages.missingDependencies(pkg.id, targetInstance.id)) {
@@ -113,7 +113,7 @@ async function attachableChangeRequest(deps: ServiceDeps, target: Environment, i
     if (!target.approvals.requireChangeRequest) return undefined;
     throw new DomainError(
       'CHANGE_REQUEST_REQUIRED',
-      `${target.name} requires an approved change request with every send. Name one with \`--cr CR-…\` (see \`/sandbox cr list\`), or create one with \`/sandbox cr new\`.`,
+      `${target.name} requires an approved change request with every send. Attach one to the send (see \`/sandbox cr list\`), or create one with \`/sandbox cr new\`.`,
     );
   }
   const cr = await findChangeRequest(deps.store, id);
