@@ -229,6 +229,7 @@ export const deploymentRequests = pgTable(
   },
   (t) => [
     // The same change set from one instance can wait in a queue only once (two identical sends race here).
+    // The states are QUEUED_STATES of src/domain/states.ts.
     uniqueIndex('deployment_requests_one_active_send')
       .on(t.sourceInstanceId, t.changeHash)
       .where(sql`${t.state} in ('pending_approval', 'approved', 'deploying', 'failed')`),

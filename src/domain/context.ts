@@ -1,7 +1,8 @@
 import { DomainError, NotFoundError } from './errors.ts';
 import { formatId } from './ids.ts';
 import type { Actor, Clock, LogSink, Repositories, Store, UserGroupResolver } from './ports.ts';
-import type { ChangeRequest, DeploymentRequest, Environment, Instance } from './types.ts';
+import { assertRequestTransition } from './states.ts';
+import type { ChangeRequest, DeploymentRequest, Environment, Instance, RequestState } from './types.ts';
 
 /** Everything a domain service needs, passed in by the adapter that composes the app. */
 export interface ServiceDeps {
@@ -75,4 +76,22 @@ export async function productionOf(repos: Repositories): Promise<Environment> {
   const production = (await repos.environments.list()).find((e) => e.kind === 'production');
   if (!production) throw new Error('the pipeline has no production environment');
   return production;
+}
+
+/** Moves a request along its state machine, only if it is still in one of `from`; undefined when it was not. */
+export function moveRequest(repos: Repositories, id: number, from: RequestState[], to: RequestState, changes: Partial<DeploymentRequest>) {
+  assertRequestTransition(from, to);
+  return repos.requests.transition(id, from, to, changes);
+}
+
+/** A request with its target environment and its source and target instances. */
+export async function requestContext(repos: Repositories, requestId: number) {
+  const request = await findRequest(repos, requestId);
+  const [env, target, source] = await Promise.all([
+    repos.environments.byId(request.targetEnvironmentId),
+    repos.instances.byId(request.targetInstanceId),
+    repos.instances.byId(request.sourceInstanceId),
+  ]);
+  if (!env || !target || !source) throw new Error(`request ${requestId} refers to missing rows`);
+  return { request, env, target, source };
 }

@@ -3,7 +3,8 @@ import type { ChangeRequestState, RequestState } from './types.ts';
 
 /** Requests that still sit in a queue: their change set counts as sent. */
 export const QUEUED_STATES: RequestState[] = ['pending_approval', 'approved', 'deploying', 'failed'];
-export const FINAL_STATES: RequestState[] = ['deployed', 'rejected', 'expired', 'reverted'];
+/** Queued requests nobody is deploying right now: they may still be validated or rejected. */
+export const WAITING_STATES: RequestState[] = QUEUED_STATES.filter((s) => s !== 'deploying');
 
 export const REQUEST_TRANSITIONS: Record<RequestState, RequestState[]> = {
   pending_approval: ['approved', 'rejected', 'expired'],
@@ -26,9 +27,11 @@ export const CHANGE_REQUEST_TRANSITIONS: Record<ChangeRequestState, ChangeReques
   rejected: [],
 };
 
-/** States a request may leave towards `to`. */
-export const requestStatesLeadingTo = (to: RequestState) =>
-  (Object.keys(REQUEST_TRANSITIONS) as RequestState[]).filter((from) => REQUEST_TRANSITIONS[from].includes(to));
+/** Guards every state change of a request: a move the state machine does not have is a programming error. */
+export function assertRequestTransition(from: readonly RequestState[], to: RequestState) {
+  const illegal = from.filter((state) => !REQUEST_TRANSITIONS[state].includes(to));
+  if (illegal.length) throw new Error(`a deployment request cannot move from ${illegal.join(', ')} to ${to}`);
+}
 
 export function assertChangeRequestTransition(label: string, from: ChangeRequestState, to: ChangeRequestState) {
   if (!CHANGE_REQUEST_TRANSITIONS[from].includes(to)) {

@@ -20,6 +20,16 @@ const BATCH = 2_000;
 export const replaceComponent = sql.raw(`on conflict (instance_id, key) do update set content = excluded.content,
   hash = excluded.hash, depends_on = excluded.depends_on, changed_by = excluded.changed_by, changed_at = excluded.changed_at`);
 
+/**
+ * The project of an instance: rows `c` (the component, absent when deleted) and `b` (its baseline entry, absent
+ * when added) for every key that differs from the baseline. `projectAction` names the change of each row.
+ */
+export const projectOf = (instanceId: number) => sql`
+  from (select * from components where instance_id = ${instanceId}) c
+  full join (select key, hash from baseline_items where instance_id = ${instanceId}) b on b.key = c.key
+  where c.hash is distinct from b.hash`;
+export const projectAction = sql.raw(`(case when b.key is null then 'add' when c.key is null then 'delete' else 'modify' end)::component_action`);
+
 const upsertSet = {
   content: sql`excluded.content`,
   hash: sql`excluded.hash`,
@@ -65,13 +75,8 @@ export function componentRepository(db: Database): Repositories['components'] {
     changes: (instanceId) =>
       queryRows<Change>(
         db,
-        sql`
-        select coalesce(c.key, b.key) as "key",
-               case when b.key is null then 'add' when c.key is null then 'delete' else 'modify' end as "action",
-               c.hash as "hash", b.hash as "baseHash"
-        from (select key, hash from components where instance_id = ${instanceId}) c
-        full join (select key, hash from baseline_items where instance_id = ${instanceId}) b on b.key = c.key
-        where c.hash is distinct from b.hash
+        sql`select coalesce(c.key, b.key) as "key", ${projectAction} as "action", c.hash as "hash", b.hash as "baseHash"
+        ${projectOf(instanceId)}
         order by 1`,
       ),
     async parentDrifted(instanceId, parentId) {

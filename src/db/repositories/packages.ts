@@ -3,7 +3,7 @@ import type { Repositories } from '../../domain/ports.ts';
 import type { Change } from '../../domain/types.ts';
 import { type Database, queryRows } from '../client.ts';
 import { packageItems, packages } from '../schema.ts';
-import { replaceComponent } from './components.ts';
+import { projectAction, projectOf, replaceComponent } from './components.ts';
 
 const packageColumns = {
   id: packages.id,
@@ -29,12 +29,8 @@ export function packageRepository(db: Database): Repositories['packages'] {
       if (!created) throw new Error('package insert returned nothing');
       const inserted = await db.execute(sql`
         insert into package_items (package_id, key, action, content, hash, base_hash, depends_on)
-        select ${created.id}, coalesce(c.key, b.key),
-               (case when b.key is null then 'add' when c.key is null then 'delete' else 'modify' end)::component_action,
-               c.content, c.hash, b.hash, coalesce(c.depends_on, '{}')
-        from (select * from components where instance_id = ${instanceId}) c
-        full join (select key, hash from baseline_items where instance_id = ${instanceId}) b on b.key = c.key
-        where c.hash is distinct from b.hash`);
+        select ${created.id}, coalesce(c.key, b.key), ${projectAction}, c.content, c.hash, b.hash, coalesce(c.depends_on, '{}')
+        ${projectOf(instanceId)}`);
       const itemCount = affected(inserted);
       await db.update(packages).set({ itemCount }).where(eq(packages.id, created.id));
       return { ...created, itemCount };

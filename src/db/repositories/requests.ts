@@ -1,10 +1,10 @@
 import { and, asc, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Repositories } from '../../domain/ports.ts';
+import { QUEUED_STATES } from '../../domain/states.ts';
 import type { DeploymentRequest } from '../../domain/types.ts';
 import type { Database } from '../client.ts';
 import { deploymentRequests, requestVotes, revertedChangeSets } from '../schema.ts';
 
-const ACTIVE = ['pending_approval', 'approved', 'deploying', 'failed'] as const;
 const voteColumns = { voter: requestVotes.voter, decision: requestVotes.decision, reason: requestVotes.reason, at: requestVotes.at };
 
 export function requestRepository(db: Database): Repositories['requests'] {
@@ -26,7 +26,7 @@ export function requestRepository(db: Database): Repositories['requests'] {
         and(
           eq(deploymentRequests.sourceInstanceId, sourceInstanceId),
           eq(deploymentRequests.changeHash, changeHash),
-          inArray(deploymentRequests.state, [...ACTIVE]),
+          inArray(deploymentRequests.state, QUEUED_STATES),
         ),
       ),
     inStates: (states, environmentId) =>

@@ -1,9 +1,9 @@
-import { type ServiceDeps, audit, audited, findRequest, isAdmin } from '../context.ts';
+import { type ServiceDeps, audit, audited, isAdmin, moveRequest, requestContext } from '../context.ts';
 import { DomainError, InvalidInputError, InvalidStateError, NotPermittedError } from '../errors.ts';
 import { formatId } from '../ids.ts';
-import type { Actor, Repositories } from '../ports.ts';
-import { describeState } from '../states.ts';
-import type { DeploymentRequest, Environment } from '../types.ts';
+import type { Actor } from '../ports.ts';
+import { WAITING_STATES, describeState } from '../states.ts';
+import type { DeploymentRequest } from '../types.ts';
 import { describeApprovers, isApprover } from './access.ts';
 
 export interface VoteResult {
@@ -12,12 +12,6 @@ export interface VoteResult {
   required: number;
   /** True when this vote decided the request. */
   decided: boolean;
-}
-
-async function targetOf(repos: Repositories, request: DeploymentRequest): Promise<Environment> {
-  const env = await repos.environments.byId(request.targetEnvironmentId);
-  if (!env) throw new Error(`request ${request.id} has no target environment`);
-  return env;
 }
 
 function refuseDecided(request: DeploymentRequest): never {
@@ -30,7 +24,7 @@ function refuseDecided(request: DeploymentRequest): never {
 export async function approve(deps: ServiceDeps, actor: Actor, requestId: number): Promise<VoteResult> {
   const id = formatId('request', requestId);
   return audited(deps, actor, 'approve', id, async () => {
-    const env = await targetOf(deps.store, await findRequest(deps.store, requestId));
+    const { env } = await requestContext(deps.store, requestId);
     const eligible = isAdmin(deps, actor.user) || (await isApprover(deps, env.approvals, actor.user));
     return deps.store.transaction(async (tx) => {
       // The row lock makes concurrent votes count one at a time: exactly one of them decides.
@@ -50,7 +44,7 @@ export async function approve(deps: ServiceDeps, actor: Actor, requestId: number
       const required = env.approvals.required;
       const decided = approvals >= required;
       const updated = decided
-        ? await tx.requests.transition(requestId, ['pending_approval'], 'approved', { decidedBy: actor.user, updatedAt: now })
+        ? await moveRequest(tx, requestId, ['pending_approval'], 'approved', { decidedBy: actor.user, updatedAt: now })
         : request;
       await audit(tx, deps, actor, 'approve', id, decided ? 'approved' : 'vote recorded', { approvals, required });
       return { request: updated ?? request, approvals, required, decided };
@@ -66,8 +60,7 @@ export async function reject(deps: ServiceDeps, actor: Actor, requestId: number,
   const id = formatId('request', requestId);
   return audited(deps, actor, 'reject', id, async () => {
     if (!reason.trim()) throw new InvalidInputError(`Say why you reject ${id}: a reason is required.`);
-    const current = await findRequest(deps.store, requestId);
-    const env = await targetOf(deps.store, current);
+    const { request: current, env } = await requestContext(deps.store, requestId);
     const user = actor.user;
     const otherwiseAllowed = env.deployers.includes(user) || isAdmin(deps, user) || current.requester === user;
     // Deployers, admins and the requester may reject even when user groups cannot be resolved.
@@ -77,7 +70,7 @@ export async function reject(deps: ServiceDeps, actor: Actor, requestId: number,
     });
     return deps.store.transaction(async (tx) => {
       const request = (await tx.requests.lockRow(requestId))!;
-      if (!['pending_approval', 'approved', 'failed'].includes(request.state)) refuseDecided(request);
+      if (!WAITING_STATES.includes(request.state)) refuseDecided(request);
       const asApprover = request.state === 'pending_approval' && approver;
       const allowed = asApprover || otherwiseAllowed;
       if (!allowed) {
@@ -87,7 +80,7 @@ export async function reject(deps: ServiceDeps, actor: Actor, requestId: number,
       }
       const now = deps.clock.now();
       if (asApprover) await tx.requests.addVote(requestId, { voter: user, decision: 'reject', reason, at: now });
-      const updated = await tx.requests.transition(requestId, [request.state], 'rejected', { decidedBy: user, reason, updatedAt: now });
+      const updated = await moveRequest(tx, requestId, [request.state], 'rejected', { decidedBy: user, reason, updatedAt: now });
       await audit(tx, deps, actor, 'reject', id, 'rejected', { reason });
       return updated!;
     });

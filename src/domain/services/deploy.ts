@@ -1,11 +1,11 @@
-import { type ServiceDeps, audit, audited, findRequest } from '../context.ts';
+import { type ServiceDeps, audit, audited, moveRequest, requestContext } from '../context.ts';
 import { DomainError, InvalidStateError } from '../errors.ts';
 import { formatId } from '../ids.ts';
 import { mention } from '../pipeline.ts';
 import type { Actor, Repositories } from '../ports.ts';
 import type { RunLog } from '../run-log.ts';
 import { startRun } from '../run-log.ts';
-import { ATTACHABLE_CHANGE_REQUEST_STATES, describeState } from '../states.ts';
+import { ATTACHABLE_CHANGE_REQUEST_STATES, WAITING_STATES, describeState } from '../states.ts';
 import type { DeploymentRequest, Environment, Run } from '../types.ts';
 import { assertDeployer } from './access.ts';
 
@@ -35,15 +35,6 @@ export function lockRefusal(env: Environment): DomainError {
   );
 }
 
-async function requestContext(repos: Repositories, requestId: number) {
-  const request = await findRequest(repos, requestId);
-  const env = await repos.environments.byId(request.targetEnvironmentId);
-  const target = await repos.instances.byId(request.targetInstanceId);
-  const source = await repos.instances.byId(request.sourceInstanceId);
-  if (!env || !target || !source) throw new Error(`request ${requestId} refers to missing rows`);
-  return { request, env, target, source };
-}
-
 /** Check dependencies, then validate (a dry run of every base hash). Returns what blocks the deployment. */
 async function runChecks(repos: Repositories, request: DeploymentRequest, targetId: number, log: RunLog) {
   log.info('Checking dependencies…');
@@ -68,7 +59,7 @@ export async function validate(deps: ServiceDeps, actor: Actor, requestId: numbe
   const id = formatId('request', requestId);
   return audited(deps, actor, 'validate', id, async () => {
     const { request, env, target } = await requestContext(deps.store, requestId);
-    if (!['pending_approval', 'approved', 'failed'].includes(request.state)) {
+    if (!WAITING_STATES.includes(request.state)) {
       throw new InvalidStateError(`${id} is ${describeState(request.state)}; only requests waiting in a queue can be validated.`);
     }
     const log = await startRun(deps, { kind: 'validate', user: actor.user, message: request.message, requestId, instanceId: target.id, environmentId: env.id });
@@ -114,7 +105,7 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
     if (env.lock) throw lockRefusal(env);
     await assertChangeRequestStillApproved(deps.store, request, env, id);
     // Claim the request: of two Deploy clicks only one moves it to `deploying`.
-    const claimed = await deps.store.requests.transition(requestId, ['approved', 'failed'], 'deploying', { updatedAt: deps.clock.now(), reason: null });
+    const claimed = await moveRequest(deps.store, requestId, ['approved', 'failed'], 'deploying', { updatedAt: deps.clock.now(), reason: null });
     if (!claimed) refuseUndeployable((await deps.store.requests.byId(requestId))!, env, id);
     const log = await startRun(deps, { kind: 'deploy', user: actor.user, message: request.message, requestId, instanceId: target.id, environmentId: env.id });
     log.info(`Deploying ${id} from ${source.name} to ${target.name} (${env.name}): "${request.message}"`);
@@ -134,7 +125,7 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
         const written = await tx.packages.applyTo(request.packageId, target.id, actor.user, now);
         log.info(`Applied ${written} changes to ${target.name}`);
         await postDeployChecks(tx, request, env, target.id, log);
-        const updated = await tx.requests.transition(requestId, ['deploying'], 'deployed', { deployedBy: actor.user, deployedAt: now, deployRunId: log.run.id, updatedAt: now });
+        const updated = await moveRequest(tx, requestId, ['deploying'], 'deployed', { deployedBy: actor.user, deployedAt: now, deployRunId: log.run.id, updatedAt: now });
         await settleSourceProject(tx, request, source.id);
         if (request.changeRequestId !== null && env.approvals.requireChangeRequest) {
           const cr = await tx.changeRequests.lockRow(request.changeRequestId);
@@ -150,7 +141,7 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
       const reason = error instanceof DeploymentCheckFailed ? error.message : `unexpected error: ${(error as Error).message}`;
       log.error(`Deployment failed: ${reason}. ${target.name} is unchanged.`);
       const run = await log.finish('failed', reason);
-      const failed = await deps.store.requests.transition(requestId, ['deploying'], 'failed', { reason, updatedAt: deps.clock.now() });
+      const failed = await moveRequest(deps.store, requestId, ['deploying'], 'failed', { reason, updatedAt: deps.clock.now() });
       await audit(deps.store, deps, actor, 'deploy', id, 'failed', { run: formatId('run', run.id), reason });
       if (!(error instanceof DeploymentCheckFailed)) throw error;
       return { request: failed!, run, succeeded: false, reason };

@@ -1,4 +1,4 @@
-import { type ServiceDeps, audit } from '../context.ts';
+import { type ServiceDeps, audit, moveRequest } from '../context.ts';
 import { formatId } from '../ids.ts';
 import type { Run } from '../types.ts';
 
@@ -18,7 +18,7 @@ export async function recoverInterruptedRuns(deps: ServiceDeps): Promise<Run[]> 
       await tx.runs.appendLines(run.id, seq, [{ at: now, level: 'error', text: 'Interrupted: the process running this stopped before it finished. Nothing was changed; it can be run again.' }]);
       await tx.runs.finish(run.id, 'interrupted', now, INTERRUPTED);
       if (run.requestId !== null && run.kind === 'deploy') {
-        await tx.requests.transition(run.requestId, ['deploying'], 'failed', { reason: INTERRUPTED, updatedAt: now });
+        await moveRequest(tx, run.requestId, ['deploying'], 'failed', { reason: INTERRUPTED, updatedAt: now });
       }
       await audit(tx, deps, { user: 'system', via: 'system' }, 'recover', formatId('run', run.id), INTERRUPTED, run.requestId ? { request: formatId('request', run.requestId) } : null);
     });

@@ -1,4 +1,4 @@
-import { type ServiceDeps, audit, audited, findEnvironment, isAdmin, productionOf } from '../context.ts';
+import { type ServiceDeps, audit, audited, findEnvironment, isAdmin, productionOf, moveRequest } from '../context.ts';
 import { DomainError, InvalidStateError, NotPermittedError } from '../errors.ts';
 import { formatId } from '../ids.ts';
 import { mention } from '../pipeline.ts';
@@ -58,7 +58,7 @@ export async function revert(deps: ServiceDeps, actor: Actor, environmentName?: 
         }
         const restored = await tx.packages.restoreSnapshot(latest.deployRunId!, latest.targetInstanceId);
         const now = deps.clock.now();
-        const request = await tx.requests.transition(latest.id, ['deployed'], 'reverted', { revertRunId: log.run.id, updatedAt: now });
+        const request = await moveRequest(tx, latest.id, ['deployed'], 'reverted', { revertRunId: log.run.id, updatedAt: now });
         await tx.requests.markReverted(latest.changeHash, latest.id, now);
         // A lock someone already set stays as it is: its reason still holds.
         const lock = (await tx.environments.byId(env.id))?.lock ?? { reason: REVERT_LOCK_REASON, by: actor.user, at: now };

@@ -1,4 +1,4 @@
-import { type ServiceDeps, audit, audited, environmentOf, findChangeRequest, findInstance } from '../context.ts';
+import { type ServiceDeps, audit, audited, environmentOf, findChangeRequest, findInstance, moveRequest } from '../context.ts';
 import { DomainError, InvalidInputError, InvalidStateError } from '../errors.ts';
 import { changeSetHash } from '../hash.ts';
 import { formatId } from '../ids.ts';
@@ -151,7 +151,7 @@ async function supersedeFailed(tx: Repositories, deps: ServiceDeps, actor: Actor
   const failed = await tx.requests.activeFor(instance.id, changeHash);
   if (failed?.state !== 'failed') return undefined;
   const reason = 'superseded: the same changes were sent again';
-  const rejected = await tx.requests.transition(failed.id, ['failed'], 'rejected', { decidedBy: actor.user, reason, updatedAt: deps.clock.now() });
+  const rejected = await moveRequest(tx, failed.id, ['failed'], 'rejected', { decidedBy: actor.user, reason, updatedAt: deps.clock.now() });
   await audit(tx, deps, actor, 'supersede', formatId('request', failed.id), 'rejected', { reason });
   return rejected;
 }
