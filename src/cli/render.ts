@@ -21,7 +21,7 @@ export function statusText(pipeline: EnvironmentStatus[]): string {
       const project = i.project ? `  ${i.project.padEnd(6)} ${summaryText(i.changes)}` : '';
       const parent = i.parent ? `  parent ${i.parent}` : '';
       const owner = i.instance.owner ? `  owner ${i.instance.owner}` : '';
-      out.push(`  ${i.instance.name.padEnd(14)}${project}${parent}${owner}`);
+      out.push(`  ${i.instance.name.padEnd(14)} ${String(i.components).padStart(6)} components${project}${parent}${owner}`);
     }
     if (queue.length) out.push(`  queue: ${queue.map((r) => `${formatId('request', r.id)} ${describeState(r.state)}`).join(', ')}`);
   }

@@ -26,6 +26,12 @@ describe('queries', () => {
       ['dev-bob', null, 'Ready'],
     ]);
     expect(status[0]!.instances[0]!.changes).toEqual({ added: 1, modified: 1, deleted: 0 });
+    expect(status.flatMap((e) => e.instances.map((i) => [i.instance.name, i.components]))).toEqual([
+      ['dev-alice', 3],
+      ['dev-bob', 0],
+      ['staging', 2],
+      ['production', 2],
+    ]);
     expect(status[1]!.instances.map((i) => [i.instance.name, i.parent, i.project])).toEqual([['staging', 'production', 'Ready']]);
     expect(status[2]!.instances.map((i) => [i.instance.name, i.project])).toEqual([['production', null]]);
 

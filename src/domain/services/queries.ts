@@ -13,6 +13,7 @@ export interface InstanceStatus {
   parent: string | null;
   project: ProjectState | null;
   changes: ChangeSummary;
+  components: number;
 }
 
 export interface EnvironmentStatus {
@@ -47,6 +48,7 @@ export async function status(deps: ServiceDeps): Promise<EnvironmentStatus[]> {
         parent: instance.parentInstanceId ? names.get(instance.parentInstanceId) ?? null : null,
         project: projectState(environment, instance, changes, queued),
         changes: summarize(changes),
+        components: await deps.store.components.count(instance.id),
       });
     }
     result.push({ environment, instances: rows, queue: queued.filter((r) => r.targetEnvironmentId === environment.id) });
