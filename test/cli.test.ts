@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -131,6 +131,23 @@ describe('sandbox command line', () => {
     const failed = await cli('deploy', sent.id, '--user', 'U0DEPLOY');
     expect(failed.code).toBe(1);
     expect(failed.err).toContain('post-deploy check "no debug flags" failed');
+  });
+
+  it('imports a directory of Type/Name files and exports it back', async () => {
+    const source = join(dir, 'components');
+    mkdirSync(join(source, 'Layout'), { recursive: true });
+    mkdirSync(join(source, 'Workflow'), { recursive: true });
+    writeFileSync(join(source, 'Layout', 'Lead'), 'lead layout\n');
+    writeFileSync(join(source, 'Workflow', 'Escalation'), 'escalate after 2h\n');
+    expect((await cli('components', 'import', 'dev-bob', source, '--user', 'U0BOB')).out).toBe('Imported 2 components into dev-bob.');
+    const listed = JSON.parse((await cli('--json', 'components', 'list', 'dev-bob')).out);
+    expect(listed.components.map((c: { key: string }) => c.key)).toEqual(expect.arrayContaining(['Layout/Lead', 'Workflow/Escalation']));
+    const target = join(dir, 'exported');
+    await cli('components', 'export', 'dev-bob', target);
+    expect(readFileSync(join(target, 'Workflow', 'Escalation'), 'utf8')).toBe('escalate after 2h\n');
+    const missing = await cli('components', 'import', 'dev-bob', join(dir, 'nowhere'), '--user', 'U0BOB');
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('does not exist. Give a directory of Type/Name files or a .json file.');
   });
 
   it('stops on a bad configuration file with the field and the reason', async () => {
