@@ -33,7 +33,7 @@ export async function isApprover(deps: ServiceDeps, policy: ApprovalPolicy, user
     } catch (error) {
       throw new DomainError(
         'GROUP_UNRESOLVED',
-        `Could not check whether you belong to the user group ${mentionGroup(group)}: ${(error as Error).message}. Try again later, or ask an approver named one by one (${listWords(policy.approvers.map(mention), 'or') || 'none'}).`,
+        `Could not check whether you belong to the user group ${mentionGroup(group)}: ${(error as Error).message}. Ask ${listWords([...policy.approvers.map(mention), 'an admin'], 'or')} to vote instead.`,
       );
     }
     if (members.includes(user)) return true;
@@ -41,5 +41,8 @@ export async function isApprover(deps: ServiceDeps, policy: ApprovalPolicy, user
   return false;
 }
 
-export const describeApprovers = (policy: ApprovalPolicy, extra: readonly string[] = []) =>
-  listWords([...policy.approvers, ...extra].map(mention).concat(policy.userGroups.map(mentionGroup)), 'or') || 'nobody';
+/** Who can vote under a policy, as a sentence fragment; `except` (e.g. the requester) is left out. */
+export function describeApprovers(policy: ApprovalPolicy, extra: readonly string[] = [], except?: string): string {
+  const people = [...new Set([...policy.approvers, ...extra])].filter((u) => u !== except).map(mention);
+  return listWords([...people, ...policy.userGroups.map(mentionGroup), 'an admin'], 'or');
+}

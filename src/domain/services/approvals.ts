@@ -1,6 +1,7 @@
 import { type ServiceDeps, audit, audited, isAdmin, moveRequest, requestContext } from '../context.ts';
 import { DomainError, InvalidInputError, InvalidStateError, NotPermittedError } from '../errors.ts';
 import { formatId } from '../ids.ts';
+import { mention } from '../pipeline.ts';
 import type { Actor } from '../ports.ts';
 import { WAITING_STATES, describeState } from '../states.ts';
 import type { DeploymentRequest } from '../types.ts';
@@ -16,26 +17,26 @@ export interface VoteResult {
 
 function refuseDecided(request: DeploymentRequest): never {
   const id = formatId('request', request.id);
-  throw new InvalidStateError(
-    `${id} is already ${describeState(request.state)}${request.decidedBy ? ` (by <@${request.decidedBy}>)` : ''}; votes after a decision are not recorded.`,
-  );
+  const who = request.state === 'deployed' || request.state === 'reverted' ? request.deployedBy : request.decidedBy;
+  const by = who ? ` (${request.state === 'reverted' ? 'deployed' : describeState(request.state)} by ${mention(who)})` : '';
+  throw new InvalidStateError(`${id} is already ${describeState(request.state)}${by}; votes after a decision are not recorded.`);
 }
 
 export async function approve(deps: ServiceDeps, actor: Actor, requestId: number): Promise<VoteResult> {
   const id = formatId('request', requestId);
   return audited(deps, actor, 'approve', id, async () => {
-    const { env } = await requestContext(deps.store, requestId);
-    const eligible = isAdmin(deps, actor.user) || (await isApprover(deps, env.approvals, actor.user));
+    const { request: current, env } = await requestContext(deps.store, requestId);
+    if (current.state !== 'pending_approval') refuseDecided(current);
+    if (current.requester === actor.user && !env.approvals.allowSelfApproval) {
+      throw new DomainError('SELF_APPROVAL', `You sent ${id}, so you cannot approve it: another approver has to. Ask ${describeApprovers(env.approvals, [], actor.user)}.`);
+    }
+    if (!isAdmin(deps, actor.user) && !(await isApprover(deps, env.approvals, actor.user))) {
+      throw new NotPermittedError(`You are not an approver of ${env.name}. ${id} can be approved by ${describeApprovers(env.approvals, [], current.requester)}.`);
+    }
     return deps.store.transaction(async (tx) => {
       // The row lock makes concurrent votes count one at a time: exactly one of them decides.
       const request = (await tx.requests.lockRow(requestId))!;
       if (request.state !== 'pending_approval') refuseDecided(request);
-      if (!eligible) {
-        throw new NotPermittedError(`You are not an approver of ${env.name}. ${id} can be approved by ${describeApprovers(env.approvals)}.`);
-      }
-      if (request.requester === actor.user && !env.approvals.allowSelfApproval) {
-        throw new DomainError('SELF_APPROVAL', `You sent ${id}, so you cannot approve it: another approver has to. Ask ${describeApprovers(env.approvals)}.`);
-      }
       const now = deps.clock.now();
       if (!(await tx.requests.addVote(requestId, { voter: actor.user, decision: 'approve', reason: null, at: now }))) {
         throw new DomainError('ALREADY_VOTED', `You already voted on ${id}; each approver votes once.`);

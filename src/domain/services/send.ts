@@ -2,7 +2,7 @@ import { type ServiceDeps, audit, audited, environmentOf, findChangeRequest, fin
 import { DomainError, InvalidInputError, InvalidStateError } from '../errors.ts';
 import { changeSetHash } from '../hash.ts';
 import { formatId } from '../ids.ts';
-import { nextEnvironmentUp, sendLabel, targetInstanceFor } from '../pipeline.ts';
+import { listWords, mention, nextEnvironmentUp, sendLabel, targetInstanceFor } from '../pipeline.ts';
 import type { Actor, Repositories } from '../ports.ts';
 import { ATTACHABLE_CHANGE_REQUEST_STATES, describeState } from '../states.ts';
 import type { Change, ChangeSummary, DeploymentRequest, Environment, Instance } from '../types.ts';
@@ -75,6 +75,8 @@ export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): P
       for (const { key, missing } of await tx.packages.missingDependencies(pkg.id, targetInstance.id)) {
         warnings.push(`${key} depends on ${missing}, which ${targetInstance.name} will not have: deploying will be refused until it does.`);
       }
+      const shortfall = approvalShortfall(target, actor.user);
+      if (shortfall) warnings.push(shortfall);
       const now = deps.clock.now();
       const request = await tx.requests.create({
         packageId: pkg.id,
@@ -141,6 +143,14 @@ async function refuseRepeats(tx: Repositories, instance: Instance, changeHash: s
       `These changes were already deployed from ${instance.name}: sending is disabled until new changes are available.`,
     );
   }
+}
+
+/** A warning when the target's named approvers, the sender left out, are too few to approve without an admin. */
+function approvalShortfall(target: Environment, sender: string): string | undefined {
+  const { required, approvers, userGroups, allowSelfApproval } = target.approvals;
+  const others = approvers.filter((a) => allowSelfApproval || a !== sender);
+  if (required === 0 || userGroups.length > 0 || others.length >= required) return undefined;
+  return `${target.name} needs ${required} approval${required === 1 ? '' : 's'}, and you may not approve your own request: ${others.length ? `only ${listWords(others.map(mention))} can vote besides you,` : 'no other approver is named,'} so an admin will have to approve it.`;
 }
 
 /**
