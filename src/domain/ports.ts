@@ -56,7 +56,7 @@ export interface Repositories {
     remove(instanceId: number, key: string): Promise<boolean>;
     /** The instance's project: every key that differs from its baseline. */
     changes(instanceId: number): Promise<Change[]>;
-    /** True when the parent no longer matches the baseline taken at the last sync. */
+    /** True when the parent changed since the last sync somewhere this instance does not already match it. */
     parentDrifted(instanceId: number, parentId: number): Promise<boolean>;
     /** Keys where baseline, local and upstream are not all equal. */
     mergeRows(instanceId: number, sourceId: number): Promise<MergeRow[]>;

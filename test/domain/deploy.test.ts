@@ -310,7 +310,10 @@ describe('after deployment: Ready and Idle', () => {
     await deployAs(world, request.id);
     await world.put('staging', { 'Layout/Another': 'a' });
     expect((await projectOf(world, 'staging')).project).toBe('Active');
-    const sent = await s.send(as(ALICE), { instance: 'staging', message: 'more', changeRequestId: cr.id, confirmDrift: true });
+    // Production changed only by staging's own deployment: that is no drift to confirm.
+    const sent = await s.send(as(ALICE), { instance: 'staging', message: 'more', changeRequestId: cr.id });
     expect(sent.request.state).toBe('pending_approval');
+    expect(sent.warnings.filter((w) => w.includes('changed since'))).toEqual([]);
+    expect(sent.summary).toEqual({ added: 1, modified: 1, deleted: 0 });
   });
 });

@@ -87,7 +87,9 @@ export function componentRepository(db: Database): Repositories['components'] {
           select 1
           from (select key, hash from components where instance_id = ${parentId}) p
           full join (select key, hash from baseline_items where instance_id = ${instanceId}) b on b.key = p.key
-          where p.hash is distinct from b.hash
+          left join components l on l.instance_id = ${instanceId} and l.key = coalesce(p.key, b.key)
+          -- a parent that now holds exactly what this instance holds (e.g. its own deployment) has not drifted from it
+          where p.hash is distinct from b.hash and p.hash is distinct from l.hash
         ) as drifted`,
       );
       return rows[0]?.drifted === true;
