@@ -197,8 +197,8 @@ describe('validate and check dependencies', () => {
     const synced = await world.services.sync(as(ALICE), 'dev-alice');
     expect(synced.conflicts).toEqual(['Layout/Account']);
     const resent = await world.services.send(as(ALICE), { instance: 'dev-alice', message: 'after sync' });
-    expect(resent.warnings).toContain(`DR-${request.id}, whose deployment failed, is replaced by this request.`);
-    expect((await world.services.report(`DR-${request.id}`)).request).toMatchObject({ state: 'rejected', reason: 'superseded: the same changes were sent again' });
+    expect(resent.warnings).toContain(`DR-${request.id}, whose deployment failed, is replaced by this request, which carries all of dev-alice's changes.`);
+    expect((await world.services.report(`DR-${request.id}`)).request).toMatchObject({ state: 'rejected', reason: 'superseded: a newer send from the same instance replaces it' });
     await world.services.approve(as(BOB), resent.request.id);
     expect((await deployAs(world, resent.request.id)).succeeded).toBe(true);
     expect(await contents(world, 'staging')).toMatchObject({ 'Layout/Account': 'v2' });

@@ -63,8 +63,9 @@ export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): P
       const changeHash = changeSetHash(items);
       await tx.packages.setChangeHash(pkg.id, changeHash);
       await refuseRepeats(tx, instance, changeHash, target);
-      const superseded = await supersedeFailed(tx, deps, actor, instance, changeHash);
-      if (superseded) warnings.push(`${formatId('request', superseded.id)}, whose deployment failed, is replaced by this request.`);
+      for (const old of await supersedeFailed(tx, deps, actor, instance, target)) {
+        warnings.push(`${formatId('request', old.id)}, whose deployment failed, is replaced by this request, which carries all of ${instance.name}'s changes.`);
+      }
       // Asked only once the change set is known to be new: confirming must never lead to a refusal for nothing new.
       if (drifted && !input.confirmDrift) {
         throw new DomainError(
@@ -154,16 +155,17 @@ function approvalShortfall(target: Environment, sender: string): string | undefi
 }
 
 /**
- * Sending the changes of a failed request again (typically after a sync that fixed its conflicts) replaces it:
- * the new package carries the current base, and the failed one leaves the queue.
+ * A send carries every change of its instance, so it replaces the instance's failed requests (typically sent
+ * again after a sync that fixed their conflicts). Pending and approved ones stay: they can still be deployed.
  */
-async function supersedeFailed(tx: Repositories, deps: ServiceDeps, actor: Actor, instance: Instance, changeHash: string) {
-  const failed = await tx.requests.activeFor(instance.id, changeHash);
-  if (failed?.state !== 'failed') return undefined;
-  const reason = 'superseded: the same changes were sent again';
-  const rejected = await moveRequest(tx, failed.id, ['failed'], 'rejected', { decidedBy: actor.user, reason, updatedAt: deps.clock.now() });
-  await audit(tx, deps, actor, 'supersede', formatId('request', failed.id), 'rejected', { reason });
-  return rejected;
+async function supersedeFailed(tx: Repositories, deps: ServiceDeps, actor: Actor, instance: Instance, target: Environment) {
+  const waiting = (await tx.requests.inStates(['failed'], target.id)).filter((r) => r.sourceInstanceId === instance.id);
+  const reason = 'superseded: a newer send from the same instance replaces it';
+  for (const old of waiting) {
+    await moveRequest(tx, old.id, [old.state], 'rejected', { decidedBy: actor.user, reason, updatedAt: deps.clock.now() });
+    await audit(tx, deps, actor, 'supersede', formatId('request', old.id), 'rejected', { reason });
+  }
+  return waiting;
 }
 
 function alreadyQueued(instance: Instance, target: Environment, queued: DeploymentRequest | undefined) {
