@@ -76,7 +76,8 @@ export interface Repositories {
     driftedItems(packageId: number, targetId: number): Promise<{ key: string; expected: string | null; actual: string | null }[]>;
     /** Items the target does not hold as the package says (post-deploy compare). */
     unappliedItems(packageId: number, targetId: number): Promise<string[]>;
-    checkViolations(packageId: number, targetId: number, check: DeployCheck): Promise<string[]>;
+    /** Package items that fail a check: as the target holds them (after apply), or as packaged (no target). */
+    checkViolations(packageId: number, check: DeployCheck, targetId?: number): Promise<string[]>;
     snapshotTarget(packageId: number, targetId: number, runId: number): Promise<number>;
     applyTo(packageId: number, targetId: number, by: string, at: Date): Promise<number>;
     restoreSnapshot(runId: number, targetId: number): Promise<number>;

@@ -220,6 +220,13 @@ describe('all-or-nothing apply with post-deploy checks', () => {
     const countsBefore = await counts(db);
     world.clock.advance(24 * HOUR);
 
+    // Validate foresees it without touching production.
+    const validated = await world.services.validate(as(DEPLOYER), request.id);
+    expect(validated).toMatchObject({ ok: false, failedChecks: ['no debug flags'] });
+    expect(validated.run.summary).toBe('Validation failed: check "no debug flags" would fail');
+    expect(world.sink.textsOf(validated.run.id)).toContain('Check "no debug flags" would fail on Layout/Account');
+    expect(await componentRows(db, 'production')).toEqual(before);
+
     const result = await deployAs(world, request.id);
     expect(result.succeeded).toBe(false);
     expect(result.reason).toBe('post-deploy check "no debug flags" failed on 1 component');

@@ -86,13 +86,15 @@ export function packageRepository(db: Database): Repositories['packages'] {
       );
       return rows.map((r) => r.key);
     },
-    async checkViolations(packageId, targetId, check) {
+    async checkViolations(packageId, check, targetId) {
+      // After apply, the check reads what the target holds; before (validate), what the package would write.
+      const source = targetId === undefined ? sql`package_items c on c.package_id = p.package_id` : sql`components c on c.instance_id = ${targetId}`;
       const types = check.types?.length ? sql`and split_part(c.key, '/', 1) in (${sql.join(check.types.map((t) => sql`${t}`), sql`, `)})` : sql``;
       const rows = await queryRows<{ key: string }>(
         db,
         sql`
         select c.key as "key" from package_items p
-        join components c on c.instance_id = ${targetId} and c.key = p.key
+        join ${source} and c.key = p.key
         where p.package_id = ${packageId} and p.action <> 'delete' and strpos(c.content, ${check.forbid}) > 0 ${types}
         order by 1`,
       );

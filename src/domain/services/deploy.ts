@@ -22,6 +22,7 @@ export interface ValidateResult {
   ok: boolean;
   missingDependencies: { key: string; missing: string }[];
   drifted: { key: string; expected: string | null; actual: string | null }[];
+  failedChecks: string[];
 }
 
 /** A check that stops a deployment; the transaction rolls back and the reason is logged. */
@@ -65,12 +66,20 @@ export async function validate(deps: ServiceDeps, actor: Actor, requestId: numbe
     const log = await startRun(deps, { kind: 'validate', user: actor.user, message: request.message, requestId, instanceId: target.id, environmentId: env.id });
     log.info(`Validating ${id} against ${target.name} (dry run, nothing is applied)`);
     const checks = await runChecks(deps.store, request, target.id, log);
-    const ok = checks.missingDependencies.length === 0 && checks.drifted.length === 0;
-    const summary = ok ? 'Validation passed' : `Validation failed: ${checkFailureReason(checks.missingDependencies.length, checks.drifted.length)}`;
+    const failedChecks: string[] = [];
+    for (const check of env.checks) {
+      const violations = await deps.store.packages.checkViolations(request.packageId, check);
+      for (const key of violations) log.error(`Check "${check.name}" would fail on ${key}`);
+      if (violations.length) failedChecks.push(check.name);
+      else log.info(`Check "${check.name}" would pass`);
+    }
+    const ok = checks.missingDependencies.length === 0 && checks.drifted.length === 0 && failedChecks.length === 0;
+    const reasons = [checkFailureReason(checks.missingDependencies.length, checks.drifted.length), ...failedChecks.map((c) => `check "${c}" would fail`)].filter(Boolean);
+    const summary = ok ? 'Validation passed' : `Validation failed: ${reasons.join(' and ')}`;
     log.info(summary);
     const run = await log.finish(ok ? 'succeeded' : 'failed', summary);
     await audit(deps.store, deps, actor, 'validate', id, ok ? 'passed' : 'failed', { run: formatId('run', run.id) });
-    return { request, run, ok, ...checks };
+    return { request, run, ok, ...checks, failedChecks };
   });
 }
 
@@ -155,7 +164,7 @@ async function postDeployChecks(tx: Repositories, request: DeploymentRequest, en
   if (unapplied.length) throw new DeploymentCheckFailed(`compare after apply found ${unapplied.length} items not as packaged (first: ${unapplied[0]})`);
   log.info('Compare: the target holds every item of the package');
   for (const check of env.checks) {
-    const violations = await tx.packages.checkViolations(request.packageId, targetId, check);
+    const violations = await tx.packages.checkViolations(request.packageId, check, targetId);
     for (const key of violations) log.error(`Check "${check.name}" failed on ${key}`);
     if (violations.length) throw new DeploymentCheckFailed(`post-deploy check "${check.name}" failed on ${violations.length} component${violations.length === 1 ? '' : 's'}`);
     log.info(`Check "${check.name}" passed`);
