@@ -22,7 +22,7 @@ describe.runIf(!onPostgres)('the embedded database serves one process', () => {
     const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
     try {
       writeFileSync(join(dir, 'sandbox.pid'), String(holder.pid));
-      await expect(openDatabase({ dataDir: dir })).rejects.toMatchObject({
+      await expect(openDatabase({ dataDir: dir, lockWaitMs: 300 })).rejects.toMatchObject({
         code: 'DATABASE_BUSY',
         message: expect.stringContaining(`Another sandbox process (pid ${holder.pid}) is using the embedded database`),
       });
@@ -35,10 +35,21 @@ describe.runIf(!onPostgres)('the embedded database serves one process', () => {
     const dir = freshDir();
     const first = await openDatabase({ dataDir: dir });
     try {
-      await expect(openDatabase({ dataDir: dir })).rejects.toMatchObject({ code: 'DATABASE_BUSY' });
+      await expect(openDatabase({ dataDir: dir, lockWaitMs: 300 })).rejects.toMatchObject({ code: 'DATABASE_BUSY' });
     } finally {
       await first.close();
     }
+  });
+
+  it('waits for a process that finishes soon instead of refusing at once', async () => {
+    const dir = freshDir();
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 500)']);
+    writeFileSync(join(dir, 'sandbox.pid'), String(holder.pid));
+    const started = Date.now();
+    const handle = await openDatabase({ dataDir: dir, lockWaitMs: 10_000 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(await handle.ping()).toBe(true);
+    await handle.close();
   });
 
   it('takes over the lock of a process that died, and releases its own', async () => {

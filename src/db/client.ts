@@ -30,6 +30,8 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** Most connections the postgres.js pool opens. */
   maxConnections?: number;
+  /** How long to wait for another process to release the embedded database (default 10 s). */
+  lockWaitMs?: number;
 }
 
 const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
@@ -37,14 +39,14 @@ const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url)
 const MIGRATION_LOCK = 72_410_001;
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
-  return options.url ? openPostgres(options.url, options.maxConnections ?? 10) : openPglite(options.dataDir ?? './.data');
+  return options.url ? openPostgres(options.url, options.maxConnections ?? 10) : openPglite(options.dataDir ?? './.data', options.lockWaitMs ?? 10_000);
 }
 
-async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+async function openPglite(dataDir: string, lockWaitMs: number): Promise<DatabaseHandle> {
   let release = () => {};
   if (!dataDir.startsWith('memory://')) {
     mkdirSync(dataDir, { recursive: true });
-    release = lockDataDir(dataDir);
+    release = await lockDataDir(dataDir, lockWaitMs);
   }
   let client: PGlite;
   try {
