@@ -30,7 +30,7 @@ export async function openRuntime(settings: Settings, options: RuntimeOptions = 
   const config = loadPipelineConfig(settings.SANDBOX_CONFIG);
   const database = await openDatabase({ url: settings.DATABASE_URL, dataDir: settings.SANDBOX_DATA_DIR });
   try {
-    await database.migrate();
+    await database.migrate().catch(explainConnectionError);
     const clock = options.clock ?? systemClock;
     const configChanges = await applyPipelineConfig(database.db, config, clock.now());
     const groups = options.groups ?? (settings.SLACK_BOT_TOKEN ? slackUserGroups(settings.SLACK_BOT_TOKEN, settings.SLACK_API_URL) : noUserGroups);
@@ -49,4 +49,15 @@ export async function openRuntime(settings: Settings, options: RuntimeOptions = 
     await database.close();
     throw error;
   }
+}
+
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', '28P01', '3D000']);
+
+/** A database that cannot be reached is named by its setting, never by its URL (which may hold a password). */
+function explainConnectionError(error: unknown): never {
+  const code = (error as { code?: string }).code;
+  if (code && CONNECTION_ERRORS.has(code)) {
+    throw new Error(`Cannot reach the database of DATABASE_URL (${code}: ${(error as Error).message}). Check that PostgreSQL runs and that the URL, user and database are right.`);
+  }
+  throw error;
 }
