@@ -24,3 +24,6 @@ export function listWords(words: readonly string[], conjunction = 'and'): string
   if (words.length <= 1) return words[0] ?? '';
   return `${words.slice(0, -1).join(', ')} ${conjunction} ${words[words.length - 1]}`;
 }
+
+/** `1 component`, `3 components`. */
+export const count = (n: number, word: string, plural = `${word}s`) => `${n} ${n === 1 ? word : plural}`;

@@ -43,7 +43,7 @@ describe('revert', () => {
     const result = await world.services.revert(as(DEPLOYER));
     const production = (await world.services.status()).find((e) => e.environment.name === 'Production')!.environment;
     expect(production.lock?.reason).toBe('incident 42');
-    expect(world.sink.textsOf(result.run.id)).toContain('Production is locked ("incident 42") until someone unlocks it. These changes can never be deployed again as-is.');
+    expect(world.sink.textsOf(result.run.id)).toContain('Production is locked ("incident 42") until one of its deployers or an admin unlocks it (`/sandbox unlock Production`). These changes can never be deployed again as-is.');
   });
 
   it('restores the exact state before the latest deployment and locks production', async () => {

@@ -1,7 +1,7 @@
 import { type ServiceDeps, audit, audited, moveRequest, requestContext } from '../context.ts';
 import { DomainError, InvalidStateError } from '../errors.ts';
 import { formatId } from '../ids.ts';
-import { mention } from '../pipeline.ts';
+import { count, mention } from '../pipeline.ts';
 import type { Actor, Repositories } from '../ports.ts';
 import type { RunLog } from '../run-log.ts';
 import { startRun } from '../run-log.ts';
@@ -129,10 +129,10 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
           throw new DeploymentCheckFailed(checkFailureReason(checks.missingDependencies.length, checks.drifted.length));
         }
         const snapshot = await tx.packages.snapshotTarget(request.packageId, target.id, log.run.id);
-        log.info(`Saved the prior state of ${snapshot} components`);
+        log.info(`Saved the prior state of ${count(snapshot, 'component')}`);
         const now = deps.clock.now();
         const written = await tx.packages.applyTo(request.packageId, target.id, actor.user, now);
-        log.info(`Applied ${written} changes to ${target.name}`);
+        log.info(`Applied ${count(written, 'change')} to ${target.name}`);
         await postDeployChecks(tx, request, env, target.id, log);
         const updated = await moveRequest(tx, requestId, ['deploying'], 'deployed', { deployedBy: actor.user, deployedAt: now, deployRunId: log.run.id, updatedAt: now });
         await settleSourceProject(tx, request, source.id);

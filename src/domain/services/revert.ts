@@ -1,7 +1,7 @@
 import { type ServiceDeps, audit, audited, findEnvironment, isAdmin, productionOf, moveRequest } from '../context.ts';
 import { DomainError, InvalidStateError, NotPermittedError } from '../errors.ts';
 import { formatId } from '../ids.ts';
-import { mention } from '../pipeline.ts';
+import { count, mention } from '../pipeline.ts';
 import type { Actor } from '../ports.ts';
 import { startRun } from '../run-log.ts';
 import type { DeploymentRequest, Environment, Run } from '../types.ts';
@@ -66,8 +66,8 @@ export async function revert(deps: ServiceDeps, actor: Actor, environmentName?: 
         await audit(tx, deps, actor, 'revert', id, 'reverted', { run: formatId('run', log.run.id), restored });
         return { request: request!, restored, lock };
       });
-      log.info(`Restored ${result.restored} components`);
-      log.warn(`${env.name} is locked ("${result.lock.reason}") until someone unlocks it. These changes can never be deployed again as-is.`);
+      log.info(`Restored ${count(result.restored, 'component')}`);
+      log.warn(`${env.name} is locked ("${result.lock.reason}") until one of its deployers or an admin unlocks it (\`/sandbox unlock ${env.name}\`). These changes can never be deployed again as-is.`);
       const run = await log.finish('succeeded', `Reverted ${id}`);
       return { request: result.request, restored: result.restored, run, environment: env };
     } catch (error) {
