@@ -32,7 +32,6 @@ export function addChangeRequestCommands(program: Command, { print, actor, withS
     }));
   const transitions = {
     submit: (s: Services, a: Actor, id: number) => s.changeRequests.submit(a, id),
-    approve: (s: Services, a: Actor, id: number) => s.changeRequests.approve(a, id),
     complete: (s: Services, a: Actor, id: number) => s.changeRequests.complete(a, id),
   };
   for (const [verb, run] of Object.entries(transitions)) {
@@ -44,6 +43,17 @@ export function addChangeRequestCommands(program: Command, { print, actor, withS
         print(changeRequestJson(updated), () => crLine(updated));
       }));
   }
+  cr.command('approve <id>')
+    .description('approve a change request')
+    .addOption(userOption())
+    .action(withServices(async (s, ref: string, opts: { user?: string }) => {
+      const updated = await s.changeRequests.approve(actor(opts), changeRequestId(ref));
+      const approvals = (await s.changeRequests.show(updated.id)).votes.filter((v) => v.decision === 'approve').length;
+      const count = `${approvals} approval${approvals === 1 ? '' : 's'}`;
+      print({ ...changeRequestJson(updated), approvals }, () =>
+        `${formatId('changeRequest', updated.id)}: ${updated.state === 'pending_approval' ? `${count} so far` : count}; ${describeState(updated.state)}.`,
+      );
+    }));
   cr.command('reject <id>')
     .description('reject a change request')
     .requiredOption('--reason <text>', 'why')

@@ -17,20 +17,44 @@ function hintFor(error: DomainError, argv: readonly string[]): string | undefine
   return command ? OPTION_HINTS[command]?.[error.code] : undefined;
 }
 
-/** The one place where errors become exit codes: a refusal exits 2, a failure 1, each with its message on stderr. */
-export function exitCodeFor(error: unknown, err: (text: string) => void, argv: readonly string[] = []): number {
+export interface ErrorOutput {
+  err(text: string): void;
+  /** With `--json`: stdout, which then carries one `{"error":{"code","message"}}` object as well. */
+  json?: (text: string) => void;
+}
+
+/** A usage error as a sentence: commander's message without its `error: ` prefix, or what to do when no command was given. */
+const usageMessage = (error: CommanderError) =>
+  error.code === 'commander.help' || error.code === 'commander.helpDisplayed'
+    ? 'Give a command: see `sandbox --help`.'
+    : error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
+
+/**
+ * The one place where errors become exit codes: a refusal exits 2, a failure 1, each with its message on stderr.
+ * With `--json` the same code and message are also printed on stdout as `{"error":{"code","message"}}`
+ * (a failed run adds them to the result it ended with, so stdout still holds one object).
+ */
+export function exitCodeFor(error: unknown, { err, json }: ErrorOutput, argv: readonly string[] = []): number {
+  const report = (code: ErrorCode | 'FAILED', message: string, result?: object) => json?.(JSON.stringify({ ...result, error: { code, message } }));
   if (error instanceof CommanderError) {
-    return error.exitCode === 0 ? EXIT_OK : EXIT_REFUSED; // help asked for is fine; a usage error (or no command) is refused
+    if (error.exitCode === 0) return EXIT_OK; // help asked for is fine
+    report('INVALID_INPUT', usageMessage(error)); // commander printed its message on stderr already
+    return EXIT_REFUSED; // a usage error (or no command) is refused
   }
   if (error instanceof DomainError) {
     const hint = hintFor(error, argv);
-    err(hint ? `${error.message} ${hint}` : error.message);
+    const message = hint ? `${error.message} ${hint}` : error.message;
+    err(message);
+    report(error.code, message);
     return EXIT_REFUSED;
   }
   if (error instanceof RunFailed) {
     err(error.message);
+    report('FAILED', error.message, error.result);
     return EXIT_FAILURE;
   }
-  err(`Failed: ${(error as Error)?.message ?? String(error)}`);
+  const message = `Failed: ${(error as Error)?.message ?? String(error)}`;
+  err(message);
+  report('FAILED', message);
   return EXIT_FAILURE;
 }

@@ -1,14 +1,33 @@
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { z } from 'zod';
 import { InvalidInputError } from '../domain/errors.ts';
 import type { ComponentInput } from '../domain/services/components.ts';
 import type { Component } from '../domain/types.ts';
 
+/** Beside the Type/Name files of an exported directory: `{ "Type/Name": ["Dep/Key", …] }` for the components that have dependencies. */
+export const DEPENDENCIES_FILE = '.dependencies.json';
+
 const jsonComponents = z.union([
   z.array(z.object({ key: z.string(), content: z.string(), dependsOn: z.array(z.string()).optional() })),
   z.record(z.string(), z.string()),
 ]);
+const jsonDependencies = z.record(z.string(), z.array(z.string()));
+
+/** The content of `components put --file`: a file that cannot be read is bad input, said with what to do. */
+export function readContentFile(path: string, instance: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new InvalidInputError(`Cannot read ${path}: no such file. Give the path of an existing file with --file, or the content itself with --content.`);
+    if (code === 'EISDIR') {
+      throw new InvalidInputError(`Cannot read ${path}: it is a directory. --file takes one file; to write a directory of Type/Name files use \`sandbox components import ${instance} ${path}\`.`);
+    }
+    if (code === 'EACCES' || code === 'EPERM') throw new InvalidInputError(`Cannot read ${path}: permission denied. Make the file readable, or give the content with --content.`);
+    throw error;
+  }
+}
 
 /** Reads components from a .json file (a list of { key, content, dependsOn } or a { key: content } map) or a directory of Type/Name files. */
 export function readComponents(path: string): ComponentInput[] {
@@ -32,19 +51,45 @@ export function readComponents(path: string): ComponentInput[] {
   return Array.isArray(result.data) ? result.data : Object.entries(result.data).map(([key, content]) => ({ key, content }));
 }
 
+/** The Type/Name files under `root` (dotfiles and dot-directories are not components), with the dependencies of its `.dependencies.json`. */
 function readDirectory(root: string): ComponentInput[] {
   const out: ComponentInput[] = [];
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name.startsWith('.')) continue;
       const full = join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
       else if (entry.isFile()) out.push({ key: relative(root, full).split(sep).join('/'), content: readFileSync(full, 'utf8') });
     }
   };
   walk(root);
+  const dependencies = readDependencies(root);
+  if (dependencies) {
+    const keys = new Set(out.map((c) => c.key));
+    const unknown = Object.keys(dependencies).filter((key) => !keys.has(key));
+    if (unknown.length) {
+      throw new InvalidInputError(`${join(root, DEPENDENCIES_FILE)} lists ${unknown.join(', ')}, which ${unknown.length === 1 ? 'has' : 'have'} no file in ${root}. Add the file or remove the entry.`);
+    }
+    for (const c of out) c.dependsOn = dependencies[c.key] ?? [];
+  }
   return out.sort((a, b) => a.key.localeCompare(b.key));
 }
 
+function readDependencies(root: string): Record<string, string[]> | undefined {
+  const path = join(root, DEPENDENCIES_FILE);
+  if (!existsSync(path)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new InvalidInputError(`${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  const result = jsonDependencies.safeParse(parsed);
+  if (!result.success) throw new InvalidInputError(`${path} must hold a { "Type/Name": ["Dep/Key", …] } map.`);
+  return result.data;
+}
+
+/** Writes a .json file (a list of { key, content, dependsOn? }) or a directory of Type/Name files with its `.dependencies.json`. */
 export function writeComponents(path: string, components: Component[]) {
   if (path.endsWith('.json')) {
     const list = components.map(({ key, content, dependsOn }) => ({ key, content, ...(dependsOn.length ? { dependsOn } : {}) }));
@@ -56,4 +101,7 @@ export function writeComponents(path: string, components: Component[]) {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, c.content);
   }
+  mkdirSync(path, { recursive: true });
+  const dependencies = Object.fromEntries(components.filter((c) => c.dependsOn.length).map((c) => [c.key, c.dependsOn]));
+  writeFileSync(join(path, DEPENDENCIES_FILE), `${JSON.stringify(dependencies, null, 2)}\n`);
 }

@@ -10,6 +10,6 @@ export async function runCli(argv: string[], terminal: Output): Promise<number> 
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (error) {
-    return exitCodeFor(error, io.err, argv);
+    return exitCodeFor(error, { err: io.err, json: program.opts().json === true ? io.out : undefined }, argv);
   }
 }

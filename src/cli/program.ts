@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { loadPipelineConfig } from '../config/load.ts';
 import { openDatabase } from '../db/client.ts';
@@ -10,12 +9,17 @@ import { describeState } from '../domain/states.ts';
 import { openRuntime } from '../runtime.ts';
 import { readSettings } from '../settings.ts';
 import { addChangeRequestCommands } from './change-request-commands.ts';
-import { readComponents, writeComponents } from './files.ts';
-import { compareText, queueText, reportText, runText, statusText, summaryText } from './render.ts';
-import { changeRequestId, list, requestId, requestJson } from './shapes.ts';
+import { readComponents, readContentFile, writeComponents } from './files.ts';
+import { compareText, componentsText, queueText, reportText, runText, statusText, summaryText } from './render.ts';
+import { changeRequestId, list, positiveInteger, requestId, requestJson, sinceTime } from './shapes.ts';
 
 /** A run the command ended with that failed (a deployment that did not deploy): exit code 1, not a refusal. */
-export class RunFailed extends Error {}
+export class RunFailed extends Error {
+  /** The command's result; with `--json` it is printed once, together with the error. */
+  constructor(message: string, readonly result?: object) {
+    super(message);
+  }
+}
 
 export interface Output {
   out(text: string): void;
@@ -32,6 +36,11 @@ export function buildProgram(io: Output): Command {
 
   const json = () => program.opts().json === true;
   const print = (value: unknown, text: () => string) => io.out(json() ? JSON.stringify(value) : text());
+  /** Ends a command whose run failed: the text result is printed; with `--json` the result goes out with the error (one object). */
+  const fail = (value: object, text: () => string, message: string): never => {
+    if (!json()) io.out(text());
+    throw new RunFailed(message, value);
+  };
   const userOption = () => new Option('--user <slack id>', 'act as this Slack user (recorded in the audit as coming from the command line)');
   const actor = (opts: { user?: string }): Actor => {
     if (!opts.user) throw new InvalidInputError('Say who is acting: add `--user <slack id>` (e.g. --user U0ALICE).');
@@ -89,7 +98,7 @@ export function buildProgram(io: Output): Command {
     .action(
       withServices(async (s, instance: string, key: string, opts: { file?: string; content?: string; depends?: string[]; user: string }) => {
         if ((opts.file === undefined) === (opts.content === undefined)) throw new InvalidInputError('Give the content with exactly one of --file or --content.');
-        const content = opts.file !== undefined ? readFileSync(opts.file, 'utf8') : opts.content!;
+        const content = opts.file !== undefined ? readContentFile(opts.file, instance) : opts.content!;
         await s.components.put(actor(opts), instance, [{ key, content, dependsOn: opts.depends }]);
         print({ instance, key, written: 1 }, () => `Wrote ${key} in ${instance}.`);
       }),
@@ -110,9 +119,7 @@ export function buildProgram(io: Output): Command {
     .action(
       withServices(async (s, instance: string) => {
         const rows = await s.components.list(instance);
-        print({ instance, components: rows.map(({ content: _content, ...meta }) => meta) }, () =>
-          rows.length ? rows.map((c) => `${c.key}  ${c.hash.slice(0, 12)}  ${c.changedBy}${c.dependsOn.length ? `  needs ${c.dependsOn.join(', ')}` : ''}`).join('\n') : `${instance} has no components.`,
-        );
+        print({ instance, components: rows.map(({ content: _content, ...meta }) => meta) }, () => (rows.length ? componentsText(rows) : `${instance} has no components.`));
       }),
     );
   components
@@ -215,8 +222,10 @@ export function buildProgram(io: Output): Command {
     .action(
       withServices(async (s, ref: string, opts: { user: string }) => {
         const r = await s.validate(actor(opts), requestId(ref));
-        print({ id: formatId('run', r.run.id), state: r.run.status, ok: r.ok, missingDependencies: r.missingDependencies, drifted: r.drifted }, () => `${formatId('request', r.request.id)}: ${r.run.summary}.`);
-        if (!r.ok) throw new RunFailed(r.run.summary ?? 'validation failed');
+        const value = { id: formatId('run', r.run.id), state: r.run.status, ok: r.ok, missingDependencies: r.missingDependencies, drifted: r.drifted };
+        const text = () => `${formatId('request', r.request.id)}: ${r.run.summary}.`;
+        if (!r.ok) fail(value, text, r.run.summary ?? 'validation failed');
+        print(value, text);
       }),
     );
 
@@ -227,10 +236,11 @@ export function buildProgram(io: Output): Command {
     .action(
       withServices(async (s, ref: string, opts: { user?: string }) => {
         const r = await s.deploy(actor(opts), requestId(ref));
-        print({ ...requestJson(r.request), run: formatId('run', r.run.id), succeeded: r.succeeded, reason: r.reason }, () =>
-          r.succeeded ? `${formatId('request', r.request.id)} deployed (${formatId('run', r.run.id)}).` : `${formatId('request', r.request.id)} failed: ${r.reason}.`,
-        );
-        if (!r.succeeded) throw new RunFailed(`Deployment failed: ${r.reason}. The target is unchanged; fix the cause and deploy again.`);
+        const value = { ...requestJson(r.request), run: formatId('run', r.run.id), succeeded: r.succeeded, reason: r.reason };
+        if (!r.succeeded) {
+          fail(value, () => `${formatId('request', r.request.id)} failed: ${r.reason}.`, `Deployment failed: ${r.reason}. The target is unchanged; fix the cause and deploy again.`);
+        }
+        print(value, () => `${formatId('request', r.request.id)} deployed (${formatId('run', r.run.id)}).`);
       }),
     );
 
@@ -249,7 +259,7 @@ export function buildProgram(io: Output): Command {
 
   program
     .command('logs <ref>')
-    .description('the runs of a request (DR-12) or one run (RUN-45) with every log line')
+    .description('the runs of a request (DR-12) or one run (RUN-45) with every log line; a bare 12 is DR-12, else RUN-12')
     .action(withServices(async (s, ref: string) => {
       const runs = await s.logs(ref);
       print({ runs: runs.map((r) => ({ id: formatId('run', r.id), kind: r.kind, status: r.status, user: r.user, message: r.message, startedAt: r.startedAt, endedAt: r.endedAt, lines: r.lines })) }, () =>
@@ -296,12 +306,16 @@ export function buildProgram(io: Output): Command {
     .command('audit')
     .description('the audit trail')
     .option('--request <id>', 'only events about this request')
-    .option('--since <time>', 'only events since this ISO time')
-    .action(withServices(async (s, opts: { request?: string; since?: string }) => {
-      const since = opts.since ? new Date(opts.since) : undefined;
-      if (since && Number.isNaN(since.getTime())) throw new InvalidInputError(`--since "${opts.since}" is not a time; use ISO 8601, e.g. 2026-11-01T09:00:00Z.`);
-      const events = await s.audit({ subject: opts.request ? formatId('request', requestId(opts.request)) : undefined, since });
-      print({ events }, () => events.map((e) => `${e.at.toISOString()}  ${e.actor} (${e.via})  ${e.action} ${e.subject}: ${e.outcome}`).join('\n') || 'No events.');
+    .option('--since <time>', 'only events since this time: a duration ago (30s, 15m, 4h, 7d) or an ISO 8601 time')
+    .option('--limit <n>', 'at most this many events, oldest first', positiveInteger('--limit'), 200)
+    .action(withServices(async (s, opts: { request?: string; since?: string; limit: number }) => {
+      const since = opts.since !== undefined ? sinceTime(opts.since, new Date()) : undefined;
+      const events = await s.audit({ subject: opts.request ? formatId('request', requestId(opts.request)) : undefined, since, limit: opts.limit });
+      print({ events }, () => {
+        const lines = events.map((e) => `${e.at.toISOString()}  ${e.actor} (${e.via})  ${e.action} ${e.subject}: ${e.outcome}`);
+        if (events.length === opts.limit) lines.push(`(the first ${opts.limit} events; narrow with --since or raise --limit to see more)`);
+        return lines.join('\n') || 'No events.';
+      });
     }));
 
   program

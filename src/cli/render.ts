@@ -1,12 +1,22 @@
 import { formatId } from '../domain/ids.ts';
 import type { RunWithLines, EnvironmentStatus, Report } from '../domain/services/queries.ts';
-import type { ChangeSummary, DeploymentRequest, Difference, Environment, Run } from '../domain/types.ts';
+import type { ChangeSummary, Component, DeploymentRequest, Difference, Environment, Run } from '../domain/types.ts';
 import { describeState } from '../domain/states.ts';
 
 /** Plain-text views of domain results for the terminal; `--json` prints the results themselves. */
 
 const time = (d: Date | null) => (d ? d.toISOString().replace('.000Z', 'Z') : '-');
 export const summaryText = (s: ChangeSummary) => `${s.added} added, ${s.modified} modified, ${s.deleted} deleted`;
+const changesText = (s: ChangeSummary) => (s.added + s.modified + s.deleted === 0 ? 'no changes' : summaryText(s));
+
+/** One component a line, in aligned columns: key, hash, who changed it last, what it needs. */
+export function componentsText(rows: Pick<Component, 'key' | 'hash' | 'changedBy' | 'dependsOn'>[]): string {
+  const keyWidth = Math.max(...rows.map((c) => c.key.length));
+  const byWidth = Math.max(...rows.map((c) => c.changedBy.length));
+  return rows
+    .map((c) => `${c.key.padEnd(keyWidth)}  ${c.hash.slice(0, 12)}  ${c.dependsOn.length ? `${c.changedBy.padEnd(byWidth)}  needs ${c.dependsOn.join(', ')}` : c.changedBy}`)
+    .join('\n');
+}
 
 export function requestLine(r: DeploymentRequest): string {
   return `${formatId('request', r.id)}  ${describeState(r.state).padEnd(16)} by ${r.requester}  "${r.message}"${r.reason ? `  (${r.reason})` : ''}`;
@@ -18,7 +28,7 @@ export function statusText(pipeline: EnvironmentStatus[]): string {
     const lock = env.lock ? `  LOCKED by ${env.lock.by}: ${env.lock.reason}` : '';
     out.push(`${env.name} (${env.kind})${lock}`);
     for (const i of instances) {
-      const project = i.project ? `  ${i.project.padEnd(6)} ${summaryText(i.changes)}` : '';
+      const project = i.project ? `  ${i.project.padEnd(6)} ${changesText(i.changes)}` : '';
       const parent = i.parent ? `  parent ${i.parent}` : '';
       const owner = i.instance.owner ? `  owner ${i.instance.owner}` : '';
       out.push(`  ${i.instance.name.padEnd(14)} ${String(i.components).padStart(6)} components${project}${parent}${owner}`);
@@ -40,8 +50,9 @@ export function compareText(from: string, to: string, differences: Difference[])
   if (differences.length === 0) return `${from} and ${to} hold the same components.`;
   const count = (c: Difference['change']) => differences.filter((d) => d.change === c).length;
   const head = `${from} → ${to}: ${count('added')} added, ${count('removed')} removed, ${count('changed')} changed`;
-  const sign = { added: '+', removed: '-', changed: '~' } as const;
-  return [head, ...differences.map((d) => `  ${sign[d.change]} ${d.key}`)].join('\n');
+  const label = { added: `only in ${to}:`, removed: `only in ${from}:`, changed: 'changed:' } as const;
+  const width = Math.max(...differences.map((d) => label[d.change].length));
+  return [head, ...differences.map((d) => `  ${label[d.change].padEnd(width)} ${d.key}`)].join('\n');
 }
 
 export function runText(run: RunWithLines | Run & { lines?: RunWithLines['lines'] }): string {

@@ -1,5 +1,5 @@
 import { type ServiceDeps, findEnvironment, findInstance, findRequest, isAdmin } from '../context.ts';
-import { InvalidStateError, NotFoundError } from '../errors.ts';
+import { DomainError, InvalidStateError, NotFoundError } from '../errors.ts';
 import { changeSetHash } from '../hash.ts';
 import { formatId, parseId } from '../ids.ts';
 import type { Actor } from '../ports.ts';
@@ -73,16 +73,22 @@ export interface RunWithLines extends Run {
 
 const withLines = async (deps: ServiceDeps, run: Run): Promise<RunWithLines> => ({ ...run, lines: await deps.store.runs.lines(run.id) });
 
-/** Runs of a run id (`RUN-4`) or of a request (`DR-12`, or a bare number). */
+/** Runs of a run id (`RUN-4`) or of a request (`DR-12`); a bare `4` is DR-4 when that request exists, else RUN-4. */
 export async function logs(deps: ServiceDeps, ref: string): Promise<RunWithLines[]> {
   const { kind, id } = parseId(ref, 'request', ['request', 'run']);
-  if (kind === 'run') {
-    const run = await deps.store.runs.byId(id);
-    if (!run) throw new NotFoundError(formatId('run', id), 'Runs are listed in `/sandbox logs DR-…` of their request.');
-    return [await withLines(deps, run)];
+  const bare = /^\s*\d+\s*$/.test(ref);
+  if (kind === 'request' && (await deps.store.requests.byId(id))) {
+    return Promise.all((await deps.store.runs.forRequest(id)).map((r) => withLines(deps, r)));
   }
-  await findRequest(deps.store, id);
-  return Promise.all((await deps.store.runs.forRequest(id)).map((r) => withLines(deps, r)));
+  const run = kind === 'run' || bare ? await deps.store.runs.byId(id) : undefined;
+  if (run) return [await withLines(deps, run)];
+  const [request, runId] = [formatId('request', id), formatId('run', id)];
+  if (bare) {
+    throw new DomainError('NOT_FOUND', `Neither ${request} nor ${runId} exists. Write ${request} for the runs of a request or ${runId} for one run; \`/sandbox queue\` lists the waiting requests.`);
+  }
+  throw kind === 'run'
+    ? new NotFoundError(runId, 'Runs are listed in `/sandbox logs DR-…` of their request.')
+    : new NotFoundError(request, 'See `/sandbox queue` for the requests waiting in each environment.');
 }
 
 export interface Report {
