@@ -1,35 +1,17 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/main.ts';
-import { onPostgres, openTestDatabase, type TestDatabase } from './helpers/database.ts';
-import { threeStepConfig } from './helpers/world.ts';
+import { cli, cliWorkspace } from './helpers/cli.ts';
 
 /** What a newcomer ran into on the command line; the tests share one pipeline and run in order. */
 
 let dir: string;
-let db: TestDatabase | undefined;
+let workspace: Awaited<ReturnType<typeof cliWorkspace>>;
 let syncRun: string;
-const saved = { ...process.env };
-
-async function cli(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, { out: (s) => out.push(s), err: (s) => err.push(s) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sandbox-cli-usability-'));
-  writeFileSync(join(dir, 'sandbox.config.yml'), threeStepConfig);
-  process.env.SANDBOX_CONFIG = join(dir, 'sandbox.config.yml');
-  process.env.SANDBOX_DATA_DIR = join(dir, 'data');
-  delete process.env.DATABASE_URL;
-  if (onPostgres) {
-    db = await openTestDatabase();
-    process.env.DATABASE_URL = db.url;
-  }
+  workspace = await cliWorkspace('cli-usability');
+  dir = workspace.dir;
   expect((await cli('migrate')).code).toBe(0);
   expect((await cli('components', 'put', 'staging', 'Layout/Base', '--content', 'base', '--user', 'U0ADMIN')).code).toBe(0);
   expect((await cli('components', 'put', 'staging', 'Layout/Account', '--content', 'account', '--depends', 'Layout/Base', '--user', 'U0ADMIN')).code).toBe(0);
@@ -38,11 +20,7 @@ beforeAll(async () => {
   syncRun = JSON.parse(synced.out).id;
 });
 
-afterAll(async () => {
-  process.env = saved;
-  await db?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => workspace.close());
 
 describe('sandbox command line, as a newcomer meets it', () => {
   it('reads a bare number in `logs` as a request, else as a run, and names both forms when neither exists', async () => {

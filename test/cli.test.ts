@@ -1,42 +1,21 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/main.ts';
-import { onPostgres, openTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { cli, cliWorkspace } from './helpers/cli.ts';
+import { onPostgres } from './helpers/database.ts';
 import { threeStepConfig } from './helpers/world.ts';
 
 const run = promisify(execFile);
 let dir: string;
-let db: TestDatabase | undefined;
-const saved = { ...process.env };
-
-async function cli(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, { out: (s) => out.push(s), err: (s) => err.push(s) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+let workspace: Awaited<ReturnType<typeof cliWorkspace>>;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sandbox-cli-'));
-  writeFileSync(join(dir, 'sandbox.config.yml'), threeStepConfig);
-  process.env.SANDBOX_CONFIG = join(dir, 'sandbox.config.yml');
-  process.env.SANDBOX_DATA_DIR = join(dir, 'data');
-  delete process.env.DATABASE_URL;
-  if (onPostgres) {
-    db = await openTestDatabase();
-    process.env.DATABASE_URL = db.url;
-  }
+  workspace = await cliWorkspace('cli');
+  dir = workspace.dir;
 });
-
-afterAll(async () => {
-  process.env = saved;
-  await db?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => workspace.close());
 
 describe('sandbox command line', () => {
   it('walks sync, send, approve, deploy and logs, with --json shapes and exit codes', async () => {
