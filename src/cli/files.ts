@@ -38,17 +38,8 @@ export function readComponents(path: string): ComponentInput[] {
     throw new InvalidInputError(`${path} does not exist. Give a directory of Type/Name files or a .json file.`);
   }
   if (stat.isDirectory()) return readDirectory(path);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new InvalidInputError(`${path} is not valid JSON: ${(error as Error).message}`);
-  }
-  const result = jsonComponents.safeParse(parsed);
-  if (!result.success) {
-    throw new InvalidInputError(`${path} must hold a list of { "key", "content", "dependsOn"? } objects or a { "Type/Name": "content" } map.`);
-  }
-  return Array.isArray(result.data) ? result.data : Object.entries(result.data).map(([key, content]) => ({ key, content }));
+  const data = readJson(path, jsonComponents, 'a list of { "key", "content", "dependsOn"? } objects or a { "Type/Name": "content" } map');
+  return Array.isArray(data) ? data : Object.entries(data).map(([key, content]) => ({ key, content }));
 }
 
 /** The Type/Name files under `root` (dotfiles and dot-directories are not components), with the dependencies of its `.dependencies.json`. */
@@ -78,14 +69,19 @@ function readDirectory(root: string): ComponentInput[] {
 function readDependencies(root: string): Record<string, string[]> | undefined {
   const path = join(root, DEPENDENCIES_FILE);
   if (!existsSync(path)) return undefined;
+  return readJson(path, jsonDependencies, 'a { "Type/Name": ["Dep/Key", …] } map');
+}
+
+/** A JSON file of the given shape; anything else is refused with what the file must hold. */
+function readJson<T>(path: string, schema: z.ZodType<T>, shape: string): T {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     throw new InvalidInputError(`${path} is not valid JSON: ${(error as Error).message}`);
   }
-  const result = jsonDependencies.safeParse(parsed);
-  if (!result.success) throw new InvalidInputError(`${path} must hold a { "Type/Name": ["Dep/Key", …] } map.`);
+  const result = schema.safeParse(parsed);
+  if (!result.success) throw new InvalidInputError(`${path} must hold ${shape}.`);
   return result.data;
 }
 
