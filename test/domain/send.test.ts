@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { ADMIN, ALICE, BOB, DEPLOYER, QA_MEMBER, as, createWorld, type World } from '../helpers/world.ts';
+import { ADMIN, ALICE, BOB, DEPLOYER, QA_MEMBER, as, createWorld, twoStagingConfig, type World } from '../helpers/world.ts';
 import { approvedChangeRequest, auditTrail, counts, projectOf, refused, seedPipeline } from './support.ts';
 
 let db: TestDatabase;
@@ -240,22 +240,6 @@ describe('send in a single-environment setup', () => {
   });
 });
 
-const twoStagingConfig = `
-admins: [U0ADMIN]
-environments:
-  - name: Development
-    kind: development
-    instances: [dev-one]
-  - name: Staging
-    kind: staging
-    instances: [staging-a, staging-b]
-    deployers: [U0DEPLOY]
-  - name: Production
-    kind: production
-    instances: [production]
-    deployers: [U0DEPLOY]
-`;
-
 describe('send: target instance', () => {
   beforeEach(async () => {
     world = await createWorld(db, twoStagingConfig);
@@ -263,17 +247,17 @@ describe('send: target instance', () => {
 
   it("is the target environment's first instance until the sender syncs; then its synced parent", async () => {
     const s = world.services;
-    await world.put('dev-one', { 'Layout/A': 'a' });
-    const unsynced = await s.send(as(ALICE), { instance: 'dev-one', message: 'never synced' });
+    await world.put('dev-alice', { 'Layout/A': 'a' }, ALICE);
+    const unsynced = await s.send(as(ALICE), { instance: 'dev-alice', message: 'never synced' });
     expect(unsynced.targetInstance.name).toBe('staging-a');
     // Staging needs no approval: the request is deployable at once.
     expect(unsynced.request.state).toBe('approved');
     await s.reject(as(ALICE), unsynced.request.id, 'withdrawn');
 
     await world.put('staging-b', { 'Layout/B': 'b' });
-    await s.sync(as(ALICE), 'dev-one', 'staging-b');
-    await world.put('dev-one', { 'Layout/C': 'c' });
-    const synced = await s.send(as(ALICE), { instance: 'dev-one', message: 'to my parent' });
+    await s.sync(as(ALICE), 'dev-alice', 'staging-b');
+    await world.put('dev-alice', { 'Layout/C': 'c' }, ALICE);
+    const synced = await s.send(as(ALICE), { instance: 'dev-alice', message: 'to my parent' });
     expect(synced.targetInstance.name).toBe('staging-b');
     const deployed = await s.deploy(as(DEPLOYER), synced.request.id);
     expect(deployed.succeeded).toBe(true);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { syncLabel } from '../../src/domain/pipeline.ts';
 import type { LogLine, Run } from '../../src/domain/types.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { ADMIN, ALICE, BOB, as, createWorld, type World } from '../helpers/world.ts';
+import { ADMIN, ALICE, BOB, as, createWorld, twoStagingConfig, type World } from '../helpers/world.ts';
 import { contents, projectOf, refused } from './support.ts';
 
 let db: TestDatabase;
@@ -11,23 +11,6 @@ beforeAll(async () => {
   db = await openTestDatabase();
 });
 afterAll(async () => db.close());
-
-/** Development with one instance below two staging instances. */
-const twoStagingConfig = `
-admins: [U0ADMIN]
-environments:
-  - name: Development
-    kind: development
-    instances: [{ name: dev-alice, owner: U0ALICE }]
-  - name: Staging
-    kind: staging
-    instances: [staging-a, staging-b]
-    deployers: [U0DEPLOY]
-  - name: Production
-    kind: production
-    instances: [production]
-    deployers: [U0DEPLOY]
-`;
 
 describe('sync: three-way merge', () => {
   beforeEach(async () => {

@@ -40,6 +40,23 @@ environments:
       - { name: no debug flags, forbid: "debug=true" }
 `;
 
+/** Development with one instance below two staging instances. */
+export const twoStagingConfig = `
+admins: [U0ADMIN]
+environments:
+  - name: Development
+    kind: development
+    instances: [{ name: dev-alice, owner: U0ALICE }]
+  - name: Staging
+    kind: staging
+    instances: [staging-a, staging-b]
+    deployers: [U0DEPLOY]
+  - name: Production
+    kind: production
+    instances: [production]
+    deployers: [U0DEPLOY]
+`;
+
 export class ManualClock implements Clock {
   constructor(private current = new Date('2026-11-02T09:00:00Z')) {}
   now() {
