@@ -7,7 +7,7 @@ import type { Repositories, Store } from '../src/domain/ports.ts';
 import { createServices, type Services } from '../src/domain/services/index.ts';
 import type { DeploymentRequest } from '../src/domain/types.ts';
 import { onPostgres, openTestDatabase, type TestDatabase } from './helpers/database.ts';
-import { ADMIN, ALICE, BOB, DEPLOYER, QA_MEMBER, as, createWorld, type World } from './helpers/world.ts';
+import { ADMIN, ALICE, BOB, CAROL, DEPLOYER, QA_MEMBER, as, createWorld, threeStepConfig, type World } from './helpers/world.ts';
 
 // Real PostgreSQL only: these tests race several connections of the pool (20 in tests) against each other.
 // PGlite is a single connection, so nothing there ever runs at the same time.
@@ -160,6 +160,9 @@ function expectOneWaitedForTheOther(spans: LockSpan[]) {
   expect(second.granted).toBeGreaterThanOrEqual(first.released);
   expect(second.granted - second.requested).toBeGreaterThanOrEqual(HOLD_MS - 5);
 }
+
+/** The pipeline of DESIGN.md without the change-request rule, so that production deploys need only approvals. */
+const threeStepWithoutChangeRequest = threeStepConfig.replace('requireChangeRequest: true', 'requireChangeRequest: false');
 
 describe.runIf(onPostgres)('concurrency on PostgreSQL', () => {
   it('two deploys to one environment at once: one waits for the other, both apply, in order', async () => {
@@ -376,6 +379,30 @@ environments:
     await refusalOf(s.deploy(as(DEPLOYER), id));
   });
 
+  it("staging syncing with production while its own request deploys there: both end right, no deadlock", async () => {
+    const world = await createWorld(db, threeStepWithoutChangeRequest);
+    const s = world.services;
+    await world.put('production', { 'Layout/A': 'a1' });
+    await s.sync(as(ADMIN), 'staging');
+    await world.put('staging', { 'Layout/A': 'a2' });
+    const sent = await s.send(as(ADMIN), { instance: 'staging', message: 'release' });
+    await s.approve(as(BOB), sent.request.id);
+    await s.approve(as(CAROL), sent.request.id);
+
+    const { store, timing } = deploymentHeldForSync(world.services.deps.store);
+    const services = createServices({ ...world.services.deps, store });
+    const deploying = services.deploy(as(DEPLOYER), sent.request.id);
+    while (!timing.deployHolds) await sleep(5);
+    const [deployed, synced] = await Promise.all([deploying, services.sync(as(ADMIN), 'staging')]);
+
+    expect(deployed.succeeded).toBe(true);
+    expect(synced.run.status).toBe('succeeded');
+    expect(synced.conflicts).toEqual([]);
+    expect(timing.syncGranted).toBeGreaterThanOrEqual(timing.deployReleased);
+    expect(await contents(s, 'production')).toEqual({ 'Layout/A': 'a2' });
+    expect((await s.status()).flatMap((e) => e.instances).find((i) => i.instance.name === 'staging')!.project).toBe('Ready');
+  });
+
   it('a sync of an instance waits for a deployment landing in its source, then takes all of it', async () => {
     const world = await createWorld(db);
     const s = world.services;
@@ -386,54 +413,58 @@ environments:
     const sent = await s.send(as(BOB), { instance: 'dev-bob', message: 'bob' });
     await s.approve(as(QA_MEMBER), sent.request.id);
 
-    // The deployment holds staging until the sync has asked to read it, then HOLD_MS more.
-    let syncAsked = false;
-    let deployHolds = false;
-    let syncGranted = Number.NaN;
-    let deployReleased = Number.NaN;
-    const inner = world.services.deps.store;
-    const store: Store = {
-      ...inner,
-      transaction: (work) =>
-        inner.transaction(async (tx) => {
-          let deploying = false;
-          const wrapped: Repositories = {
-            ...tx,
-            environments: {
-              ...tx.environments,
-              async lockForDeployment(id) {
-                const env = await tx.environments.lockForDeployment(id);
-                deploying = true;
-                deployHolds = true;
-                const deadline = performance.now() + 5_000;
-                while (!syncAsked && performance.now() < deadline) await sleep(5);
-                await sleep(HOLD_MS);
-                return env;
-              },
-              async holdSteady(id) {
-                syncAsked = true;
-                await tx.environments.holdSteady(id);
-                syncGranted = performance.now();
-              },
-            },
-          };
-          try {
-            return await work(wrapped);
-          } finally {
-            if (deploying) deployReleased = performance.now();
-          }
-        }),
-    };
+    const { store, timing } = deploymentHeldForSync(world.services.deps.store);
     const services = createServices({ ...world.services.deps, store });
     const deploying = services.deploy(as(DEPLOYER), sent.request.id);
-    while (!deployHolds) await sleep(5);
+    while (!timing.deployHolds) await sleep(5);
     const [deployed, synced] = await Promise.all([deploying, services.sync(as(ALICE), 'dev-alice')]);
 
     expect(deployed.succeeded).toBe(true);
-    expect(syncGranted).toBeGreaterThanOrEqual(deployReleased);
+    expect(timing.syncGranted).toBeGreaterThanOrEqual(timing.deployReleased);
     expect(synced.taken.sort()).toEqual(['Layout/B', 'Page/Bob']);
     const alice = (await s.status()).flatMap((e) => e.instances).find((i) => i.instance.name === 'dev-alice')!;
     expect(alice.project).toBe('Ready');
     expect(await contents(s, 'dev-alice')).toEqual({ 'Layout/A': 'a1', 'Layout/B': 'b2', 'Page/Bob': 'pb' });
   });
 });
+
+/**
+ * The store, instrumented for a deployment racing a sync: the deployment holds its environment until the sync has
+ * asked to read it (`holdSteady`), then HOLD_MS more; the timing says when each happened.
+ */
+function deploymentHeldForSync(inner: Store) {
+  const timing = { syncAsked: false, deployHolds: false, syncGranted: Number.NaN, deployReleased: Number.NaN };
+  const store: Store = {
+    ...inner,
+    transaction: (work) =>
+      inner.transaction(async (tx) => {
+        let deploying = false;
+        const wrapped: Repositories = {
+          ...tx,
+          environments: {
+            ...tx.environments,
+            async lockForDeployment(id) {
+              const env = await tx.environments.lockForDeployment(id);
+              deploying = true;
+              timing.deployHolds = true;
+              const deadline = performance.now() + 5_000;
+              while (!timing.syncAsked && performance.now() < deadline) await sleep(5);
+              await sleep(HOLD_MS);
+              return env;
+            },
+            async holdSteady(id) {
+              timing.syncAsked = true;
+              await tx.environments.holdSteady(id);
+              timing.syncGranted = performance.now();
+            },
+          },
+        };
+        try {
+          return await work(wrapped);
+        } finally {
+          if (deploying) timing.deployReleased = performance.now();
+        }
+      }),
+  };
+  return { store, timing };
+}
