@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,31 +7,43 @@ import { openDatabase } from '../src/db/client.ts';
 import { onPostgres } from './helpers/database.ts';
 
 const dirs: string[] = [];
+const children: ChildProcess[] = [];
 const freshDir = () => {
   const dir = mkdtempSync(join(tmpdir(), 'sandbox-lock-'));
   dirs.push(dir);
   return dir;
 };
 afterEach(() => {
+  for (const child of children.splice(0)) child.kill();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
+/** Another process that takes the lock of `dir` the way the app does, holds it `holdMs`, then releases it. */
+async function otherProcessHolding(dir: string, holdMs: number) {
+  const script = `
+    const lockfile = require('proper-lockfile');
+    lockfile.lock(${JSON.stringify(dir)}, { realpath: false, lockfilePath: ${JSON.stringify(join(dir, 'sandbox.lock'))}, stale: 10000, update: 2000 })
+      .then((release) => { console.log('locked'); setTimeout(() => release().then(() => process.exit(0)), ${holdMs}); });`;
+  const child = spawn(process.execPath, ['-e', script], { cwd: process.cwd() });
+  children.push(child);
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('locked') && resolve());
+    child.on('exit', (code) => reject(new Error(`the lock holder exited with ${code}`)));
+  });
+  return child;
+}
+
 describe.runIf(!onPostgres)('the embedded database serves one process', () => {
-  it('refuses a second process on the same data directory, and frees it on close', async () => {
+  it('refuses a second process on the same data directory', async () => {
     const dir = freshDir();
-    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
-    try {
-      writeFileSync(join(dir, 'sandbox.pid'), String(holder.pid));
-      await expect(openDatabase({ dataDir: dir, lockWaitMs: 300 })).rejects.toMatchObject({
-        code: 'DATABASE_BUSY',
-        message: expect.stringContaining(`Another sandbox process (pid ${holder.pid}) is using the embedded database`),
-      });
-    } finally {
-      holder.kill();
-    }
+    await otherProcessHolding(dir, 60_000);
+    await expect(openDatabase({ dataDir: dir, lockWaitMs: 300 })).rejects.toMatchObject({
+      code: 'DATABASE_BUSY',
+      message: expect.stringContaining(`Another sandbox process is using the embedded database in ${dir}`),
+    });
   });
 
-  it('refuses a second open in the same process while the first is open', async () => {
+  it('refuses a second open in the same process while the first is open, and frees the directory on close', async () => {
     const dir = freshDir();
     const first = await openDatabase({ dataDir: dir });
     try {
@@ -39,12 +51,14 @@ describe.runIf(!onPostgres)('the embedded database serves one process', () => {
     } finally {
       await first.close();
     }
+    const second = await openDatabase({ dataDir: dir, lockWaitMs: 300 });
+    expect(await second.ping()).toBe(true);
+    await second.close();
   });
 
   it('waits for a process that finishes soon instead of refusing at once', async () => {
     const dir = freshDir();
-    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 500)']);
-    writeFileSync(join(dir, 'sandbox.pid'), String(holder.pid));
+    await otherProcessHolding(dir, 500);
     const started = Date.now();
     const handle = await openDatabase({ dataDir: dir, lockWaitMs: 10_000 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
@@ -52,13 +66,14 @@ describe.runIf(!onPostgres)('the embedded database serves one process', () => {
     await handle.close();
   });
 
-  it('takes over the lock of a process that died, and releases its own', async () => {
+  it('takes over the lock of a process that died without releasing it', async () => {
     const dir = freshDir();
-    writeFileSync(join(dir, 'sandbox.pid'), '999999999');
-    const first = await openDatabase({ dataDir: dir });
-    await first.close();
-    const second = await openDatabase({ dataDir: dir });
-    expect(await second.ping()).toBe(true);
-    await second.close();
+    const lock = join(dir, 'sandbox.lock');
+    mkdirSync(lock);
+    const aMinuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(lock, aMinuteAgo, aMinuteAgo);
+    const handle = await openDatabase({ dataDir: dir, lockWaitMs: 300 });
+    expect(await handle.ping()).toBe(true);
+    await handle.close();
   });
 });

@@ -43,7 +43,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
 }
 
 async function openPglite(dataDir: string, lockWaitMs: number): Promise<DatabaseHandle> {
-  let release = () => {};
+  let release = async () => {};
   if (!dataDir.startsWith('memory://')) {
     mkdirSync(dataDir, { recursive: true });
     release = await lockDataDir(dataDir, lockWaitMs);
@@ -52,7 +52,7 @@ async function openPglite(dataDir: string, lockWaitMs: number): Promise<Database
   try {
     client = await PGlite.create(dataDir);
   } catch (error) {
-    release();
+    await release();
     throw error;
   }
   const db = drizzlePglite(client, { schema }) as unknown as Database;
@@ -65,7 +65,7 @@ async function openPglite(dataDir: string, lockWaitMs: number): Promise<Database
       try {
         await client.close();
       } finally {
-        release();
+        await release();
       }
     },
   };
