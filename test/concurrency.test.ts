@@ -392,7 +392,7 @@ environments:
     const { store, timing } = deploymentHeldForSync(world.services.deps.store);
     const services = createServices({ ...world.services.deps, store });
     const deploying = services.deploy(as(DEPLOYER), sent.request.id);
-    while (!timing.deployHolds) await sleep(5);
+    await until(() => timing.deployHolds, 'the deployment to hold its locks');
     const [deployed, synced] = await Promise.all([deploying, services.sync(as(ADMIN), 'staging')]);
 
     expect(deployed.succeeded).toBe(true);
@@ -401,6 +401,29 @@ environments:
     expect(timing.syncGranted).toBeGreaterThanOrEqual(timing.deployReleased);
     expect(await contents(s, 'production')).toEqual({ 'Layout/A': 'a2' });
     expect((await s.status()).flatMap((e) => e.instances).find((i) => i.instance.name === 'staging')!.project).toBe('Ready');
+  });
+
+  it('a deployment into an instance that is syncing is never overwritten by the sync', async () => {
+    const world = await createWorld(db);
+    const s = world.services;
+    await world.put('production', { 'Layout/K': 'k0' });
+    await s.sync(as(ADMIN), 'staging');
+    await s.sync(as(ALICE), 'dev-alice');
+    await world.put('dev-alice', { 'Layout/K': 'kD' }, ALICE);
+    const sent = await s.send(as(ALICE), { instance: 'dev-alice', message: 'K from dev' });
+    await s.approve(as(QA_MEMBER), sent.request.id);
+    await world.put('production', { 'Layout/K': 'kP' }); // a hotfix upstream meanwhile
+
+    const { store, timing } = deploymentHeldForSync(world.services.deps.store);
+    const services = createServices({ ...world.services.deps, store });
+    const deploying = services.deploy(as(DEPLOYER), sent.request.id);
+    await until(() => timing.deployHolds, 'the deployment to hold its locks');
+    const [deployed, synced] = await Promise.all([deploying, services.sync(as(ADMIN), 'staging')]);
+
+    expect(deployed.reason).toBeNull();
+    // The sync saw the deployed kD: changed on both sides, so a conflict, and the deployed version stays.
+    expect(synced.conflicts).toEqual(['Layout/K']);
+    expect(await contents(s, 'staging')).toEqual({ 'Layout/K': 'kD' });
   });
 
   it('a sync of an instance waits for a deployment landing in its source, then takes all of it', async () => {
@@ -416,7 +439,7 @@ environments:
     const { store, timing } = deploymentHeldForSync(world.services.deps.store);
     const services = createServices({ ...world.services.deps, store });
     const deploying = services.deploy(as(DEPLOYER), sent.request.id);
-    while (!timing.deployHolds) await sleep(5);
+    await until(() => timing.deployHolds, 'the deployment to hold its locks');
     const [deployed, synced] = await Promise.all([deploying, services.sync(as(ALICE), 'dev-alice')]);
 
     expect(deployed.succeeded).toBe(true);
@@ -429,8 +452,8 @@ environments:
 });
 
 /**
- * The store, instrumented for a deployment racing a sync: the deployment holds its environment until the sync has
- * asked to read it (`holdSteady`), then HOLD_MS more; the timing says when each happened.
+ * The store, instrumented for a deployment racing a sync: the deployment holds its environment and target instance
+ * until the sync has asked to read its source (`holdSteady`), then HOLD_MS more; the timing says when each happened.
  */
 function deploymentHeldForSync(inner: Store) {
   const timing = { syncAsked: false, deployHolds: false, syncGranted: Number.NaN, deployReleased: Number.NaN };
@@ -444,18 +467,26 @@ function deploymentHeldForSync(inner: Store) {
           environments: {
             ...tx.environments,
             async lockForDeployment(id) {
-              const env = await tx.environments.lockForDeployment(id);
               deploying = true;
-              timing.deployHolds = true;
-              const deadline = performance.now() + 5_000;
-              while (!timing.syncAsked && performance.now() < deadline) await sleep(5);
-              await sleep(HOLD_MS);
-              return env;
+              return tx.environments.lockForDeployment(id);
             },
             async holdSteady(id) {
               timing.syncAsked = true;
               await tx.environments.holdSteady(id);
               timing.syncGranted = performance.now();
+            },
+          },
+          instances: {
+            ...tx.instances,
+            // The deployment holds its environment and its target instance until the sync has asked, then HOLD_MS more.
+            async lockRow(id) {
+              const instance = await tx.instances.lockRow(id);
+              if (!deploying) return instance;
+              timing.deployHolds = true;
+              const deadline = performance.now() + 5_000;
+              while (!timing.syncAsked && performance.now() < deadline) await sleep(5);
+              await sleep(HOLD_MS);
+              return instance;
             },
           },
         };
@@ -467,4 +498,12 @@ function deploymentHeldForSync(inner: Store) {
       }),
   };
   return { store, timing };
+}
+
+async function until(condition: () => boolean, what: string) {
+  const deadline = performance.now() + 5_000;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`waited 5 s for ${what}`);
+    await sleep(5);
+  }
 }

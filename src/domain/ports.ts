@@ -39,8 +39,10 @@ export interface Repositories {
     list(): Promise<Instance[]>;
     byName(name: string): Promise<Instance | undefined>;
     byId(id: number): Promise<Instance | undefined>;
-    /** Locks the instance row until the transaction ends (send, sync). */
-    lockRow(id: number): Promise<void>;
+    /** Locks the instance row until the transaction ends (its sync, send, edits, deployments into it); returns it as it is now. */
+    lockRow(id: number): Promise<Instance>;
+    /** Shared lock until the transaction ends: nobody changes the instance while a sync reads it. */
+    holdSteady(id: number): Promise<void>;
     setDeployedChangeHash(id: number, hash: string | null): Promise<void>;
     /** The new baseline is `sourceId` as it is now; the source becomes the parent. */
     replaceBaseline(id: number, sourceId: number, at: Date): Promise<void>;

@@ -29,7 +29,12 @@ export function instanceRepository(db: Database): Repositories['instances'] {
     byName: (name) => one(sql`lower(${instances.name}) = lower(${name})`),
     byId: (id) => one(eq(instances.id, id)),
     async lockRow(id) {
-      await db.select({ id: instances.id }).from(instances).where(eq(instances.id, id)).for('no key update');
+      const [row] = await db.select(columns).from(instances).where(eq(instances.id, id)).for('no key update');
+      if (!row) throw new Error(`instance ${id} vanished`);
+      return row;
+    },
+    async holdSteady(id) {
+      await db.select({ id: instances.id }).from(instances).where(eq(instances.id, id)).for('share');
     },
     async setDeployedChangeHash(id, hash) {
       await db.update(instances).set({ deployedChangeHash: hash }).where(eq(instances.id, id));

@@ -124,6 +124,7 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
         // Serialises deployments to one environment: a second one waits here for the first to end.
         const current = await tx.environments.lockForDeployment(env.id);
         if (current.lock) throw new DeploymentCheckFailed(lockRefusal(current).message);
+        await tx.instances.lockRow(target.id); // a sync of the target waits, and is not overwritten half-way
         const checks = await runChecks(tx, request, target.id, log);
         if (checks.missingDependencies.length || checks.drifted.length) {
           throw new DeploymentCheckFailed(checkFailureReason(checks.missingDependencies.length, checks.drifted.length));

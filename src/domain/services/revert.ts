@@ -52,6 +52,7 @@ export async function revert(deps: ServiceDeps, actor: Actor, environmentName?: 
     try {
       const result = await deps.store.transaction(async (tx) => {
         await tx.environments.lockForDeployment(env.id);
+        await tx.instances.lockRow(latest.targetInstanceId);
         const still = await tx.requests.latestDeployedTo(env.id);
         if (still?.id !== latest.id || still.state !== 'deployed') {
           throw new DomainError('NOTHING_TO_REVERT', `${id} is no longer the latest deployment to ${env.name}; nothing was reverted.`);

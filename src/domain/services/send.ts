@@ -54,7 +54,8 @@ export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): P
     const changeRequest = await attachableChangeRequest(deps, target, input.changeRequestId);
     const warnings = drifted ? [`${targetInstance.name} has changed since your last sync; sent anyway as you confirmed.`] : [];
     return deps.store.transaction(async (tx) => {
-      await tx.instances.lockRow(instance.id);
+      // Read again under the lock: a deployment from this instance may have just settled it (Idle).
+      const current = await tx.instances.lockRow(instance.id);
       const pkg = await tx.packages.createFromProject(instance.id, deps.clock.now());
       const items = await tx.packages.items(pkg.id);
       if (items.length === 0) {
@@ -62,7 +63,7 @@ export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): P
       }
       const changeHash = changeSetHash(items);
       await tx.packages.setChangeHash(pkg.id, changeHash);
-      await refuseRepeats(tx, instance, changeHash, target);
+      await refuseRepeats(tx, current, changeHash, target);
       for (const old of await supersedeFailed(tx, deps, actor, instance, target)) {
         warnings.push(`${formatId('request', old.id)}, whose deployment failed, is replaced by this request, which carries all of ${instance.name}'s changes.`);
       }
@@ -161,11 +162,15 @@ function approvalShortfall(target: Environment, sender: string): string | undefi
 async function supersedeFailed(tx: Repositories, deps: ServiceDeps, actor: Actor, instance: Instance, target: Environment) {
   const waiting = (await tx.requests.inStates(['failed'], target.id)).filter((r) => r.sourceInstanceId === instance.id);
   const reason = 'superseded: a newer send from the same instance replaces it';
+  const superseded: DeploymentRequest[] = [];
   for (const old of waiting) {
-    await moveRequest(tx, old.id, [old.state], 'rejected', { decidedBy: actor.user, reason, updatedAt: deps.clock.now() });
+    // A deployment may have claimed it meanwhile: then it is not replaced.
+    const moved = await moveRequest(tx, old.id, ['failed'], 'rejected', { decidedBy: actor.user, reason, updatedAt: deps.clock.now() });
+    if (!moved) continue;
     await audit(tx, deps, actor, 'supersede', formatId('request', old.id), 'rejected', { reason });
+    superseded.push(moved);
   }
-  return waiting;
+  return superseded;
 }
 
 function alreadyQueued(instance: Instance, target: Environment, queued: DeploymentRequest | undefined) {

@@ -54,9 +54,10 @@ export async function sync(deps: ServiceDeps, actor: Actor, instanceName: string
     log.info(`Syncing ${instance.name} with ${source.name} (${upper.name})`);
     try {
       const result = await deps.store.transaction(async (tx) => {
-        // The merge reads the source in several statements: no deployment may change it in between. Taken before
-        // the instance's own lock, in the order a deployment takes them, so that the two never wait on each other.
+        // The merge reads the source in several statements: no deployment or edit may change it in between.
+        // Locks go environment, then upper instance, then lower instance: the order deployments take them in.
         await tx.environments.holdSteady(upper.id);
+        await tx.instances.holdSteady(source.id);
         await tx.instances.lockRow(instance.id);
         const rows = await tx.components.mergeRows(instance.id, source.id);
         const taken: string[] = [];
