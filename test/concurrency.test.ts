@@ -403,6 +403,16 @@ environments:
     expect((await s.status()).flatMap((e) => e.instances).find((i) => i.instance.name === 'staging')!.project).toBe('Ready');
   });
 
+  it('the approvals a change request needs, given at once, approve it', async () => {
+    const world = await createWorld(db);
+    const s = world.services;
+    const cr = await s.changeRequests.create(as(ALICE), { name: 'n', type: 'normal', overview: 'o', additionalApprovers: [DEPLOYER] });
+    await s.changeRequests.submit(as(ALICE), cr.id);
+    const votes = await Promise.all([BOB, CAROL, DEPLOYER].map((user) => s.changeRequests.approve(as(user), cr.id)));
+    expect(votes.map((v) => v.state).sort()).toEqual(['approved', 'pending_approval', 'pending_approval']);
+    expect((await s.changeRequests.show(cr.id)).changeRequest.state).toBe('approved');
+  });
+
   it('a deployment into an instance that is syncing is never overwritten by the sync', async () => {
     const world = await createWorld(db);
     const s = world.services;

@@ -1,4 +1,5 @@
 import type { ServiceDeps } from './context.ts';
+import type { Repositories } from './ports.ts';
 import type { LogLevel, LogLine, Run, RunStatus } from './types.ts';
 
 /**
@@ -58,10 +59,12 @@ export class RunLog {
   }
 }
 
+/** Records a new run (within `repos`' transaction when given) and returns its log. */
 export async function startRun(
   deps: ServiceDeps,
   run: Pick<Run, 'kind' | 'user' | 'message' | 'requestId' | 'instanceId' | 'environmentId'>,
+  repos: Repositories = deps.store,
 ): Promise<RunLog> {
-  const created = await deps.store.runs.create({ ...run, startedAt: deps.clock.now() });
+  const created = await repos.runs.create({ ...run, startedAt: deps.clock.now() });
   return new RunLog(created, deps);
 }

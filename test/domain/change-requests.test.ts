@@ -96,8 +96,11 @@ describe('change requests', () => {
     const own = await s.changeRequests.create(as(BOB), { name: 'Bob’s', type: 'emergency', overview: 'hotfix' });
     await s.changeRequests.submit(as(BOB), own.id);
     const self = await refused(s.changeRequests.approve(as(BOB), own.id), 'SELF_APPROVAL');
-    expect(self.message).toContain('another approver has to');
+    expect(self.message).toBe(`You created CR-${own.id}, so you cannot approve it: another approver has to. Ask <@U0CAROL> or an admin.`);
     expect((await s.changeRequests.show(own.id)).votes).toEqual([]);
+    // A creator who is no approver at all hears the self-approval rule too, not "not an approver".
+    const alices = await refused(s.changeRequests.approve(as(ALICE), cr.id), 'SELF_APPROVAL');
+    expect(alices.message).toContain(`You created CR-${cr.id}`);
   });
 
   it('is rejected with a reason; a rejected one takes no more votes and cannot be attached', async () => {

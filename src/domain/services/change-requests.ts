@@ -82,11 +82,14 @@ async function transitionAudited(
   action: string,
   id: number,
   decide: (tx: Repositories, cr: ChangeRequest) => Promise<ChangeRequest['state']>,
-  rejectionReason?: string,
+  options: { rejectionReason?: string; precheck?: (cr: ChangeRequest) => Promise<void> } = {},
 ): Promise<ChangeRequest> {
   const label = formatId('changeRequest', id);
+  const { rejectionReason, precheck } = options;
   return audited(deps, actor, action, label, async () => {
-    await findChangeRequest(deps.store, id);
+    // Checks that may ask Slack (user groups) run before the transaction, so no row stays locked meanwhile.
+    const found = await findChangeRequest(deps.store, id);
+    await precheck?.(found);
     return deps.store.transaction(async (tx) => {
       const cr = (await tx.changeRequests.lockRow(id))!;
       const next = await decide(tx, cr);
@@ -121,46 +124,74 @@ async function mayVote(deps: ServiceDeps, policy: ApprovalPolicy, cr: ChangeRequ
   return cr.additionalApprovers.includes(user) || isAdmin(deps, user) || (await isApprover(deps, policy, user));
 }
 
+function assertTakesVotes(cr: ChangeRequest) {
+  if (cr.state !== 'pending_approval') {
+    const label = formatId('changeRequest', cr.id);
+    throw new InvalidStateError(`${label} is ${describeState(cr.state)}; only a change request pending approval takes votes${cr.state === 'draft' ? ' (submit it first)' : ''}.`);
+  }
+}
+
+/** State first, then the self-approval rule, then (asking Slack only if needed) whether the user may vote at all. */
+async function assertMayVote(deps: ServiceDeps, policy: ApprovalPolicy, cr: ChangeRequest, user: string, verb: 'approve' | 'reject') {
+  assertTakesVotes(cr);
+  const label = formatId('changeRequest', cr.id);
+  if (verb === 'approve' && cr.createdBy === user && !policy.allowSelfApproval) {
+    throw new DomainError('SELF_APPROVAL', `You created ${label}, so you cannot approve it: another approver has to. Ask ${describeApprovers(policy, cr.additionalApprovers, user)}.`);
+  }
+  if (!(await mayVote(deps, policy, cr, user))) {
+    throw new NotPermittedError(`You are not an approver of ${label}. It can be ${verb}d by ${describeApprovers(policy, cr.additionalApprovers, cr.createdBy)}.`);
+  }
+}
+
 export async function approveChangeRequest(deps: ServiceDeps, actor: Actor, id: number): Promise<ChangeRequest> {
   const policy = (await productionOf(deps.store)).approvals;
-  const voter = await mayVote(deps, policy, await findChangeRequest(deps.store, id), actor.user);
-  return transitionAudited(deps, actor, 'cr approve', id, async (tx, cr) => {
-    const label = formatId('changeRequest', id);
-    if (cr.state !== 'pending_approval') {
-      throw new InvalidStateError(`${label} is ${describeState(cr.state)}; only a change request pending approval takes votes${cr.state === 'draft' ? ' (submit it first)' : ''}.`);
-    }
-    const user = actor.user;
-    if (!voter) {
-      throw new NotPermittedError(`You are not an approver of ${label}. It can be approved by ${describeApprovers(policy, cr.additionalApprovers)}.`);
-    }
-    if (cr.createdBy === user && !policy.allowSelfApproval) {
-      throw new DomainError('SELF_APPROVAL', `You created ${label}, so you cannot approve it: another approver has to.`);
-    }
-    if (!(await tx.changeRequests.addVote(id, { voter: user, decision: 'approve', reason: null, at: deps.clock.now() }))) {
-      throw new DomainError('ALREADY_VOTED', `You already voted on ${label}; each approver votes once.`);
-    }
-    const approvedBy = new Set((await tx.changeRequests.votes(id)).filter((v) => v.decision === 'approve').map((v) => v.voter));
-    let policyCount = 0;
-    for (const v of approvedBy) if (isAdmin(deps, v) || (await isApprover(deps, policy, v))) policyCount++;
-    const additionalDone = cr.additionalApprovers.every((a) => approvedBy.has(a));
-    return policyCount >= policy.required && additionalDone ? 'approved' : 'pending_approval';
-  });
+  let groupMembers = new Set<string>();
+  const precheck = async (cr: ChangeRequest) => {
+    await assertMayVote(deps, policy, cr, actor.user, 'approve');
+    // Resolved before the transaction; only needed to tell whether an additional approver is also a policy approver.
+    const lists = await Promise.all(policy.userGroups.map((g) => deps.groups.members(g).catch(() => [] as string[])));
+    groupMembers = new Set(lists.flat());
+  };
+  // Every vote was checked when cast: a voter who is not an additional approver voted as a production approver.
+  const countsForPolicy = (cr: ChangeRequest, voter: string) =>
+    !cr.additionalApprovers.includes(voter) || isAdmin(deps, voter) || policy.approvers.includes(voter) || groupMembers.has(voter);
+  return transitionAudited(
+    deps,
+    actor,
+    'cr approve',
+    id,
+    async (tx, cr) => {
+      assertTakesVotes(cr);
+      if (!(await tx.changeRequests.addVote(id, { voter: actor.user, decision: 'approve', reason: null, at: deps.clock.now() }))) {
+        throw new DomainError('ALREADY_VOTED', `You already voted on ${formatId('changeRequest', id)}; each approver votes once.`);
+      }
+      const approvedBy = new Set((await tx.changeRequests.votes(id)).filter((v) => v.decision === 'approve').map((v) => v.voter));
+      const policyCount = [...approvedBy].filter((v) => countsForPolicy(cr, v)).length;
+      const additionalDone = cr.additionalApprovers.every((a) => approvedBy.has(a));
+      return policyCount >= policy.required && additionalDone ? 'approved' : 'pending_approval';
+    },
+    { precheck },
+  );
 }
 
 export async function rejectChangeRequest(deps: ServiceDeps, actor: Actor, id: number, reason: string): Promise<ChangeRequest> {
   const policy = (await productionOf(deps.store)).approvals;
-  const voter = await mayVote(deps, policy, await findChangeRequest(deps.store, id), actor.user);
-  return transitionAudited(deps, actor, 'cr reject', id, async (tx, cr) => {
-    const label = formatId('changeRequest', id);
-    if (!reason.trim()) throw new InvalidInputError(`Say why you reject ${label}: a reason is required.`);
-    if (cr.state !== 'pending_approval') throw new InvalidStateError(`${label} is ${describeState(cr.state)}; only a change request pending approval can be rejected.`);
-    const user = actor.user;
-    if (!voter) {
-      throw new NotPermittedError(`You are not an approver of ${label}. It can be rejected by ${describeApprovers(policy, cr.additionalApprovers)}.`);
-    }
-    await tx.changeRequests.addVote(id, { voter: user, decision: 'reject', reason, at: deps.clock.now() });
-    return 'rejected';
-  }, reason);
+  const precheck = async (cr: ChangeRequest) => {
+    if (!reason.trim()) throw new InvalidInputError(`Say why you reject ${formatId('changeRequest', id)}: a reason is required.`);
+    await assertMayVote(deps, policy, cr, actor.user, 'reject');
+  };
+  return transitionAudited(
+    deps,
+    actor,
+    'cr reject',
+    id,
+    async (tx, cr) => {
+      assertTakesVotes(cr);
+      await tx.changeRequests.addVote(id, { voter: actor.user, decision: 'reject', reason, at: deps.clock.now() });
+      return 'rejected';
+    },
+    { precheck, rejectionReason: reason },
+  );
 }
 
 export async function changeRequestDetails(deps: ServiceDeps, id: number): Promise<ChangeRequestDetails> {

@@ -113,10 +113,14 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
     if (request.state !== 'approved' && request.state !== 'failed') refuseUndeployable(request, env, id);
     if (env.lock) throw lockRefusal(env);
     await assertChangeRequestStillApproved(deps.store, request, env, id);
-    // Claim the request: of two Deploy clicks only one moves it to `deploying`.
-    const claimed = await moveRequest(deps.store, requestId, ['approved', 'failed'], 'deploying', { updatedAt: deps.clock.now(), reason: null });
-    if (!claimed) refuseUndeployable((await deps.store.requests.byId(requestId))!, env, id);
-    const log = await startRun(deps, { kind: 'deploy', user: actor.user, message: request.message, requestId, instanceId: target.id, environmentId: env.id });
+    // Claim the request: of two Deploy clicks only one moves it to `deploying`, together with its run, so that a
+    // claimed request always has a run to be recovered by.
+    const log = await deps.store.transaction(async (tx) => {
+      const claimed = await moveRequest(tx, requestId, ['approved', 'failed'], 'deploying', { updatedAt: deps.clock.now(), reason: null });
+      if (!claimed) return undefined;
+      return startRun(deps, { kind: 'deploy', user: actor.user, message: request.message, requestId, instanceId: target.id, environmentId: env.id }, tx);
+    });
+    if (!log) refuseUndeployable((await deps.store.requests.byId(requestId))!, env, id);
     log.info(`Deploying ${id} from ${source.name} to ${target.name} (${env.name}): "${request.message}"`);
     await log.flush();
     try {
