@@ -30,8 +30,8 @@ export const summarize = (changes: readonly Change[]): ChangeSummary => ({
   deleted: changes.filter((c) => c.action === 'delete').length,
 });
 
-/** What a send from `instanceName` would do: target, label, changes and drift. Reads only. */
-export async function sendPreview(deps: ServiceDeps, instanceName: string) {
+/** Where a send from `instanceName` goes, and whether that target drifted since the instance's last sync. */
+async function sendTarget(deps: ServiceDeps, instanceName: string) {
   const instance = await findInstance(deps.store, instanceName);
   const env = await environmentOf(deps.store, instance);
   const target = nextEnvironmentUp(await deps.store.environments.list(), env);
@@ -40,16 +40,22 @@ export async function sendPreview(deps: ServiceDeps, instanceName: string) {
   }
   const targetInstance = targetInstanceFor(instance, (await deps.store.instances.list()).filter((i) => i.environmentId === target.id));
   if (!targetInstance) throw new InvalidStateError(`${target.name} has no instance to receive changes. Add one in the pipeline configuration.`);
-  const changes = await deps.store.components.changes(instance.id);
   const drifted = await deps.store.components.parentDrifted(instance.id, targetInstance.id);
-  return { instance, env, target, targetInstance, label: sendLabel(target), changes, summary: summarize(changes), drifted };
+  return { instance, env, target, targetInstance, drifted };
+}
+
+/** What a send from `instanceName` would do: target, label, changes and drift. Reads only. */
+export async function sendPreview(deps: ServiceDeps, instanceName: string) {
+  const where = await sendTarget(deps, instanceName);
+  const changes = await deps.store.components.changes(where.instance.id);
+  return { ...where, label: sendLabel(where.target), changes, summary: summarize(changes) };
 }
 
 export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): Promise<SendResult> {
   return audited(deps, actor, 'send', input.instance, async () => {
     const message = input.message.trim();
     if (!message) throw new InvalidInputError('A deployment message is required: say what the changes do.');
-    const { instance, target, targetInstance, drifted } = await sendPreview(deps, input.instance);
+    const { instance, target, targetInstance, drifted } = await sendTarget(deps, input.instance);
     assertMayWorkOn(deps, actor.user, instance, 'send');
     const changeRequest = await attachableChangeRequest(deps, target, input.changeRequestId);
     const warnings = drifted ? [`${targetInstance.name} has changed since your last sync; sent anyway as you confirmed.`] : [];
