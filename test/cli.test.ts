@@ -101,9 +101,13 @@ describe('sandbox command line', () => {
     await cli('components', 'put', 'staging', 'Layout/Debug', '--content', 'debug=true', '--user', 'U0ADMIN');
     await cli('cr', 'new', '--name', 'Debug', '--type', 'standard', '--overview', 'turn on debug', '--user', 'U0ALICE');
     await cli('cr', 'submit', 'CR-1', '--user', 'U0ALICE');
-    await cli('cr', 'approve', 'CR-1', '--user', 'U0BOB');
+    expect((await cli('cr', 'approve', 'CR-1', '--user', 'U0BOB')).out).toBe('CR-1: 1 approval so far; pending approval.');
     const crApproved = JSON.parse((await cli('--json', 'cr', 'approve', 'CR-1', '--user', 'U0CAROL')).out);
-    expect(crApproved).toMatchObject({ id: 'CR-1', state: 'approved' });
+    expect(crApproved).toMatchObject({ id: 'CR-1', state: 'approved', approvals: 2 });
+    await cli('cr', 'new', '--name', 'Second', '--type', 'normal', '--overview', 'o', '--user', 'U0ALICE');
+    await cli('cr', 'submit', 'CR-2', '--user', 'U0ALICE');
+    await cli('cr', 'approve', 'CR-2', '--user', 'U0BOB');
+    expect((await cli('cr', 'approve', 'CR-2', '--user', 'U0CAROL')).out).toBe('CR-2: 2 approvals; approved.');
     const sent = JSON.parse((await cli('--json', 'send', 'staging', '--message', 'debug', '--cr', 'CR-1', '--yes', '--user', 'U0ADMIN')).out);
     await cli('approve', sent.id, '--user', 'U0BOB');
     await cli('approve', sent.id, '--user', 'U0CAROL');

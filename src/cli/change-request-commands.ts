@@ -1,5 +1,6 @@
 import type { Command, Option } from 'commander';
 import { formatId } from '../domain/ids.ts';
+import { count } from '../domain/pipeline.ts';
 import type { Actor } from '../domain/ports.ts';
 import type { Services } from '../domain/services/index.ts';
 import { describeState } from '../domain/states.ts';
@@ -49,9 +50,9 @@ export function addChangeRequestCommands(program: Command, { print, actor, withS
     .action(withServices(async (s, ref: string, opts: { user?: string }) => {
       const updated = await s.changeRequests.approve(actor(opts), changeRequestId(ref));
       const approvals = (await s.changeRequests.show(updated.id)).votes.filter((v) => v.decision === 'approve').length;
-      const count = `${approvals} approval${approvals === 1 ? '' : 's'}`;
+      const counted = count(approvals, 'approval');
       print({ ...changeRequestJson(updated), approvals }, () =>
-        `${formatId('changeRequest', updated.id)}: ${updated.state === 'pending_approval' ? `${count} so far` : count}; ${describeState(updated.state)}.`,
+        `${formatId('changeRequest', updated.id)}: ${updated.state === 'pending_approval' ? `${counted} so far` : counted}; ${describeState(updated.state)}.`,
       );
     }));
   cr.command('reject <id>')

@@ -51,8 +51,8 @@ async function runChecks(repos: Repositories, request: DeploymentRequest, target
 
 function checkFailureReason(missing: number, drifted: number) {
   const parts = [];
-  if (missing) parts.push(`${missing} missing ${missing === 1 ? 'dependency' : 'dependencies'}`);
-  if (drifted) parts.push(`${drifted} ${drifted === 1 ? 'conflict' : 'conflicts'} with the target (sync and send again)`);
+  if (missing) parts.push(count(missing, 'missing dependency', 'missing dependencies'));
+  if (drifted) parts.push(`${count(drifted, 'conflict')} with the target (sync and send again)`);
   return parts.join(' and ');
 }
 
@@ -171,7 +171,7 @@ async function postDeployChecks(tx: Repositories, request: DeploymentRequest, en
   for (const check of env.checks) {
     const violations = await tx.packages.checkViolations(request.packageId, check, targetId);
     for (const key of violations) log.error(`Check "${check.name}" failed on ${key}`);
-    if (violations.length) throw new DeploymentCheckFailed(`post-deploy check "${check.name}" failed on ${violations.length} component${violations.length === 1 ? '' : 's'}`);
+    if (violations.length) throw new DeploymentCheckFailed(`post-deploy check "${check.name}" failed on ${count(violations.length, 'component')}`);
     log.info(`Check "${check.name}" passed`);
   }
 }

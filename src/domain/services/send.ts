@@ -2,7 +2,7 @@ import { type ServiceDeps, audit, audited, environmentOf, findChangeRequest, fin
 import { DomainError, InvalidInputError, InvalidStateError } from '../errors.ts';
 import { changeSetHash } from '../hash.ts';
 import { formatId } from '../ids.ts';
-import { listWords, mention, nextEnvironmentUp, sendLabel, targetInstanceFor } from '../pipeline.ts';
+import { count, listWords, mention, nextEnvironmentUp, sendLabel, targetInstanceFor } from '../pipeline.ts';
 import type { Actor, Repositories } from '../ports.ts';
 import { ATTACHABLE_CHANGE_REQUEST_STATES, describeState } from '../states.ts';
 import type { Change, ChangeSummary, DeploymentRequest, Environment, Instance } from '../types.ts';
@@ -158,7 +158,7 @@ function approvalShortfall(target: Environment, sender: string): string | undefi
   const { required, approvers, userGroups, allowSelfApproval } = target.approvals;
   const others = approvers.filter((a) => allowSelfApproval || a !== sender);
   if (required === 0 || userGroups.length > 0 || others.length >= required) return undefined;
-  return `${target.name} needs ${required} approval${required === 1 ? '' : 's'}, and you may not approve your own request: ${others.length ? `only ${listWords(others.map(mention))} can vote besides you,` : 'no other approver is named,'} so an admin will have to approve it.`;
+  return `${target.name} needs ${count(required, 'approval')}, and you may not approve your own request: ${others.length ? `only ${listWords(others.map(mention))} can vote besides you,` : 'no other approver is named,'} so an admin will have to approve it.`;
 }
 
 /**
