@@ -56,5 +56,3 @@ export class InvalidStateError extends DomainError {
     super('INVALID_STATE', message);
   }
 }
-
-export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;

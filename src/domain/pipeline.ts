@@ -6,9 +6,6 @@ export function nextEnvironmentUp(pipeline: readonly Environment[], env: Environ
   return index >= 0 ? pipeline[index + 1] : undefined;
 }
 
-/** One sandbox environment plus production. */
-export const isSingleEnvironmentSetup = (pipeline: readonly Environment[]) => pipeline.length === 2;
-
 export const syncLabel = (upper: Environment) => (upper.kind === 'production' ? 'Sync with Production' : 'Sync with Instance');
 export const sendLabel = (upper: Environment) => (upper.kind === 'production' ? 'Send to Production' : `Send to ${upper.name}`);
 

@@ -120,7 +120,6 @@ export interface Repositories {
     byId(id: number): Promise<Run | undefined>;
     forRequest(requestId: number): Promise<Run[]>;
     lines(runId: number): Promise<LogLine[]>;
-    recent(limit: number): Promise<Run[]>;
     running(): Promise<Run[]>;
   };
   audit: {

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte } from 'drizzle-orm';
+import { and, asc, eq, gte } from 'drizzle-orm';
 import type { Repositories } from '../../domain/ports.ts';
 import type { Database } from '../client.ts';
 import { auditEvents, runLogLines, runs } from '../schema.ts';
@@ -34,7 +34,6 @@ export function runRepository(db: Database): Repositories['runs'] {
         .from(runLogLines)
         .where(eq(runLogLines.runId, runId))
         .orderBy(asc(runLogLines.seq)),
-    recent: (limit) => db.select().from(runs).orderBy(desc(runs.id)).limit(limit),
     running: () => db.select().from(runs).where(eq(runs.status, 'running')).orderBy(asc(runs.id)),
   };
 }
