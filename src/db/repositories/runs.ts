@@ -1,5 +1,6 @@
 import { and, asc, eq, gte } from 'drizzle-orm';
 import type { Repositories } from '../../domain/ports.ts';
+import type { AuditEvent } from '../../domain/types.ts';
 import type { Database } from '../client.ts';
 import { auditEvents, runLogLines, runs } from '../schema.ts';
 
@@ -49,6 +50,6 @@ export function auditRepository(db: Database): Repositories['audit'] {
         .from(auditEvents)
         .where(and(subject ? eq(auditEvents.subject, subject) : undefined, since ? gte(auditEvents.at, since) : undefined))
         .orderBy(asc(auditEvents.id))
-        .limit(limit) as never,
+        .limit(limit) as Promise<AuditEvent[]>,
   };
 }
