@@ -14,6 +14,12 @@ const settingsSchema = z.object({
     .string()
     .regex(/^xoxb-/, 'must be a bot token starting with xoxb-')
     .optional(),
+  SLACK_SIGNING_SECRET: z.string().min(8, 'must be the signing secret of the Slack app (Basic Information → App Credentials)').optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(/^xapp-/, 'must be an app-level token starting with xapp- (it turns on Socket Mode)')
+    .optional(),
+  PORT: z.coerce.number({ error: 'must be a port number (0-65535)' }).int('must be a port number (0-65535)').min(0).max(65535, 'must be a port number (0-65535)').default(3000),
   SLACK_API_URL: z
     .string()
     .url('must be a URL')
@@ -23,9 +29,42 @@ const settingsSchema = z.object({
 
 export type Settings = z.infer<typeof settingsSchema>;
 
+/** The Slack app needs a bot token, and a signing secret unless an app-level token puts it in Socket Mode. */
+const slackRequirements = z
+  .object({ SLACK_BOT_TOKEN: z.string().optional(), SLACK_APP_TOKEN: z.string().optional(), SLACK_SIGNING_SECRET: z.string().optional() })
+  .superRefine((s, ctx) => {
+    if (!s.SLACK_BOT_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: "required: the Bot User OAuth Token (xoxb-…) from the app's OAuth & Permissions page" });
+    }
+    if (!s.SLACK_APP_TOKEN && !s.SLACK_SIGNING_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_SIGNING_SECRET'],
+        message: "required in HTTP mode: the Signing Secret from the app's Basic Information page (or set SLACK_APP_TOKEN, xapp-…, for Socket Mode)",
+      });
+    }
+  });
+
+export type SlackMode = 'http' | 'socket';
+export type SlackSettings = Settings & { SLACK_BOT_TOKEN: string; mode: SlackMode };
+
+const present = (env: NodeJS.ProcessEnv) => Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+
+function invalid(errors: z.ZodError[]): DomainError {
+  const lines = errors.flatMap((e) => describeIssues(e)).map((l) => `  - ${l}`);
+  return new DomainError('CONFIG_INVALID', `Invalid settings:\n${lines.join('\n')}`);
+}
+
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const result = settingsSchema.safeParse(present);
-  if (result.success) return result.data;
-  throw new DomainError('CONFIG_INVALID', `Invalid settings:\n${describeIssues(result.error).map((l) => `  - ${l}`).join('\n')}`);
+  const result = settingsSchema.safeParse(present(env));
+  if (!result.success) throw invalid([result.error]);
+  return result.data;
+}
+
+/** Settings of the Slack app: every missing or malformed one is named, all at once. */
+export function readSlackSettings(env: NodeJS.ProcessEnv = process.env): SlackSettings {
+  const [settings, required] = [settingsSchema.safeParse(present(env)), slackRequirements.safeParse(present(env))];
+  const errors = [settings, required].flatMap((r) => (r.success ? [] : [r.error]));
+  if (errors.length || !settings.success) throw invalid(errors);
+  return { ...settings.data, SLACK_BOT_TOKEN: settings.data.SLACK_BOT_TOKEN!, mode: settings.data.SLACK_APP_TOKEN ? 'socket' : 'http' };
 }

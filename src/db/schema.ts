@@ -290,3 +290,19 @@ export const auditEvents = pgTable(
   },
   (t) => [index('audit_events_subject_idx').on(t.subject), index('audit_events_at_idx').on(t.at)],
 );
+
+/**
+ * Chat messages the bot posted about a request, change request or run (`subject` is its id, e.g. DR-12),
+ * so that they are updated in place from any process. `linesPosted` counts the run log lines already in the thread.
+ */
+export const postedMessages = pgTable(
+  'posted_messages',
+  {
+    subject: text('subject').notNull(),
+    role: text('role').notNull(),
+    channel: text('channel').notNull(),
+    ts: text('ts').notNull(),
+    linesPosted: integer('lines_posted').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.subject, t.role] })],
+);

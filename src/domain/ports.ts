@@ -98,6 +98,8 @@ export interface Repositories {
       changes: Partial<DeploymentRequest>,
     ): Promise<DeploymentRequest | undefined>;
     latestDeployedTo(environmentId: number): Promise<DeploymentRequest | undefined>;
+    /** Deployed or reverted requests, the latest deployment first. */
+    recentlyDeployed(limit: number): Promise<DeploymentRequest[]>;
     withChangeRequest(changeRequestId: number): Promise<DeploymentRequest[]>;
     addVote(requestId: number, vote: Vote): Promise<boolean>;
     votes(requestId: number): Promise<Vote[]>;
@@ -145,6 +147,8 @@ export interface UserGroupResolver {
 /** Receives log lines of runs the moment they happen (the Slack app threads them live). */
 export interface LogSink {
   line(run: Run, line: LogLine): void;
+  /** How far the run has come, from 0 to 1 (a deployment's steps, a sync's phases). */
+  progress?(run: Run, fraction: number): void;
   finished?(run: Run): void;
 }
 

@@ -28,11 +28,20 @@ export class RunLog {
     this.write('error', text);
   }
 
+  /** Step `done` of `total` is under way; the sink shows it as progress. */
+  progress(done: number, total: number) {
+    this.notify(() => this.deps.sink.progress?.(this.run, Math.min(1, done / total)));
+  }
+
   private write(level: LogLevel, text: string) {
     const line = { at: this.deps.clock.now(), level, text };
     this.pending.push(line);
+    this.notify(() => this.deps.sink.line(this.run, line));
+  }
+
+  private notify(call: () => void) {
     try {
-      this.deps.sink.line(this.run, line);
+      call();
     } catch {
       // A failing sink (e.g. chat unavailable) must never change the outcome of a run.
     }
@@ -50,11 +59,7 @@ export class RunLog {
     const endedAt = this.deps.clock.now();
     await this.deps.store.runs.finish(this.run.id, status, endedAt, summary);
     const finished = { ...this.run, status, endedAt, summary };
-    try {
-      this.deps.sink.finished?.(finished);
-    } catch {
-      // see write()
-    }
+    this.notify(() => this.deps.sink.finished?.(finished));
     return finished;
   }
 }

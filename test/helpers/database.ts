@@ -46,10 +46,15 @@ function withReset(handle: DatabaseHandle, url?: string): TestDatabase {
         await handle.migrate();
         migrated = true;
       }
-      await handle.db.execute(sql`
-        truncate environments, instances, components, baseline_items, packages, package_items, change_requests,
-          change_request_votes, runs, run_log_lines, deployment_requests, request_votes, deployment_snapshots,
-          reverted_change_sets, audit_events restart identity cascade`);
+      await truncateAll(handle.db);
     },
   };
+}
+
+/** Empties every table of the schema; ids restart. */
+export async function truncateAll(db: DatabaseHandle['db']) {
+  await db.execute(sql`
+    truncate environments, instances, components, baseline_items, packages, package_items, change_requests,
+      change_request_votes, runs, run_log_lines, deployment_requests, request_votes, deployment_snapshots,
+      reverted_change_sets, audit_events, posted_messages restart identity cascade`);
 }

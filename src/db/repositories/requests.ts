@@ -57,6 +57,13 @@ export function requestRepository(db: Database): Repositories['requests'] {
         .limit(1);
       return row;
     },
+    recentlyDeployed: (limit) =>
+      db
+        .select()
+        .from(deploymentRequests)
+        .where(inArray(deploymentRequests.state, ['deployed', 'reverted']))
+        .orderBy(desc(deploymentRequests.deployedAt), desc(deploymentRequests.id))
+        .limit(limit),
     withChangeRequest: (changeRequestId) =>
       db.select().from(deploymentRequests).where(eq(deploymentRequests.changeRequestId, changeRequestId)).orderBy(asc(deploymentRequests.id)),
     async addVote(requestId, vote) {

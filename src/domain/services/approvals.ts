@@ -4,7 +4,7 @@ import { formatId } from '../ids.ts';
 import { mention } from '../pipeline.ts';
 import type { Actor } from '../ports.ts';
 import { WAITING_STATES, describeState } from '../states.ts';
-import type { DeploymentRequest } from '../types.ts';
+import type { DeploymentRequest, Environment } from '../types.ts';
 import { describeApprovers, isApprover } from './access.ts';
 
 export interface VoteResult {
@@ -22,17 +22,25 @@ function refuseDecided(request: DeploymentRequest): never {
   throw new InvalidStateError(`${id} is already ${describeState(request.state)}${by}; votes after a decision are not recorded.`);
 }
 
+/** Refuses an approval the actor may not give: the request is decided, it is their own, or they are no approver. Reads only. */
+export async function assertMayApprove(deps: ServiceDeps, actor: Actor, requestId: number) {
+  const id = formatId('request', requestId);
+  const context = await requestContext(deps.store, requestId);
+  const { request: current, env } = context;
+  if (current.state !== 'pending_approval') refuseDecided(current);
+  if (current.requester === actor.user && !env.approvals.allowSelfApproval) {
+    throw new DomainError('SELF_APPROVAL', `You sent ${id}, so you cannot approve it: another approver has to. Ask ${describeApprovers(env.approvals, [], actor.user)}.`);
+  }
+  if (!isAdmin(deps, actor.user) && !(await isApprover(deps, env.approvals, actor.user))) {
+    throw new NotPermittedError(`You are not an approver of ${env.name}. ${id} can be approved by ${describeApprovers(env.approvals, [], current.requester)}.`);
+  }
+  return context;
+}
+
 export async function approve(deps: ServiceDeps, actor: Actor, requestId: number): Promise<VoteResult> {
   const id = formatId('request', requestId);
   return audited(deps, actor, 'approve', id, async () => {
-    const { request: current, env } = await requestContext(deps.store, requestId);
-    if (current.state !== 'pending_approval') refuseDecided(current);
-    if (current.requester === actor.user && !env.approvals.allowSelfApproval) {
-      throw new DomainError('SELF_APPROVAL', `You sent ${id}, so you cannot approve it: another approver has to. Ask ${describeApprovers(env.approvals, [], actor.user)}.`);
-    }
-    if (!isAdmin(deps, actor.user) && !(await isApprover(deps, env.approvals, actor.user))) {
-      throw new NotPermittedError(`You are not an approver of ${env.name}. ${id} can be approved by ${describeApprovers(env.approvals, [], current.requester)}.`);
-    }
+    const { env } = await assertMayApprove(deps, actor, requestId);
     return deps.store.transaction(async (tx) => {
       // The row lock makes concurrent votes count one at a time: exactly one of them decides.
       const request = (await tx.requests.lockRow(requestId))!;
@@ -54,6 +62,33 @@ export async function approve(deps: ServiceDeps, actor: Actor, requestId: number
 }
 
 /**
+ * Who may reject: an approver while the request awaits approval, a deployer of its environment from the queue,
+ * an admin, or its requester withdrawing it. Refuses everyone else and decided requests. Reads only.
+ */
+export async function assertMayReject(deps: ServiceDeps, actor: Actor, requestId: number) {
+  const { request, env } = await requestContext(deps.store, requestId);
+  const user = actor.user;
+  const otherwiseAllowed = env.deployers.includes(user) || isAdmin(deps, user) || request.requester === user;
+  // Deployers, admins and the requester may reject even when user groups cannot be resolved.
+  const approver = await isApprover(deps, env.approvals, user).catch((error) => {
+    if (otherwiseAllowed) return false;
+    throw error;
+  });
+  rejectionRole(deps, actor, request, env, approver);
+  return { request, env, approver };
+}
+
+function rejectionRole(deps: ServiceDeps, actor: Actor, request: DeploymentRequest, env: Environment, approver: boolean) {
+  const id = formatId('request', request.id);
+  if (!WAITING_STATES.includes(request.state)) refuseDecided(request);
+  const user = actor.user;
+  const allowed = (request.state === 'pending_approval' && approver) || env.deployers.includes(user) || isAdmin(deps, user) || request.requester === user;
+  if (!allowed) {
+    throw new NotPermittedError(`You cannot reject ${id}: only its approvers (while it awaits approval), ${env.name}'s deployers, an admin or its requester can.`);
+  }
+}
+
+/**
  * Rejects a request: an approver while it awaits approval, a deployer of its environment from the queue,
  * or its requester withdrawing it. One rejection ends the request.
  */
@@ -61,24 +96,12 @@ export async function reject(deps: ServiceDeps, actor: Actor, requestId: number,
   const id = formatId('request', requestId);
   return audited(deps, actor, 'reject', id, async () => {
     if (!reason.trim()) throw new InvalidInputError(`Say why you reject ${id}: a reason is required.`);
-    const { request: current, env } = await requestContext(deps.store, requestId);
-    const user = actor.user;
-    const otherwiseAllowed = env.deployers.includes(user) || isAdmin(deps, user) || current.requester === user;
-    // Deployers, admins and the requester may reject even when user groups cannot be resolved.
-    const approver = await isApprover(deps, env.approvals, user).catch((error) => {
-      if (otherwiseAllowed) return false;
-      throw error;
-    });
+    const { env, approver } = await assertMayReject(deps, actor, requestId);
     return deps.store.transaction(async (tx) => {
       const request = (await tx.requests.lockRow(requestId))!;
-      if (!WAITING_STATES.includes(request.state)) refuseDecided(request);
+      rejectionRole(deps, actor, request, env, approver);
       const asApprover = request.state === 'pending_approval' && approver;
-      const allowed = asApprover || otherwiseAllowed;
-      if (!allowed) {
-        throw new NotPermittedError(
-          `You cannot reject ${id}: only its approvers (while it awaits approval), ${env.name}'s deployers, an admin or its requester can.`,
-        );
-      }
+      const user = actor.user;
       const now = deps.clock.now();
       if (asApprover) await tx.requests.addVote(requestId, { voter: user, decision: 'reject', reason, at: now });
       const updated = await moveRequest(tx, requestId, [request.state], 'rejected', { decidedBy: user, reason, updatedAt: now });

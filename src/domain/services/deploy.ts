@@ -25,6 +25,9 @@ export interface ValidateResult {
   failedChecks: string[];
 }
 
+/** Claim, dependencies, validation, snapshot, apply, post-deploy checks. */
+const DEPLOY_STEPS = 6;
+
 /** A check that stops a deployment; the transaction rolls back and the reason is logged. */
 class DeploymentCheckFailed extends Error {}
 
@@ -38,10 +41,12 @@ export function lockRefusal(env: Environment): DomainError {
 
 /** Check dependencies, then validate (a dry run of every base hash). Returns what blocks the deployment. */
 async function runChecks(repos: Repositories, request: DeploymentRequest, targetId: number, log: RunLog) {
+  log.progress(1, DEPLOY_STEPS);
   log.info('Checking dependencies…');
   const missingDependencies = await repos.packages.missingDependencies(request.packageId, targetId);
   for (const { key, missing } of missingDependencies) log.error(`Missing dependency: ${key} depends on ${missing}, which the target will not have`);
   if (missingDependencies.length === 0) log.info('Dependencies: all present');
+  log.progress(2, DEPLOY_STEPS);
   log.info('Validating against the target…');
   const drifted = await repos.packages.driftedItems(request.packageId, targetId);
   for (const { key } of drifted) log.error(`Conflict: ${key} changed in the target since these changes were made against it`);
@@ -105,14 +110,22 @@ async function assertChangeRequestStillApproved(repos: Repositories, request: De
   }
 }
 
+/** Refuses, with the reason, a deployment the actor may not start now; reads only (a Deploy button asks before confirming). */
+export async function assertDeployable(deps: ServiceDeps, actor: Actor, requestId: number) {
+  const id = formatId('request', requestId);
+  const context = await requestContext(deps.store, requestId);
+  const { request, env } = context;
+  assertDeployer(deps, actor.user, env, 'deploy');
+  if (request.state !== 'approved' && request.state !== 'failed') refuseUndeployable(request, env, id);
+  if (env.lock) throw lockRefusal(env);
+  await assertChangeRequestStillApproved(deps.store, request, env, id);
+  return context;
+}
+
 export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number): Promise<DeployResult> {
   const id = formatId('request', requestId);
   return audited(deps, actor, 'deploy', id, async () => {
-    const { request, env, target, source } = await requestContext(deps.store, requestId);
-    assertDeployer(deps, actor.user, env, 'deploy');
-    if (request.state !== 'approved' && request.state !== 'failed') refuseUndeployable(request, env, id);
-    if (env.lock) throw lockRefusal(env);
-    await assertChangeRequestStillApproved(deps.store, request, env, id);
+    const { request, env, target, source } = await assertDeployable(deps, actor, requestId);
     // Claim the request: of two Deploy clicks only one moves it to `deploying`, together with its run, so that a
     // claimed request always has a run to be recovered by.
     const log = await deps.store.transaction(async (tx) => {
@@ -133,11 +146,14 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
         if (checks.missingDependencies.length || checks.drifted.length) {
           throw new DeploymentCheckFailed(checkFailureReason(checks.missingDependencies.length, checks.drifted.length));
         }
+        log.progress(3, DEPLOY_STEPS);
         const snapshot = await tx.packages.snapshotTarget(request.packageId, target.id, log.run.id);
         log.info(`Saved the prior state of ${count(snapshot, 'component')}`);
+        log.progress(4, DEPLOY_STEPS);
         const now = deps.clock.now();
         const written = await tx.packages.applyTo(request.packageId, target.id, actor.user, now);
         log.info(`Applied ${count(written, 'change')} to ${target.name}`);
+        log.progress(5, DEPLOY_STEPS);
         await postDeployChecks(tx, request, env, target.id, log);
         const updated = await moveRequest(tx, requestId, ['deploying'], 'deployed', { deployedBy: actor.user, deployedAt: now, deployRunId: log.run.id, updatedAt: now });
         await settleSourceProject(tx, request, source.id);

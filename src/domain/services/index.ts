@@ -1,6 +1,7 @@
 import type { ServiceDeps } from '../context.ts';
 import type { Actor } from '../ports.ts';
-import { approve, reject } from './approvals.ts';
+import type { Run } from '../types.ts';
+import { approve, assertMayApprove, assertMayReject, reject } from './approvals.ts';
 import {
   approveChangeRequest,
   changeRequestDetails,
@@ -12,11 +13,11 @@ import {
   submitChangeRequest,
 } from './change-requests.ts';
 import { type ComponentInput, listComponents, putComponents, removeComponent } from './components.ts';
-import { deploy, validate } from './deploy.ts';
+import { assertDeployable, deploy, validate } from './deploy.ts';
 import { recoverInterruptedRuns } from './interrupted.ts';
 import { lock, unlock } from './locks.ts';
-import { auditTrail, compare, logs, queue, report, status, whoami } from './queries.ts';
-import { revert, revertable } from './revert.ts';
+import { auditTrail, compare, logs, queue, recentDeployments, report, requestOverview, runContext, status, whoami } from './queries.ts';
+import { assertMayRevert, revert, revertable } from './revert.ts';
 import { type SendInput, send, sendPreview } from './send.ts';
 import { sync, syncSources } from './sync.ts';
 
@@ -35,9 +36,14 @@ export function createServices(deps: ServiceDeps) {
     send: (actor: Actor, input: SendInput) => send(deps, actor, input),
     approve: (actor: Actor, requestId: number) => approve(deps, actor, requestId),
     reject: (actor: Actor, requestId: number, reason: string) => reject(deps, actor, requestId, reason),
+    /** Read-only checks a button runs before it asks for confirmation or a reason. */
+    assertMayApprove: (actor: Actor, requestId: number) => assertMayApprove(deps, actor, requestId).then(() => undefined),
+    assertMayReject: (actor: Actor, requestId: number) => assertMayReject(deps, actor, requestId).then(() => undefined),
+    assertDeployable: (actor: Actor, requestId: number) => assertDeployable(deps, actor, requestId).then(() => undefined),
     validate: (actor: Actor, requestId: number) => validate(deps, actor, requestId),
     deploy: (actor: Actor, requestId: number) => deploy(deps, actor, requestId),
     revertable: (environment?: string) => revertable(deps, environment),
+    assertMayRevert: (actor: Actor, environment?: string) => assertMayRevert(deps, actor, environment),
     revert: (actor: Actor, environment?: string) => revert(deps, actor, environment),
     lock: (actor: Actor, environment: string, reason: string) => lock(deps, actor, environment, reason),
     unlock: (actor: Actor, environment: string) => unlock(deps, actor, environment),
@@ -49,6 +55,9 @@ export function createServices(deps: ServiceDeps) {
     report: (ref: string) => report(deps, ref),
     audit: (filter: { subject?: string; since?: Date; limit?: number }) => auditTrail(deps, filter),
     whoami: (actor: Actor) => whoami(deps, actor),
+    requestOverview: (requestId: number) => requestOverview(deps, requestId),
+    runContext: (run: Run) => runContext(deps, run),
+    recentDeployments: (limit?: number) => recentDeployments(deps, limit),
     changeRequests: {
       create: (actor: Actor, input: NewChangeRequest) => createChangeRequest(deps, actor, input),
       submit: (actor: Actor, id: number) => submitChangeRequest(deps, actor, id),

@@ -1,4 +1,4 @@
-import { type ServiceDeps, findEnvironment, findInstance, findRequest, isAdmin } from '../context.ts';
+import { type ServiceDeps, findEnvironment, findInstance, findRequest, isAdmin, requestContext } from '../context.ts';
 import { DomainError, InvalidStateError, NotFoundError } from '../errors.ts';
 import { changeSetHash } from '../hash.ts';
 import { formatId, parseId } from '../ids.ts';
@@ -143,3 +143,29 @@ export async function whoami(deps: ServiceDeps, actor: Actor) {
   const owned = (await deps.store.instances.list()).filter((i) => i.owner === actor.user).map((i) => i.name);
   return { user: actor.user, admin: isAdmin(deps, actor.user), roles, instances: owned };
 }
+
+/** Everything a card about one request shows: where it goes, what it carries, the votes so far. */
+export async function requestOverview(deps: ServiceDeps, requestId: number) {
+  const { request, env, source, target } = await requestContext(deps.store, requestId);
+  const [items, votes, changeRequest] = await Promise.all([
+    deps.store.packages.items(request.packageId),
+    deps.store.requests.votes(requestId),
+    request.changeRequestId === null ? undefined : deps.store.changeRequests.byId(request.changeRequestId),
+  ]);
+  return { request, environment: env, source, target, votes, summary: summarize(items), keys: items.slice(0, 10).map((i) => i.key), changeRequest };
+}
+
+export type RequestOverview = Awaited<ReturnType<typeof requestOverview>>;
+
+/** Where a run happens: its environment, its instance and the request it deploys, reverts or validates. */
+export async function runContext(deps: ServiceDeps, run: Run) {
+  const [environment, instance, request] = await Promise.all([
+    run.environmentId === null ? undefined : deps.store.environments.byId(run.environmentId),
+    run.instanceId === null ? undefined : deps.store.instances.byId(run.instanceId),
+    run.requestId === null ? undefined : deps.store.requests.byId(run.requestId),
+  ]);
+  return { environment, instance, request };
+}
+
+/** The latest finished runs of deployments and reverts, newest first (App Home's recent deployments). */
+export const recentDeployments = (deps: ServiceDeps, limit = 5) => deps.store.requests.recentlyDeployed(limit);

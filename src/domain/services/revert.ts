@@ -35,17 +35,22 @@ export async function revertable(deps: ServiceDeps, environmentName?: string) {
   return { env, request: latest } as const;
 }
 
+/** The deployment the actor may revert now, or a refusal that says why not. Reads only. */
+export async function assertMayRevert(deps: ServiceDeps, actor: Actor, environmentName?: string) {
+  const found = await revertable(deps, environmentName);
+  if (!found.request) throw new DomainError('NOTHING_TO_REVERT', found.reason);
+  const latest = found.request;
+  if (latest.deployedBy !== actor.user && !isAdmin(deps, actor.user)) {
+    throw new NotPermittedError(`Only ${mention(latest.deployedBy ?? '?')}, who deployed ${formatId('request', latest.id)}, or an admin can revert it.`);
+  }
+  return { env: found.env, latest };
+}
+
 /** Restores the state before the latest deployment of an environment (production unless named). */
 export async function revert(deps: ServiceDeps, actor: Actor, environmentName?: string): Promise<RevertResult> {
   return audited(deps, actor, 'revert', environmentName ?? 'production', async () => {
-    const found = await revertable(deps, environmentName);
-    const env = found.env;
-    if (!found.request) throw new DomainError('NOTHING_TO_REVERT', found.reason);
-    const latest = found.request;
+    const { env, latest } = await assertMayRevert(deps, actor, environmentName);
     const id = formatId('request', latest.id);
-    if (latest.deployedBy !== actor.user && !isAdmin(deps, actor.user)) {
-      throw new NotPermittedError(`Only ${mention(latest.deployedBy ?? '?')}, who deployed ${id}, or an admin can revert it.`);
-    }
     const log = await startRun(deps, { kind: 'revert', user: actor.user, message: `Revert ${id}`, requestId: latest.id, instanceId: latest.targetInstanceId, environmentId: env.id });
     log.info(`Reverting ${id} in ${env.name}: restoring the state before it was deployed`);
     await log.flush();
@@ -57,6 +62,7 @@ export async function revert(deps: ServiceDeps, actor: Actor, environmentName?: 
         if (still?.id !== latest.id || still.state !== 'deployed') {
           throw new DomainError('NOTHING_TO_REVERT', `${id} is no longer the latest deployment to ${env.name}; nothing was reverted.`);
         }
+        log.progress(1, 2);
         const restored = await tx.packages.restoreSnapshot(latest.deployRunId!, latest.targetInstanceId);
         const now = deps.clock.now();
         const request = await moveRequest(tx, latest.id, ['deployed'], 'reverted', { revertRunId: log.run.id, updatedAt: now });

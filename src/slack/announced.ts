@@ -1,0 +1,58 @@
+import type { Services } from '../domain/services/index.ts';
+import type { DeploymentRequest } from '../domain/types.ts';
+import { mention } from '../domain/pipeline.ts';
+import { escape } from './blocks/format.ts';
+import type { Notifier } from './notifier.ts';
+
+/**
+ * The services, announcing in Slack what they did: cards updated in place, outcomes sent to requesters, locks
+ * and reverts announced in their environment's channel. The Slack app and the command line both use this,
+ * so work started anywhere is seen in Slack.
+ */
+export function announced(services: Services, notifier: Notifier): Services {
+  const settle = async (request: DeploymentRequest) => {
+    await notifier.refreshRequestCard(request.id);
+    const { environment } = await services.requestOverview(request.id);
+    const text = notifier.outcome(request, environment);
+    if (text) await notifier.tellRequester(request, text);
+  };
+  return {
+    ...services,
+    async send(actor, input) {
+      const result = await services.send(actor, input);
+      await notifier.refreshRequestCard(result.request.id);
+      return result;
+    },
+    async approve(actor, requestId) {
+      const result = await services.approve(actor, requestId);
+      if (result.decided) await settle(result.request);
+      else await notifier.refreshRequestCard(requestId);
+      return result;
+    },
+    async reject(actor, requestId, reason) {
+      const request = await services.reject(actor, requestId, reason);
+      await settle(request);
+      return request;
+    },
+    async deploy(actor, requestId) {
+      const result = await services.deploy(actor, requestId);
+      await settle(result.request);
+      return result;
+    },
+    async revert(actor, environment) {
+      const result = await services.revert(actor, environment);
+      await settle(result.request);
+      return result;
+    },
+    async lock(actor, environment, reason) {
+      const env = await services.lock(actor, environment, reason);
+      await notifier.announce(env, `:lock: ${mention(actor.user)} locked ${escape(env.name)}: “${escape(reason)}”. Deployments wait until \`/sandbox unlock ${env.name}\`.`);
+      return env;
+    },
+    async unlock(actor, environment) {
+      const env = await services.unlock(actor, environment);
+      await notifier.announce(env, `:unlock: ${mention(actor.user)} unlocked ${escape(env.name)}: deployments may go ahead.`);
+      return env;
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import type { KnownBlock } from '@slack/types';
+import { formatId } from '../../domain/ids.ts';
+import { count, mention } from '../../domain/pipeline.ts';
+import type { EnvironmentStatus, RunWithLines } from '../../domain/services/queries.ts';
+import { describeState } from '../../domain/states.ts';
+import type { AuditEvent, ChangeRequest, DeploymentRequest, Environment, Vote } from '../../domain/types.ts';
+import { actions } from '../ids.ts';
+import { actionsBlock, button, codeBlocks, context, escape, section, slackDate } from './format.ts';
+import { describeChanges } from './request-card.ts';
+
+export interface Reply {
+  text: string;
+  blocks?: KnownBlock[];
+}
+
+const lockLine = (env: Environment) => (env.lock ? ` :lock: locked by ${mention(env.lock.by)} ${slackDate(env.lock.at)}: “${escape(env.lock.reason)}”` : '');
+
+export function statusReply(pipeline: EnvironmentStatus[]): Reply {
+  const blocks: KnownBlock[] = [];
+  for (const { environment: env, instances, queue } of [...pipeline].reverse()) {
+    const rows = instances.map((i) => {
+      const project = i.project ? ` · *${i.project}*${i.project === 'Ready' ? '' : `, ${describeChanges(i.changes)}`}` : '';
+      const parent = i.parent ? ` · synced from ${escape(i.parent)}` : '';
+      const owner = i.instance.owner ? ` · ${mention(i.instance.owner)}` : '';
+      return `• \`${escape(i.instance.name)}\` ${count(i.components, 'component')}${project}${parent}${owner}`;
+    });
+    const waiting = queue.length ? `\nQueue: ${queue.map((r) => `${formatId('request', r.id)} ${describeState(r.state)}`).join(', ')}` : '';
+    blocks.push(section(`*${escape(env.name)}* (${env.kind})${lockLine(env)}\n${rows.join('\n') || '_no instances_'}${waiting}`));
+  }
+  return { text: 'The pipeline', blocks: blocks.slice(0, 50) };
+}
+
+export function queueReply(queues: { environment: Environment; requests: DeploymentRequest[] }[]): Reply {
+  const blocks: KnownBlock[] = [];
+  for (const { environment: env, requests } of queues) {
+    blocks.push(section(`*${escape(env.name)} deployment queue*${lockLine(env)}${requests.length ? '' : '\n_Nothing is waiting._'}`));
+    for (const r of requests.slice(0, 10)) {
+      const id = formatId('request', r.id);
+      blocks.push(section(`*${id}* ${describeState(r.state)} · ${mention(r.requester)} · “${escape(r.message)}”${r.reason ? `\n_${escape(r.reason)}_` : ''}`));
+      const buttons =
+        r.state === 'pending_approval'
+          ? [button('Approve', actions.approve, String(r.id), { style: 'primary' }), button('Reject', actions.reject, String(r.id), { style: 'danger' })]
+          : r.state === 'deploying'
+            ? [button('View Logs', actions.viewLogs, id)]
+            : [button('Deploy', actions.deploy, String(r.id), { style: 'primary' }), button('Reject', actions.reject, String(r.id), { style: 'danger' })];
+      blocks.push(actionsBlock(`queue:${r.id}`, buttons));
+    }
+    if (requests.length > 10) blocks.push(context(`…and ${requests.length - 10} more: \`/sandbox queue ${env.name}\` from the command line lists all.`));
+  }
+  return { text: 'Deployment queues', blocks: blocks.slice(0, 50) };
+}
+
+/** Text in code blocks, as many as fit one message; the rest is named, not dropped silently. */
+export function codeReply(title: string, text: string, more: string): Reply {
+  const chunks = codeBlocks(text.split('\n'));
+  const blocks: KnownBlock[] = [section(title), ...chunks.slice(0, 4).map((c) => section(c))];
+  if (chunks.length > 4) blocks.push(context(`The rest is too long for one message: ${more}`));
+  return { text: title, blocks };
+}
+
+export function runsReply(ref: string, runs: RunWithLines[]): Reply {
+  if (runs.length === 0) return { text: `${ref} has no runs yet.` };
+  const blocks: KnownBlock[] = [];
+  for (const run of runs.slice(-10)) {
+    const id = formatId('run', run.id);
+    blocks.push(section(`*${id}* ${run.kind} · *${run.status}* · ${mention(run.user)} · ${slackDate(run.startedAt)} · ${count(run.lines.length, 'line')}${run.summary ? `\n${escape(run.summary)}` : ''}`));
+    blocks.push(actionsBlock(`logs:${run.id}`, [button('View Logs', actions.viewLogs, id)]));
+  }
+  return { text: `Runs of ${ref}`, blocks };
+}
+
+export function changeRequestsReply(list: ChangeRequest[]): Reply {
+  if (list.length === 0) return { text: 'No change requests yet: `/sandbox cr new` creates one.' };
+  const lines = list.slice(-30).map((cr) => `• *${formatId('changeRequest', cr.id)}* ${escape(cr.name)} · ${cr.type} · ${describeState(cr.state)} · ${mention(cr.createdBy)}`);
+  return { text: 'Change requests', blocks: [section(lines.join('\n'))] };
+}
+
+export function changeRequestReply(cr: ChangeRequest, votes: Vote[], requests: DeploymentRequest[]): Reply {
+  const keys = [...cr.customizations, ...cr.proposedCustomizations.map((k) => `${k} (proposed)`)];
+  const text = [
+    `*${formatId('changeRequest', cr.id)}: ${escape(cr.name)}* · ${cr.type} · *${describeState(cr.state)}*`,
+    `>${escape(cr.overview)}`,
+    `Customizations: ${keys.length ? keys.map((k) => `\`${escape(k)}\``).join(', ') : 'none'}`,
+    `Votes: ${votes.length ? votes.map((v) => `${v.decision} by ${mention(v.voter)}${v.reason ? ` (“${escape(v.reason)}”)` : ''}`).join(', ') : 'none yet'}`,
+    `Carried by: ${requests.length ? requests.map((r) => `${formatId('request', r.id)} (${describeState(r.state)})`).join(', ') : 'no request yet'}`,
+  ];
+  return { text: `${formatId('changeRequest', cr.id)} ${cr.name}`, blocks: [section(text.join('\n')), context(`Created by ${mention(cr.createdBy)} ${slackDate(cr.createdAt)}`)] };
+}
+
+export function auditReply(events: AuditEvent[]): Reply {
+  if (events.length === 0) return { text: 'Nothing has been recorded yet.' };
+  const lines = events.slice(0, 25).map((e) => `• ${slackDate(e.at)} ${mention(e.actor)} *${e.action}* ${escape(e.subject)} → ${escape(e.outcome)} _(${e.via})_`);
+  return { text: 'Latest actions', blocks: [section(lines.join('\n')), context('The command line shows more: `sandbox audit --since 7d`')] };
+}
+
+export function whoamiReply(w: { user: string; admin: boolean; roles: { environment: string; approver: boolean; deployer: boolean }[]; instances: string[] }): Reply {
+  const roles = w.roles.filter((r) => r.approver || r.deployer).map((r) => `${escape(r.environment)}: ${[r.approver && 'approver', r.deployer && 'deployer'].filter(Boolean).join(' and ')}`);
+  const lines = [
+    `You are ${mention(w.user)}${w.admin ? ', an *admin*' : ''}.`,
+    roles.length ? `Roles: ${roles.join('; ')}` : 'You approve and deploy nowhere.',
+    w.instances.length ? `Your instances: ${w.instances.map((i) => `\`${escape(i)}\``).join(', ')}` : 'You own no instance; instances without an owner are open to everyone.',
+  ];
+  return { text: lines.join('\n'), blocks: [section(lines.join('\n'))] };
+}
+

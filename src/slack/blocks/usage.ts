@@ -1,0 +1,28 @@
+/** Every subcommand of `/sandbox`, with its arguments and what it does: the help text and the usage shown on mistakes. */
+export const SUBCOMMANDS = [
+  ['help', 'this list'],
+  ['status', 'the pipeline: environments, instances, projects, queues'],
+  ['sync [instance]', 'pull the environment above into your instance'],
+  ['send [instance]', 'send your changes to the next environment up'],
+  ['queue [environment]', 'requests waiting in a deployment queue'],
+  ['validate <request>', 'check dependencies and validate, without applying'],
+  ['deploy <request>', 'deploy an approved request (deployers)'],
+  ['reject <request>', 'reject a request, with a reason'],
+  ['revert [environment]', 'revert the latest production deployment'],
+  ['logs <run or request>', 'the log of a run, or of every run of a request'],
+  ['compare <instance> <instance>', 'components added, removed and changed between two instances'],
+  ['lock <environment> <reason>', 'stop every deployment to an environment'],
+  ['unlock <environment>', 'let deployments go ahead again'],
+  ['report <request>', 'the evidence of one change, for audits'],
+  ['cr new | list | show <id> | submit <id> | complete <id>', 'change requests'],
+  ['audit', 'the latest actions, who did them and how they ended'],
+  ['whoami', 'your roles and instances'],
+] as const;
+
+export const usageLine = (name: string) => {
+  const entry = SUBCOMMANDS.find(([usage]) => usage.split(' ')[0] === name);
+  return entry ? `\`/sandbox ${entry[0]}\`` : '';
+};
+
+export const helpText = () =>
+  ['*`/sandbox` commands*', ...SUBCOMMANDS.map(([usage, what]) => `• \`/sandbox ${usage}\`: ${what}`), 'Ids are written DR-12 (deployment request), CR-3 (change request), RUN-45 (run); a bare number works where the kind is clear.'].join('\n');

@@ -1,0 +1,34 @@
+/** Every action_id and callback_id the app listens to: one place, so blocks and listeners never disagree. */
+export const actions = {
+  approve: 'request_approve',
+  reject: 'request_reject',
+  deploy: 'request_deploy',
+  viewLogs: 'view_logs',
+  revert: 'revert_changes',
+  sync: 'instance_sync',
+  send: 'instance_send',
+} as const;
+
+export const callbacks = {
+  send: 'send_modal',
+  sync: 'sync_modal',
+  reject: 'reject_modal',
+  deploy: 'deploy_modal',
+  revert: 'revert_modal',
+  newChangeRequest: 'change_request_modal',
+  logs: 'logs_modal',
+} as const;
+
+/** Input blocks of the modals; field errors are keyed by these. */
+export const fields = {
+  source: 'source',
+  message: 'message',
+  changeRequest: 'change_request',
+  confirmDrift: 'confirm_drift',
+  reason: 'reason',
+  name: 'name',
+  type: 'type',
+  overview: 'overview',
+  customizations: 'customizations',
+  approvers: 'approvers',
+} as const;

@@ -1,0 +1,26 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { DomainError } from '../../../domain/errors.ts';
+import { formatId } from '../../../domain/ids.ts';
+import { actorOf, type SlackDeps } from '../../context.ts';
+import { actions } from '../../ids.ts';
+import { openDeploy, openLogs, openReject, openRevert, openSend, openSync } from '../../modals.ts';
+import { onClick } from './button.ts';
+import { approveClicked } from './approve.ts';
+
+export function register(app: App, deps: SlackDeps) {
+  const button = (id: string, what: string, work: Parameters<typeof onClick>[2]) => app.action<BlockAction<ButtonAction>>(id, onClick(deps, what, work));
+  button(actions.approve, 'Approve', approveClicked);
+  button(actions.reject, 'Reject', ({ value, opening }) => openReject(deps, opening, value));
+  button(actions.deploy, 'Deploy', ({ value, opening }) => openDeploy(deps, opening, value));
+  button(actions.viewLogs, 'View Logs', ({ value, opening }) => openLogs(deps, opening, value));
+  button(actions.sync, 'Sync', ({ value, opening }) => openSync(deps, opening, value));
+  button(actions.send, 'Send', ({ value, opening }) => openSend(deps, opening, value));
+  button(actions.revert, 'Revert Changes', async ({ value, user, opening }) => {
+    // The button names the deployment it was shown for: if another one is latest by now, say so instead of reverting that one.
+    const { latest, env } = await deps.services.assertMayRevert(actorOf(user));
+    if (String(latest.id) !== value) {
+      throw new DomainError('NOTHING_TO_REVERT', `${formatId('request', Number(value))} is no longer the latest deployment to ${env.name}; refresh App Home to see what can be reverted.`);
+    }
+    await openRevert(deps, opening, env.name);
+  });
+}

@@ -1,0 +1,7 @@
+import type { App } from '@slack/bolt';
+import type { SlackDeps } from '../../context.ts';
+import { sandboxCommand } from './sandbox.ts';
+
+export function register(app: App, deps: SlackDeps) {
+  app.command('/sandbox', (args) => sandboxCommand({ ...args, deps }));
+}

@@ -1,0 +1,36 @@
+import { formatId, parseId } from '../../../domain/ids.ts';
+import { compareText, reportText } from '../../../cli/render.ts';
+import { auditReply, codeReply, queueReply, runsReply, statusReply, whoamiReply } from '../../blocks/replies.ts';
+import { helpText } from '../../blocks/usage.ts';
+import { actorOf } from '../../context.ts';
+import type { Subcommand } from './subcommand.ts';
+
+/** Subcommands that only read: they answer privately to whoever asked. */
+export const querySubcommands: Record<string, Subcommand> = {
+  help: { args: [0, 0], run: ({ reply }) => reply({ text: helpText() }) },
+  status: { args: [0, 0], run: async ({ reply, deps }) => reply(statusReply(await deps.services.status())) },
+  queue: { args: [0, 1], run: async ({ args, reply, deps }) => reply(queueReply(await deps.services.queue(args[0]))) },
+  logs: {
+    args: [1, 1],
+    needs: 'a run or request id, e.g. `RUN-4` or `DR-12`',
+    run: async ({ args, reply, deps }) => reply(runsReply(args[0]!.toUpperCase(), await deps.services.logs(args[0]!))),
+  },
+  compare: {
+    args: [2, 2],
+    needs: 'two instances, e.g. `staging production`',
+    run: async ({ args, reply, deps }) => {
+      const { from, to, differences } = await deps.services.compare(args[0]!, args[1]!);
+      await reply(codeReply(`*Compare ${from.name} → ${to.name}*`, compareText(from.name, to.name, differences), `\`sandbox compare ${from.name} ${to.name}\` on the command line lists every difference.`));
+    },
+  },
+  report: {
+    args: [1, 1],
+    needs: 'a request id, e.g. `DR-12`',
+    run: async ({ args, reply, deps }) => {
+      const id = formatId('request', parseId(args[0]!, 'request').id);
+      await reply(codeReply(`*Report of ${id}*`, reportText(await deps.services.report(id)), `\`sandbox report ${id}\` on the command line prints it whole.`));
+    },
+  },
+  audit: { args: [0, 0], run: async ({ reply, deps }) => reply(auditReply(await deps.services.audit({ limit: 25 }))) },
+  whoami: { args: [0, 0], run: async ({ user, reply, deps }) => reply(whoamiReply(await deps.services.whoami(actorOf(user)))) },
+};

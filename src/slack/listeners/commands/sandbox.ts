@@ -1,0 +1,43 @@
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { helpText, usageLine } from '../../blocks/usage.ts';
+import { answering, replier, type SlackDeps } from '../../context.ts';
+import { changeRequestSubcommand } from './change-requests.ts';
+import { querySubcommands } from './queries.ts';
+import type { Subcommand } from './subcommand.ts';
+import { workSubcommands } from './work.ts';
+
+const SUBCOMMANDS: Record<string, Subcommand> = { ...querySubcommands, ...workSubcommands, cr: changeRequestSubcommand };
+
+const words = (text: string) => text.trim().split(/\s+/).filter(Boolean);
+
+/** Why the words do not fit the subcommand, or undefined when they do. */
+function misfit(name: string, sub: Subcommand, args: string[]): string | undefined {
+  const [min, max] = sub.args;
+  if (args.length < min) return `\`/sandbox ${name}\` needs ${sub.needs ?? 'more words'}.`;
+  if (args.length > max) return `\`/sandbox ${name}\` takes ${max === 0 ? 'no more words' : `at most ${max}`}, but got “${args.slice(max).join(' ')}” too.`;
+  return undefined;
+}
+
+/** `/sandbox …`: acknowledged at once (Slack waits 3 seconds at most), then the subcommand runs and answers privately. */
+export async function sandboxCommand({ command, ack, respond, client, deps }: AllMiddlewareArgs & SlackCommandMiddlewareArgs & { deps: SlackDeps }) {
+  await ack();
+  const reply = replier(deps, command.user_id, { respond, hasResponseUrl: Boolean(command.response_url), channel: command.channel_id });
+  const [first = 'help', ...args] = words(command.text);
+  const name = first.toLowerCase();
+  const sub = SUBCOMMANDS[name];
+  if (!sub) return reply(`:no_entry: \`${first}\` is not a \`/sandbox\` command.\n\n${helpText()}`);
+  const problem = misfit(name, sub, args);
+  if (problem) return reply(`:no_entry: ${problem} Usage: ${usageLine(name)}. \`/sandbox help\` lists every command.`);
+  await answering(deps, `/sandbox ${name}`, reply, () =>
+    sub.run({
+      args,
+      rest: (n) => words(command.text).slice(n + 1).join(' '),
+      user: command.user_id,
+      channel: command.channel_id,
+      client,
+      reply,
+      deps,
+      opening: { client, triggerId: command.trigger_id, user: command.user_id, metadata: { channel: command.channel_id } },
+    }),
+  );
+}

@@ -1,0 +1,55 @@
+import { DomainError } from '../../../domain/errors.ts';
+import { formatId, parseId } from '../../../domain/ids.ts';
+import { count } from '../../../domain/pipeline.ts';
+import { actionsBlock, button, escape, section } from '../../blocks/format.ts';
+import { actorOf } from '../../context.ts';
+import { actions } from '../../ids.ts';
+import { openDeploy, openReject, openRevert, openSend, openSync } from '../../modals.ts';
+import type { Invocation, Subcommand } from './subcommand.ts';
+
+/** The instance a sync or send is about: the one named, or the user's own when they have exactly one. */
+async function instanceOf({ args, user, deps }: Invocation, verb: string): Promise<string> {
+  if (args[0]) return args[0];
+  const { instances } = await deps.services.whoami(actorOf(user));
+  if (instances.length === 1) return instances[0]!;
+  const yours = instances.length ? `Yours are ${instances.map((i) => `\`${i}\``).join(', ')}.` : 'You own no instance; name one without an owner.';
+  throw new DomainError('INVALID_INPUT', `Say which instance to ${verb}: \`/sandbox ${verb} <instance>\`. ${yours}`);
+}
+
+/** Subcommands that change things: most open a modal to confirm or complete, the rest act at once. */
+export const workSubcommands: Record<string, Subcommand> = {
+  sync: { args: [0, 1], run: async (call) => openSync(call.deps, call.opening, await instanceOf(call, 'sync')) },
+  send: { args: [0, 1], run: async (call) => openSend(call.deps, call.opening, await instanceOf(call, 'send')) },
+  deploy: { args: [1, 1], needs: 'a request id, e.g. `DR-12`', run: (call) => openDeploy(call.deps, call.opening, call.args[0]!) },
+  reject: { args: [1, 1], needs: 'a request id, e.g. `DR-12`', run: (call) => openReject(call.deps, call.opening, call.args[0]!) },
+  revert: { args: [0, 1], run: (call) => openRevert(call.deps, call.opening, call.args[0]) },
+  validate: {
+    args: [1, 1],
+    needs: 'a request id, e.g. `DR-12`',
+    run: async ({ args, user, reply, deps }) => {
+      const { id } = parseId(args[0]!, 'request');
+      const result = await deps.services.validate(actorOf(user), id);
+      const problems = result.missingDependencies.length + result.drifted.length + result.failedChecks.length;
+      const verdict = result.ok
+        ? `:white_check_mark: ${formatId('request', id)} validates: dependencies present, every item applies cleanly${result.failedChecks.length ? '' : ', checks pass'}.`
+        : `:x: ${formatId('request', id)} would fail: ${count(problems, 'problem')}. ${escape(result.run.summary ?? '')}`;
+      await reply({ text: verdict, blocks: [section(verdict), actionsBlock('validate', [button('View Logs', actions.viewLogs, formatId('run', result.run.id))])] });
+    },
+  },
+  lock: {
+    args: [2, Infinity],
+    needs: 'an environment and a reason, e.g. `Production release in progress`',
+    run: async ({ args, rest, user, reply, deps }) => {
+      const env = await deps.services.lock(actorOf(user), args[0]!, rest(1));
+      await reply(`:lock: ${env.name} is locked: deployments to it wait until \`/sandbox unlock ${env.name}\`.`);
+    },
+  },
+  unlock: {
+    args: [1, 1],
+    needs: 'an environment, e.g. `Production`',
+    run: async ({ args, user, reply, deps }) => {
+      const env = await deps.services.unlock(actorOf(user), args[0]!);
+      await reply(`:unlock: ${env.name} is unlocked.`);
+    },
+  },
+};

@@ -1,0 +1,7 @@
+import type { App } from '@slack/bolt';
+import type { SlackDeps } from '../../context.ts';
+import { appHomeOpened } from './app-home-opened.ts';
+
+export function register(app: App, deps: SlackDeps) {
+  app.event('app_home_opened', (args) => appHomeOpened({ ...args, deps }));
+}

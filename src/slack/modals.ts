@@ -1,0 +1,63 @@
+import type { WebClient } from '@slack/web-api';
+import { DomainError } from '../domain/errors.ts';
+import { parseId } from '../domain/ids.ts';
+import { syncLabel } from '../domain/pipeline.ts';
+import { ATTACHABLE_CHANGE_REQUEST_STATES } from '../domain/states.ts';
+import { actorOf, type SlackDeps } from './context.ts';
+import type { ModalMetadata } from './views/common.ts';
+import { changeRequestModal } from './views/change-request.ts';
+import { deployModal, rejectModal, revertModal } from './views/decisions.ts';
+import { logsModal } from './views/logs.ts';
+import { sendModal } from './views/send.ts';
+import { syncModal } from './views/sync.ts';
+
+/**
+ * Opening the modals, from a command or a button alike. Each runs its read-only checks first, so that a refusal
+ * is told at once instead of after the form is filled in. The trigger id lives 3 seconds: these reads are quick.
+ */
+export interface Opening {
+  client: WebClient;
+  triggerId: string;
+  user: string;
+  metadata: ModalMetadata;
+}
+
+export async function openSync(deps: SlackDeps, o: Opening, instanceName: string) {
+  const { instance, upper, sources, preferred } = await deps.services.syncSources(instanceName);
+  await o.client.views.open({ trigger_id: o.triggerId, view: syncModal({ instance, upper, sources, preferred, label: syncLabel(upper), channel: o.metadata.channel }) });
+}
+
+export async function openSend(deps: SlackDeps, o: Opening, instanceName: string) {
+  const preview = await deps.services.sendPreview(instanceName);
+  if (preview.changes.length === 0) {
+    throw new DomainError('NOTHING_TO_SEND', `${preview.instance.name} has no changes to send: it matches its baseline. Change some components first, or sync to take what is new above.`);
+  }
+  const changeRequests = (await deps.services.changeRequests.list()).filter((cr) => ATTACHABLE_CHANGE_REQUEST_STATES.includes(cr.state));
+  await o.client.views.open({ trigger_id: o.triggerId, view: sendModal({ ...preview, changeRequests, channel: o.metadata.channel }) });
+}
+
+export async function openDeploy(deps: SlackDeps, o: Opening, ref: string) {
+  const { id } = parseId(ref, 'request');
+  await deps.services.assertDeployable(actorOf(o.user), id);
+  await o.client.views.open({ trigger_id: o.triggerId, view: deployModal(await deps.services.requestOverview(id), o.metadata) });
+}
+
+export async function openReject(deps: SlackDeps, o: Opening, ref: string) {
+  const { id } = parseId(ref, 'request');
+  await deps.services.assertMayReject(actorOf(o.user), id);
+  await o.client.views.open({ trigger_id: o.triggerId, view: rejectModal(id, o.metadata) });
+}
+
+export async function openRevert(deps: SlackDeps, o: Opening, environment?: string) {
+  const { env, latest } = await deps.services.assertMayRevert(actorOf(o.user), environment);
+  await o.client.views.open({ trigger_id: o.triggerId, view: revertModal(latest, env, o.metadata) });
+}
+
+export async function openLogs(deps: SlackDeps, o: Opening, ref: string) {
+  const runs = await deps.services.logs(ref);
+  await o.client.views.open({ trigger_id: o.triggerId, view: logsModal(ref.toUpperCase(), runs) });
+}
+
+export async function openNewChangeRequest(o: Opening) {
+  await o.client.views.open({ trigger_id: o.triggerId, view: changeRequestModal(o.metadata) });
+}

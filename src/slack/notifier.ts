@@ -1,0 +1,91 @@
+import type { Logger } from '@slack/bolt';
+import { formatId } from '../domain/ids.ts';
+import { mention } from '../domain/pipeline.ts';
+import type { Services } from '../domain/services/index.ts';
+import type { DeploymentRequest, Environment } from '../domain/types.ts';
+import { escape } from './blocks/format.ts';
+import { requestCard } from './blocks/request-card.ts';
+import type { Chat } from './chat.ts';
+import type { PostedMessages } from './posted-messages.ts';
+
+/**
+ * Tells people what happened, wherever it was started from: each request's card in its target environment's
+ * channel, kept up to date in place, and every outcome sent to the requester by direct message.
+ * Failures are logged and never undo or fail what already happened.
+ */
+export class Notifier {
+  /** Card refreshes run one after another per request, each reading the state of its turn: the last one shown is the latest. */
+  private readonly refreshes = new Map<number, Promise<void>>();
+
+  constructor(
+    private readonly services: Services,
+    private readonly chat: Chat,
+    private readonly messages: PostedMessages,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Posts the request's card, or updates it in place when it was posted before. */
+  refreshRequestCard(requestId: number): Promise<void> {
+    const next = (this.refreshes.get(requestId) ?? Promise.resolve()).then(() => this.writeRequestCard(requestId));
+    this.refreshes.set(requestId, next);
+    void next.then(() => {
+      if (this.refreshes.get(requestId) === next) this.refreshes.delete(requestId);
+    });
+    return next;
+  }
+
+  private async writeRequestCard(requestId: number) {
+    await this.safely(`the card of ${formatId('request', requestId)}`, async () => {
+      const overview = await this.services.requestOverview(requestId);
+      const channel = overview.environment.channel;
+      if (!channel) return;
+      const card = requestCard(overview);
+      const subject = formatId('request', requestId);
+      const posted = await this.messages.find(subject, 'card');
+      if (posted) return this.chat.update({ channel: posted.channel, ts: posted.ts, ...card });
+      const { ts, channel: where } = await this.chat.post({ channel, ...card });
+      await this.messages.save({ subject, role: 'card', channel: where, ts, linesPosted: 0 });
+    });
+  }
+
+  /** A direct message to the requester about an outcome of their request. */
+  async tellRequester(request: DeploymentRequest, text: string) {
+    await this.safely(`the message to ${request.requester}`, () => this.chat.dm(request.requester, text));
+  }
+
+  async tell(user: string, text: string) {
+    await this.safely(`the message to ${user}`, () => this.chat.dm(user, text));
+  }
+
+  /** An announcement in an environment's channel (locks, reverts). */
+  async announce(environment: Environment, text: string) {
+    const channel = environment.channel;
+    if (channel) await this.safely(`the announcement in ${environment.name}`, () => this.chat.post({ channel, text }));
+  }
+
+  outcome(request: DeploymentRequest, env: Environment): string | undefined {
+    const id = formatId('request', request.id);
+    switch (request.state) {
+      case 'approved':
+        return `:white_check_mark: ${id} was approved${request.decidedBy ? ` by ${mention(request.decidedBy)}` : ''}: it waits in the ${env.name} queue for a deployer.`;
+      case 'rejected':
+        return `:no_entry: ${id} was rejected by ${mention(request.decidedBy ?? '?')}: ${escape(request.reason ?? '')}. Make the changes it asks for and send again.`;
+      case 'deployed':
+        return `:tada: ${id} is deployed to ${env.name} by ${mention(request.deployedBy ?? '?')}.`;
+      case 'failed':
+        return `:x: The deployment of ${id} to ${env.name} failed: ${escape(request.reason ?? 'see the log')}. It stays in the queue; \`/sandbox logs ${id}\` shows why.`;
+      case 'reverted':
+        return `:rewind: ${id} was reverted in ${env.name}. These changes cannot be deployed again as-is: make more changes and send again.`;
+      default:
+        return undefined;
+    }
+  }
+
+  private async safely(what: string, work: () => Promise<unknown>) {
+    try {
+      await work();
+    } catch (error) {
+      this.logger.error(`Could not post ${what}: ${(error as Error).message}`);
+    }
+  }
+}

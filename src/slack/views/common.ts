@@ -1,0 +1,84 @@
+import type { KnownBlock, View } from '@slack/types';
+import { clip } from '../blocks/format.ts';
+
+export const plain = (text: string) => ({ type: 'plain_text' as const, text });
+
+/** A modal with Slack's 24-character limits on title and buttons kept. */
+export function modal(o: { callbackId: string; title: string; blocks: KnownBlock[]; submit?: string; close?: string; metadata?: object }): View {
+  return {
+    type: 'modal',
+    callback_id: o.callbackId,
+    title: plain(clip(o.title, 24)),
+    ...(o.submit ? { submit: plain(clip(o.submit, 24)) } : {}),
+    close: plain(clip(o.close ?? 'Cancel', 24)),
+    blocks: o.blocks.slice(0, 100),
+    private_metadata: JSON.stringify(o.metadata ?? {}),
+  };
+}
+
+export function textInput(blockId: string, label: string, o: { multiline?: boolean; optional?: boolean; hint?: string; placeholder?: string; initial?: string; maxLength?: number } = {}): KnownBlock {
+  return {
+    type: 'input',
+    block_id: blockId,
+    label: plain(label),
+    optional: o.optional ?? false,
+    ...(o.hint ? { hint: plain(clip(o.hint, 2000)) } : {}),
+    element: {
+      type: 'plain_text_input',
+      action_id: 'value',
+      multiline: o.multiline ?? false,
+      max_length: o.maxLength ?? 3000,
+      ...(o.placeholder ? { placeholder: plain(clip(o.placeholder, 150)) } : {}),
+      ...(o.initial ? { initial_value: o.initial } : {}),
+    },
+  };
+}
+
+export interface Choice {
+  text: string;
+  value: string;
+}
+
+export function selectInput(blockId: string, label: string, choices: Choice[], o: { initial?: string; optional?: boolean; hint?: string } = {}): KnownBlock {
+  const options = choices.slice(0, 100).map((c) => ({ text: plain(clip(c.text, 75)), value: c.value.slice(0, 75) }));
+  const initial = options.find((opt) => opt.value === o.initial);
+  return {
+    type: 'input',
+    block_id: blockId,
+    label: plain(label),
+    optional: o.optional ?? false,
+    ...(o.hint ? { hint: plain(clip(o.hint, 2000)) } : {}),
+    element: { type: 'static_select', action_id: 'value', options, ...(initial ? { initial_option: initial } : {}) },
+  };
+}
+
+/** Values of a submitted modal, read by block id (every input's action id is `value`). */
+export type SubmittedValues = Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null; selected_options?: { value: string }[]; selected_users?: string[] }>>;
+
+export function readValue(values: SubmittedValues, blockId: string): string {
+  const v = values[blockId]?.value;
+  return (v?.value ?? v?.selected_option?.value ?? '').trim();
+}
+
+export const readChecked = (values: SubmittedValues, blockId: string) => (values[blockId]?.value?.selected_options?.length ?? 0) > 0;
+export const readUsers = (values: SubmittedValues, blockId: string) => values[blockId]?.value?.selected_users ?? [];
+
+/** What a modal remembers between opening and submission: where to answer, and what it is about. */
+export interface ModalMetadata {
+  channel?: string;
+  instance?: string;
+  requestId?: number;
+  environment?: string;
+}
+
+export function readMetadata(raw: string | undefined): ModalMetadata {
+  try {
+    return JSON.parse(raw || '{}') as ModalMetadata;
+  } catch {
+    return {};
+  }
+}
+
+/** A modal that only says something (a refusal after submission, or what happens next). */
+export const messageModal = (title: string, text: string, callbackId: string): View =>
+  modal({ callbackId, title, close: 'Close', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(text, 3000) } }] });

@@ -1,0 +1,67 @@
+import type { KnownBlock, View } from '@slack/types';
+import { formatId } from '../../domain/ids.ts';
+import { mention, nextEnvironmentUp, sendLabel, syncLabel } from '../../domain/pipeline.ts';
+import type { EnvironmentStatus } from '../../domain/services/queries.ts';
+import { describeState } from '../../domain/states.ts';
+import type { DeploymentRequest, Environment } from '../../domain/types.ts';
+import { actionsBlock, button, context, divider, escape, header, section, slackDate } from '../blocks/format.ts';
+import { describeChanges } from '../blocks/request-card.ts';
+import { actions } from '../ids.ts';
+
+export interface HomeInput {
+  user: string;
+  admin: boolean;
+  pipeline: EnvironmentStatus[];
+  recent: DeploymentRequest[];
+  /** The latest production deployment, when it may still be reverted. */
+  revertable?: DeploymentRequest;
+}
+
+function pipelineBlocks(pipeline: EnvironmentStatus[]): KnownBlock[] {
+  const steps = pipeline.map(({ environment: e, queue }) => `*${escape(e.name)}*${e.lock ? ' :lock:' : ''}${queue.length ? ` (${queue.length} queued)` : ''}`);
+  return [header('Pipeline'), section(steps.join('  →  '))];
+}
+
+function instanceBlocks(input: HomeInput): KnownBlock[] {
+  const environments = input.pipeline.map((p) => p.environment);
+  const blocks: KnownBlock[] = [header('Your instances')];
+  const mine = input.pipeline.flatMap((p) => p.instances.filter((i) => p.environment.kind !== 'production' && (i.instance.owner === input.user || (!i.instance.owner && input.admin))).map((i) => ({ ...i, env: p.environment })));
+  if (mine.length === 0) blocks.push(context('You own no instance. Instances without an owner are open to everyone: `/sandbox sync <instance>`.'));
+  for (const i of mine.slice(0, 12)) {
+    const upper = nextEnvironmentUp(environments, i.env) as Environment;
+    const state = i.project === 'Ready' || !i.project ? 'Ready: nothing to send' : `${i.project}, ${describeChanges(i.changes)}`;
+    blocks.push(section(`*${escape(i.instance.name)}* (${escape(i.env.name)}) · ${state}${i.parent ? ` · synced from ${escape(i.parent)}` : ''}`));
+    const buttons = [button(syncLabel(upper), actions.sync, i.instance.name)];
+    if (i.project === 'Active') buttons.push(button(sendLabel(upper), actions.send, i.instance.name, { style: 'primary' }));
+    blocks.push(actionsBlock(`instance:${i.instance.name}`, buttons));
+  }
+  return blocks;
+}
+
+function queueBlocks(pipeline: EnvironmentStatus[]): KnownBlock[] {
+  const blocks: KnownBlock[] = [header('Deployment queues')];
+  for (const { environment: env, queue } of pipeline.filter((p) => p.environment.kind !== 'development')) {
+    const items = queue.slice(0, 5).map((r) => `• *${formatId('request', r.id)}* ${describeState(r.state)} · ${mention(r.requester)} · “${escape(r.message)}”`);
+    blocks.push(section(`*${escape(env.name)}*${env.lock ? ` :lock: ${escape(env.lock.reason)}` : ''}\n${items.join('\n') || '_empty_'}${queue.length > 5 ? `\n…and ${queue.length - 5} more` : ''}`));
+  }
+  return blocks;
+}
+
+function recentBlocks(input: HomeInput): KnownBlock[] {
+  const blocks: KnownBlock[] = [header('Recent deployments')];
+  if (input.recent.length === 0) blocks.push(context('Nothing has been deployed yet.'));
+  for (const r of input.recent) {
+    const id = formatId('request', r.id);
+    blocks.push(section(`*${id}* ${describeState(r.state)} · by ${mention(r.deployedBy ?? r.requester)}${r.deployedAt ? ` ${slackDate(r.deployedAt)}` : ''}\n“${escape(r.message)}”`));
+    const buttons = [button('View Logs', actions.viewLogs, id)];
+    if (input.revertable?.id === r.id) buttons.push(button('Revert Changes', actions.revert, String(r.id), { style: 'danger' }));
+    blocks.push(actionsBlock(`recent:${r.id}`, buttons));
+  }
+  return blocks;
+}
+
+/** App Home: the pipeline, the user's instances with Sync and Send, the queues, and recent deployments. */
+export function homeView(input: HomeInput): View {
+  const blocks = [...pipelineBlocks(input.pipeline), divider, ...instanceBlocks(input), divider, ...queueBlocks(input.pipeline), divider, ...recentBlocks(input)];
+  return { type: 'home', blocks: blocks.slice(0, 100) };
+}

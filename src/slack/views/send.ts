@@ -1,0 +1,57 @@
+import type { KnownBlock, View } from '@slack/types';
+import { formatId } from '../../domain/ids.ts';
+import type { ChangeRequest, Change, ChangeSummary, Environment, Instance } from '../../domain/types.ts';
+import { escape, section } from '../blocks/format.ts';
+import { describeChanges } from '../blocks/request-card.ts';
+import { callbacks, fields } from '../ids.ts';
+import { modal, plain, selectInput, textInput } from './common.ts';
+
+export interface SendModalInput {
+  instance: Instance;
+  env: Environment;
+  target: Environment;
+  targetInstance: Instance;
+  label: string;
+  drifted: boolean;
+  changes: Change[];
+  summary: ChangeSummary;
+  changeRequests: ChangeRequest[];
+  channel?: string;
+}
+
+const ACTION_MARK = { add: '+', modify: '~', delete: '−' } as const;
+
+/** The send modal: from where to where, what changes, the deployment message and the change request. */
+export function sendModal(o: SendModalInput): View {
+  const blocks: KnownBlock[] = [
+    section(`*From* ${escape(o.instance.name)} (${escape(o.env.name)})  →  *To* ${escape(o.targetInstance.name)} (${escape(o.target.name)})`),
+    section(`*${describeChanges(o.summary)}*\n${o.changes.slice(0, 15).map((c) => `\`${ACTION_MARK[c.action]} ${escape(c.key)}\``).join('\n')}${o.changes.length > 15 ? `\n…and ${o.changes.length - 15} more` : ''}`),
+  ];
+  if (o.drifted) {
+    blocks.push(section(`:warning: *${escape(o.targetInstance.name)} has changed since ${escape(o.instance.name)} last synced with it.* Your changes may conflict there: syncing first is recommended.`));
+    blocks.push({
+      type: 'input',
+      block_id: fields.confirmDrift,
+      optional: true,
+      label: plain('Drift'),
+      element: { type: 'checkboxes', action_id: 'value', options: [{ text: plain('Send anyway, without syncing first'), value: 'yes' }] },
+    });
+  }
+  blocks.push(textInput(fields.message, 'Deployment message', { multiline: true, placeholder: 'What do these changes do?' }));
+  blocks.push(changeRequestInput(o.target, o.changeRequests));
+  return modal({ callbackId: callbacks.send, title: o.label, submit: 'Send', blocks, metadata: { instance: o.instance.name, channel: o.channel } });
+}
+
+function changeRequestInput(target: Environment, changeRequests: ChangeRequest[]): KnownBlock {
+  const required = target.approvals.requireChangeRequest;
+  const hint = required ? `${target.name} requires an approved change request.` : 'Optional: a change request this send carries.';
+  if (changeRequests.length === 0) {
+    return textInput(fields.changeRequest, 'Change request', {
+      optional: !required,
+      placeholder: 'CR-3',
+      hint: `${hint} None is approved yet: create one with /sandbox cr new and have it approved.`,
+    });
+  }
+  const choices = changeRequests.map((cr) => ({ text: `${formatId('changeRequest', cr.id)} ${cr.name}`, value: String(cr.id) }));
+  return selectInput(fields.changeRequest, 'Change request', choices, { optional: !required, hint });
+}

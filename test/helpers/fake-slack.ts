@@ -1,0 +1,367 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** The workspace and bot identity the fake answers with; the request builders use the same ids. */
+export const TEAM_ID = 'T0TEST';
+export const BOT_USER_ID = 'UBOT';
+export const BOT_ID = 'BBOT';
+export const API_APP_ID = 'A0SANDBOX';
+
+// Block Kit JSON as tests read it back: loosely typed so a test can walk into it without casts.
+type Json = Record<string, any>;
+type Args = Json;
+
+export interface FakeCall {
+  method: string;
+  args: Args;
+  status: number;
+  at: number;
+  /** Whether an `Authorization: Bearer …` header came with the call; the token itself is never kept. */
+  authorized: boolean;
+  /** The JSON body the fake answered with. */
+  response: Json;
+}
+
+export interface FakeMessage {
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+  text?: string;
+  blocks?: Json[];
+  user?: string;
+  updates: number;
+}
+
+export interface FakeEphemeral {
+  channel: string;
+  user: string;
+  text?: string;
+  blocks?: Json[];
+  message_ts: string;
+}
+
+export type ViewKind = 'open' | 'push' | 'update' | 'publish';
+
+export interface FakeViewRecord {
+  kind: ViewKind;
+  id: string;
+  view: Json;
+  trigger_id?: string;
+  user_id?: string;
+  at: number;
+}
+
+/** A post to a `responseUrl()`: its JSON body (text, blocks, response_type, replace_original...) plus where and when. */
+export interface FakeResponse extends Json {
+  name: string;
+  status: number;
+  at: number;
+}
+
+export type Fault = { status: number; retryAfter?: number } | { error: string };
+
+export interface RateLimitRule {
+  method: string;
+  perChannelPerSecond: number;
+  retryAfter: number;
+}
+
+export interface FakeSlackOptions {
+  userGroups?: Record<string, string[]>;
+}
+
+type Reply = { status?: number; headers?: Record<string, string>; body: Json };
+type Handler = (args: Args) => Json;
+
+const RESPONSE_URL_USES = 5; // Slack accepts at most 5 posts to one response_url
+
+export type FakeSlack = Awaited<ReturnType<typeof startFakeSlack>>;
+
+export async function startFakeSlack(options: FakeSlackOptions = {}) {
+  const state = emptyState(options);
+  let tsCounter = 0;
+  let viewCounter = 0;
+  let responseUrlCounter = 0;
+
+  const nextTs = () => {
+    tsCounter += 1;
+    const micros = tsCounter * 100;
+    return `${1_700_000_000 + Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, '0')}`;
+  };
+  const findMessage = (channel: string, ts: string) =>
+    state.messages.find((m) => m.channel === channel && m.ts === ts);
+  const recordView = (kind: ViewKind, args: Args, id = `V${String(++viewCounter).padStart(8, '0')}`) => {
+    const view = { ...args.view, id };
+    state.views.push({ kind, id, view, trigger_id: args.trigger_id, user_id: args.user_id, at: Date.now() });
+    return { ok: true, view };
+  };
+  const needsTrigger = (kind: ViewKind) => (args: Args) => {
+    if (!args.trigger_id) return { ok: false, error: 'invalid_trigger_id' };
+    if (state.usedTriggers.has(args.trigger_id)) return { ok: false, error: 'exchanged_trigger_id' };
+    state.usedTriggers.add(args.trigger_id);
+    return recordView(kind, args);
+  };
+
+  const handlers: Record<string, Handler> = {
+    'auth.test': () => ({
+      ok: true,
+      url: 'https://sandbox-test.slack.com/',
+      team: 'Sandbox Test',
+      user: 'sandbox',
+      team_id: TEAM_ID,
+      user_id: BOT_USER_ID,
+      bot_id: BOT_ID,
+    }),
+    'chat.postMessage': (args) => {
+      const channel = dmChannelFor(args.channel);
+      if (!channel) return { ok: false, error: 'channel_not_found' };
+      if (!args.text && !args.blocks) return { ok: false, error: 'no_text' };
+      const message: FakeMessage = {
+        channel,
+        ts: nextTs(),
+        ...(args.thread_ts ? { thread_ts: String(args.thread_ts) } : {}),
+        text: args.text,
+        blocks: args.blocks,
+        user: BOT_USER_ID,
+        updates: 0,
+      };
+      state.messages.push(message);
+      return { ok: true, channel, ts: message.ts, message: slackMessage(message) };
+    },
+    'chat.update': (args) => {
+      const message = findMessage(dmChannelFor(args.channel), String(args.ts));
+      if (!message) return { ok: false, error: 'message_not_found' };
+      if (args.text !== undefined) message.text = args.text;
+      if (args.blocks !== undefined) message.blocks = args.blocks;
+      message.updates += 1;
+      return { ok: true, channel: message.channel, ts: message.ts, text: message.text, message: slackMessage(message) };
+    },
+    'chat.postEphemeral': (args) => {
+      if (!args.channel || !args.user) return { ok: false, error: 'channel_not_found' };
+      const ephemeral = { channel: args.channel, user: args.user, text: args.text, blocks: args.blocks, message_ts: nextTs() };
+      state.ephemerals.push(ephemeral);
+      return { ok: true, message_ts: ephemeral.message_ts };
+    },
+    'views.open': needsTrigger('open'),
+    'views.push': needsTrigger('push'),
+    'views.update': (args) => recordView('update', args, args.view_id ?? args.external_id),
+    'views.publish': (args) =>
+      args.user_id ? recordView('publish', args) : { ok: false, error: 'invalid_arguments' },
+    'usergroups.users.list': (args) => {
+      const users = state.userGroups.get(args.usergroup);
+      return users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' };
+    },
+    'users.info': (args) => (args.user ? { ok: true, user: plausibleUser(args.user) } : { ok: false, error: 'user_not_found' }),
+    'conversations.open': (args) => {
+      const user = String(args.users ?? '').split(',')[0];
+      return user ? { ok: true, channel: { id: dmChannelFor(user) } } : { ok: false, error: 'user_not_found' };
+    },
+    'conversations.join': (args) =>
+      args.channel ? { ok: true, channel: { id: args.channel } } : { ok: false, error: 'channel_not_found' },
+  };
+
+  const answerApi = (method: string, args: Args): Reply => {
+    const fault = takeFault(state.faults, method);
+    if (fault) return faultReply(fault);
+    const limited = rateLimited(state, method, args);
+    if (limited) return limited;
+    const handler = handlers[method];
+    return { body: handler ? handler(args) : { ok: false, error: 'unknown_method' } };
+  };
+
+  const onApi = (method: string, req: IncomingMessage, raw: string): Reply => {
+    const args = parseArgs(req.headers['content-type'], raw);
+    delete args.token; // a token sent in the body must not end up where a test could print it
+    const reply = answerApi(method, args);
+    const status = reply.status ?? 200;
+    const authorized = /^Bearer \S+/.test(req.headers.authorization ?? '');
+    state.calls.push({ method, args, status, at: Date.now(), authorized, response: reply.body });
+    return reply;
+  };
+
+  const onRespond = (name: string, raw: string): Reply => {
+    const used = state.responses.filter((r) => r.name === name && r.status === 200).length;
+    const status = used >= RESPONSE_URL_USES ? 404 : 200;
+    state.responses.push({ ...parseJson(raw), name, status, at: Date.now() });
+    return { status, body: status === 200 ? { ok: true } : { ok: false, error: 'used_url' } };
+  };
+
+  const server = createServer(async (req, res) => {
+    const raw = await readBody(req);
+    const path = new URL(req.url ?? '/', 'http://fake').pathname;
+    const api = /^\/api\/([\w.]+)$/.exec(path);
+    const respond = /^\/respond\/([^/]+)$/.exec(path);
+    if (api) send(res, onApi(api[1], req, raw));
+    else if (respond) send(res, onRespond(decodeURIComponent(respond[1]), raw));
+    else send(res, { status: 404, body: { ok: false, error: 'not_found' } });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const topLevel = (m: FakeMessage) => !m.thread_ts || m.thread_ts === m.ts;
+  const copy = <T extends object>(items: T[]) => items.map((item) => ({ ...item }));
+
+  return {
+    url: `${origin}/api/`,
+    responseUrl: (name = `r${++responseUrlCounter}`) => `${origin}/respond/${encodeURIComponent(name)}`,
+    get calls(): readonly FakeCall[] {
+      return state.calls;
+    },
+    get responses(): readonly FakeResponse[] {
+      return state.responses;
+    },
+    ok: (method: string) => state.calls.filter((c) => c.method === method && c.status === 200 && c.response.ok),
+    messages: (channel?: string) =>
+      copy(state.messages.filter((m) => topLevel(m) && (!channel || m.channel === dmChannelFor(channel)))),
+    thread: (channel: string, ts: string) =>
+      copy(state.messages.filter((m) => m.channel === dmChannelFor(channel) && m.thread_ts === ts && m.ts !== ts)),
+    ephemerals: (user?: string) => copy(state.ephemerals.filter((e) => !user || e.user === user)),
+    views: (kind?: ViewKind) => copy(state.views.filter((v) => !kind || v.kind === kind)),
+    /** Top-level messages in the DM with `user`, however they were addressed (user id or D channel). */
+    dms: (user: string) => copy(state.messages.filter((m) => topLevel(m) && m.channel === dmChannelFor(user))),
+    setUserGroup: (id: string, users: string[]) => void state.userGroups.set(id, [...users]),
+    failNext(method: string, fault: Fault, times = 1) {
+      for (let i = 0; i < times; i += 1) state.faults.push({ method, fault });
+    },
+    rateLimit: (rule: RateLimitRule) => void state.rateLimits.set(rule.method, rule),
+    waitFor: <T>(predicate: () => T | undefined | false | null, opts: { timeoutMs?: number } = {}) =>
+      waitFor(predicate, opts.timeoutMs ?? 10_000, () => summarize(state.calls)),
+    reset() {
+      Object.assign(state, emptyState(options));
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
+
+function emptyState(options: FakeSlackOptions) {
+  return {
+    calls: [] as FakeCall[],
+    messages: [] as FakeMessage[],
+    ephemerals: [] as FakeEphemeral[],
+    views: [] as FakeViewRecord[],
+    responses: [] as FakeResponse[],
+    usedTriggers: new Set<string>(),
+    userGroups: new Map(Object.entries(options.userGroups ?? {})),
+    faults: [] as { method: string; fault: Fault }[],
+    rateLimits: new Map<string, RateLimitRule>(),
+    acceptedPosts: new Map<string, number[]>(), // method + channel → times of posts let through
+  };
+}
+
+type State = ReturnType<typeof emptyState>;
+
+/** Posting to a user id lands in the DM with that user, as Slack does for bot tokens. */
+function dmChannelFor(channel: unknown): string {
+  const id = String(channel ?? '');
+  return /^[UW][A-Z0-9]+$/.test(id) ? `D${id}` : id;
+}
+
+function slackMessage(m: FakeMessage) {
+  return { type: 'message', user: m.user, bot_id: BOT_ID, text: m.text, blocks: m.blocks, ts: m.ts, thread_ts: m.thread_ts };
+}
+
+function plausibleUser(id: string) {
+  const name = id.toLowerCase();
+  return {
+    id,
+    team_id: TEAM_ID,
+    name,
+    real_name: `User ${id}`,
+    deleted: false,
+    is_bot: false,
+    tz: 'Europe/London',
+    tz_label: 'Greenwich Mean Time',
+    tz_offset: 0,
+    profile: { display_name: name, real_name: `User ${id}` },
+  };
+}
+
+function takeFault(faults: State['faults'], method: string) {
+  const index = faults.findIndex((f) => f.method === method);
+  return index < 0 ? undefined : faults.splice(index, 1)[0].fault;
+}
+
+function faultReply(fault: Fault): Reply {
+  if ('error' in fault) return { body: { ok: false, error: fault.error } };
+  if (fault.status === 429) return ratelimitedReply(fault.retryAfter ?? 1);
+  return { status: fault.status, body: { ok: false, error: 'internal_error' } };
+}
+
+function ratelimitedReply(retryAfter: number): Reply {
+  return { status: 429, headers: { 'Retry-After': String(retryAfter) }, body: { ok: false, error: 'ratelimited' } };
+}
+
+/** A sliding one-second window per channel: the post that would exceed the allowance gets a 429 and is not counted. */
+function rateLimited(state: State, method: string, args: Args): Reply | undefined {
+  const rule = state.rateLimits.get(method);
+  if (!rule) return undefined;
+  const key = `${method} ${dmChannelFor(args.channel)}`;
+  const now = Date.now();
+  const recent = (state.acceptedPosts.get(key) ?? []).filter((t) => now - t < 1000);
+  if (recent.length >= rule.perChannelPerSecond) return ratelimitedReply(rule.retryAfter);
+  state.acceptedPosts.set(key, [...recent, now]);
+  return undefined;
+}
+
+/** WebClient posts forms whose nested values (blocks, view...) are JSON strings; decode them back. */
+function parseArgs(contentType: string | undefined, raw: string): Args {
+  if (contentType?.startsWith('application/json')) return parseJson(raw);
+  const args: Args = {};
+  for (const [key, value] of new URLSearchParams(raw)) args[key] = decodeNested(value);
+  return args;
+}
+
+function decodeNested(value: string): unknown {
+  if (!/^\s*[[{]/.test(value)) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+function parseJson(raw: string): Json {
+  try {
+    const parsed = JSON.parse(raw);
+    return parsed && typeof parsed === 'object' ? parsed : { raw };
+  } catch {
+    return { raw };
+  }
+}
+
+async function readBody(req: IncomingMessage) {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, reply: Reply) {
+  res.writeHead(reply.status ?? 200, { 'content-type': 'application/json; charset=utf-8', ...reply.headers });
+  res.end(JSON.stringify(reply.body));
+}
+
+async function waitFor<T>(predicate: () => T | undefined | false | null, timeoutMs: number, seen: () => string) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = predicate();
+    if (value) return value;
+    if (Date.now() >= deadline) throw new Error(`waitFor timed out after ${timeoutMs} ms. Last calls seen:\n${seen()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function summarize(calls: readonly FakeCall[], last = 10) {
+  if (calls.length === 0) return '  (no Web API calls)';
+  const lines = calls.slice(-last).map((c) => {
+    const outcome = c.response.ok ? 'ok' : String(c.response.error);
+    const text = typeof c.args.text === 'string' ? ` "${c.args.text.slice(0, 60)}"` : '';
+    const channel = c.args.channel ? ` ${c.args.channel}` : '';
+    return `  ${c.method} → ${c.status} ${outcome}${channel}${text}`;
+  });
+  const skipped = calls.length > last ? [`  (${calls.length - last} earlier calls not shown)`] : [];
+  return [...skipped, ...lines].join('\n');
+}

@@ -1,0 +1,127 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LogLevel } from '@slack/bolt';
+import { ConsoleLogger } from '@slack/logger';
+import { parsePipelineConfig } from '../../src/config/load.ts';
+import { applyPipelineConfig } from '../../src/db/apply-config.ts';
+import { readSlackSettings } from '../../src/settings.ts';
+import { type SlackApp, startSlackApp } from '../../src/slack/app.ts';
+import { onPostgres, openTestDatabase, type TestDatabase, truncateAll } from './database.ts';
+import { type FakeSlack, type FakeViewRecord, startFakeSlack } from './fake-slack.ts';
+import {
+  appHomeOpened,
+  blockAction,
+  formValue,
+  type PostResult,
+  postToSlackEndpoint,
+  type SlackRequest,
+  selectValue,
+  slashCommand,
+  viewSubmission,
+} from './slack-requests.ts';
+import { QA_MEMBER, threeStepConfig } from './world.ts';
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789';
+
+/** A value typed or picked in a modal: text, a chosen option, ticked boxes or chosen users. */
+export type FieldValue = string | { option: string } | { checked: string[] } | { users: string[] };
+
+/** Modal input values by block id, as Slack sends them (every input's action id is `value`). */
+export function fill(values: Record<string, FieldValue | null>) {
+  return Object.fromEntries(
+    Object.entries(values).map(([block, v]) => {
+      const value =
+        v === null || typeof v === 'string'
+          ? formValue(v)
+          : 'option' in v
+            ? selectValue(v.option)
+            : 'checked' in v
+              ? { type: 'checkboxes', selected_options: v.checked.map((c) => ({ value: c, text: { type: 'plain_text', text: c } })) }
+              : { type: 'multi_users_select', selected_users: v.users };
+      return [block, { value }];
+    }),
+  );
+}
+
+export interface TestBot {
+  fake: FakeSlack;
+  bot: SlackApp;
+  /** Empties the database, applies the pipeline configuration again and forgets every recorded Slack call. */
+  reset(): Promise<void>;
+  command(user: string, text: string, channelId?: string): Promise<PostResult & { responseUrl: string }>;
+  click(user: string, actionId: string, value: string, where?: { channelId?: string; messageTs?: string; home?: boolean }): Promise<PostResult & { responseUrl: string }>;
+  /** Submits a modal the app opened, with the values filled in. */
+  submit(user: string, opened: FakeViewRecord, values: Record<string, FieldValue | null>): Promise<PostResult>;
+  openHome(user: string): Promise<PostResult>;
+  send(request: SlackRequest, overrides?: Partial<Parameters<typeof postToSlackEndpoint>[1]>): Promise<PostResult>;
+  /** The last modal opened (views.open) with this callback id, once it is open. */
+  modal(callbackId: string): Promise<FakeViewRecord>;
+  /** Private answers sent to a response URL. */
+  answers(responseUrl: string): Promise<{ text?: string; blocks?: unknown }[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real Slack app, started on loopback in HTTP mode over a fake Slack Web API and this test file's database
+ * (in-memory PGlite, or a fresh PostgreSQL database). Requests reach it signed, as Slack sends them.
+ */
+export async function startTestBot(config = threeStepConfig, env: Record<string, string> = {}): Promise<TestBot> {
+  const fake = await startFakeSlack({ userGroups: { S0QA: [QA_MEMBER] } });
+  const dir = mkdtempSync(join(tmpdir(), 'sandbox-slack-'));
+  const configPath = join(dir, 'sandbox.config.yml');
+  writeFileSync(configPath, config);
+  const database: TestDatabase | undefined = onPostgres ? await openTestDatabase() : undefined;
+  const settings = readSlackSettings({
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: fake.url,
+    PORT: '0',
+    SANDBOX_CONFIG: configPath,
+    ...(database ? { DATABASE_URL: database.url } : { SANDBOX_DATA_DIR: 'memory://' }),
+    ...env,
+  });
+  const logger = new ConsoleLogger();
+  logger.setLevel(LogLevel.ERROR);
+  const bot = await startSlackApp(settings, { logger, host: '127.0.0.1' });
+  const parsed = parsePipelineConfig(config, 'test config');
+  const send = (request: SlackRequest, overrides = {}) => postToSlackEndpoint(bot.url, { ...request, secret: SIGNING_SECRET, ...overrides });
+  return {
+    fake,
+    bot,
+    send,
+    async reset() {
+      await bot.threads.drain();
+      await truncateAll(bot.runtime.database.db);
+      await applyPipelineConfig(bot.runtime.database.db, parsed, new Date());
+      fake.reset();
+    },
+    async command(user, text, channelId) {
+      const responseUrl = fake.responseUrl();
+      return { ...(await send(slashCommand({ text, userId: user, channelId, responseUrl }))), responseUrl };
+    },
+    async click(user, actionId, value, where = {}) {
+      const responseUrl = fake.responseUrl();
+      const request = where.home
+        ? blockAction({ userId: user, actionId, value, view: { type: 'home' } })
+        : blockAction({ userId: user, actionId, value, channelId: where.channelId, messageTs: where.messageTs, responseUrl });
+      return { ...(await send(request)), responseUrl };
+    },
+    submit(user, opened, values) {
+      const view = opened.view as { callback_id: string; private_metadata?: string };
+      return send(viewSubmission({ userId: user, callbackId: view.callback_id, privateMetadata: view.private_metadata, values: fill(values) }));
+    },
+    openHome: (user) => send(appHomeOpened({ userId: user })),
+    modal: (callbackId) => fake.waitFor(() => fake.views('open').filter((v) => (v.view as { callback_id?: string }).callback_id === callbackId).at(-1)),
+    async answers(responseUrl) {
+      const name = responseUrl.split('/').at(-1);
+      return fake.responses.filter((r) => r.name === name) as { text?: string; blocks?: unknown }[];
+    },
+    async close() {
+      await bot.stop();
+      await fake.close();
+      await database?.close();
+    },
+  };
+}
+
