@@ -6,7 +6,9 @@ import { formatId } from '../domain/ids.ts';
 import type { Actor, LogSink } from '../domain/ports.ts';
 import type { Services } from '../domain/services/index.ts';
 import { describeState } from '../domain/states.ts';
+import { ConsoleLogger, LogLevel } from '@slack/logger';
 import { openRuntime } from '../runtime.ts';
+import { openAnnouncingRuntime } from '../slack/announcing.ts';
 import { readSettings } from '../settings.ts';
 import { addChangeRequestCommands } from './change-request-commands.ts';
 import { readComponents, readContentFile, writeComponents } from './files.ts';
@@ -24,6 +26,13 @@ export class RunFailed extends Error {
 export interface Output {
   out(text: string): void;
   err(text: string): void;
+}
+
+/** Slack's client logs only what goes wrong, on stderr, so that the command's own output stays clean. */
+function slackLogger() {
+  const logger = new ConsoleLogger();
+  logger.setLevel(LogLevel.WARN);
+  return logger;
 }
 
 export function buildProgram(io: Output): Command {
@@ -51,10 +60,16 @@ export function buildProgram(io: Output): Command {
       if (!json()) io.err(`${formatId('run', run.id)} ${line.level.padEnd(5)} ${line.text}`);
     },
   };
-  /** Opens the runtime for one command and always closes it. */
+  /**
+   * Opens the runtime for one command and always closes it. With a bot token configured, the work is announced in
+   * Slack as if it had been started there (cards, threads, direct messages), and the command waits for those posts.
+   */
   const withServices = <A extends unknown[]>(work: (services: Services, ...args: A) => Promise<void>) =>
     async (...args: A) => {
-      const runtime = await openRuntime(readSettings(), { sink: liveLog });
+      const settings = readSettings();
+      const runtime = settings.SLACK_BOT_TOKEN
+        ? await openAnnouncingRuntime({ ...settings, SLACK_BOT_TOKEN: settings.SLACK_BOT_TOKEN }, { logger: slackLogger(), sink: liveLog, attempts: 3 })
+        : await openRuntime(settings, { sink: liveLog });
       try {
         await work(runtime.services, ...args);
       } finally {

@@ -2,19 +2,14 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, type Logger, LogLevel } from '@slack/bolt';
 import { ConsoleLogger } from '@slack/logger';
-import { WebClient, type WebClientOptions } from '@slack/web-api';
-import { postedMessageRepository } from '../db/repositories/posted-messages.ts';
+import { WebClient } from '@slack/web-api';
 import type { Services } from '../domain/services/index.ts';
-import type { LogSink } from '../domain/ports.ts';
-import type { Run } from '../domain/types.ts';
-import { openRuntime, type Runtime, type RuntimeOptions } from '../runtime.ts';
+import type { Runtime, RuntimeOptions } from '../runtime.ts';
 import type { SlackSettings } from '../settings.ts';
-import { announced } from './announced.ts';
-import { Chat } from './chat.ts';
+import { openAnnouncingRuntime, webClientOptions } from './announcing.ts';
 import type { SlackDeps } from './context.ts';
 import { registerListeners } from './listeners/index.ts';
-import { Notifier } from './notifier.ts';
-import { ThreadLog } from './thread-log.ts';
+import type { ThreadLog } from './thread-log.ts';
 
 export interface SlackApp {
   app: App;
@@ -33,31 +28,11 @@ export interface SlackAppOptions extends Pick<RuntimeOptions, 'clock' | 'groups'
   host?: string;
 }
 
-/**
- * Our own Web API calls fail fast and are retried by `Chat`, which honours Retry-After per call instead of
- * pausing every request of the process; they time out after 10 s rather than hanging.
- */
-const webClientOptions = (settings: SlackSettings, logger: Logger): WebClientOptions => ({
-  slackApiUrl: settings.SLACK_API_URL,
-  retryConfig: { retries: 0 },
-  rejectRateLimitedCalls: true,
-  timeout: 10_000,
-  logger,
-});
-
 function defaultLogger() {
   const logger = new ConsoleLogger();
   logger.setLevel(LogLevel.INFO);
   logger.setName('sandbox');
   return logger;
-}
-
-/** The services need their log sink when they are bound; the thread log needs the services. This joins the two. */
-class SinkRelay implements LogSink {
-  target: LogSink | undefined;
-  line: LogSink['line'] = (run, line) => this.target?.line(run, line);
-  progress: LogSink['progress'] = (run, fraction) => this.target?.progress?.(run, fraction);
-  finished: LogSink['finished'] = (run) => this.target?.finished?.(run);
 }
 
 /** Checks the bot token with Slack before anything else, so that a wrong token stops the start with the reason. */
@@ -74,24 +49,9 @@ async function whoAmI(client: WebClient) {
 export async function startSlackApp(settings: SlackSettings, options: SlackAppOptions = {}): Promise<SlackApp> {
   const logger = options.logger ?? defaultLogger();
   const clientOptions = webClientOptions(settings, logger);
-  const client = new WebClient(settings.SLACK_BOT_TOKEN, clientOptions);
-  const bot = await whoAmI(client);
-  const chat = new Chat(client, logger);
-  const relay = new SinkRelay();
-  const runtime = await openRuntime(settings, { ...options, sink: relay });
-  const messages = postedMessageRepository(runtime.database.db);
-  const notifier = new Notifier(runtime.services, chat, messages, logger);
-  const services = announced(runtime.services, notifier);
-  const threads = new ThreadLog({
-    chat,
-    messages,
-    logger,
-    subjectOf: (run) => services.runContext(run),
-    onRunChanged: async (run: Run) => {
-      if (run.requestId !== null && run.kind !== 'validate') await notifier.refreshRequestCard(run.requestId);
-    },
-  });
-  relay.target = threads;
+  const bot = await whoAmI(new WebClient(settings.SLACK_BOT_TOKEN, clientOptions));
+  const announcing = await openAnnouncingRuntime(settings, { ...options, logger });
+  const { runtime, services, notifier, chat, threads } = announcing;
   const deps: SlackDeps = { services, notifier, chat, logger };
 
   const healthz = {
@@ -132,8 +92,7 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
     mode: settings.mode,
     async stop() {
       await app.stop();
-      await threads.drain();
-      await runtime.close();
+      await announcing.close();
     },
   };
 }

@@ -1,0 +1,86 @@
+import type { Logger } from '@slack/bolt';
+import { WebClient, type WebClientOptions } from '@slack/web-api';
+import { postedMessageRepository } from '../db/repositories/posted-messages.ts';
+import type { LogSink } from '../domain/ports.ts';
+import type { Services } from '../domain/services/index.ts';
+import type { LogLine, Run } from '../domain/types.ts';
+import { openRuntime, type Runtime, type RuntimeOptions } from '../runtime.ts';
+import type { Settings } from '../settings.ts';
+import { announced } from './announced.ts';
+import { Chat } from './chat.ts';
+import { Notifier } from './notifier.ts';
+import { ThreadLog } from './thread-log.ts';
+
+export interface AnnouncingRuntime {
+  runtime: Runtime;
+  /** The services, announcing in Slack what they do. */
+  services: Services;
+  client: WebClient;
+  chat: Chat;
+  notifier: Notifier;
+  threads: ThreadLog;
+  /** Waits for the threads being written, then closes the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Our own Web API calls fail fast and are retried by `Chat`, which honours Retry-After per call instead of
+ * pausing every request of the process; they time out after 10 s rather than hanging.
+ */
+export const webClientOptions = (settings: Settings, logger: Logger): WebClientOptions => ({
+  slackApiUrl: settings.SLACK_API_URL,
+  retryConfig: { retries: 0 },
+  rejectRateLimitedCalls: true,
+  timeout: 10_000,
+  logger,
+});
+
+/** Sends every log line to several sinks: Slack threads, and a terminal's live log for the command line. */
+class FanOut implements LogSink {
+  readonly sinks: LogSink[] = [];
+  line = (run: Run, line: LogLine) => this.sinks.forEach((s) => s.line(run, line));
+  progress = (run: Run, fraction: number) => this.sinks.forEach((s) => s.progress?.(run, fraction));
+  finished = (run: Run) => this.sinks.forEach((s) => s.finished?.(run));
+}
+
+/**
+ * Opens the runtime with its work announced in Slack: request cards, run threads, direct messages. The Slack app
+ * runs on it, and so does the command line whenever a bot token is configured, so work started anywhere is seen in Slack.
+ */
+export async function openAnnouncingRuntime(
+  settings: Settings & { SLACK_BOT_TOKEN: string },
+  options: Pick<RuntimeOptions, 'clock' | 'groups'> & { logger: Logger; sink?: LogSink; attempts?: number },
+): Promise<AnnouncingRuntime> {
+  const { logger } = options;
+  const client = new WebClient(settings.SLACK_BOT_TOKEN, webClientOptions(settings, logger));
+  const chat = new Chat(client, logger, options.attempts);
+  // The services need their sink when they are bound, and the thread log needs the services: the fan-out joins them.
+  const sinks = new FanOut();
+  if (options.sink) sinks.sinks.push(options.sink);
+  const runtime = await openRuntime(settings, { clock: options.clock, groups: options.groups, sink: sinks });
+  const messages = postedMessageRepository(runtime.database.db);
+  const notifier = new Notifier(runtime.services, chat, messages, logger);
+  const services = announced(runtime.services, notifier);
+  const threads = new ThreadLog({
+    chat,
+    messages,
+    logger,
+    subjectOf: (run) => services.runContext(run),
+    onRunChanged: async (run) => {
+      if (run.requestId !== null && run.kind !== 'validate') await notifier.refreshRequestCard(run.requestId);
+    },
+  });
+  sinks.sinks.push(threads);
+  return {
+    runtime,
+    services,
+    client,
+    chat,
+    notifier,
+    threads,
+    async close() {
+      await threads.drain();
+      await runtime.close();
+    },
+  };
+}
