@@ -1,5 +1,6 @@
 import type { Services } from '../domain/services/index.ts';
 import type { DeploymentRequest } from '../domain/types.ts';
+import { formatId } from '../domain/ids.ts';
 import { mention } from '../domain/pipeline.ts';
 import { escape } from './blocks/format.ts';
 import type { Notifier } from './notifier.ts';
@@ -12,6 +13,8 @@ import type { Notifier } from './notifier.ts';
 export function announced(services: Services, notifier: Notifier): Services {
   const settle = async (request: DeploymentRequest) => {
     await notifier.refreshRequestCard(request.id);
+    // A deployment to production moves the change request it carries on.
+    if (request.changeRequestId !== null) await notifier.refreshChangeRequestCard(request.changeRequestId);
     const { environment } = await services.requestOverview(request.id);
     const text = notifier.outcome(request, environment);
     if (text) await notifier.tellRequester(request, text);
@@ -43,6 +46,31 @@ export function announced(services: Services, notifier: Notifier): Services {
       const result = await services.revert(actor, environment);
       await settle(result.request);
       return result;
+    },
+    changeRequests: {
+      ...services.changeRequests,
+      async submit(actor, id) {
+        const cr = await services.changeRequests.submit(actor, id);
+        await notifier.refreshChangeRequestCard(id);
+        return cr;
+      },
+      async approve(actor, id) {
+        const cr = await services.changeRequests.approve(actor, id);
+        await notifier.refreshChangeRequestCard(id);
+        if (cr.state === 'approved') await notifier.tell(cr.createdBy, `:white_check_mark: ${formatId('changeRequest', id)} “${escape(cr.name)}” is approved: sends to production may carry it now.`);
+        return cr;
+      },
+      async reject(actor, id, reason) {
+        const cr = await services.changeRequests.reject(actor, id, reason);
+        await notifier.refreshChangeRequestCard(id);
+        await notifier.tell(cr.createdBy, `:no_entry: ${formatId('changeRequest', id)} “${escape(cr.name)}” was rejected by ${mention(actor.user)}: ${escape(reason)}`);
+        return cr;
+      },
+      async complete(actor, id) {
+        const cr = await services.changeRequests.complete(actor, id);
+        await notifier.refreshChangeRequestCard(id);
+        return cr;
+      },
     },
     async lock(actor, environment, reason) {
       const env = await services.lock(actor, environment, reason);

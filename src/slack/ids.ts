@@ -7,6 +7,8 @@ export const actions = {
   revert: 'revert_changes',
   sync: 'instance_sync',
   send: 'instance_send',
+  approveChangeRequest: 'change_request_approve',
+  rejectChangeRequest: 'change_request_reject',
 } as const;
 
 export const callbacks = {
@@ -16,6 +18,7 @@ export const callbacks = {
   deploy: 'deploy_modal',
   revert: 'revert_modal',
   newChangeRequest: 'change_request_modal',
+  rejectChangeRequest: 'change_request_reject_modal',
   logs: 'logs_modal',
 } as const;
 

@@ -6,7 +6,7 @@ import { ATTACHABLE_CHANGE_REQUEST_STATES } from '../domain/states.ts';
 import { actorOf, type SlackDeps } from './context.ts';
 import type { ModalMetadata } from './views/common.ts';
 import { changeRequestModal } from './views/change-request.ts';
-import { deployModal, rejectModal, revertModal } from './views/decisions.ts';
+import { deployModal, rejectChangeRequestModal, rejectModal, revertModal } from './views/decisions.ts';
 import { logsModal } from './views/logs.ts';
 import { sendModal } from './views/send.ts';
 import { syncModal } from './views/sync.ts';
@@ -46,6 +46,12 @@ export async function openReject(deps: SlackDeps, o: Opening, ref: string) {
   const { id } = parseId(ref, 'request');
   await deps.services.assertMayReject(actorOf(o.user), id);
   await o.client.views.open({ trigger_id: o.triggerId, view: rejectModal(id, o.metadata) });
+}
+
+export async function openRejectChangeRequest(deps: SlackDeps, o: Opening, ref: string) {
+  const { id } = parseId(ref, 'changeRequest');
+  await deps.services.changeRequests.assertMayVote(actorOf(o.user), id, 'reject');
+  await o.client.views.open({ trigger_id: o.triggerId, view: rejectChangeRequestModal(id, o.metadata) });
 }
 
 export async function openRevert(deps: SlackDeps, o: Opening, environment?: string) {

@@ -1,12 +1,21 @@
 import type { Logger } from '@slack/bolt';
+import type { KnownBlock } from '@slack/types';
 import { formatId } from '../domain/ids.ts';
 import { mention } from '../domain/pipeline.ts';
 import type { Services } from '../domain/services/index.ts';
 import type { DeploymentRequest, Environment } from '../domain/types.ts';
 import { escape } from './blocks/format.ts';
+import { changeRequestCard } from './blocks/change-request-card.ts';
 import { requestCard } from './blocks/request-card.ts';
 import type { Chat } from './chat.ts';
 import type { PostedMessages } from './posted-messages.ts';
+
+/** A card as rendered now, and the channel it goes to when it has not been posted yet (none: not posted). */
+interface Card {
+  channel: string | null;
+  text: string;
+  blocks: KnownBlock[];
+}
 
 /**
  * Tells people what happened, wherever it was started from: each request's card in its target environment's
@@ -14,8 +23,8 @@ import type { PostedMessages } from './posted-messages.ts';
  * Failures are logged and never undo or fail what already happened.
  */
 export class Notifier {
-  /** Card refreshes run one after another per request, each reading the state of its turn: the last one shown is the latest. */
-  private readonly refreshes = new Map<number, Promise<void>>();
+  /** Card refreshes run one after another per subject, each reading the state of its turn: the last one shown is the latest. */
+  private readonly refreshes = new Map<string, Promise<void>>();
 
   constructor(
     private readonly services: Services,
@@ -26,26 +35,36 @@ export class Notifier {
 
   /** Posts the request's card, or updates it in place when it was posted before. */
   refreshRequestCard(requestId: number): Promise<void> {
-    const next = (this.refreshes.get(requestId) ?? Promise.resolve()).then(() => this.writeRequestCard(requestId));
-    this.refreshes.set(requestId, next);
+    return this.refreshCard(formatId('request', requestId), async () => {
+      const overview = await this.services.requestOverview(requestId);
+      return { channel: overview.environment.channel, ...requestCard(overview) };
+    });
+  }
+
+  /** The change request's approval card in production's channel, posted once it is submitted, then kept up to date. */
+  refreshChangeRequestCard(id: number): Promise<void> {
+    return this.refreshCard(formatId('changeRequest', id), async () => {
+      const details = await this.services.changeRequests.show(id);
+      return { channel: details.changeRequest.state === 'draft' ? null : details.production.channel, ...changeRequestCard(details) };
+    });
+  }
+
+  private refreshCard(subject: string, render: () => Promise<Card>): Promise<void> {
+    const next = (this.refreshes.get(subject) ?? Promise.resolve()).then(() => this.safely(`the card of ${subject}`, () => this.writeCard(subject, render)));
+    this.refreshes.set(subject, next);
     void next.then(() => {
-      if (this.refreshes.get(requestId) === next) this.refreshes.delete(requestId);
+      if (this.refreshes.get(subject) === next) this.refreshes.delete(subject);
     });
     return next;
   }
 
-  private async writeRequestCard(requestId: number) {
-    await this.safely(`the card of ${formatId('request', requestId)}`, async () => {
-      const overview = await this.services.requestOverview(requestId);
-      const channel = overview.environment.channel;
-      if (!channel) return;
-      const card = requestCard(overview);
-      const subject = formatId('request', requestId);
-      const posted = await this.messages.find(subject, 'card');
-      if (posted) return this.chat.update({ channel: posted.channel, ts: posted.ts, ...card });
-      const { ts, channel: where } = await this.chat.post({ channel, ...card });
-      await this.messages.save({ subject, role: 'card', channel: where, ts, linesPosted: 0 });
-    });
+  private async writeCard(subject: string, render: () => Promise<Card>) {
+    const { channel, ...card } = await render();
+    const posted = await this.messages.find(subject, 'card');
+    if (posted) return this.chat.update({ channel: posted.channel, ts: posted.ts, ...card });
+    if (!channel) return;
+    const { ts, channel: where } = await this.chat.post({ channel, ...card });
+    await this.messages.save({ subject, role: 'card', channel: where, ts, linesPosted: 0 });
   }
 
   /** A direct message to the requester about an outcome of their request. */

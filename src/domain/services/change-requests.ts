@@ -4,7 +4,7 @@ import { formatId, USER_ID } from '../ids.ts';
 import { mention } from '../pipeline.ts';
 import type { Actor, Repositories } from '../ports.ts';
 import { assertChangeRequestTransition, describeState } from '../states.ts';
-import type { ApprovalPolicy, ChangeRequest, ChangeRequestType, DeploymentRequest, Vote } from '../types.ts';
+import type { ApprovalPolicy, ChangeRequest, ChangeRequestType, DeploymentRequest, Environment, Vote } from '../types.ts';
 import { describeApprovers, isApprover } from './access.ts';
 import { isComponentKey } from './components.ts';
 
@@ -22,6 +22,8 @@ export interface ChangeRequestDetails {
   changeRequest: ChangeRequest;
   votes: Vote[];
   requests: DeploymentRequest[];
+  /** Production, whose approval policy (with the additional approvers) decides the change request. */
+  production: Environment;
 }
 
 export async function createChangeRequest(deps: ServiceDeps, actor: Actor, input: NewChangeRequest): Promise<ChangeRequest> {
@@ -196,7 +198,18 @@ export async function rejectChangeRequest(deps: ServiceDeps, actor: Actor, id: n
 
 export async function changeRequestDetails(deps: ServiceDeps, id: number): Promise<ChangeRequestDetails> {
   const changeRequest = await findChangeRequest(deps.store, id);
-  return { changeRequest, votes: await deps.store.changeRequests.votes(id), requests: await deps.store.requests.withChangeRequest(id) };
+  return {
+    changeRequest,
+    votes: await deps.store.changeRequests.votes(id),
+    requests: await deps.store.requests.withChangeRequest(id),
+    production: await productionOf(deps.store),
+  };
+}
+
+/** Refuses a vote the actor may not cast on a change request, before a button asks for a reason. Reads only. */
+export async function assertMayVoteOnChangeRequest(deps: ServiceDeps, actor: Actor, id: number, verb: 'approve' | 'reject') {
+  const policy = (await productionOf(deps.store)).approvals;
+  await assertMayVote(deps, policy, await findChangeRequest(deps.store, id), actor.user, verb);
 }
 
 export const listChangeRequests = (deps: ServiceDeps) => deps.store.changeRequests.list();

@@ -4,6 +4,7 @@ import type { Run } from '../types.ts';
 import { approve, assertMayApprove, assertMayReject, reject } from './approvals.ts';
 import {
   approveChangeRequest,
+  assertMayVoteOnChangeRequest,
   changeRequestDetails,
   completeChangeRequest,
   createChangeRequest,
@@ -65,6 +66,7 @@ export function createServices(deps: ServiceDeps) {
       reject: (actor: Actor, id: number, reason: string) => rejectChangeRequest(deps, actor, id, reason),
       complete: (actor: Actor, id: number) => completeChangeRequest(deps, actor, id),
       show: (id: number) => changeRequestDetails(deps, id),
+      assertMayVote: (actor: Actor, id: number, verb: 'approve' | 'reject') => assertMayVoteOnChangeRequest(deps, actor, id, verb),
       list: () => listChangeRequests(deps),
     },
   };

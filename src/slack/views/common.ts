@@ -68,6 +68,7 @@ export interface ModalMetadata {
   channel?: string;
   instance?: string;
   requestId?: number;
+  changeRequestId?: number;
   environment?: string;
 }
 

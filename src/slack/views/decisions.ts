@@ -7,15 +7,17 @@ import { describeChanges } from '../blocks/request-card.ts';
 import { callbacks, fields } from '../ids.ts';
 import { type ModalMetadata, modal, textInput } from './common.ts';
 
+const reasonInput = (id: string, who: string) =>
+  textInput(fields.reason, 'Reason', { multiline: true, placeholder: 'What must change before this can go ahead?', hint: `The ${who} is told this reason. One rejection ends ${id}.` });
+
 export function rejectModal(requestId: number, metadata: ModalMetadata): View {
   const id = formatId('request', requestId);
-  return modal({
-    callbackId: callbacks.reject,
-    title: `Reject ${id}`,
-    submit: 'Reject',
-    metadata: { ...metadata, requestId },
-    blocks: [textInput(fields.reason, 'Reason', { multiline: true, placeholder: 'What must change before this can go ahead?', hint: `The requester is told this reason. One rejection ends ${id}.` })],
-  });
+  return modal({ callbackId: callbacks.reject, title: `Reject ${id}`, submit: 'Reject', metadata: { ...metadata, requestId }, blocks: [reasonInput(id, 'requester')] });
+}
+
+export function rejectChangeRequestModal(changeRequestId: number, metadata: ModalMetadata): View {
+  const id = formatId('changeRequest', changeRequestId);
+  return modal({ callbackId: callbacks.rejectChangeRequest, title: `Reject ${id}`, submit: 'Reject', metadata: { ...metadata, changeRequestId }, blocks: [reasonInput(id, 'creator')] });
 }
 
 export function deployModal(o: RequestOverview, metadata: ModalMetadata): View {

@@ -3,9 +3,9 @@ import { DomainError } from '../../../domain/errors.ts';
 import { formatId } from '../../../domain/ids.ts';
 import { actorOf, type SlackDeps } from '../../context.ts';
 import { actions } from '../../ids.ts';
-import { openDeploy, openLogs, openReject, openRevert, openSend, openSync } from '../../modals.ts';
+import { openDeploy, openLogs, openReject, openRejectChangeRequest, openRevert, openSend, openSync } from '../../modals.ts';
 import { onClick } from './button.ts';
-import { approveClicked } from './approve.ts';
+import { approveChangeRequestClicked, approveClicked } from './approve.ts';
 
 export function register(app: App, deps: SlackDeps) {
   const button = (id: string, what: string, work: Parameters<typeof onClick>[2]) => app.action<BlockAction<ButtonAction>>(id, onClick(deps, what, work));
@@ -15,6 +15,8 @@ export function register(app: App, deps: SlackDeps) {
   button(actions.viewLogs, 'View Logs', ({ value, opening }) => openLogs(deps, opening, value));
   button(actions.sync, 'Sync', ({ value, opening }) => openSync(deps, opening, value));
   button(actions.send, 'Send', ({ value, opening }) => openSend(deps, opening, value));
+  button(actions.approveChangeRequest, 'Approve change request', approveChangeRequestClicked);
+  button(actions.rejectChangeRequest, 'Reject change request', ({ value, opening }) => openRejectChangeRequest(deps, opening, value));
   button(actions.revert, 'Revert Changes', async ({ value, user, opening }) => {
     // The button names the deployment it was shown for: if another one is latest by now, say so instead of reverting that one.
     const { latest, env } = await deps.services.assertMayRevert(actorOf(user));

@@ -21,7 +21,7 @@ const ACTIONS: Record<string, { needsId: boolean; run(call: Invocation): Promise
     needsId: true,
     run: async (call) => {
       const cr = await call.deps.services.changeRequests.submit(actorOf(call.user), idOf(call));
-      await call.reply(`${formatId('changeRequest', cr.id)} is ${describeState(cr.state)}: its approvers can approve it with \`sandbox cr approve ${formatId('changeRequest', cr.id)}\`.`);
+      await call.reply(`${formatId('changeRequest', cr.id)} is ${describeState(cr.state)}: its approval card, with Approve and Reject, is in production's channel.`);
     },
   },
   complete: {

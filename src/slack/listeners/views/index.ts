@@ -72,6 +72,16 @@ export function register(app: App, deps: SlackDeps) {
   );
 
   app.view(
+    callbacks.rejectChangeRequest,
+    onSubmit(deps, 'cr reject', {
+      fields: [fields.reason],
+      check: ({ values }) => onlyErrors({ [fields.reason]: required(readValue(values, fields.reason), 'Say why: the creator is told this reason.') }),
+      work: ({ user, values, metadata }) => deps.services.changeRequests.reject(actorOf(user), metadata.changeRequestId!, readValue(values, fields.reason)),
+      done: (cr, { reply }) => reply(`:no_entry: You rejected ${formatId('changeRequest', cr.id)}; ${mention(cr.createdBy)} is told why.`),
+    }),
+  );
+
+  app.view(
     callbacks.deploy,
     onSubmit(deps, 'deploy', {
       fields: [],
