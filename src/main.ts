@@ -6,8 +6,8 @@ import { startSlackApp } from './slack/app.ts';
 async function main() {
   const settings = readSlackSettings();
   const bot = await startSlackApp(settings);
-  const where = bot.mode === 'http' ? `HTTP mode: Slack posts to ${bot.url}` : 'Socket Mode: connected to Slack';
-  bot.app.logger.info(`Sandbox bot is running (${where}; health at /healthz on port ${settings.PORT}; database: ${bot.runtime.database.kind}).`);
+  const where = bot.mode === 'http' ? `HTTP mode: Slack posts to ${bot.url}` : `Socket Mode: connected to Slack; health at ${bot.url}`;
+  bot.app.logger.info(`Sandbox bot is running (${where}; database: ${bot.runtime.database.kind === 'pglite' ? `embedded, ${settings.SANDBOX_DATA_DIR}` : 'PostgreSQL'}).`);
   const stop = async (signal: string) => {
     bot.app.logger.info(`${signal}: finishing the messages under way, then stopping.`);
     await bot.stop();

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, type Logger, LogLevel } from '@slack/bolt';
 import { ConsoleLogger } from '@slack/logger';
@@ -7,7 +7,6 @@ import type { Services } from '../domain/services/index.ts';
 import type { Runtime, RuntimeOptions } from '../runtime.ts';
 import type { SlackSettings } from '../settings.ts';
 import { openAnnouncingRuntime, webClientOptions } from './announcing.ts';
-import type { SlackDeps } from './context.ts';
 import { registerListeners } from './listeners/index.ts';
 import type { ThreadLog } from './thread-log.ts';
 
@@ -16,7 +15,7 @@ export interface SlackApp {
   runtime: Runtime;
   services: Services;
   threads: ThreadLog;
-  /** HTTP mode: where Slack posts (`…/slack/events`); both modes serve `/healthz` on the same port. */
+  /** HTTP mode: where Slack posts (`…/slack/events`, `/healthz` beside it); Socket Mode: the health check. */
   url: string;
   mode: SlackSettings['mode'];
   stop(): Promise<void>;
@@ -45,6 +44,34 @@ async function whoAmI(client: WebClient) {
   }
 }
 
+/** `GET /healthz`: 200 while the database answers, 503 otherwise. */
+function healthCheck(runtime: Runtime) {
+  return async (_req: IncomingMessage, res: ServerResponse) => {
+    const up = await runtime.database.ping().then(
+      () => true,
+      () => false,
+    );
+    res.writeHead(up ? 200 : 503, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ status: up ? 'ok' : 'database unavailable' }));
+  };
+}
+
+/** Socket Mode has no HTTP endpoint for Slack; the health check gets a server of its own on PORT. */
+async function listenForHealth(runtime: Runtime, port: number, host?: string): Promise<Server> {
+  const check = healthCheck(runtime);
+  const server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url?.split('?')[0] === '/healthz') return void check(req, res);
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return server;
+}
+
+const portOf = (server: Server) => (server.address() as AddressInfo).port;
+
 /** Builds and starts the Slack app over the domain services: HTTP mode on PORT, or Socket Mode with SLACK_APP_TOKEN. */
 export async function startSlackApp(settings: SlackSettings, options: SlackAppOptions = {}): Promise<SlackApp> {
   const logger = options.logger ?? defaultLogger();
@@ -52,35 +79,33 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
   const bot = await whoAmI(new WebClient(settings.SLACK_BOT_TOKEN, clientOptions));
   const announcing = await openAnnouncingRuntime(settings, { ...options, logger });
   const { runtime, services, notifier, chat, threads } = announcing;
-  const deps: SlackDeps = { services, notifier, chat, logger };
-
-  const healthz = {
-    path: '/healthz',
-    method: ['GET'],
-    handler: async (_req: unknown, res: import('node:http').ServerResponse) => {
-      const up = await runtime.database.ping().then(() => true, () => false);
-      res.writeHead(up ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: up ? 'ok' : 'database unavailable' }));
-    },
-  };
+  const socketMode = settings.mode === 'socket';
   const app = new App({
     token: settings.SLACK_BOT_TOKEN,
     ...bot,
     logger,
+    logLevel: logger.getLevel(),
     clientOptions,
-    customRoutes: [healthz],
-    ...(settings.mode === 'socket'
-      ? { socketMode: true, appToken: settings.SLACK_APP_TOKEN, installerOptions: { port: settings.PORT, clientOptions } }
-      : { signingSecret: settings.SLACK_SIGNING_SECRET! }),
+    ...(socketMode
+      ? // The socket's connection is reopened whenever Slack asks: its own calls keep retrying instead of failing fast.
+        { socketMode: true, appToken: settings.SLACK_APP_TOKEN, installerOptions: { clientOptions: { ...clientOptions, retryConfig: { retries: 10, factor: 1.6 } } } }
+      : { signingSecret: settings.SLACK_SIGNING_SECRET!, customRoutes: [{ path: '/healthz', method: ['GET'], handler: healthCheck(runtime) }] }),
   });
-  registerListeners(app, deps);
-  let url = '';
+  registerListeners(app, { services, notifier, chat, logger });
+  let health: Server | undefined;
+  let url: string;
   try {
-    const server = (settings.mode === 'http' ? await app.start({ port: settings.PORT, host: options.host }) : await app.start()) as Server | undefined;
-    const port = server?.address ? (server.address() as AddressInfo).port : settings.PORT;
-    url = `http://${options.host ?? 'localhost'}:${port}/slack/events`;
+    if (socketMode) {
+      health = await listenForHealth(runtime, settings.PORT, options.host);
+      await app.start();
+      url = `http://${options.host ?? 'localhost'}:${portOf(health)}/healthz`;
+    } else {
+      const server = (await app.start({ port: settings.PORT, host: options.host })) as Server;
+      url = `http://${options.host ?? 'localhost'}:${portOf(server)}/slack/events`;
+    }
   } catch (error) {
-    await runtime.close();
+    health?.close();
+    await announcing.close();
     throw error;
   }
   return {
@@ -92,6 +117,7 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
     mode: settings.mode,
     async stop() {
       await app.stop();
+      await new Promise((resolve) => (health ? health.close(resolve) : resolve(undefined)));
       await announcing.close();
     },
   };

@@ -6,6 +6,8 @@ import { type RunSubject, runParent, threadLine } from './blocks/run-message.ts'
 import type { Chat } from './chat.ts';
 import type { PostedMessages } from './posted-messages.ts';
 
+/** Runs the channel watches; a validation is a dry run whose answer goes to whoever asked. */
+const THREADED: readonly Run['kind'][] = ['deploy', 'revert', 'sync'];
 /** A thread reply holds this much log text at most, so that no post comes near Slack's limits. */
 const BATCH_CHARS = 3500;
 /** The parent message is edited at most this often while a run goes on (chat.update is rate-limited too). */
@@ -56,7 +58,7 @@ class RunThread {
 
   private async work() {
     const subject = await this.deps.subjectOf(this.run);
-    const channel = subject.environment?.channel;
+    const channel = THREADED.includes(this.run.kind) ? subject.environment?.channel : undefined;
     await this.deps.onRunChanged?.(this.run);
     if (!channel) return this.waitForEnd();
     this.parent = await this.deps.chat.post({ channel, ...runParent(this.run, subject, 0, new Date()) });

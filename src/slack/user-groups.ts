@@ -1,20 +1,20 @@
+import { WebClient } from '@slack/web-api';
 import type { UserGroupResolver } from '../domain/ports.ts';
 
 const TTL_MS = 60_000;
 
-/** Resolves user groups through Slack's `usergroups.users.list`, cached briefly. */
+/** Resolves user groups through Slack's `usergroups.users.list` (a Tier 2 method), cached briefly. */
 export function slackUserGroups(token: string, apiUrl: string, now = () => Date.now()): UserGroupResolver {
+  const client = new WebClient(token, { slackApiUrl: apiUrl, retryConfig: { retries: 1 }, rejectRateLimitedCalls: true, timeout: 10_000 });
   const cache = new Map<string, { members: string[]; until: number }>();
   return {
     async members(groupId) {
       const hit = cache.get(groupId);
       if (hit && hit.until > now()) return hit.members;
-      const response = await fetch(new URL(`usergroups.users.list?usergroup=${encodeURIComponent(groupId)}`, apiUrl), {
-        headers: { authorization: `Bearer ${token}` },
+      const result = await client.usergroups.users.list({ usergroup: groupId }).catch((error: Error & { data?: { error?: string } }) => {
+        throw new Error(`Slack could not list the members of user group ${groupId}: ${error.data?.error ?? error.message}`);
       });
-      const body = (await response.json().catch(() => ({}))) as { ok?: boolean; users?: string[]; error?: string };
-      if (!response.ok || !body.ok) throw new Error(`Slack could not list the members of user group ${groupId}: ${body.error ?? response.status}`);
-      const members = body.users ?? [];
+      const members = result.users ?? [];
       cache.set(groupId, { members, until: now() + TTL_MS });
       return members;
     },

@@ -1,5 +1,7 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { type WebSocket, WebSocketServer } from 'ws';
 
 /** The workspace and bot identity the fake answers with; the request builders use the same ids. */
 export const TEAM_ID = 'T0TEST';
@@ -20,7 +22,14 @@ export interface FakeCall {
   authorized: boolean;
   /** The JSON body the fake answered with. */
   response: Json;
+  /**
+   * Only on `apps.connections.open`: the kind of token the `Authorization` header carried (`xapp` for an app-level
+   * token, `xoxb` for a bot token), `other`, or `none`. The token itself is never kept.
+   */
+  tokenKind?: TokenKind;
 }
+
+export type TokenKind = 'xapp' | 'xoxb' | 'other' | 'none';
 
 export interface FakeMessage {
   channel: string;
@@ -68,6 +77,50 @@ export interface RateLimitRule {
 
 export interface FakeSlackOptions {
   userGroups?: Record<string, string[]>;
+  /**
+   * Socket Mode: `apps.connections.open`, called with an app-level token (xapp-…), hands out a one-time
+   * `ws://127.0.0.1:PORT/link/?ticket=…` URL on this same server; the WebSocket there says `hello`, carries the
+   * envelopes a test sends with `socketSend` and takes the app's acks. Without it that method is unknown, as before.
+   */
+  socketMode?: boolean;
+}
+
+/** What Slack sends over a Socket Mode connection: one event, command or interaction, to be acked by `envelope_id`. */
+export interface SocketEnvelope {
+  /** Made up when missing. */
+  envelope_id?: string;
+  type: 'slash_commands' | 'interactive' | 'events_api' | (string & {});
+  payload: Json;
+  accepts_response_payload?: boolean;
+  retry_attempt?: number;
+  retry_reason?: string;
+}
+
+/** The app's answer to an envelope, `{ envelope_id, payload? }`, and how long it took to come back. */
+export interface SocketAck {
+  envelope_id: string;
+  payload?: Json;
+  /** Milliseconds from sending the envelope until its ack arrived. */
+  ms: number;
+}
+
+/**
+ * The Socket Mode envelope Slack would send instead of an HTTP request built by `slack-requests.ts`: a slash command
+ * form becomes a `slash_commands` payload (the same fields, as strings), an interactivity form its `interactive`
+ * payload, an Events API body an `events_api` payload.
+ */
+export function socketEnvelope(request: { body: string; contentType: string }): SocketEnvelope & { envelope_id: string } {
+  const envelope_id = randomUUID();
+  if (request.contentType.startsWith('application/json')) {
+    return { envelope_id, type: 'events_api', payload: parseJson(request.body), accepts_response_payload: false, retry_attempt: 0, retry_reason: '' };
+  }
+  const fields = Object.fromEntries(new URLSearchParams(request.body));
+  if (fields.payload !== undefined) {
+    const payload = parseJson(fields.payload);
+    const acceptsResponse = payload.type === 'view_submission' || payload.type === 'block_suggestion';
+    return { envelope_id, type: 'interactive', payload, accepts_response_payload: acceptsResponse };
+  }
+  return { envelope_id, type: 'slash_commands', payload: fields, accepts_response_payload: true };
 }
 
 type Reply = { status?: number; headers?: Record<string, string>; body: Json };
@@ -160,22 +213,27 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
       args.channel ? { ok: true, channel: { id: args.channel } } : { ok: false, error: 'channel_not_found' },
   };
 
-  const answerApi = (method: string, args: Args): Reply => {
+  const socket = options.socketMode ? socketModeServer() : undefined;
+  const serverOrigin = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const answerApi = (method: string, args: Args, tokenKind?: TokenKind): Reply => {
     const fault = takeFault(state.faults, method);
     if (fault) return faultReply(fault);
     const limited = rateLimited(state, method, args);
     if (limited) return limited;
+    if (socket && tokenKind) return socket.open(tokenKind, serverOrigin());
     const handler = handlers[method];
     return { body: handler ? handler(args) : { ok: false, error: 'unknown_method' } };
   };
 
   const onApi = (method: string, req: IncomingMessage, raw: string): Reply => {
     const args = parseArgs(req.headers['content-type'], raw);
+    const tokenKind = socket && method === 'apps.connections.open' ? tokenKindOf(req.headers.authorization, args.token) : undefined;
     delete args.token; // a token sent in the body must not end up where a test could print it
-    const reply = answerApi(method, args);
+    const reply = answerApi(method, args, tokenKind);
     const status = reply.status ?? 200;
     const authorized = /^Bearer \S+/.test(req.headers.authorization ?? '');
-    state.calls.push({ method, args, status, at: Date.now(), authorized, response: reply.body });
+    state.calls.push({ method, args, status, at: Date.now(), authorized, response: reply.body, ...(tokenKind ? { tokenKind } : {}) });
     return reply;
   };
 
@@ -195,6 +253,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     else if (respond) send(res, onRespond(decodeURIComponent(respond[1]), raw));
     else send(res, { status: 404, body: { ok: false, error: 'not_found' } });
   });
+  if (socket) {
+    server.on('upgrade', socket.upgrade);
+    // Slack keeps idle connections far longer than Node's 5 s. The app calls auth.test, then opens its database (PGlite
+    // can hold the event loop ~5 s) and only then apps.connections.open on the pooled connection: with 5 s the fake
+    // would drop that connection under the request (ECONNRESET), which @slack/socket-mode treats as fatal.
+    server.keepAliveTimeout = 60_000;
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -229,12 +294,145 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     reset() {
       Object.assign(state, emptyState(options));
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    /** Resolves once a Socket Mode connection is open and has been sent `hello` (at once if one is open already). */
+    socketConnected: async (opts: { timeoutMs?: number } = {}) => needSocket(socket).connected(opts.timeoutMs ?? 10_000),
+    /** Sends an envelope on the newest Socket Mode connection; resolves with the app's ack, rejects when none comes in time (3 s, as Slack). */
+    socketSend: async (envelope: SocketEnvelope, opts: { timeoutMs?: number } = {}) => needSocket(socket).send(envelope, opts.timeoutMs ?? 3_000),
+    /** Socket Mode connections: how many were opened so far, how many are open now, and every message the app sent on them (all empty when off). */
+    get socket(): { opened: number; open: number; received: readonly Json[] } {
+      return { opened: socket?.opened() ?? 0, open: socket?.openCount() ?? 0, received: socket?.received ?? [] };
+    },
+    close: async () => {
+      await socket?.close();
+      await new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((err) => (err ? reject(err) : resolve()));
-      }),
+      });
+    },
   };
+}
+
+function needSocket<T>(socket: T | undefined): T {
+  if (!socket) throw new Error('Socket Mode is off in this fake: start it with startFakeSlack({ socketMode: true })');
+  return socket;
+}
+
+function tokenKindOf(authorization: string | undefined, bodyToken: unknown): TokenKind {
+  const token = /^Bearer (\S+)/.exec(authorization ?? '')?.[1] ?? (typeof bodyToken === 'string' ? bodyToken : '');
+  if (!token) return 'none';
+  if (token.startsWith('xapp-')) return 'xapp';
+  if (token.startsWith('xoxb-')) return 'xoxb';
+  return 'other';
+}
+
+/**
+ * The Socket Mode side of the fake, as the Slack docs and @slack/socket-mode describe it: `apps.connections.open`
+ * (app-level token only) answers a one-time WebSocket URL; the connection starts with `hello`; each envelope is acked
+ * with `{ envelope_id, payload? }`. Pings are answered with pongs by `ws` itself.
+ */
+function socketModeServer() {
+  const wss = new WebSocketServer({ noServer: true });
+  const tickets = new Set<string>();
+  const open = new Set<WebSocket>();
+  const received: Json[] = [];
+  const pending = new Map<string, { resolve: (ack: SocketAck) => void; sentAt: number }>();
+  let connectedWaiters: (() => void)[] = [];
+  let opened = 0;
+  let newest: WebSocket | undefined;
+
+  const onConnection = (ws: WebSocket) => {
+    opened += 1;
+    open.add(ws);
+    newest = ws;
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      const message = parseJson(String(data));
+      received.push(message);
+      const waiter = typeof message.envelope_id === 'string' ? pending.get(message.envelope_id) : undefined;
+      if (!waiter) return;
+      pending.delete(message.envelope_id);
+      waiter.resolve({ envelope_id: message.envelope_id, ...(message.payload !== undefined ? { payload: message.payload } : {}), ms: performance.now() - waiter.sentAt });
+    });
+    ws.on('close', () => {
+      open.delete(ws);
+      if (newest === ws) newest = [...open].at(-1);
+    });
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: open.size,
+        debug_info: { host: 'fake-slack', approximate_connection_time: 3600 },
+        connection_info: { app_id: API_APP_ID },
+      }),
+    );
+    const waiters = connectedWaiters;
+    connectedWaiters = [];
+    for (const resolve of waiters) resolve();
+  };
+
+  return {
+    received,
+    opened: () => opened,
+    openCount: () => open.size,
+    /** `apps.connections.open`: Slack refuses any token but an app-level one. */
+    open(tokenKind: TokenKind, origin: string): Reply {
+      if (tokenKind === 'none') return { body: { ok: false, error: 'not_authed' } };
+      if (tokenKind !== 'xapp') return { body: { ok: false, error: 'not_allowed_token_type' } };
+      const ticket = randomBytes(12).toString('hex');
+      tickets.add(ticket);
+      return { body: { ok: true, url: `${origin.replace(/^http/, 'ws')}/link/?ticket=${ticket}&app_id=${API_APP_ID}` } };
+    },
+    upgrade: (req: IncomingMessage, tcp: Socket, head: Buffer) => {
+      const url = new URL(req.url ?? '/', 'http://fake');
+      const ticket = url.searchParams.get('ticket') ?? '';
+      if (url.pathname !== '/link/' || !tickets.delete(ticket)) {
+        tcp.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      wss.handleUpgrade(req, tcp, head, onConnection);
+    },
+    connected: (timeoutMs: number) =>
+      open.size > 0
+        ? Promise.resolve()
+        : withTimeout(new Promise<void>((resolve) => connectedWaiters.push(resolve)), timeoutMs, () => `No Socket Mode connection within ${timeoutMs} ms (${opened} opened so far)`),
+    send(envelope: SocketEnvelope, timeoutMs: number): Promise<SocketAck> {
+      const ws = newest;
+      if (!ws || ws.readyState !== ws.OPEN) return Promise.reject(new Error('No Socket Mode connection is open'));
+      const message = { ...envelope, envelope_id: envelope.envelope_id ?? randomUUID() };
+      const acked = new Promise<SocketAck>((resolve) => pending.set(message.envelope_id, { resolve, sentAt: performance.now() }));
+      ws.send(JSON.stringify(message));
+      return withTimeout(acked, timeoutMs, () => {
+        pending.delete(message.envelope_id);
+        return `The app did not ack ${message.type} envelope ${message.envelope_id} within ${timeoutMs} ms`;
+      });
+    },
+    /** Closes open connections as Slack would (close frame, 1001), and cuts any that do not finish the handshake in 1 s. */
+    async close() {
+      const closing = [...open].map(
+        (ws) =>
+          new Promise<void>((resolve) => {
+            const cut = setTimeout(() => ws.terminate(), 1_000);
+            ws.once('close', () => {
+              clearTimeout(cut);
+              resolve();
+            });
+            if (ws.readyState === ws.OPEN) ws.close(1001, 'fake Slack closing');
+          }),
+      );
+      await Promise.all(closing);
+      open.clear();
+      pending.clear();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number, message: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message())), timeoutMs);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function emptyState(options: FakeSlackOptions) {
