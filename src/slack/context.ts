@@ -42,12 +42,15 @@ export function replier(deps: SlackDeps, user: string, where: { respond?: Respon
 
 export type Replier = ReturnType<typeof replier>;
 
-/** Runs a listener's work after its acknowledgement: a refusal is told to the user, a failure is logged and told too. */
-export async function answering(deps: SlackDeps, what: string, reply: Replier, work: () => Promise<void>) {
+/**
+ * Runs a listener's work after its acknowledgement: a refusal is told to the user, a failure is logged and told too.
+ * `hint` adds what fits the place it came from (a command's usage).
+ */
+export async function answering(deps: SlackDeps, what: string, reply: Replier, work: () => Promise<void>, hint?: (error: unknown) => string) {
   try {
     await work();
   } catch (error) {
     logUnexpected(deps.logger, what, error);
-    await reply(refusalText(error));
+    await reply(`${refusalText(error)}${hint?.(error) ?? ''}`);
   }
 }

@@ -23,11 +23,13 @@ export interface Opening {
 }
 
 export async function openSync(deps: SlackDeps, o: Opening, instanceName: string) {
+  await deps.services.assertMayWorkOn(actorOf(o.user), instanceName, 'sync');
   const { instance, upper, sources, preferred } = await deps.services.syncSources(instanceName);
   await o.client.views.open({ trigger_id: o.triggerId, view: syncModal({ instance, upper, sources, preferred, label: syncLabel(upper), channel: o.metadata.channel }) });
 }
 
 export async function openSend(deps: SlackDeps, o: Opening, instanceName: string) {
+  await deps.services.assertMayWorkOn(actorOf(o.user), instanceName, 'send');
   const preview = await deps.services.sendPreview(instanceName);
   if (preview.changes.length === 0) {
     throw new DomainError('NOTHING_TO_SEND', `${preview.instance.name} has no changes to send: it matches its baseline. Change some components first, or sync to take what is new above.`);

@@ -253,13 +253,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     else if (respond) send(res, onRespond(decodeURIComponent(respond[1]), raw));
     else send(res, { status: 404, body: { ok: false, error: 'not_found' } });
   });
-  if (socket) {
-    server.on('upgrade', socket.upgrade);
-    // Slack keeps idle connections far longer than Node's 5 s. The app calls auth.test, then opens its database (PGlite
-    // can hold the event loop ~5 s) and only then apps.connections.open on the pooled connection: with 5 s the fake
-    // would drop that connection under the request (ECONNRESET), which @slack/socket-mode treats as fatal.
-    server.keepAliveTimeout = 60_000;
-  }
+  // Slack keeps idle connections far longer than Node's 5 s. With 5 s the fake would drop a pooled connection just as
+  // the app reuses it (ECONNRESET): e.g. after PGlite held the event loop for seconds, between auth.test and the next call.
+  server.keepAliveTimeout = 60_000;
+  if (socket) server.on('upgrade', socket.upgrade);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

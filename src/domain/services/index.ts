@@ -1,4 +1,5 @@
-import type { ServiceDeps } from '../context.ts';
+import { findInstance, type ServiceDeps } from '../context.ts';
+import { assertMayWorkOn } from './access.ts';
 import type { Actor } from '../ports.ts';
 import type { Run } from '../types.ts';
 import { approve, assertMayApprove, assertMayReject, reject } from './approvals.ts';
@@ -32,6 +33,8 @@ export function createServices(deps: ServiceDeps) {
       list: (instance: string) => listComponents(deps, instance),
     },
     syncSources: (instance: string) => syncSources(deps, instance),
+    /** Refuses a sync or send of an instance someone else owns, before a form is filled in. */
+    assertMayWorkOn: async (actor: Actor, instance: string, verb: 'sync' | 'send') => assertMayWorkOn(deps, actor.user, await findInstance(deps.store, instance), verb),
     sync: (actor: Actor, instance: string, from?: string) => sync(deps, actor, instance, from),
     sendPreview: (instance: string) => sendPreview(deps, instance),
     send: (actor: Actor, input: SendInput) => send(deps, actor, input),

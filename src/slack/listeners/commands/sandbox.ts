@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { DomainError } from '../../../domain/errors.ts';
 import { helpText, usageLine } from '../../blocks/usage.ts';
 import { answering, replier, type SlackDeps } from '../../context.ts';
 import { changeRequestSubcommand } from './change-requests.ts';
@@ -28,6 +29,8 @@ export async function sandboxCommand({ command, ack, respond, client, deps }: Al
   if (!sub) return reply(`:no_entry: \`${first}\` is not a \`/sandbox\` command.\n\n${helpText()}`);
   const problem = misfit(name, sub, args);
   if (problem) return reply(`:no_entry: ${problem} Usage: ${usageLine(name)}. \`/sandbox help\` lists every command.`);
+  // Input the subcommand itself refuses (a malformed id, say) is answered with its usage too.
+  const usage = (error: unknown) => (error instanceof DomainError && error.code === 'INVALID_INPUT' ? ` Usage: ${usageLine(name)}.` : '');
   await answering(deps, `/sandbox ${name}`, reply, () =>
     sub.run({
       args,
@@ -39,5 +42,6 @@ export async function sandboxCommand({ command, ack, respond, client, deps }: Al
       deps,
       opening: { client, triggerId: command.trigger_id, user: command.user_id, metadata: { channel: command.channel_id } },
     }),
+    usage,
   );
 }
