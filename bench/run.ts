@@ -1,6 +1,10 @@
 /**
  * `npm run bench`: deploy and revert of a 10,000-component package and compare of two 100,000-component
- * instances, on embedded PGlite and on PostgreSQL, each beside its floor measured in the same run:
+ * instances, on embedded PGlite and on PostgreSQL, each beside its floor measured in the same run; then the Slack
+ * app's acknowledgement latency under 50 concurrent clients beside a bare Bolt app (bench/slack-ack.ts).
+ * `npm run bench -- --only=data` or `--only=ack` runs one of the two parts.
+ *
+ * Floors of the data part:
  *
  * - deploy / revert floor: one bulk INSERT … ON CONFLICT DO UPDATE of the same 10,000 rows into `components`
  *   (values sent from the client through the driver, split only where its bind-parameter limit forces it);
@@ -24,8 +28,36 @@ import type { Actor } from '../src/domain/ports.ts';
 import { createServices, type Services } from '../src/domain/services/index.ts';
 import type { Component } from '../src/domain/types.ts';
 import { mb, measure, type Sample, summarize } from './measure.ts';
+import { type AckRow, benchSlackAck, describeLoad, printAckTable } from './slack-ack.ts';
+
+const PARTS = ['data', 'ack'] as const;
+type Part = (typeof PARTS)[number];
+
+/** `--only=data` or `--only=ack`; every part when absent. */
+function partsToRun(args: string[]): Part[] {
+  let only: Part[] | undefined;
+  for (const arg of args) {
+    const match = /^--only=(.+)$/.exec(arg);
+    const names = match?.[1]!.split(',');
+    if (!names || !names.every((n): n is Part => (PARTS as readonly string[]).includes(n))) {
+      throw new Error(`unknown argument ${arg}: use --only=data (deploy, revert, compare) or --only=ack (Slack acknowledgement latency)`);
+    }
+    only = [...(only ?? []), ...names];
+  }
+  return only ?? [...PARTS];
+}
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
+/**
+ * Acknowledgement bench: measured requests of each kind per app, warm-up, concurrent clients; BENCH_ACK_RATE sends
+ * at that many requests a second instead, whatever the answers (to see the latency below the app's capacity).
+ */
+const ACK = {
+  total: Number(process.env.BENCH_ACK_REQUESTS ?? 1000),
+  warmup: Number(process.env.BENCH_ACK_WARMUP ?? 100),
+  concurrency: Number(process.env.BENCH_ACK_CLIENTS ?? 50),
+  rate: process.env.BENCH_ACK_RATE ? Number(process.env.BENCH_ACK_RATE) : undefined,
+};
 const WARMUP = 1;
 /** Production holds TARGET_SIZE components; the package modifies MODIFIED of them and adds ADDED new ones. */
 const TARGET_SIZE = 20_000;
@@ -262,7 +294,7 @@ async function benchBackend(name: string, handle: DatabaseHandle, progress: (tex
   ];
 }
 
-/** A fresh database on the PostgreSQL server, dropped again by `drop`; undefined when the default server does not answer. */
+/** The PostgreSQL server: fresh databases on it by `create`, all dropped again by `drop`; undefined when the default server does not answer. */
 async function postgresDatabase() {
   const explicit = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL;
   const adminUrl = explicit || 'postgres://postgres@127.0.0.1:5432/test';
@@ -275,16 +307,20 @@ async function postgresDatabase() {
     console.log(`PostgreSQL: skipped, nothing answers at ${adminUrl} (${(error as Error).message}); set BENCH_DATABASE_URL.`);
     return undefined;
   }
-  const name = `sandbox_bench_${randomBytes(5).toString('hex')}`;
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
+  const names: string[] = [];
   const [{ server_version: version }] = (await admin`show server_version`) as unknown as [{ server_version: string }];
   return {
-    url: url.toString(),
-    label: `PostgreSQL ${version} at ${url.host}, database ${name}`,
+    label: `PostgreSQL ${version} at ${new URL(adminUrl).host}`,
+    create: async () => {
+      const name = `sandbox_bench_${randomBytes(5).toString('hex')}`;
+      await admin.unsafe(`create database ${name}`);
+      names.push(name);
+      const url = new URL(adminUrl);
+      url.pathname = `/${name}`;
+      return url.toString();
+    },
     drop: async () => {
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      for (const name of names) await admin.unsafe(`drop database if exists ${name} with (force)`);
       await admin.end({ timeout: 5 });
     },
   };
@@ -325,35 +361,62 @@ function printTable(rows: Row[]) {
 }
 
 async function main() {
+  const parts = partsToRun(process.argv.slice(2));
   const started = Date.now();
   const progress = (backend: string) => (text: string) =>
     console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s, RSS ${mb(process.memoryUsage.rss())} MB, peak ${mb(process.resourceUsage().maxRSS * 1024)} MB] ${backend}: ${text}`);
-  console.log(
-    `Sandbox bot bench: deploy and revert of a ${PACKAGE_SIZE.toLocaleString('en')}-component package (${MODIFIED.toLocaleString('en')} modified, ${ADDED.toLocaleString('en')} added) into a ${TARGET_SIZE.toLocaleString('en')}-component production; compare of two ${COMPARE_SIZE.toLocaleString('en')}-component instances. Node ${process.version}.`,
-  );
-  const rows: Row[] = [];
-
-  const pglite = await openDatabase({ dataDir: 'memory://' });
-  try {
-    rows.push(...(await benchBackend('pglite', pglite, progress('pglite'))));
-  } finally {
-    await pglite.close();
+  if (parts.includes('data')) {
+    console.log(
+      `Sandbox bot bench: deploy and revert of a ${PACKAGE_SIZE.toLocaleString('en')}-component package (${MODIFIED.toLocaleString('en')} modified, ${ADDED.toLocaleString('en')} added) into a ${TARGET_SIZE.toLocaleString('en')}-component production; compare of two ${COMPARE_SIZE.toLocaleString('en')}-component instances. Node ${process.version}.`,
+    );
   }
+  if (parts.includes('ack')) {
+    console.log(
+      `Sandbox bot bench: acknowledgement latency of /sandbox send and of an Approve click, ${ACK.total} each after ${ACK.warmup} of warm-up, ${describeLoad(ACK)}, beside a bare Bolt app. Node ${process.version}.`,
+    );
+  }
+  const rows: Row[] = [];
+  const ackRows: AckRow[] = [];
+
+  if (parts.includes('data')) {
+    const pglite = await openDatabase({ dataDir: 'memory://' });
+    try {
+      rows.push(...(await benchBackend('pglite', pglite, progress('pglite'))));
+    } finally {
+      await pglite.close();
+    }
+  }
+  if (parts.includes('ack')) ackRows.push(...(await benchSlackAck('pglite', { ...ACK, progress: progress('pglite, Slack') })));
 
   const server = await postgresDatabase();
   if (server) {
     console.log(server.label);
-    const handle = await openDatabase({ url: server.url, maxConnections: 10 });
     try {
-      rows.push(...(await benchBackend('postgres', handle, progress('postgres'))));
+      if (parts.includes('data')) {
+        const handle = await openDatabase({ url: await server.create(), maxConnections: 10 });
+        try {
+          rows.push(...(await benchBackend('postgres', handle, progress('postgres'))));
+        } finally {
+          await handle.close();
+        }
+      }
+      // A database of its own on the same server: the app migrates it and applies its pipeline configuration.
+      if (parts.includes('ack')) {
+        ackRows.push(...(await benchSlackAck('postgres', { ...ACK, databaseUrl: await server.create(), progress: progress('postgres, Slack') })));
+      }
     } finally {
-      await handle.close();
       await server.drop();
     }
   }
 
-  console.log('');
-  printTable(rows);
+  if (rows.length) {
+    console.log('');
+    printTable(rows);
+  }
+  if (ackRows.length) {
+    console.log('');
+    printAckTable(ackRows, ACK);
+  }
   console.log(`Peak RSS of the whole bench process (embedded PGlite included): ${mb(process.resourceUsage().maxRSS * 1024)} MB.`);
 }
 

@@ -23,6 +23,9 @@ export type ErrorCode =
   | 'GROUP_UNRESOLVED';
 
 export class DomainError extends Error {
+  /** The input the refusal is about (`message`, `changeRequest`, `customizations`…), for forms that show it beside that field. */
+  input?: string;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -30,6 +33,11 @@ export class DomainError extends Error {
   ) {
     super(message);
     this.name = 'DomainError';
+  }
+
+  about(input: string): this {
+    this.input = input;
+    return this;
   }
 }
 

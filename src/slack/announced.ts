@@ -11,75 +11,83 @@ import type { Notifier } from './notifier.ts';
  * so work started anywhere is seen in Slack.
  */
 export function announced(services: Services, notifier: Notifier): Services {
-  const settle = async (request: DeploymentRequest) => {
-    await notifier.refreshRequestCard(request.id);
-    // A deployment to production moves the change request it carries on.
-    if (request.changeRequestId !== null) await notifier.refreshChangeRequestCard(request.changeRequestId);
-    const { environment } = await services.requestOverview(request.id);
-    const text = notifier.outcome(request, environment);
-    if (text) await notifier.tellRequester(request, text);
-  };
+  const settle = (request: DeploymentRequest) =>
+    notifier.later(`the outcome of ${formatId('request', request.id)}`, async () => {
+      await notifier.refreshRequestCard(request.id);
+      // A deployment to production moves the change request it carries on.
+      if (request.changeRequestId !== null) await notifier.refreshChangeRequestCard(request.changeRequestId);
+      const { environment } = await services.requestOverview(request.id);
+      const text = notifier.outcome(request, environment);
+      if (text) await notifier.tellRequester(request, text);
+    });
+  const refresh = (requestId: number) => notifier.later(`the card of ${formatId('request', requestId)}`, () => notifier.refreshRequestCard(requestId));
+  const refreshChangeRequest = (id: number) => notifier.later(`the card of ${formatId('changeRequest', id)}`, () => notifier.refreshChangeRequestCard(id));
   return {
     ...services,
     async send(actor, input) {
       const result = await services.send(actor, input);
-      await notifier.refreshRequestCard(result.request.id);
+      refresh(result.request.id);
       return result;
     },
     async approve(actor, requestId) {
       const result = await services.approve(actor, requestId);
-      if (result.decided) await settle(result.request);
-      else await notifier.refreshRequestCard(requestId);
+      if (result.decided) settle(result.request);
+      else refresh(requestId);
       return result;
     },
     async reject(actor, requestId, reason) {
       const request = await services.reject(actor, requestId, reason);
-      await settle(request);
+      settle(request);
       return request;
     },
     async deploy(actor, requestId) {
       const result = await services.deploy(actor, requestId);
-      await settle(result.request);
+      settle(result.request);
       return result;
     },
     async revert(actor, environment) {
       const result = await services.revert(actor, environment);
-      await settle(result.request);
+      settle(result.request);
+      const env = result.environment.name;
+      notifier.later('the revert announcement', () => notifier.announce(
+        result.environment,
+        `:rewind: ${mention(actor.user)} reverted ${formatId('request', result.request.id)}. :lock: ${escape(env)} is locked (“${escape(result.lock.reason)}”) until someone unlocks it with \`/sandbox unlock ${env}\`.`,
+      ));
       return result;
     },
     changeRequests: {
       ...services.changeRequests,
       async submit(actor, id) {
         const cr = await services.changeRequests.submit(actor, id);
-        await notifier.refreshChangeRequestCard(id);
+        refreshChangeRequest(id);
         return cr;
       },
       async approve(actor, id) {
         const cr = await services.changeRequests.approve(actor, id);
-        await notifier.refreshChangeRequestCard(id);
-        if (cr.state === 'approved') await notifier.tell(cr.createdBy, `:white_check_mark: ${formatId('changeRequest', id)} “${escape(cr.name)}” is approved: sends to production may carry it now.`);
+        refreshChangeRequest(id);
+        if (cr.state === 'approved') notifier.later('the approval message', () => notifier.tell(cr.createdBy, `:white_check_mark: ${formatId('changeRequest', id)} “${escape(cr.name)}” is approved: sends to production may carry it now.`));
         return cr;
       },
       async reject(actor, id, reason) {
         const cr = await services.changeRequests.reject(actor, id, reason);
-        await notifier.refreshChangeRequestCard(id);
-        await notifier.tell(cr.createdBy, `:no_entry: ${formatId('changeRequest', id)} “${escape(cr.name)}” was rejected by ${mention(actor.user)}: ${escape(reason)}`);
+        refreshChangeRequest(id);
+        notifier.later('the rejection message', () => notifier.tell(cr.createdBy, `:no_entry: ${formatId('changeRequest', id)} “${escape(cr.name)}” was rejected by ${mention(actor.user)}: ${escape(reason)}`));
         return cr;
       },
       async complete(actor, id) {
         const cr = await services.changeRequests.complete(actor, id);
-        await notifier.refreshChangeRequestCard(id);
+        refreshChangeRequest(id);
         return cr;
       },
     },
     async lock(actor, environment, reason) {
       const env = await services.lock(actor, environment, reason);
-      await notifier.announce(env, `:lock: ${mention(actor.user)} locked ${escape(env.name)}: “${escape(reason)}”. Deployments wait until \`/sandbox unlock ${env.name}\`.`);
+      notifier.later('the lock announcement', () => notifier.announce(env, `:lock: ${mention(actor.user)} locked ${escape(env.name)}: “${escape(reason)}”. Deployments wait until \`/sandbox unlock ${env.name}\`.`));
       return env;
     },
     async unlock(actor, environment) {
       const env = await services.unlock(actor, environment);
-      await notifier.announce(env, `:unlock: ${mention(actor.user)} unlocked ${escape(env.name)}: deployments may go ahead.`);
+      notifier.later('the unlock announcement', () => notifier.announce(env, `:unlock: ${mention(actor.user)} unlocked ${escape(env.name)}: deployments may go ahead.`));
       return env;
     },
   };

@@ -19,7 +19,9 @@ export interface AnnouncingRuntime {
   chat: Chat;
   notifier: Notifier;
   threads: ThreadLog;
-  /** Waits for the threads being written, then closes the database. */
+  /** Resolves once every announcement and thread started so far is written. */
+  drain(): Promise<void>;
+  /** Waits for the announcements and threads under way, then closes the database. */
   close(): Promise<void>;
 }
 
@@ -71,6 +73,10 @@ export async function openAnnouncingRuntime(
     },
   });
   sinks.sinks.push(threads);
+  const drain = async () => {
+    await notifier.drain();
+    await threads.drain();
+  };
   return {
     runtime,
     services,
@@ -78,8 +84,9 @@ export async function openAnnouncingRuntime(
     chat,
     notifier,
     threads,
+    drain,
     async close() {
-      await threads.drain();
+      await drain();
       await runtime.close();
     },
   };

@@ -7,6 +7,8 @@ import type { Services } from '../domain/services/index.ts';
 import type { Runtime, RuntimeOptions } from '../runtime.ts';
 import type { SlackSettings } from '../settings.ts';
 import { openAnnouncingRuntime, webClientOptions } from './announcing.ts';
+import { Background } from './background.ts';
+import { trackInbound } from './inbound.ts';
 import { registerListeners } from './listeners/index.ts';
 import type { ThreadLog } from './thread-log.ts';
 
@@ -18,6 +20,8 @@ export interface SlackApp {
   /** HTTP mode: where Slack posts (`…/slack/events`, `/healthz` beside it); Socket Mode: the health check. */
   url: string;
   mode: SlackSettings['mode'];
+  /** Resolves once the work after every acknowledgement so far is done and its threads are written. */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -91,7 +95,10 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
         { socketMode: true, appToken: settings.SLACK_APP_TOKEN, installerOptions: { clientOptions: { ...clientOptions, retryConfig: { retries: 10, factor: 1.6 } } } }
       : { signingSecret: settings.SLACK_SIGNING_SECRET!, customRoutes: [{ path: '/healthz', method: ['GET'], handler: healthCheck(runtime) }] }),
   });
-  registerListeners(app, { services, notifier, chat, logger });
+  // The embedded database answers one query at a time on this thread: its jobs run one by one between requests.
+  const inbound = { count: () => 0 };
+  const background = new Background(runtime.database.kind === 'pglite' ? 1 : 4, () => inbound.count());
+  registerListeners(app, { services, notifier, chat, logger, background });
   let health: Server | undefined;
   let url: string;
   try {
@@ -101,6 +108,7 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
       url = `http://${options.host ?? 'localhost'}:${portOf(health)}/healthz`;
     } else {
       const server = (await app.start({ port: settings.PORT, host: options.host })) as Server;
+      inbound.count = trackInbound(server);
       url = `http://${options.host ?? 'localhost'}:${portOf(server)}/slack/events`;
     }
   } catch (error) {
@@ -115,8 +123,13 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
     threads,
     url,
     mode: settings.mode,
+    async settled() {
+      await background.drained();
+      await announcing.drain();
+    },
     async stop() {
       await app.stop();
+      await background.drained();
       await new Promise((resolve) => (health ? health.close(resolve) : resolve(undefined)));
       await announcing.close();
     },

@@ -28,7 +28,9 @@ function retryDelay(error: unknown, attempt: number): number | undefined {
  * rate limits (honouring Retry-After) and server errors, so that a busy or failing Slack delays messages but loses none.
  */
 export class Chat {
-  private readonly nextPost = new Map<string, number>();
+  /** Per channel: the post under way (posts to one channel go one at a time) and when the next one may start. */
+  private readonly lanes = new Map<string, Promise<unknown>>();
+  private readonly freeAt = new Map<string, number>();
 
   constructor(
     readonly client: WebClient,
@@ -37,14 +39,12 @@ export class Chat {
   ) {}
 
   async post(message: Message): Promise<{ channel: string; ts: string }> {
-    return this.retrying(`chat.postMessage to ${message.channel}`, async () => {
-      await this.slot(message.channel);
-      const result = await this.client.chat.postMessage(message).catch((error) => {
-        if (error instanceof WebAPIRateLimitedError) this.holdChannel(message.channel, error.retryAfter * 1000);
-        throw error;
-      });
-      return { channel: result.channel ?? message.channel, ts: result.ts! };
-    });
+    return this.retrying(`chat.postMessage to ${message.channel}`, () =>
+      this.inLane(message.channel, async () => {
+        const result = await this.client.chat.postMessage(message);
+        return { channel: result.channel ?? message.channel, ts: result.ts! };
+      }),
+    );
   }
 
   async update(message: Message & { ts: string }): Promise<void> {
@@ -56,16 +56,33 @@ export class Chat {
     return this.post({ channel: user, text, blocks });
   }
 
-  /** Waits for the channel's next free posting slot. */
-  private async slot(channel: string) {
-    const now = Date.now();
-    const at = Math.max(now, this.nextPost.get(channel) ?? 0);
-    this.nextPost.set(channel, at + POST_INTERVAL_MS);
-    if (at > now) await sleep(at - now);
+  /**
+   * Runs a post after the channel's previous one, a full interval after it was answered (measured from the answer,
+   * so that network delays never squeeze two posts into one of Slack's seconds); a rate limit holds the channel longer.
+   */
+  private inLane<T>(channel: string, post: () => Promise<T>): Promise<T> {
+    const turn = (this.lanes.get(channel) ?? Promise.resolve()).then(async () => {
+      const wait = (this.freeAt.get(channel) ?? 0) - Date.now();
+      if (wait > 0) await sleep(wait);
+      try {
+        return await post();
+      } catch (error) {
+        if (error instanceof WebAPIRateLimitedError) this.hold(channel, error.retryAfter * 1000);
+        throw error;
+      } finally {
+        this.hold(channel, POST_INTERVAL_MS);
+      }
+    });
+    const settled = turn.catch(() => undefined);
+    this.lanes.set(channel, settled);
+    void settled.then(() => {
+      if (this.lanes.get(channel) === settled) this.lanes.delete(channel);
+    });
+    return turn;
   }
 
-  private holdChannel(channel: string, ms: number) {
-    this.nextPost.set(channel, Math.max(this.nextPost.get(channel) ?? 0, Date.now() + ms));
+  private hold(channel: string, ms: number) {
+    this.freeAt.set(channel, Math.max(this.freeAt.get(channel) ?? 0, Date.now() + ms));
   }
 
   async retrying<T>(what: string, call: () => Promise<T>): Promise<T> {

@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Services } from '../domain/services/index.ts';
 import type { Actor } from '../domain/ports.ts';
 import type { Reply } from './blocks/replies.ts';
+import type { Background } from './background.ts';
 import type { Chat } from './chat.ts';
 import { logUnexpected, refusalText } from './errors.ts';
 import type { Notifier } from './notifier.ts';
@@ -13,6 +14,8 @@ export interface SlackDeps {
   notifier: Notifier;
   chat: Chat;
   logger: Logger;
+  /** Where the work after each acknowledgement runs. */
+  background: Background;
 }
 
 export const actorOf = (user: string): Actor => ({ user, via: 'slack' });

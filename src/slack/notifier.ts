@@ -25,6 +25,8 @@ interface Card {
 export class Notifier {
   /** Card refreshes run one after another per subject, each reading the state of its turn: the last one shown is the latest. */
   private readonly refreshes = new Map<string, Promise<void>>();
+  /** Announcements under way; the work they announce does not wait for Slack. */
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(
     private readonly services: Services,
@@ -32,6 +34,17 @@ export class Notifier {
     private readonly messages: PostedMessages,
     private readonly logger: Logger,
   ) {}
+
+  /** Announces without holding up the caller (Slack may be slow, or pace posts to one channel); see `drain`. */
+  later(what: string, announce: () => Promise<void>) {
+    const running: Promise<void> = this.safely(what, announce).finally(() => this.pending.delete(running));
+    this.pending.add(running);
+  }
+
+  /** Resolves once every announcement made so far has been posted (or has failed). */
+  async drain() {
+    while (this.pending.size) await Promise.all(this.pending);
+  }
 
   /** Posts the request's card, or updates it in place when it was posted before. */
   refreshRequestCard(requestId: number): Promise<void> {

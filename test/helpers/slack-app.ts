@@ -91,7 +91,7 @@ export async function startTestBot(config = threeStepConfig, env: Record<string,
     bot,
     send,
     async reset() {
-      await bot.threads.drain();
+      await bot.settled();
       await truncateAll(bot.runtime.database.db);
       await applyPipelineConfig(bot.runtime.database.db, parsed, new Date());
       fake.reset();

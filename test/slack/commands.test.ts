@@ -146,7 +146,7 @@ async function requestInStaging() {
   await s.sync(cli(ALICE), 'dev-alice');
   await s.components.put(cli(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'tier=gold' }]);
   const { request } = await s.send(cli(ALICE), { instance: 'dev-alice', message: 'Gold tier on the account layout' });
-  await t.bot.threads.drain();
+  await t.bot.settled();
   expect(request.id).toBe(1);
   return request;
 }
@@ -166,7 +166,7 @@ async function deployedToProduction() {
   await s.approve(cli(CAROL), request.id);
   const deployed = await s.deploy(cli(DEPLOYER), request.id);
   expect(deployed.succeeded).toBe(true);
-  await t.bot.threads.drain();
+  await t.bot.settled();
   return { request, cr };
 }
 
@@ -332,7 +332,7 @@ describe('/sandbox sync', () => {
 
   it('opens a modal that syncs when submitted, and Alice is told the outcome privately', async () => {
     await services().sync(cli(ADMIN), 'staging');
-    await t.bot.threads.drain();
+    await t.bot.settled();
     const opened = await opens(ALICE, 'sync', 'sync_modal');
     const submitted = await t.submit(ALICE, opened, { source: { option: 'staging' } });
     expect(submitted.status).toBe(200);
@@ -794,7 +794,7 @@ describe('Slack settings in use', () => {
     await answerText(DEPLOYER, 'lock Staging release in progress');
     await t.fake.waitFor(() => t.fake.messages('C0STAGING').find((m) => m.text?.includes(':lock:')));
     await opens(ALICE, 'cr new', 'change_request_modal');
-    await t.bot.threads.drain();
+    await t.bot.settled();
 
     const origin = new URL(t.fake.url).origin;
     const http = fetched.filter((url) => /^https?:/.test(url));

@@ -42,7 +42,7 @@ async function snapshot() {
 /** Waits long enough for any work a request might have started, then checks that none happened. */
 async function expectNothingChanged(before: string, callsBefore = 0) {
   await new Promise((resolve) => setTimeout(resolve, 500));
-  await t.bot.threads.drain();
+  await t.bot.settled();
   expect(t.fake.calls.slice(callsBefore).map((c) => c.method), 'Web API calls').toEqual([]);
   expect(t.fake.responses, 'posts to response URLs').toEqual([]);
   expect(await snapshot(), 'the database').toBe(before);
@@ -76,7 +76,7 @@ async function requestInStaging() {
   await s.sync(cli(ALICE), 'dev-alice');
   await s.components.put(cli(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'tier=gold' }]);
   await t.bot.services.send(cli(ALICE), { instance: 'dev-alice', message: 'Gold tier' });
-  await t.bot.threads.drain();
+  await t.bot.settled();
   await t.fake.waitFor(() => t.fake.messages('C0STAGING').find((m) => m.text?.includes('DR-1')));
   await new Promise((resolve) => setTimeout(resolve, 200));
 }

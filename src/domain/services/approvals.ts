@@ -95,7 +95,7 @@ function rejectionRole(deps: ServiceDeps, actor: Actor, request: DeploymentReque
 export async function reject(deps: ServiceDeps, actor: Actor, requestId: number, reason: string): Promise<DeploymentRequest> {
   const id = formatId('request', requestId);
   return audited(deps, actor, 'reject', id, async () => {
-    if (!reason.trim()) throw new InvalidInputError(`Say why you reject ${id}: a reason is required.`);
+    if (!reason.trim()) throw new InvalidInputError(`Say why you reject ${id}: a reason is required.`).about('reason');
     const { env, approver } = await assertMayReject(deps, actor, requestId);
     return deps.store.transaction(async (tx) => {
       const request = (await tx.requests.lockRow(requestId))!;

@@ -30,20 +30,20 @@ export async function createChangeRequest(deps: ServiceDeps, actor: Actor, input
   return audited(deps, actor, 'cr new', input.name, async () => {
     const name = input.name.trim();
     const overview = input.overview.trim();
-    if (!name) throw new InvalidInputError('A change request needs a name.');
-    if (!overview) throw new InvalidInputError('A change request needs an overview: say what changes and why.');
+    if (!name) throw new InvalidInputError('A change request needs a name.').about('name');
+    if (!overview) throw new InvalidInputError('A change request needs an overview: say what changes and why.').about('overview');
     if (!CHANGE_REQUEST_TYPES.includes(input.type as ChangeRequestType)) {
-      throw new InvalidInputError(`"${input.type}" is not a change type. Use one of: ${CHANGE_REQUEST_TYPES.join(', ')}.`);
+      throw new InvalidInputError(`"${input.type}" is not a change type. Use one of: ${CHANGE_REQUEST_TYPES.join(', ')}.`).about('type');
     }
     const keys = [...new Set((input.customizations ?? []).map((k) => k.trim()).filter(Boolean))];
     const malformed = keys.filter((k) => !isComponentKey(k));
-    if (malformed.length) throw new InvalidInputError(`Customizations are component keys of the form Type/Name; not: ${malformed.join(', ')}.`);
+    if (malformed.length) throw new InvalidInputError(`Customizations are component keys of the form Type/Name; not: ${malformed.join(', ')}.`).about('customizations');
     const production = await productionOf(deps.store);
     const additionalApprovers = [...new Set((input.additionalApprovers ?? []).map((a) => a.trim()).filter(Boolean))];
     const notUsers = additionalApprovers.filter((a) => !USER_ID.test(a));
-    if (notUsers.length) throw new InvalidInputError(`Additional approvers are Slack user ids such as U0CAROL; not: ${notUsers.join(', ')}.`);
+    if (notUsers.length) throw new InvalidInputError(`Additional approvers are Slack user ids such as U0CAROL; not: ${notUsers.join(', ')}.`).about('approvers');
     if (additionalApprovers.includes(actor.user) && !production.approvals.allowSelfApproval) {
-      throw new InvalidInputError('You cannot be an additional approver of your own change request: nobody may approve their own. Name someone else.');
+      throw new InvalidInputError('You cannot be an additional approver of your own change request: nobody may approve their own. Name someone else.').about('approvers');
     }
     const [productionInstance] = (await deps.store.instances.list()).filter((i) => i.environmentId === production.id);
     const existing: string[] = [];
@@ -179,7 +179,7 @@ export async function approveChangeRequest(deps: ServiceDeps, actor: Actor, id: 
 export async function rejectChangeRequest(deps: ServiceDeps, actor: Actor, id: number, reason: string): Promise<ChangeRequest> {
   const policy = (await productionOf(deps.store)).approvals;
   const precheck = async (cr: ChangeRequest) => {
-    if (!reason.trim()) throw new InvalidInputError(`Say why you reject ${formatId('changeRequest', id)}: a reason is required.`);
+    if (!reason.trim()) throw new InvalidInputError(`Say why you reject ${formatId('changeRequest', id)}: a reason is required.`).about('reason');
     await assertMayVote(deps, policy, cr, actor.user, 'reject');
   };
   return transitionAudited(

@@ -4,7 +4,7 @@ import { formatId } from '../ids.ts';
 import { count, mention } from '../pipeline.ts';
 import type { Actor } from '../ports.ts';
 import { startRun } from '../run-log.ts';
-import type { DeploymentRequest, Environment, Run } from '../types.ts';
+import type { DeploymentRequest, Environment, EnvironmentLock, Run } from '../types.ts';
 
 export const REVERT_LOCK_REASON = 'reverted: find the cause first';
 
@@ -13,6 +13,8 @@ export interface RevertResult {
   run: Run;
   environment: Environment;
   restored: number;
+  /** The lock production now has: the revert's own, or one someone had set before. */
+  lock: EnvironmentLock;
 }
 
 /** Only production deployments are reverted: below it, a change is undone by sending a new one. */
@@ -76,7 +78,7 @@ export async function revert(deps: ServiceDeps, actor: Actor, environmentName?: 
       log.info(`Restored ${count(result.restored, 'component')}`);
       log.warn(`${env.name} is locked ("${result.lock.reason}") until one of its deployers or an admin unlocks it (\`/sandbox unlock ${env.name}\`). These changes can never be deployed again as-is.`);
       const run = await log.finish('succeeded', `Reverted ${id}`);
-      return { request: result.request, restored: result.restored, run, environment: env };
+      return { request: result.request, restored: result.restored, run, environment: env, lock: result.lock };
     } catch (error) {
       log.error(`Revert failed: ${(error as Error).message}`);
       await log.finish('failed', (error as Error).message);

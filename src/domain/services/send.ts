@@ -54,7 +54,7 @@ export async function sendPreview(deps: ServiceDeps, instanceName: string) {
 export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): Promise<SendResult> {
   return audited(deps, actor, 'send', input.instance, async () => {
     const message = input.message.trim();
-    if (!message) throw new InvalidInputError('A deployment message is required: say what the changes do.');
+    if (!message) throw new InvalidInputError('A deployment message is required: say what the changes do.').about('message');
     const { instance, target, targetInstance, drifted } = await sendTarget(deps, input.instance);
     assertMayWorkOn(deps, actor.user, instance, 'send');
     const changeRequest = await attachableChangeRequest(deps, target, input.changeRequestId);
@@ -78,7 +78,7 @@ export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): P
         throw new DomainError(
           'DRIFT_NOT_CONFIRMED',
           `${targetInstance.name} has changed since ${instance.name} last synced with it, so your changes may conflict there. Sync first (recommended), or confirm that you send anyway.`,
-        );
+        ).about('confirmDrift');
       }
       for (const { key, missing } of await tx.packages.missingDependencies(pkg.id, targetInstance.id)) {
         warnings.push(`${key} depends on ${missing}, which ${targetInstance.name} will not have: deploying will be refused until it does.`);
@@ -124,14 +124,16 @@ async function attachableChangeRequest(deps: ServiceDeps, target: Environment, i
     throw new DomainError(
       'CHANGE_REQUEST_REQUIRED',
       `${target.name} requires an approved change request with every send. Attach one to the send (see \`/sandbox cr list\`), or create one with \`/sandbox cr new\`.`,
-    );
+    ).about('changeRequest');
   }
-  const cr = await findChangeRequest(deps.store, id);
+  const cr = await findChangeRequest(deps.store, id).catch((error) => {
+    throw error instanceof DomainError ? error.about('changeRequest') : error;
+  });
   if (!ATTACHABLE_CHANGE_REQUEST_STATES.includes(cr.state)) {
     throw new DomainError(
       'CHANGE_REQUEST_REQUIRED',
       `${formatId('changeRequest', cr.id)} is ${describeState(cr.state)}; only an approved change request that is not yet completed can be attached. ${cr.state === 'draft' ? 'Submit it for approval first.' : 'Use another change request.'}`,
-    );
+    ).about('changeRequest');
   }
   return cr;
 }

@@ -32,7 +32,7 @@ export async function sandboxCommand({ command, ack, respond, client, deps }: Al
   // Input the subcommand itself refuses (a malformed id, say) is answered with its usage too.
   const usage = (error: unknown) => (error instanceof DomainError && error.code === 'INVALID_INPUT' ? ` Usage: ${usageLine(name)}.` : '');
   await answering(deps, `/sandbox ${name}`, reply, () =>
-    sub.run({
+    deps.background.run(() => sub.run({
       args,
       rest: (n) => words(command.text).slice(n + 1).join(' '),
       user: command.user_id,
@@ -41,7 +41,7 @@ export async function sandboxCommand({ command, ack, respond, client, deps }: Al
       reply,
       deps,
       opening: { client, triggerId: command.trigger_id, user: command.user_id, metadata: { channel: command.channel_id } },
-    }),
+    })),
     usage,
   );
 }

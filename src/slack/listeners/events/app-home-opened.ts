@@ -7,7 +7,7 @@ import { homeView } from '../../views/home.ts';
 export async function appHomeOpened({ event, client, deps }: AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_home_opened'> & { deps: SlackDeps }) {
   if (event.tab !== 'home') return;
   try {
-    await client.views.publish({ user_id: event.user, view: await buildHome(deps, event.user) });
+    await deps.background.run(async () => client.views.publish({ user_id: event.user, view: await buildHome(deps, event.user) }));
   } catch (error) {
     deps.logger.error(`App Home of ${event.user} could not be drawn:`, error);
   }

@@ -40,7 +40,7 @@ export function onSubmit<T>(deps: SlackDeps, what: string, s: Submission<T>) {
     const submitted: Submitted = { user, values: view.state.values as SubmittedValues, metadata, reply: replier(deps, user, { channel: metadata.channel }) };
     const invalid = s.check?.(submitted);
     if (invalid && Object.keys(invalid).length) return ack({ response_action: 'errors', errors: invalid });
-    const running = s.work(submitted);
+    const running = deps.background.run(() => s.work(submitted));
     const first = await Promise.race([running.then((value) => ({ value }), (error: unknown) => ({ error })), delay(DECIDE_WITHIN_MS)]);
     if (first !== TIMED_OUT && 'error' in first && first.error instanceof DomainError) return ack(refusalInModal(first.error, s.fields));
     await ack();

@@ -1,0 +1,370 @@
+/**
+ * Acknowledgement latency of the Slack app under load: `/sandbox send` and an Approve click, each sent by
+ * `concurrency` clients at once (each sends its next request as soon as the previous one is answered), beside a bare
+ * Bolt app that only acknowledges, started in the same process, with the same receiver and signing secret.
+ * Target: our p99 ≤ 1.5× the bare app's p99.
+ *
+ * Latency is the time from sending the signed POST to /slack/events until its HTTP response arrives (what Slack's
+ * 3-second timeout is about). The clients run in a worker thread, as Slack runs outside the app's process: a response
+ * is timed when it arrives, not when the app's thread is next free to read it. Fake Slack runs on the apps' thread.
+ *
+ * Our app acknowledges first and then does the work (views.open; votes, card updates, direct messages and private
+ * answers): that work goes on in the background, competing with the acknowledgements that follow, which is the
+ * condition measured. Each phase is drained before the next: every `/sandbox send` has opened its modal (or been
+ * answered a refusal), every click has been answered. Beside the figures: the time from each request to its ack()
+ * inside the server, how busy the app's thread was per request, its event-loop delay, and how long the work took to
+ * drain after the burst.
+ *
+ * `rate` (BENCH_ACK_RATE) sends at a fixed rate whatever the answers instead, to see the latency below saturation.
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { App, LogLevel } from '@slack/bolt';
+import { ConsoleLogger } from '@slack/logger';
+import { WebClient } from '@slack/web-api';
+import { postedMessageRepository } from '../src/db/repositories/posted-messages.ts';
+import type { Actor } from '../src/domain/ports.ts';
+import { requestCard } from '../src/slack/blocks/request-card.ts';
+import { actions, callbacks } from '../src/slack/ids.ts';
+import { BOT_ID, BOT_USER_ID } from '../test/helpers/fake-slack.ts';
+import { SIGNING_SECRET, startTestBot, type TestBot } from '../test/helpers/slack-app.ts';
+import { blockAction, type SlackRequest, slashCommand } from '../test/helpers/slack-requests.ts';
+import { ADMIN, ALICE, BOB, threeStepConfig } from '../test/helpers/world.ts';
+import type { BurstMessage, BurstResult } from './ack-clients.ts';
+
+export interface AckOptions {
+  /** Measured requests of each kind, per app. */
+  total: number;
+  /** Requests of each kind sent (and drained) before measuring, per app. */
+  warmup: number;
+  concurrency: number;
+  /** Instead of `concurrency` clients: requests sent at this rate (per second) whatever the answers (open loop). */
+  rate?: number;
+  /** PostgreSQL database for our app; in-memory PGlite when absent. */
+  databaseUrl?: string;
+  progress(text: string): void;
+}
+
+export interface AckRow {
+  kind: string;
+  backend: string;
+  ours: Measured;
+  bare: Measured;
+  target: number;
+  /** Of our app's requests (warm-up included): how many were refused instead of doing the work. */
+  refused: number;
+  sent: number;
+}
+
+const TARGET = 1.5;
+const DRAIN_TIMEOUT_MS = 300_000;
+const STAGING_CHANNEL = 'C0STAGING';
+const DEV_CHANNEL = 'C0DEV';
+const as = (user: string): Actor => ({ user, via: 'cli' });
+/** The developer who sent pending request number i (one each: their outcome messages are paced per user). */
+const developer = (i: number) => `U0DEV${String(i).padStart(5, '0')}`;
+
+export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+
+export function latencies(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.at(-1)! };
+}
+
+/** The clients, in a worker thread (bench/ack-clients.ts); tsx is registered there first so that it loads TypeScript. */
+export function startClients() {
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./ack-clients.ts', import.meta.url).href;
+  const worker = new Worker(`import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`, { eval: true });
+  let failed: Error | undefined;
+  worker.on('error', (error) => {
+    failed = error;
+  });
+  return {
+    /** Sends the requests from `concurrency` clients; resolves with each one's latency (ms). */
+    burst(url: string, requests: SlackRequest[], concurrency: number, rate?: number): Promise<number[]> {
+      if (failed) return Promise.reject(failed);
+      return new Promise((resolve, reject) => {
+        const onError = (error: Error) => reject(error);
+        worker.once('error', onError);
+        worker.once('message', (result: BurstResult) => {
+          worker.off('error', onError);
+          if (result.error) reject(new Error(`bench: a request could not be sent: ${result.error}`));
+          else if (result.failures.length) reject(new Error(`bench: ${result.failures.length} of ${requests.length} requests were answered ${[...new Set(result.failures)].join(', ')} instead of 200`));
+          else resolve(result.ms);
+        });
+        worker.postMessage({ url, secret: SIGNING_SECRET, requests, concurrency, rate } satisfies BurstMessage);
+      });
+    },
+    close: () => worker.terminate(),
+  };
+}
+
+type Clients = ReturnType<typeof startClients>;
+type Load = Pick<AckOptions, 'concurrency' | 'rate'>;
+
+export const describeLoad = ({ concurrency, rate }: Load) => (rate ? `sent at ${rate} requests/s whatever the answers` : `from ${concurrency} concurrent clients`);
+
+/**
+ * Times, in the app's server, each request from its `request` event (headers read) until the response is written
+ * (`writeHead`, which ack() calls): the part of the latency spent in Bolt and in the listener before its ack().
+ */
+function ackTimer(server: Server) {
+  let samples: number[] | undefined;
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    const into = samples;
+    if (!into) return;
+    const started = performance.now();
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: ServerResponse, ...args: Parameters<typeof writeHead>) {
+      into.push(performance.now() - started);
+      return writeHead.apply(this, args);
+    } as typeof writeHead;
+  });
+  return {
+    start: () => {
+      samples = [];
+    },
+    stop: () => {
+      const taken = samples ?? [];
+      samples = undefined;
+      return taken;
+    },
+  };
+}
+
+type AckTimer = ReturnType<typeof ackTimer>;
+
+/** The HTTP server of Bolt's HTTPReceiver (not public API: only to time the acknowledgements inside the app). */
+const serverOf = (app: App) => (app as unknown as { receiver: { server?: Server } }).receiver.server;
+
+interface Measured {
+  ms: number[];
+  /** Inside the server: from each request to its acknowledgement (ms). */
+  toAck: number[];
+  /** Event-loop delay of the app's thread while the burst ran (ms). */
+  loopDelay: { p99: number; max: number };
+  /** Time the app's thread was busy, per request, from the start of the burst until its work was drained (ms). */
+  busyPerRequest: number;
+  /** From the end of the burst until its background work was done (ms). */
+  drainMs: number;
+  /** Requests a second, from the start of the burst until its work was drained. */
+  throughput: number;
+}
+
+/** A measured burst: latencies, the app thread's event-loop delay and busy time, and the drain that follows. */
+async function measuredBurst(clients: Clients, app: { url: string; timer: AckTimer }, requests: SlackRequest[], load: Load, drained: () => Promise<void>): Promise<Measured> {
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  const elu = performance.eventLoopUtilization();
+  const started = performance.now();
+  loop.enable();
+  app.timer.start();
+  const ms = await clients.burst(app.url, requests, load.concurrency, load.rate);
+  const toAck = app.timer.stop();
+  loop.disable();
+  const burstEnded = performance.now();
+  await drained();
+  const drainMs = performance.now() - burstEnded;
+  const busy = performance.eventLoopUtilization(elu).active;
+  const throughput = (requests.length * 1000) / (performance.now() - started);
+  return { ms, toAck, loopDelay: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 }, busyPerRequest: busy / requests.length, drainMs, throughput };
+}
+
+/** A Bolt app with the same receiver and signing secret whose listeners only acknowledge. */
+export async function startBareApp(apiUrl: string) {
+  const logger = new ConsoleLogger();
+  logger.setLevel(LogLevel.ERROR);
+  const app = new App({
+    token: 'xoxb-test-token',
+    botId: BOT_ID,
+    botUserId: BOT_USER_ID,
+    signingSecret: SIGNING_SECRET,
+    logger,
+    clientOptions: { slackApiUrl: apiUrl },
+  });
+  app.command('/sandbox', async ({ ack }) => {
+    await ack();
+  });
+  app.action(actions.approve, async ({ ack }) => {
+    await ack();
+  });
+  const server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`, app, stop: () => app.stop() };
+}
+
+interface Card {
+  id: number;
+  ts: string;
+  text: string;
+  blocks: object[];
+}
+
+/**
+ * ALICE's dev-alice holds a change (so `/sandbox send` opens the send modal), and `requests` requests from distinct
+ * developers wait for BOB's approval in Staging, each with its card posted in the Staging channel, as the app
+ * would have posted it when they were sent. Built with the services directly, not measured.
+ */
+export async function seed(t: TestBot, requests: number, progress: (text: string) => void): Promise<Card[]> {
+  const services = t.bot.runtime.services;
+  await services.components.put(as(ADMIN), 'production', [{ key: 'Layout/Account', content: 'v1' }]);
+  await services.sync(as(ADMIN), 'staging');
+  await services.sync(as(ALICE), 'dev-alice');
+  await services.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'v2' }]);
+  await services.sync(as(ADMIN), 'dev-bob');
+  const ids: number[] = [];
+  for (let i = 1; i <= requests; i++) {
+    if (i % 250 === 0) progress(`seeding: ${i} of ${requests} requests sent`);
+    const user = developer(i);
+    await services.components.put(as(user), 'dev-bob', [{ key: 'Layout/Account', content: `v-bench-${i}` }]);
+    const { request } = await services.send(as(user), { instance: 'dev-bob', message: `bench change ${i}` });
+    if (request.state !== 'pending_approval') throw new Error(`bench: request ${request.id} is ${request.state}`);
+    ids.push(request.id);
+  }
+  const client = new WebClient('xoxb-test-token', { slackApiUrl: t.fake.url });
+  const messages = postedMessageRepository(t.bot.runtime.database.db);
+  const cards: Card[] = [];
+  for (const id of ids) {
+    const card = requestCard(await services.requestOverview(id));
+    const posted = await client.chat.postMessage({ channel: STAGING_CHANNEL, ...card });
+    await messages.save({ subject: `DR-${id}`, role: 'card', channel: posted.channel!, ts: posted.ts!, linesPosted: 0 });
+    cards.push({ id, ts: posted.ts!, text: card.text, blocks: card.blocks as object[] });
+  }
+  return cards;
+}
+
+export async function waitUntil(what: string, done: () => boolean) {
+  const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`bench: timed out after ${DRAIN_TIMEOUT_MS / 1000} s waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+export async function benchSlackAck(backend: string, options: AckOptions): Promise<AckRow[]> {
+  const { total, warmup, progress } = options;
+  const load: Load = { concurrency: options.concurrency, rate: options.rate };
+  const t = await startTestBot(threeStepConfig, options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {});
+  const bare = await startBareApp(t.fake.url);
+  const clients = startClients();
+  try {
+    progress(`seeding ${warmup + total} requests pending approval`);
+    const cards = await seed(t, warmup + total, progress);
+    const fake = t.fake;
+    const rows: AckRow[] = [];
+    const timed = (app: App, url: string) => {
+      const server = serverOf(app);
+      if (!server) throw new Error('bench: no HTTP server in the Bolt app');
+      return { url, timer: ackTimer(server) };
+    };
+    const ours = timed(t.bot.app, t.bot.url);
+    const bareApp = timed(bare.app, bare.url);
+    const nothingToDrain = async () => {};
+
+    /**
+     * One kind of request: warm-up and measured burst against the bare app, then against ours, each of ours drained.
+     * `build(i, tracked)` makes request i of a burst; `done()` counts our requests whose work is finished.
+     */
+    const compare = async (kind: string, build: (i: number, tracked: boolean) => SlackRequest, done: () => number) => {
+      const requests = (from: number, count: number, tracked: boolean) => Array.from({ length: count }, (_, i) => build(from + i, tracked));
+      const drained = (expected: number) => () => waitUntil(`${expected} ${kind} requests to be done`, () => done() >= expected);
+      progress(`${kind}: bare app`);
+      await clients.burst(bareApp.url, requests(0, warmup, false), load.concurrency, load.rate);
+      const bareRun = await measuredBurst(clients, bareApp, requests(warmup, total, false), load, nothingToDrain);
+      progress(`${kind}: our app, warm-up`);
+      await clients.burst(ours.url, requests(0, warmup, true), load.concurrency, load.rate);
+      await drained(warmup)();
+      progress(`${kind}: our app`);
+      const ourRun = await measuredBurst(clients, ours, requests(warmup, total, true), load, drained(warmup + total));
+      return { kind, backend, ours: ourRun, bare: bareRun, target: TARGET, sent: warmup + total };
+    };
+
+    // `/sandbox send` from ALICE: our app checks dev-alice and opens the send modal with its changes. Done: the modal
+    // is open, or a refusal was answered to the response URL.
+    {
+      const tracked = new Set<string>();
+      const build = (_i: number, track: boolean) => {
+        const responseUrl = fake.responseUrl();
+        if (track) tracked.add(responseUrl.split('/').at(-1)!);
+        return slashCommand({ text: 'send', userId: ALICE, channelId: DEV_CHANNEL, responseUrl });
+      };
+      const opened = () => fake.views('open').filter((v) => (v.view as { callback_id?: string }).callback_id === callbacks.send).length;
+      const refused = () => fake.responses.filter((r) => tracked.has(r.name)).length;
+      const row = await compare('/sandbox send', build, () => opened() + refused());
+      rows.push({ ...row, refused: refused() });
+    }
+
+    // Approve clicks by BOB on the cards of distinct pending requests: each vote decides its request (Staging needs
+    // one), updates the card, tells the requester, and answers BOB privately. Done: BOB has his answer.
+    {
+      const tracked = new Set<string>();
+      const build = (i: number, track: boolean) => {
+        const card = cards[i]!;
+        const responseUrl = fake.responseUrl();
+        if (track) tracked.add(responseUrl.split('/').at(-1)!);
+        return blockAction({
+          userId: BOB,
+          actionId: actions.approve,
+          value: String(card.id),
+          channelId: STAGING_CHANNEL,
+          messageTs: card.ts,
+          message: { text: card.text, blocks: card.blocks },
+          responseUrl,
+        });
+      };
+      const answers = () => fake.responses.filter((r) => tracked.has(r.name));
+      const updatesBefore = fake.ok('chat.update').length;
+      const row = await compare('Approve click', build, () => answers().length);
+      const decided = answers().filter((r) => typeof r.text === 'string' && r.text.includes('Your approval decided it')).length;
+      const updates = fake.ok('chat.update').length - updatesBefore;
+      if (updates < decided) throw new Error(`bench: ${decided} approvals decided their request but only ${updates} cards were updated`);
+      rows.push({ ...row, refused: row.sent - decided });
+    }
+    return rows;
+  } finally {
+    await clients.close();
+    await bare.stop();
+    await t.close();
+  }
+}
+
+const ratioOf = (row: AckRow) => latencies(row.ours.ms).p99 / latencies(row.bare.ms).p99;
+
+export function printAckTable(rows: AckRow[], options: Pick<AckOptions, 'total' | 'warmup' | 'concurrency' | 'rate'>) {
+  const header = ['request', 'backend', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'bare p50', 'bare p95', 'bare p99', 'bare max', 'p99 ratio', 'target', 'result'];
+  const lines = rows.map((row) => {
+    const ours = latencies(row.ours.ms);
+    const bare = latencies(row.bare.ms);
+    const ratio = ratioOf(row);
+    return [
+      row.kind,
+      row.backend,
+      ...[ours.p50, ours.p95, ours.p99, ours.max, bare.p50, bare.p95, bare.p99, bare.max].map((v) => v.toFixed(1)),
+      `${ratio.toFixed(2)}×`,
+      `≤ ${row.target}×`,
+      ratio <= row.target ? 'ok' : 'MISSED',
+    ];
+  });
+  const left = (i: number) => i < 2 || i === 12;
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const format = (cells: string[]) => `| ${cells.map((c, i) => (left(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  console.log(format(header));
+  console.log(`|${widths.map((w, i) => (left(i) ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+  for (const line of lines) console.log(format(line));
+  console.log('');
+  console.log(
+    `Acknowledgement latency: from sending the signed POST to /slack/events until its response arrives, ${options.total} requests of each kind per app ${describeLoad(options)} (the clients run in a worker thread), after ${options.warmup} of warm-up. The bare app is a Bolt App with the same receiver and signing secret whose listeners only ack(). Fake Slack runs on the apps' thread.`,
+  );
+  const ms = (v: number) => v.toFixed(1);
+  for (const row of rows) {
+    const { ours, bare } = row;
+    const [oursToAck, bareToAck] = [latencies(ours.toAck), latencies(bare.toAck)];
+    console.log(
+      `  ${row.kind} on ${row.backend}: in the server, request to ack() p50 ${ms(oursToAck.p50)} ms, p99 ${ms(oursToAck.p99)} ms (bare ${ms(bareToAck.p50)} / ${ms(bareToAck.p99)}); app thread busy ${ms(ours.busyPerRequest)} ms per request (bare ${ms(bare.busyPerRequest)}), ${Math.round(ours.throughput)} requests/s done (bare ${Math.round(bare.throughput)}); event-loop delay p99 ${ms(ours.loopDelay.p99)} ms, max ${ms(ours.loopDelay.max)} ms (bare ${ms(bare.loopDelay.p99)} / ${ms(bare.loopDelay.max)}); work drained ${(ours.drainMs / 1000).toFixed(1)} s after the burst; refused ${row.refused} of ${row.sent}.`,
+    );
+  }
+  const missed = rows.filter((row) => ratioOf(row) > row.target);
+  if (missed.length) console.log(`\nMISSED: ${missed.map((r) => `${r.kind} on ${r.backend}`).join('; ')}`);
+  else console.log('\nEvery acknowledgement target met.');
+}

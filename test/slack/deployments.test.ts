@@ -1,0 +1,406 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { FakeCall, FakeMessage } from '../helpers/fake-slack.ts';
+import { startTestBot, type TestBot } from '../helpers/slack-app.ts';
+import { ADMIN, ALICE, BOB, CAROL, DAVE, DEPLOYER } from '../helpers/world.ts';
+
+// Deployments from Slack: the Deploy button and its confirmation, the parent message in the environment's channel
+// updated in place, the log threaded under it (paced, retried, no line lost), failed deployments, View Logs,
+// reverts from App Home, and a sync started from Slack.
+
+let t: TestBot;
+beforeAll(async () => {
+  t = await startTestBot();
+});
+afterAll(() => t?.close());
+beforeEach(() => t.reset());
+
+const cli = (user: string) => ({ user, via: 'cli' as const });
+
+type Blocks = FakeMessage['blocks'];
+
+function shown(m: { text?: string; blocks?: Blocks } | undefined): string {
+  const parts: string[] = [m?.text ?? ''];
+  for (const block of m?.blocks ?? []) {
+    if (block.text?.text) parts.push(block.text.text);
+    for (const element of block.elements ?? []) parts.push(typeof element.text === 'string' ? element.text : element.text?.text ?? '');
+  }
+  return parts.join('\n');
+}
+
+const buttonsOf = (m: { blocks?: Blocks } | undefined): { text: string; action: string; value: string }[] =>
+  (m?.blocks ?? [])
+    .filter((b) => b.type === 'actions')
+    .flatMap((b) => b.elements.map((e: { text: { text: string }; action_id: string; value: string }) => ({ text: e.text.text, action: e.action_id, value: e.value })));
+const labelsOf = (m: { blocks?: Blocks } | undefined) => buttonsOf(m).map((b) => b.text);
+
+const answerOf = (r: { body: string }) => (r.body ? JSON.parse(r.body) : {});
+
+const cardOf = (channel: string, id: string) => t.fake.messages(channel).find((m) => m.text?.startsWith(`${id} `));
+const cardWhen = (channel: string, id: string, ok: (m: FakeMessage) => boolean) =>
+  t.fake.waitFor(() => {
+    const card = cardOf(channel, id);
+    return card && ok(card) ? card : undefined;
+  });
+
+/**
+ * The parent message of the newest run whose heading starts with `heading` (e.g. `Deployment of DR-1`), once `ok`
+ * holds. Parents that were already there when `before` was taken (see `parentsNow`) are not it.
+ */
+const runParentWhen = (channel: string, heading: string, ok: (m: FakeMessage) => boolean = () => true, timeoutMs = 30_000, before: string[] = []) =>
+  t.fake.waitFor(
+    () => {
+      const parent = t.fake.messages(channel).filter((m) => m.text?.startsWith(heading) && !before.includes(m.ts)).at(-1);
+      return parent && ok(parent) ? parent : undefined;
+    },
+    { timeoutMs },
+  );
+const parentsNow = (channel: string) => t.fake.messages(channel).map((m) => m.ts);
+const finished = (m: FakeMessage) => !/: running$/.test(m.text ?? '');
+const runIdOf = (parent: FakeMessage) => `RUN-${/· RUN-(\d+)/.exec(parent.text ?? '')![1]}`;
+
+/** The log lines of a thread, one per line, without the level mark each starts with. */
+function threadLines(channel: string, parentTs: string): string[] {
+  return t.fake
+    .thread(channel, parentTs)
+    .flatMap((m) => (m.text ?? '').split('\n'))
+    .map((line) => line.replace(/^(•|:warning:|:x:) /, ''));
+}
+
+/** The stored lines of a run, as `/sandbox logs` has them. */
+async function storedLines(runId: string): Promise<string[]> {
+  const [run] = await t.bot.runtime.services.logs(runId);
+  return run!.lines.map((l) => l.text);
+}
+
+/** Production holds Layout/Account v1, Staging and dev-alice are synced from above. */
+async function syncedPipeline(production: Record<string, string> = { 'Layout/Account': 'v1' }) {
+  const s = t.bot.runtime.services;
+  await s.components.put(cli(ADMIN), 'production', Object.entries(production).map(([key, content]) => ({ key, content })));
+  await s.sync(cli(ADMIN), 'staging');
+  await s.sync(cli(ALICE), 'dev-alice');
+}
+
+/**
+ * DR-1 from dev-alice, approved by Bob, waiting in Staging's queue with its card posted.
+ * `components` are what Alice changes in dev-alice first.
+ */
+async function approvedInStaging(components: { key: string; content: string; dependsOn?: string[] }[] = [{ key: 'Layout/Account', content: 'v2' }]) {
+  await syncedPipeline();
+  await t.bot.runtime.services.components.put(cli(ALICE), 'dev-alice', components);
+  await t.bot.services.send(cli(ALICE), { instance: 'dev-alice', message: 'Tier on account' });
+  await t.bot.services.approve(cli(BOB), 1);
+  await t.bot.settled();
+  return cardWhen('C0STAGING', 'DR-1', (m) => labelsOf(m).includes('Deploy'));
+}
+
+/** The deployer hears privately how the deployment of DR-1 went: the last thing its submission does. */
+const deployerTold = () => t.fake.waitFor(() => t.fake.ephemerals(DEPLOYER).find((e) => /DR-1 is deployed|deployment of DR-1 .*failed/i.test(e.text ?? '')), { timeoutMs: 20_000 });
+
+/**
+ * The deployer clicks Deploy on the card and confirms in the modal; returns the modal and the submission's HTTP
+ * answer once the deployer has been told the outcome (its thread may still be being written).
+ */
+async function deployFromCard(card: FakeMessage) {
+  const click = await t.click(DEPLOYER, 'request_deploy', '1', { channelId: card.channel, messageTs: card.ts });
+  expect(click.status).toBe(200);
+  const modal = await t.modal('deploy_modal');
+  const submitted = await t.submit(DEPLOYER, modal, {});
+  await deployerTold();
+  return { modal, submitted };
+}
+
+/** Something deployed to Production by the deployer: DR-1 from staging, carrying CR-1 approved by Bob and Carol. */
+async function deployedToProduction() {
+  const s = t.bot.runtime.services;
+  await s.components.put(cli(ADMIN), 'production', [{ key: 'Layout/Account', content: 'v1' }]);
+  await s.sync(cli(ADMIN), 'staging');
+  await s.components.put(cli(ADMIN), 'staging', [{ key: 'Layout/Account', content: 'v2' }]);
+  const cr = await s.changeRequests.create(cli(ALICE), { name: 'Account tiers', type: 'normal', overview: 'Adds tiers to accounts' });
+  await s.changeRequests.submit(cli(ALICE), cr.id);
+  await s.changeRequests.approve(cli(BOB), cr.id);
+  await s.changeRequests.approve(cli(CAROL), cr.id);
+  await t.bot.services.send(cli(ALICE), { instance: 'staging', message: 'Account tiers to production', changeRequestId: cr.id });
+  await t.bot.services.approve(cli(BOB), 1);
+  await t.bot.services.approve(cli(CAROL), 1);
+  const deployed = await t.bot.services.deploy(cli(DEPLOYER), 1);
+  expect(deployed.succeeded).toBe(true);
+  await t.bot.settled();
+  return { changeRequestId: cr.id };
+}
+
+/** Successful chat.postMessage calls per channel, in order. */
+function postsByChannel(): Map<string, FakeCall[]> {
+  const byChannel = new Map<string, FakeCall[]>();
+  for (const call of t.fake.ok('chat.postMessage')) {
+    const channel = String(call.response.channel ?? call.args.channel);
+    byChannel.set(channel, [...(byChannel.get(channel) ?? []), call]);
+  }
+  return byChannel;
+}
+
+describe('deploying from the Deploy button', () => {
+  it('asks for confirmation in a modal titled with the request, then threads the run under a parent message updated in place', async () => {
+    const card = await approvedInStaging();
+    const { modal, submitted } = await deployFromCard(card);
+    expect(modal.view.title.text).toBe('Deploy DR-1');
+    expect(submitted.status).toBe(200);
+    expect(answerOf(submitted).response_action).toBeUndefined();
+
+    const parent = await runParentWhen('C0STAGING', 'Deployment of DR-1', finished);
+    await t.bot.settled();
+    const final = t.fake.messages('C0STAGING').find((m) => m.ts === parent.ts)!;
+    expect(final.ts).not.toBe(card.ts);
+    expect(final.updates).toBeGreaterThan(0);
+    expect(final.text).toMatch(/succeeded$/);
+    const status = shown(final);
+    expect(status).toMatch(/succeeded/);
+    expect(status).toMatch(/▰{10} 100%/);
+    expect(status).toMatch(/took \d+s/);
+    expect(buttonsOf(final)).toEqual([{ text: 'View Logs', action: 'view_logs', value: runIdOf(final) }]);
+    // Only one parent message for the run: it was edited, never posted again.
+    expect(t.fake.messages('C0STAGING').filter((m) => m.text?.startsWith('Deployment of DR-1'))).toHaveLength(1);
+  });
+
+  it('threads every log line of the run, in order, none lost', async () => {
+    const card = await approvedInStaging();
+    await deployFromCard(card);
+    const parent = await runParentWhen('C0STAGING', 'Deployment of DR-1', finished);
+    await t.bot.settled();
+    const lines = await storedLines(runIdOf(parent));
+    expect(lines.length).toBeGreaterThan(5);
+    expect(lines.at(-1)).toMatch(/Deployment succeeded/);
+    expect(threadLines('C0STAGING', parent.ts)).toEqual(lines);
+  });
+
+  it('shows Deployed on the request card (same message) and tells the requester by direct message', async () => {
+    const card = await approvedInStaging();
+    await deployFromCard(card);
+    const deployed = await cardWhen('C0STAGING', 'DR-1', (m) => /Deployed/.test(shown(m)));
+    expect(deployed.ts).toBe(card.ts);
+    expect(shown(deployed)).toContain(`<@${DEPLOYER}>`);
+    expect(labelsOf(deployed)).toEqual(['View Logs']);
+    const dm = await t.fake.waitFor(() => t.fake.dms(ALICE).find((m) => /DR-1 is deployed/.test(m.text ?? '')));
+    expect(dm.text).toContain('Staging');
+    // The deployer hears the outcome privately.
+    await t.fake.waitFor(() => t.fake.ephemerals(DEPLOYER).find((e) => /DR-1 is deployed/.test(e.text ?? '')));
+  });
+
+  it('refuses a non-deployer privately and opens no modal', async () => {
+    const card = await approvedInStaging();
+    const click = await t.click(DAVE, 'request_deploy', '1', { channelId: card.channel, messageTs: card.ts });
+    const answer = await t.fake.waitFor(() => t.fake.responses.find((r) => r.name === click.responseUrl.split('/').at(-1)));
+    expect(answer.response_type).toBe('ephemeral');
+    expect(answer.text).toMatch(/cannot deploy in Staging/);
+    expect(t.fake.views('open')).toEqual([]);
+    expect((await t.bot.runtime.services.requestOverview(1)).request.state).toBe('approved');
+    expect(t.fake.messages('C0STAGING').some((m) => m.text?.startsWith('Deployment of'))).toBe(false);
+  });
+});
+
+describe('the thread within Slack limits', () => {
+  it('paces thread posts to about one per second per channel: the rate limiter never answers 429 and no line is lost', async () => {
+    // 300 components, each depending on a key the target lacks: validation logs 300 error lines.
+    const many = Array.from({ length: 300 }, (_, i) => ({
+      key: `Layout/Screen${String(i).padStart(3, '0')}`,
+      content: `screen ${i}`,
+      dependsOn: [`Flow/Missing${String(i).padStart(3, '0')}`],
+    }));
+    const card = await approvedInStaging(many);
+    t.fake.rateLimit({ method: 'chat.postMessage', perChannelPerSecond: 1, retryAfter: 1 });
+    await deployFromCard(card);
+    const parent = await runParentWhen('C0STAGING', 'Deployment of DR-1', finished, 60_000);
+    await t.bot.settled();
+
+    const lines = await storedLines(runIdOf(parent));
+    expect(lines.filter((l) => l.startsWith('Missing dependency'))).toHaveLength(300);
+    expect(threadLines('C0STAGING', parent.ts)).toEqual(lines);
+    expect(t.fake.thread('C0STAGING', parent.ts).length).toBeGreaterThan(3);
+
+    const limited = t.fake.calls.filter((c) => c.method === 'chat.postMessage' && c.status === 429);
+    expect(limited.map((c) => `${c.args.channel} ${String(c.args.text).slice(0, 40)}`)).toEqual([]);
+    for (const [channel, posts] of postsByChannel()) {
+      const gaps = posts.slice(1).map((p, i) => p.at - posts[i]!.at);
+      expect({ channel, tooClose: gaps.filter((g) => g < 900) }).toEqual({ channel, tooClose: [] });
+    }
+  });
+
+  it('survives HTTP 429 (honouring Retry-After) and 500 from Slack: every line arrives in order, card and requester still told', async () => {
+    const card = await approvedInStaging();
+    const click = await t.click(DEPLOYER, 'request_deploy', '1', { channelId: card.channel, messageTs: card.ts });
+    expect(click.status).toBe(200);
+    const modal = await t.modal('deploy_modal');
+    t.fake.failNext('chat.postMessage', { status: 429, retryAfter: 1 }, 2);
+    t.fake.failNext('chat.postMessage', { status: 500 });
+    await t.submit(DEPLOYER, modal, {});
+
+    const parent = await runParentWhen('C0STAGING', 'Deployment of DR-1', finished, 30_000);
+    await t.bot.settled();
+    expect(threadLines('C0STAGING', parent.ts)).toEqual(await storedLines(runIdOf(parent)));
+
+    const posts = t.fake.calls.filter((c) => c.method === 'chat.postMessage');
+    const failures = posts.filter((c) => c.status !== 200);
+    expect(failures.map((c) => c.status)).toEqual([429, 429, 500]);
+    for (const failure of failures.filter((c) => c.status === 429)) {
+      const retry = posts.find((c) => c.at >= failure.at && c !== failure && c.args.channel === failure.args.channel && posts.indexOf(c) > posts.indexOf(failure));
+      expect(retry, 'a 429 is retried').toBeDefined();
+      expect(retry!.at - failure.at).toBeGreaterThanOrEqual(990);
+    }
+
+    const deployed = await cardWhen('C0STAGING', 'DR-1', (m) => /Deployed/.test(shown(m)));
+    expect(deployed.ts).toBe(card.ts);
+    await t.fake.waitFor(() => t.fake.dms(ALICE).find((m) => /DR-1 is deployed/.test(m.text ?? '')), { timeoutMs: 20_000 });
+    await deployerTold();
+  });
+});
+
+describe('a failed deployment', () => {
+  /** Alice's Layout/Account depends on Flow/Missing, which Staging does not have. */
+  const missingDependency = [{ key: 'Layout/Account', content: 'v2', dependsOn: ['Flow/Missing'] }];
+
+  it('shows failed with the reason on the parent, threads the error lines, leaves the card with Deploy, Reject and View Logs, and tells the requester why', async () => {
+    const card = await approvedInStaging(missingDependency);
+    await deployFromCard(card);
+
+    const parent = await runParentWhen('C0STAGING', 'Deployment of DR-1', finished);
+    await t.bot.settled();
+    const final = t.fake.messages('C0STAGING').find((m) => m.ts === parent.ts)!;
+    expect(final.text).toMatch(/failed$/);
+    expect(shown(final)).toMatch(/failed/);
+    expect(shown(final)).toMatch(/1 missing dependency/);
+    expect(labelsOf(final)).toEqual(['View Logs']);
+
+    const thread = threadLines('C0STAGING', parent.ts);
+    expect(thread).toEqual(await storedLines(runIdOf(parent)));
+    expect(thread).toContainEqual(expect.stringMatching(/Missing dependency: Layout\/Account depends on Flow\/Missing/));
+    expect(thread.at(-1)).toMatch(/Deployment failed: 1 missing dependency/);
+    expect(t.fake.thread('C0STAGING', parent.ts).some((m) => m.text?.includes(':x:'))).toBe(true);
+
+    const failed = await cardWhen('C0STAGING', 'DR-1', (m) => /failed/i.test(shown(m)) && labelsOf(m).includes('View Logs'));
+    expect(failed.ts).toBe(card.ts);
+    expect(shown(failed)).toMatch(/1 missing dependency/);
+    expect(labelsOf(failed)).toEqual(['Deploy', 'Reject', 'View Logs']);
+
+    const dm = await t.fake.waitFor(() => t.fake.dms(ALICE).find((m) => /DR-1/.test(m.text ?? '') && /failed/.test(m.text ?? '')));
+    expect(dm.text).toMatch(/1 missing dependency/);
+    expect((await t.bot.runtime.services.requestOverview(1)).request.state).toBe('failed');
+  });
+
+  it('View Logs on the parent opens a modal with the run and every one of its lines', async () => {
+    const card = await approvedInStaging(missingDependency);
+    await deployFromCard(card);
+    const parent = await runParentWhen('C0STAGING', 'Deployment of DR-1', finished);
+    await t.bot.settled();
+    const runId = runIdOf(parent);
+
+    const viewLogs = buttonsOf(parent).find((b) => b.text === 'View Logs')!;
+    await t.click(ALICE, viewLogs.action, viewLogs.value, { channelId: 'C0STAGING', messageTs: parent.ts });
+    const modal = await t.modal('logs_modal');
+    expect(modal.view.title.text).toBe(`Logs ${runId}`);
+    const text = shown(modal.view as { blocks: Blocks });
+    expect(text).toContain(runId);
+    expect(text).toMatch(/failed/);
+    expect(text).toContain('Tier on account');
+    for (const line of await storedLines(runId)) expect(text).toContain(line);
+  });
+});
+
+describe('reverting the latest production deployment', () => {
+  /** The deployer opens App Home, clicks Revert Changes on DR-1 and confirms in the modal. */
+  async function deployerRevertsFromHome() {
+    await t.openHome(DEPLOYER);
+    const home = await t.fake.waitFor(() => t.fake.views('publish').find((v) => v.user_id === DEPLOYER));
+    const revertButton = buttonsOf(home.view as { blocks: Blocks }).find((b) => b.text === 'Revert Changes');
+    expect(revertButton).toMatchObject({ action: 'revert_changes', value: '1' });
+    await t.click(DEPLOYER, revertButton!.action, revertButton!.value, { home: true });
+    const modal = await t.modal('revert_modal');
+    expect(shown(modal.view as { blocks: Blocks })).toContain('DR-1');
+    const submitted = await t.submit(DEPLOYER, modal, {});
+    expect(answerOf(submitted).response_action).toBeUndefined();
+    const parent = await runParentWhen('C0PROD', 'Revert of DR-1', finished);
+    await t.bot.settled();
+    await t.fake.waitFor(() => t.fake.dms(DEPLOYER).find((m) => /DR-1 is reverted/.test(m.text ?? '')));
+    return parent;
+  }
+
+  it('offers Revert Changes on the deployer’s App Home; confirming runs a revert threaded in the Production channel and the card shows reverted', async () => {
+    await deployedToProduction();
+    const card = cardOf('C0PROD', 'DR-1')!;
+    const parent = await deployerRevertsFromHome();
+
+    const final = t.fake.messages('C0PROD').find((m) => m.ts === parent.ts)!;
+    expect(final.ts).not.toBe(card.ts);
+    expect(final.text).toMatch(/succeeded$/);
+    expect(final.updates).toBeGreaterThan(0);
+    expect(labelsOf(final)).toEqual(['View Logs']);
+    const thread = threadLines('C0PROD', parent.ts);
+    expect(thread).toEqual(await storedLines(runIdOf(parent)));
+    expect(thread).toContainEqual(expect.stringMatching(/Restored 1 component/));
+
+    const reverted = await cardWhen('C0PROD', 'DR-1', (m) => /Reverted/.test(shown(m)));
+    expect(reverted.ts).toBe(card.ts);
+    expect(labelsOf(reverted)).toEqual(['View Logs']);
+    await t.fake.waitFor(() => t.fake.dms(ALICE).find((m) => /DR-1 was reverted/.test(m.text ?? '')));
+    await t.fake.waitFor(() => t.fake.dms(DEPLOYER).find((m) => /DR-1 is reverted/.test(m.text ?? '')));
+    const production = await t.bot.runtime.services.components.list('production');
+    expect(production.find((c) => c.key === 'Layout/Account')?.content).toBe('v1');
+  });
+
+  it('announces in the Production channel, outside the thread, that Production is locked by the revert', async () => {
+    await deployedToProduction();
+    const parent = await deployerRevertsFromHome();
+    const lock = (await t.bot.runtime.services.status()).find((e) => e.environment.name === 'Production')!.environment.lock;
+    expect(lock?.reason).toBe('reverted: find the cause first');
+    const topLevel = t.fake.messages('C0PROD').filter((m) => m.ts !== parent.ts && !m.text?.startsWith('DR-1 '));
+    expect(topLevel.map((m) => m.text)).toContainEqual(expect.stringMatching(/locked[\s\S]*reverted: find the cause first/i));
+  });
+
+  it('refuses to send the reverted change set again as-is, in the send modal', async () => {
+    const { changeRequestId } = await deployedToProduction();
+    await deployerRevertsFromHome();
+    await t.command(ALICE, 'send staging', 'C0STAGING');
+    const send = await t.modal('send_modal');
+    const refused = answerOf(await t.submit(ALICE, send, { message: 'Try again', change_request: { option: String(changeRequestId) } }));
+    expect(refused.response_action).toBe('errors');
+    expect(Object.values(refused.errors).join(' ')).toMatch(/cannot be redeployed as-is/);
+    expect((await t.bot.runtime.services.queue('Production'))[0]!.requests).toEqual([]);
+  });
+
+  it('refuses Revert Changes from someone who neither deployed it nor is an admin, without a modal', async () => {
+    await deployedToProduction();
+    await t.click(DAVE, 'revert_changes', '1', { home: true });
+    const dm = await t.fake.waitFor(() => t.fake.dms(DAVE).find((m) => /revert/i.test(m.text ?? '')));
+    expect(dm.text).toMatch(/Only <@U0DEPLOY>/);
+    expect(t.fake.views('open')).toEqual([]);
+    expect((await t.bot.runtime.services.requestOverview(1)).request.state).toBe('deployed');
+  });
+});
+
+describe('a sync started from Slack', () => {
+  it('opens the sync modal, threads the sync log in the instance channel, and answers with taken, kept and conflicts', async () => {
+    await syncedPipeline({ 'Layout/Account': 'v1', 'Layout/Contact': 'v1', 'Workflow/Onboarding': 'v1' });
+    const s = t.bot.runtime.services;
+    await s.components.put(cli(ADMIN), 'staging', [{ key: 'Layout/Account', content: 'v2 staging' }, { key: 'Workflow/Onboarding', content: 'staging' }]);
+    await s.components.put(cli(ALICE), 'dev-alice', [{ key: 'Layout/Contact', content: 'alice' }, { key: 'Workflow/Onboarding', content: 'alice' }]);
+    await t.bot.settled();
+
+    const before = parentsNow('C0DEV');
+    await t.command(ALICE, 'sync');
+    const modal = await t.modal('sync_modal');
+    expect(modal.view.title.text).toBe('Sync with Instance');
+    const submitted = await t.submit(ALICE, modal, { source: { option: 'staging' } });
+    expect(answerOf(submitted).response_action).toBeUndefined();
+
+    const answer = await t.fake.waitFor(() => t.fake.ephemerals(ALICE).find((e) => /Synced/.test(e.text ?? '')));
+    expect(answer.channel).toBe('C0DEV');
+    expect(answer.text).toMatch(/taken 1, kept 1, conflicts 1/);
+    expect(answer.text).toContain('Workflow/Onboarding');
+
+    const parent = await runParentWhen('C0DEV', 'Sync dev-alice with staging', finished, 30_000, before);
+    await t.bot.settled();
+    const thread = threadLines('C0DEV', parent.ts);
+    expect(thread).toEqual(await storedLines(runIdOf(parent)));
+    expect(thread).toContain('Took Layout/Account from staging');
+    expect(thread).toContainEqual(expect.stringMatching(/Conflict: Workflow\/Onboarding/));
+    expect(t.fake.messages('C0DEV').find((m) => m.ts === parent.ts)!.text).toMatch(/succeeded$/);
+  });
+});

@@ -1,0 +1,322 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { FakeMessage, FakeViewRecord } from '../helpers/fake-slack.ts';
+import { startTestBot, type TestBot } from '../helpers/slack-app.ts';
+import { ADMIN, ALICE, BOB, CAROL, DEPLOYER } from '../helpers/world.ts';
+
+// The modals (send, sync, reject reason, new change request, deploy and revert confirmations), their labels as the
+// seeds name them, and bad input coming back as field errors inside the modal. Also the exact button labels.
+
+let t: TestBot;
+beforeAll(async () => {
+  t = await startTestBot();
+});
+afterAll(() => t?.close());
+beforeEach(() => t.reset());
+
+const cli = (user: string) => ({ user, via: 'cli' as const });
+
+type Blocks = FakeMessage['blocks'];
+
+function shown(m: { text?: string; blocks?: Blocks } | undefined): string {
+  const parts: string[] = [m?.text ?? ''];
+  for (const block of m?.blocks ?? []) {
+    if (block.text?.text) parts.push(block.text.text);
+    if (block.label?.text) parts.push(block.label.text);
+    for (const element of block.elements ?? []) parts.push(typeof element.text === 'string' ? element.text : element.text?.text ?? '');
+  }
+  return parts.join('\n');
+}
+
+const labelsOf = (m: { blocks?: Blocks } | undefined): string[] =>
+  (m?.blocks ?? []).filter((b) => b.type === 'actions').flatMap((b) => b.elements.map((e: { text: { text: string } }) => e.text.text));
+
+const answerOf = (r: { body: string }) => (r.body ? JSON.parse(r.body) : {});
+const inputBlocks = (opened: FakeViewRecord) => (opened.view.blocks as Blocks ?? []).filter((b) => b.type === 'input').map((b) => b.block_id as string);
+
+const cardWhen = (channel: string, id: string, ok: (m: FakeMessage) => boolean = () => true) =>
+  t.fake.waitFor(() => {
+    const card = t.fake.messages(channel).find((m) => m.text?.startsWith(`${id} `));
+    return card && ok(card) ? card : undefined;
+  });
+
+/** Production holds Layout/Account v1; Staging and dev-alice are synced from above. */
+async function syncedPipeline() {
+  const s = t.bot.runtime.services;
+  await s.components.put(cli(ADMIN), 'production', [{ key: 'Layout/Account', content: 'v1' }]);
+  await s.sync(cli(ADMIN), 'staging');
+  await s.sync(cli(ALICE), 'dev-alice');
+}
+
+/** Alice changed Layout/Account in dev-alice. */
+async function aliceChangedDevAlice() {
+  await syncedPipeline();
+  await t.bot.runtime.services.components.put(cli(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'v2' }]);
+  await t.bot.settled();
+}
+
+/** Staging carries a change of its own (Layout/Account v2), to be sent to production. */
+async function stagingChanged() {
+  await syncedPipeline();
+  await t.bot.runtime.services.components.put(cli(ADMIN), 'staging', [{ key: 'Layout/Account', content: 'v2' }]);
+  await t.bot.settled();
+}
+
+/** CR-1, created by Alice and approved by Bob and Carol. */
+async function approvedChangeRequest() {
+  const s = t.bot.runtime.services;
+  const cr = await s.changeRequests.create(cli(ALICE), { name: 'Account tiers', type: 'normal', overview: 'Adds tiers to accounts' });
+  await s.changeRequests.submit(cli(ALICE), cr.id);
+  await s.changeRequests.approve(cli(BOB), cr.id);
+  await s.changeRequests.approve(cli(CAROL), cr.id);
+  return cr.id;
+}
+
+/** Runs `open` (a command or a click) and waits for the modal with this callback id that it opens: a new one, not an earlier one. */
+async function modalOpenedBy(callbackId: string, open: () => Promise<unknown>): Promise<FakeViewRecord> {
+  const before = t.fake.views('open').length;
+  await open();
+  return t.fake.waitFor(() => t.fake.views('open').slice(before).find((v) => v.view.callback_id === callbackId));
+}
+
+/** Opens the send modal of `instance` as `user`, from `/sandbox send`. */
+const openSend = (user: string, instance: string) => modalOpenedBy('send_modal', () => t.command(user, `send ${instance}`));
+const openSync = (user: string, instance: string) => modalOpenedBy('sync_modal', () => t.command(user, `sync ${instance}`));
+
+describe('labels follow the target', () => {
+  it('the sync modal is "Sync with Instance" below staging and "Sync with Production" below production', async () => {
+    await syncedPipeline();
+    const dev = await openSync(ALICE, 'dev-alice');
+    expect(dev.view.title.text).toBe('Sync with Instance');
+    expect(inputBlocks(dev)).toEqual(['source']);
+    const staging = await openSync(ADMIN, 'staging');
+    expect(staging.view.title.text).toBe('Sync with Production');
+    const source = staging.view.blocks.find((b: { block_id?: string }) => b.block_id === 'source');
+    expect(source.element.options.map((o: { value: string }) => o.value)).toEqual(['production']);
+  });
+
+  it('the send modal is "Send to Staging" from development and "Send to Production" from staging', async () => {
+    await stagingChanged();
+    await t.bot.runtime.services.components.put(cli(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'v3' }]);
+    expect((await openSend(ALICE, 'dev-alice')).view.title.text).toBe('Send to Staging');
+    expect((await openSend(ADMIN, 'staging')).view.title.text).toBe('Send to Production');
+  });
+
+  it('the send modal shows where from, where to and the change summary, and asks for a message and a change request', async () => {
+    await aliceChangedDevAlice();
+    await t.bot.runtime.services.components.put(cli(ALICE), 'dev-alice', [{ key: 'Workflow/Onboarding', content: 'steps: 3' }]);
+    const opened = await openSend(ALICE, 'dev-alice');
+    const text = shown(opened.view as { blocks: Blocks });
+    expect(text).toContain('dev-alice (Development)');
+    expect(text).toContain('staging (Staging)');
+    expect(text).toMatch(/2 changes \(1 added, 1 modified\)/);
+    expect(text).toContain('Layout/Account');
+    expect(text).toContain('Workflow/Onboarding');
+    expect(inputBlocks(opened)).toEqual(['message', 'change_request']);
+    expect(opened.view.submit.text).toBe('Send');
+  });
+});
+
+describe('field errors in the send modal', () => {
+  it('an empty deployment message comes back as an error on the message field, and nothing is sent', async () => {
+    await aliceChangedDevAlice();
+    const submitted = await t.submit(ALICE, await openSend(ALICE, 'dev-alice'), { message: '  ' });
+    expect(submitted.status).toBe(200);
+    const answer = answerOf(submitted);
+    expect(answer.response_action).toBe('errors');
+    expect(Object.keys(answer.errors)).toEqual(['message']);
+    expect(await t.bot.runtime.services.queue('Staging')).toEqual([expect.objectContaining({ requests: [] })]);
+  });
+
+  it('sending to Production without a change request comes back as an error on the change request field', async () => {
+    await stagingChanged();
+    const submitted = await t.submit(ADMIN, await openSend(ADMIN, 'staging'), { message: 'Account tiers', change_request: '' });
+    const answer = answerOf(submitted);
+    expect(answer.response_action).toBe('errors');
+    expect(Object.keys(answer.errors)).toEqual(['change_request']);
+    expect(answer.errors.change_request).toMatch(/requires an approved change request/);
+    expect(t.fake.messages('C0PROD').some((m) => m.text?.startsWith('DR-'))).toBe(false);
+  });
+
+  it('a change request that is not approved comes back as an error on the change request field', async () => {
+    await stagingChanged();
+    const draft = await t.bot.runtime.services.changeRequests.create(cli(ALICE), { name: 'Draft', type: 'normal', overview: 'Not submitted' });
+    const answer = answerOf(await t.submit(ADMIN, await openSend(ADMIN, 'staging'), { message: 'Account tiers', change_request: `CR-${draft.id}` }));
+    expect(answer.response_action).toBe('errors');
+    expect(Object.keys(answer.errors)).toEqual(['change_request']);
+    expect(answer.errors.change_request).toMatch(/draft/);
+  });
+
+  it('a change request id that is malformed or does not exist comes back as an error on the change request field', async () => {
+    await stagingChanged();
+    const malformed = answerOf(await t.submit(ADMIN, await openSend(ADMIN, 'staging'), { message: 'Account tiers', change_request: 'tiers please' }));
+    expect(malformed.response_action).toBe('errors');
+    expect(Object.keys(malformed.errors)).toEqual(['change_request']);
+    const missing = answerOf(await t.submit(ADMIN, await openSend(ADMIN, 'staging'), { message: 'Account tiers', change_request: 'CR-9' }));
+    expect(missing.response_action).toBe('errors');
+    expect(Object.keys(missing.errors)).toEqual(['change_request']);
+    expect(missing.errors.change_request).toContain('CR-9');
+  });
+
+  it('with an approved change request offered as a choice, the send to Production goes ahead', async () => {
+    await stagingChanged();
+    const cr = await approvedChangeRequest();
+    const opened = await openSend(ADMIN, 'staging');
+    const field = opened.view.blocks.find((b: { block_id?: string }) => b.block_id === 'change_request');
+    expect(field.element.type).toBe('static_select');
+    expect(field.element.options.map((o: { text: { text: string } }) => o.text.text)).toEqual(['CR-1 Account tiers']);
+    const answer = answerOf(await t.submit(ADMIN, opened, { message: 'Account tiers', change_request: { option: String(cr) } }));
+    expect(answer.response_action).toBeUndefined();
+    const card = await cardWhen('C0PROD', 'DR-1');
+    expect(shown(card)).toContain('CR-1');
+    await t.fake.waitFor(() => t.fake.ephemerals(ADMIN).find((e) => /DR-1/.test(e.text ?? '')));
+  });
+
+  it('a drifted parent: the modal warns and asks for confirmation; unticked it comes back as an error on confirm_drift, ticked it sends', async () => {
+    await aliceChangedDevAlice();
+    await t.bot.runtime.services.components.put(cli(ADMIN), 'staging', [{ key: 'Flow/Approval', content: 'changed upstream' }]);
+    const opened = await openSend(ALICE, 'dev-alice');
+    expect(shown(opened.view as { blocks: Blocks })).toMatch(/staging has changed since dev-alice last synced/);
+    expect(inputBlocks(opened)).toContain('confirm_drift');
+    const checkbox = opened.view.blocks.find((b: { block_id?: string }) => b.block_id === 'confirm_drift');
+    expect(checkbox.element.type).toBe('checkboxes');
+
+    const unticked = answerOf(await t.submit(ALICE, opened, { message: 'Tier on account', confirm_drift: { checked: [] } }));
+    expect(unticked.response_action).toBe('errors');
+    expect(Object.keys(unticked.errors)).toEqual(['confirm_drift']);
+    expect(unticked.errors.confirm_drift).toMatch(/Sync first/);
+    expect((await t.bot.runtime.services.queue('Staging'))[0]!.requests).toEqual([]);
+
+    const ticked = answerOf(await t.submit(ALICE, opened, { message: 'Tier on account', confirm_drift: { checked: ['yes'] } }));
+    expect(ticked.response_action).toBeUndefined();
+    await cardWhen('C0STAGING', 'DR-1');
+    const answer = await t.fake.waitFor(() => t.fake.ephemerals(ALICE).find((e) => /DR-1/.test(e.text ?? '')));
+    expect(answer.text).toMatch(/changed since your last sync/);
+  });
+});
+
+describe('the new change request modal', () => {
+  it('refuses an empty name and overview as field errors, and creates CR-1 when filled in, answering with its id', async () => {
+    await t.command(ALICE, 'cr new');
+    const opened = await t.modal('change_request_modal');
+    expect(inputBlocks(opened)).toEqual(['name', 'type', 'overview', 'customizations', 'approvers']);
+
+    const empty = answerOf(await t.submit(ALICE, opened, { name: '', type: { option: 'normal' }, overview: ' ', customizations: null }));
+    expect(empty.response_action).toBe('errors');
+    expect(Object.keys(empty.errors).sort()).toEqual(['name', 'overview']);
+    expect(await t.bot.runtime.services.changeRequests.list()).toEqual([]);
+
+    const filled = answerOf(
+      await t.submit(ALICE, opened, {
+        name: 'Account tiers',
+        type: { option: 'standard' },
+        overview: 'Adds tiers to accounts',
+        customizations: 'Layout/Account, Flow/Tiering',
+        approvers: { users: [CAROL] },
+      }),
+    );
+    expect(filled.response_action).toBeUndefined();
+    const answer = await t.fake.waitFor(() => t.fake.ephemerals(ALICE).find((e) => /CR-1/.test(e.text ?? '')));
+    expect(answer.text).toContain('Account tiers');
+    const [cr] = await t.bot.runtime.services.changeRequests.list();
+    expect(cr).toMatchObject({ id: 1, name: 'Account tiers', type: 'standard', state: 'draft', additionalApprovers: [CAROL], createdBy: ALICE });
+  });
+
+  it('refuses malformed customizations as an error inside the modal, creating nothing', async () => {
+    await t.command(ALICE, 'cr new');
+    const opened = await t.modal('change_request_modal');
+    const answer = answerOf(await t.submit(ALICE, opened, { name: 'Tiers', type: { option: 'normal' }, overview: 'Adds tiers', customizations: 'not a key' }));
+    expect(answer.response_action).toBe('errors');
+    expect(Object.keys(answer.errors)).toEqual(['customizations']);
+    expect(await t.bot.runtime.services.changeRequests.list()).toEqual([]);
+  });
+});
+
+describe('confirmations say what will happen', () => {
+  it('the deploy confirmation names the request, its changes, from where to where and its message', async () => {
+    await aliceChangedDevAlice();
+    await t.bot.services.send(cli(ALICE), { instance: 'dev-alice', message: 'Tier on account' });
+    await t.bot.services.approve(cli(BOB), 1);
+    await t.command(DEPLOYER, 'deploy DR-1', 'C0STAGING');
+    const opened = await t.modal('deploy_modal');
+    expect(opened.view.title.text).toBe('Deploy DR-1');
+    expect(opened.view.submit.text).toBe('Deploy');
+    const text = shown(opened.view as { blocks: Blocks });
+    expect(text).toContain('DR-1');
+    expect(text).toContain('1 change (1 modified)');
+    expect(text).toContain('dev-alice');
+    expect(text).toContain('staging');
+    expect(text).toContain('Staging');
+    expect(text).toContain('Tier on account');
+    expect(text).toMatch(/all-or-nothing/);
+  });
+
+  it('the revert confirmation names the deployment and says it restores, locks Production and bars the changes', async () => {
+    await stagingChanged();
+    const cr = await approvedChangeRequest();
+    await t.bot.services.send(cli(ALICE), { instance: 'staging', message: 'Account tiers to production', changeRequestId: cr });
+    await t.bot.services.approve(cli(BOB), 1);
+    await t.bot.services.approve(cli(CAROL), 1);
+    await t.bot.services.deploy(cli(DEPLOYER), 1);
+    await t.bot.settled();
+    await t.command(DEPLOYER, 'revert', 'C0PROD');
+    const opened = await t.modal('revert_modal');
+    expect(opened.view.title.text).toBe('Revert Changes');
+    expect(opened.view.submit.text).toBe('Revert Changes');
+    const text = shown(opened.view as { blocks: Blocks });
+    expect(text).toContain('DR-1');
+    expect(text).toContain('Production');
+    expect(text).toContain('Account tiers to production');
+    expect(text).toMatch(/restores/);
+    expect(text).toMatch(/locks Production/);
+    expect(text).toMatch(/deployed again as-is/);
+  });
+
+  it('the reject reason modal names the request and asks for a reason', async () => {
+    await aliceChangedDevAlice();
+    await t.bot.services.send(cli(ALICE), { instance: 'dev-alice', message: 'Tier on account' });
+    await t.command(BOB, 'reject DR-1', 'C0STAGING');
+    const opened = await t.modal('reject_modal');
+    expect(opened.view.title.text).toBe('Reject DR-1');
+    expect(opened.view.submit.text).toBe('Reject');
+    expect(inputBlocks(opened)).toEqual(['reason']);
+  });
+});
+
+describe('button labels', () => {
+  it('are exactly Approve and Reject, then Deploy and Reject, then View Logs on the run', async () => {
+    await aliceChangedDevAlice();
+    await t.bot.services.send(cli(ALICE), { instance: 'dev-alice', message: 'Tier on account' });
+    expect(labelsOf(await cardWhen('C0STAGING', 'DR-1'))).toEqual(['Approve', 'Reject']);
+    await t.bot.services.approve(cli(BOB), 1);
+    expect(labelsOf(await cardWhen('C0STAGING', 'DR-1', (m) => m.updates > 0))).toEqual(['Deploy', 'Reject']);
+    await t.bot.services.deploy(cli(DEPLOYER), 1);
+    await t.bot.settled();
+    const parent = t.fake.messages('C0STAGING').find((m) => m.text?.startsWith('Deployment of DR-1'));
+    expect(labelsOf(parent)).toEqual(['View Logs']);
+  });
+
+  it('on App Home are "Sync with Instance" and "Send to Staging" for Alice’s dev-alice with changes', async () => {
+    await aliceChangedDevAlice();
+    await t.openHome(ALICE);
+    const home = await t.fake.waitFor(() => t.fake.views('publish').find((v) => v.user_id === ALICE));
+    const devAlice = (home.view.blocks as Blocks ?? []).find((b) => b.type === 'actions' && b.elements.some((e: { value: string }) => e.value === 'dev-alice'));
+    expect(labelsOf({ blocks: devAlice ? [devAlice] : [] })).toEqual(['Sync with Instance', 'Send to Staging']);
+  });
+
+  it('on App Home are "Sync with Production" and "Send to Production" for a staging instance with changes, and "Revert Changes" for the deployer', async () => {
+    await stagingChanged();
+    await t.openHome(ADMIN);
+    const home = await t.fake.waitFor(() => t.fake.views('publish').find((v) => v.user_id === ADMIN));
+    const staging = (home.view.blocks as Blocks ?? []).find((b) => b.type === 'actions' && b.elements.some((e: { value: string }) => e.value === 'staging'));
+    expect(labelsOf({ blocks: staging ? [staging] : [] })).toEqual(['Sync with Production', 'Send to Production']);
+
+    const cr = await approvedChangeRequest();
+    await t.bot.services.send(cli(ALICE), { instance: 'staging', message: 'Account tiers to production', changeRequestId: cr });
+    await t.bot.services.approve(cli(BOB), 1);
+    await t.bot.services.approve(cli(CAROL), 1);
+    await t.bot.services.deploy(cli(DEPLOYER), 1);
+    await t.openHome(DEPLOYER);
+    const deployerHome = await t.fake.waitFor(() => t.fake.views('publish').find((v) => v.user_id === DEPLOYER));
+    expect(labelsOf(deployerHome.view as { blocks: Blocks })).toContain('Revert Changes');
+  });
+});
