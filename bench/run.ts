@@ -49,11 +49,12 @@ function partsToRun(args: string[]): Part[] {
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 /**
- * Acknowledgement bench: measured requests of each kind per app, warm-up, concurrent clients; BENCH_ACK_RATE sends
+ * Acknowledgement bench: measured requests of each kind per app and round, rounds, warm-up, concurrent clients; BENCH_ACK_RATE sends
  * at that many requests a second instead, whatever the answers (to see the latency below the app's capacity).
  */
 const ACK = {
   total: Number(process.env.BENCH_ACK_REQUESTS ?? 1000),
+  rounds: Number(process.env.BENCH_ACK_ROUNDS ?? 5),
   warmup: Number(process.env.BENCH_ACK_WARMUP ?? 100),
   concurrency: Number(process.env.BENCH_ACK_CLIENTS ?? 50),
   rate: process.env.BENCH_ACK_RATE ? Number(process.env.BENCH_ACK_RATE) : undefined,
@@ -372,7 +373,7 @@ async function main() {
   }
   if (parts.includes('ack')) {
     console.log(
-      `Sandbox bot bench: acknowledgement latency of /sandbox send and of an Approve click, ${ACK.total} each after ${ACK.warmup} of warm-up, ${describeLoad(ACK)}, beside a bare Bolt app. Node ${process.version}.`,
+      `Sandbox bot bench: acknowledgement latency of /sandbox send and of an Approve click, ${ACK.rounds} rounds of ${ACK.total} each after ${ACK.warmup} of warm-up, ${describeLoad(ACK)}, beside a bare Bolt app. Node ${process.version}.`,
     );
   }
   const rows: Row[] = [];

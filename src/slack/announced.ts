@@ -16,8 +16,7 @@ export function announced(services: Services, notifier: Notifier): Services {
       await notifier.refreshRequestCard(request.id);
       // A deployment to production moves the change request it carries on.
       if (request.changeRequestId !== null) await notifier.refreshChangeRequestCard(request.changeRequestId);
-      const { environment } = await services.requestOverview(request.id);
-      const text = notifier.outcome(request, environment);
+      const text = await notifier.outcomeOf(request);
       if (text) await notifier.tellRequester(request, text);
     });
   const refresh = (requestId: number) => notifier.later(`the card of ${formatId('request', requestId)}`, () => notifier.refreshRequestCard(requestId));

@@ -3,12 +3,13 @@ import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { postedMessageRepository } from '../db/repositories/posted-messages.ts';
 import type { LogSink } from '../domain/ports.ts';
 import type { Services } from '../domain/services/index.ts';
+import { formatId } from '../domain/ids.ts';
 import type { LogLine, Run } from '../domain/types.ts';
 import { openRuntime, type Runtime, type RuntimeOptions } from '../runtime.ts';
 import type { Settings } from '../settings.ts';
 import { announced } from './announced.ts';
 import { Chat } from './chat.ts';
-import { Notifier } from './notifier.ts';
+import { Notifier, type Schedule } from './notifier.ts';
 import { ThreadLog } from './thread-log.ts';
 
 export interface AnnouncingRuntime {
@@ -51,7 +52,7 @@ class FanOut implements LogSink {
  */
 export async function openAnnouncingRuntime(
   settings: Settings & { SLACK_BOT_TOKEN: string },
-  options: Pick<RuntimeOptions, 'clock' | 'groups'> & { logger: Logger; sink?: LogSink; attempts?: number },
+  options: Pick<RuntimeOptions, 'clock' | 'groups'> & { logger: Logger; sink?: LogSink; attempts?: number; schedule?: Schedule },
 ): Promise<AnnouncingRuntime> {
   const { logger } = options;
   const client = new WebClient(settings.SLACK_BOT_TOKEN, webClientOptions(settings, logger));
@@ -61,15 +62,17 @@ export async function openAnnouncingRuntime(
   if (options.sink) sinks.sinks.push(options.sink);
   const runtime = await openRuntime(settings, { clock: options.clock, groups: options.groups, sink: sinks });
   const messages = postedMessageRepository(runtime.database.db);
-  const notifier = new Notifier(runtime.services, chat, messages, logger);
+  const notifier = new Notifier(runtime.services, chat, messages, logger, options.schedule);
   const services = announced(runtime.services, notifier);
   const threads = new ThreadLog({
     chat,
     messages,
     logger,
     subjectOf: (run) => services.runContext(run),
+    // Not awaited: the card waits for its turn (see Background), the live thread must not.
     onRunChanged: async (run) => {
-      if (run.requestId !== null && run.kind !== 'validate') await notifier.refreshRequestCard(run.requestId);
+      const id = run.requestId;
+      if (id !== null && run.kind !== 'validate') notifier.later(`the card of ${formatId('request', id)}`, () => notifier.refreshRequestCard(id));
     },
   });
   sinks.sinks.push(threads);

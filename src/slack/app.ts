@@ -8,7 +8,7 @@ import type { Runtime, RuntimeOptions } from '../runtime.ts';
 import type { SlackSettings } from '../settings.ts';
 import { openAnnouncingRuntime, webClientOptions } from './announcing.ts';
 import { Background } from './background.ts';
-import { trackInbound } from './inbound.ts';
+import { noInbound, trackInbound } from './inbound.ts';
 import { registerListeners } from './listeners/index.ts';
 import type { ThreadLog } from './thread-log.ts';
 
@@ -81,7 +81,10 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
   const logger = options.logger ?? defaultLogger();
   const clientOptions = webClientOptions(settings, logger);
   const bot = await whoAmI(new WebClient(settings.SLACK_BOT_TOKEN, clientOptions));
-  const announcing = await openAnnouncingRuntime(settings, { ...options, logger });
+  // The embedded database answers one query at a time on this thread: its jobs run one by one between requests.
+  let inbound = noInbound;
+  const background = new Background(settings.DATABASE_URL ? 4 : 1, { open: () => inbound.open(), lastActivity: () => inbound.lastActivity() });
+  const announcing = await openAnnouncingRuntime(settings, { ...options, logger, schedule: (work) => background.run(work) });
   const { runtime, services, notifier, chat, threads } = announcing;
   const socketMode = settings.mode === 'socket';
   const app = new App({
@@ -95,9 +98,6 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
         { socketMode: true, appToken: settings.SLACK_APP_TOKEN, installerOptions: { clientOptions: { ...clientOptions, retryConfig: { retries: 10, factor: 1.6 } } } }
       : { signingSecret: settings.SLACK_SIGNING_SECRET!, customRoutes: [{ path: '/healthz', method: ['GET'], handler: healthCheck(runtime) }] }),
   });
-  // The embedded database answers one query at a time on this thread: its jobs run one by one between requests.
-  const inbound = { count: () => 0 };
-  const background = new Background(runtime.database.kind === 'pglite' ? 1 : 4, () => inbound.count());
   registerListeners(app, { services, notifier, chat, logger, background });
   let health: Server | undefined;
   let url: string;
@@ -108,7 +108,7 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
       url = `http://${options.host ?? 'localhost'}:${portOf(health)}/healthz`;
     } else {
       const server = (await app.start({ port: settings.PORT, host: options.host })) as Server;
-      inbound.count = trackInbound(server);
+      inbound = trackInbound(server);
       url = `http://${options.host ?? 'localhost'}:${portOf(server)}/slack/events`;
     }
   } catch (error) {

@@ -1,24 +1,29 @@
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+import { type Inbound, noInbound } from './inbound.ts';
+
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** A job waits at most this long for acknowledgements to be sent first, so that work is delayed under load, never starved. */
+/** Work starts once no request from Slack has come or gone for this long: a burst of requests is acknowledged first. */
+const QUIET_MS = 20;
+/** …or once it has waited this long, so that work is delayed under load, never starved. */
 const MAX_DEFER_MS = 1000;
+const CHECK_EVERY_MS = 5;
 
 /**
  * The work that follows an acknowledgement. Slack waits only for the acknowledgement, so it must never wait behind
- * the work of earlier requests: jobs run a few at a time, and a job starts only once the requests being received
- * have been acknowledged (or it has waited MAX_DEFER_MS). The embedded database runs its queries on this thread:
- * without this, a burst of clicks would hold every acknowledgement behind all their work.
+ * the work of earlier requests: jobs run a few at a time, each once the requests being received have been
+ * acknowledged and a quiet moment has come (or MAX_DEFER_MS has passed). The embedded database runs its queries on
+ * this thread: without this, a burst of clicks would hold every acknowledgement behind all their work.
  */
 export class Background {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
   private readonly idle = new Set<() => void>();
+  /** One shared wait for a quiet moment, however many jobs wait for it. */
+  private quietMoment: Promise<void> | undefined;
 
   constructor(
     private readonly concurrency: number,
-    /** Requests from Slack being received right now; jobs wait for them. */
-    private readonly inbound: () => number = () => 0,
+    private readonly inbound: Inbound = noInbound,
   ) {}
 
   /** Runs `job` when its turn comes; resolves or rejects as the job does. */
@@ -26,17 +31,11 @@ export class Background {
     if (this.running >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.running++;
     try {
-      await this.turn();
+      await this.quiet();
       return await job();
     } finally {
       this.release();
     }
-  }
-
-  private async turn() {
-    await nextTurn();
-    const until = Date.now() + MAX_DEFER_MS;
-    while (this.inbound() > 0 && Date.now() < until) await pause(1);
   }
 
   /** Resolves when no job runs or waits. */
@@ -45,12 +44,23 @@ export class Background {
     return new Promise((resolve) => this.idle.add(resolve));
   }
 
+  private quiet(): Promise<void> {
+    this.quietMoment ??= this.waitForQuiet().finally(() => (this.quietMoment = undefined));
+    return this.quietMoment;
+  }
+
+  private async waitForQuiet() {
+    const until = Date.now() + MAX_DEFER_MS;
+    await pause(0);
+    while (Date.now() < until && (this.inbound.open() > 0 || Date.now() - this.inbound.lastActivity() < QUIET_MS)) await pause(CHECK_EVERY_MS);
+  }
+
   private release() {
     const next = this.waiting.shift();
     if (next) return next(); // the slot passes on to the next job
     this.running--;
-    if (this.running === 0) for (const resolve of this.idle) resolve();
-    if (this.running === 0) this.idle.clear();
+    if (this.running > 0) return;
+    for (const resolve of this.idle) resolve();
+    this.idle.clear();
   }
 }
-

@@ -10,6 +10,9 @@ import { requestCard } from './blocks/request-card.ts';
 import type { Chat } from './chat.ts';
 import type { PostedMessages } from './posted-messages.ts';
 
+/** Runs a piece of work when its turn comes. */
+export type Schedule = <T>(work: () => Promise<T>) => Promise<T>;
+
 /** A card as rendered now, and the channel it goes to when it has not been posted yet (none: not posted). */
 interface Card {
   channel: string | null;
@@ -33,6 +36,8 @@ export class Notifier {
     private readonly chat: Chat,
     private readonly messages: PostedMessages,
     private readonly logger: Logger,
+    /** Where its database reads run: the Slack app queues them behind acknowledgements (see Background). */
+    private readonly schedule: Schedule = (read) => read(),
   ) {}
 
   /** Announces without holding up the caller (Slack may be slow, or pace posts to one channel); see `drain`. */
@@ -72,8 +77,7 @@ export class Notifier {
   }
 
   private async writeCard(subject: string, render: () => Promise<Card>) {
-    const { channel, ...card } = await render();
-    const posted = await this.messages.find(subject, 'card');
+    const [{ channel, ...card }, posted] = await this.schedule(() => Promise.all([render(), this.messages.find(subject, 'card')]));
     if (posted) return this.chat.update({ channel: posted.channel, ts: posted.ts, ...card });
     if (!channel) return;
     const { ts, channel: where } = await this.chat.post({ channel, ...card });
@@ -95,7 +99,13 @@ export class Notifier {
     if (channel) await this.safely(`the announcement in ${environment.name}`, () => this.chat.post({ channel, text }));
   }
 
-  outcome(request: DeploymentRequest, env: Environment): string | undefined {
+  /** What the requester is told about their request's new state, if anything. */
+  async outcomeOf(request: DeploymentRequest): Promise<string | undefined> {
+    const { environment } = await this.schedule(() => this.services.requestOverview(request.id));
+    return this.outcome(request, environment);
+  }
+
+  private outcome(request: DeploymentRequest, env: Environment): string | undefined {
     const id = formatId('request', request.id);
     switch (request.state) {
       case 'approved':

@@ -63,7 +63,10 @@ class RunThread {
     if (!channel) return this.waitForEnd();
     this.parent = await this.deps.chat.post({ channel, ...runParent(this.run, subject, 0, new Date()) });
     const subjectId = formatId('run', this.run.id);
-    await this.deps.messages.save({ subject: subjectId, role: 'run', channel: this.parent.channel, ts: this.parent.ts, linesPosted: 0 });
+    // Not awaited before the lines: on the embedded database it would wait for the deployment's transaction to end.
+    const saved = this.deps.messages
+      .save({ subject: subjectId, role: 'run', channel: this.parent.channel, ts: this.parent.ts, linesPosted: 0 })
+      .catch((error) => this.deps.logger.warn(`Could not record the thread of ${subjectId}: ${(error as Error).message}`));
     for (;;) {
       const finished = this.final;
       await this.postLines(this.parent);
@@ -72,6 +75,7 @@ class RunThread {
       if (this.lines.length === 0 && !this.final) await new Promise<void>((resolve) => (this.wake = resolve));
       this.wake = undefined;
     }
+    await saved;
     await this.deps.messages.setLinesPosted(subjectId, 'run', this.posted);
     this.run = this.final!;
     await this.editParent(subject);
