@@ -1,9 +1,10 @@
 import { DomainError } from './domain/errors.ts';
-import { readSlackSettings } from './settings.ts';
+import { readSlackSettings, slackConfigured } from './settings.ts';
 import { startSlackApp } from './slack/app.ts';
+import { startLocalConsole } from './workspace/start.ts';
 
 /** `npm start`: the Slack app, in HTTP mode on PORT, or in Socket Mode when SLACK_APP_TOKEN is set. */
-async function main() {
+async function startSlack() {
   const settings = readSlackSettings();
   const bot = await startSlackApp(settings);
   const where = bot.mode === 'http' ? `HTTP mode: Slack posts to ${bot.url}` : `Socket Mode: connected to Slack; health at ${bot.url}`;
@@ -17,7 +18,10 @@ async function main() {
   process.once('SIGTERM', () => void stop('SIGTERM'));
 }
 
-main().catch((error) => {
+/** Without any Slack setting, the local workspace: the same app, driven from this terminal. */
+const start = slackConfigured() ? startSlack : () => startLocalConsole().then(() => process.exit(0));
+
+start().catch((error) => {
   const message = error instanceof DomainError ? error.message : `Could not start: ${(error as Error).message}`;
   process.stderr.write(`${message}\n`);
   process.exit(1);

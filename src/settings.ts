@@ -55,6 +55,26 @@ function invalid(errors: z.ZodError[]): DomainError {
   return new DomainError('CONFIG_INVALID', `Invalid settings:\n${lines.join('\n')}`);
 }
 
+const SLACK_SETTINGS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN'] as const;
+
+/** With no Slack setting at all, `npm start` runs the local workspace instead of connecting to Slack. */
+export const slackConfigured = (env: NodeJS.ProcessEnv = process.env) => SLACK_SETTINGS.some((name) => name in present(env));
+
+/** Where the local workspace keeps its database and pipeline unless told otherwise: apart from a real workspace's. */
+export const LOCAL_WORKSPACE_DIR = './.workspace';
+
+export interface LocalSettings extends Settings {
+  /** Whether SANDBOX_CONFIG names the pipeline; if not, the workspace's own is used, created on first start. */
+  configGiven: boolean;
+}
+
+/** Settings of the local workspace: the usual ones, with its own data directory and pipeline by default. */
+export function readLocalSettings(env: NodeJS.ProcessEnv = process.env): LocalSettings {
+  const given = present(env);
+  const defaults = { SANDBOX_DATA_DIR: `${LOCAL_WORKSPACE_DIR}/data`, SANDBOX_CONFIG: `${LOCAL_WORKSPACE_DIR}/sandbox.config.yml` };
+  return { ...readSettings({ ...defaults, ...given }), configGiven: 'SANDBOX_CONFIG' in given };
+}
+
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const result = settingsSchema.safeParse(present(env));
   if (!result.success) throw invalid([result.error]);

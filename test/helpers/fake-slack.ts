@@ -3,11 +3,21 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 
+import { parseArgs, parseJson, readBody } from '../../src/workspace/emulator.ts';
+import { WORKSPACE } from '../../src/workspace/identity.ts';
+import {
+  dmChannelFor,
+  emptyWorkspaceState,
+  type EphemeralMessage,
+  isTopLevel,
+  type PostedMessage,
+  type ViewKind,
+  type ViewRecord,
+  webApiHandlers,
+} from '../../src/workspace/web-api.ts';
+
 /** The workspace and bot identity the fake answers with; the request builders use the same ids. */
-export const TEAM_ID = 'T0TEST';
-export const BOT_USER_ID = 'UBOT';
-export const BOT_ID = 'BBOT';
-export const API_APP_ID = 'A0SANDBOX';
+export const { teamId: TEAM_ID, botUserId: BOT_USER_ID, botId: BOT_ID, appId: API_APP_ID } = WORKSPACE;
 
 // Block Kit JSON as tests read it back: loosely typed so a test can walk into it without casts.
 type Json = Record<string, any>;
@@ -31,34 +41,10 @@ export interface FakeCall {
 
 export type TokenKind = 'xapp' | 'xoxb' | 'other' | 'none';
 
-export interface FakeMessage {
-  channel: string;
-  ts: string;
-  thread_ts?: string;
-  text?: string;
-  blocks?: Json[];
-  user?: string;
-  updates: number;
-}
-
-export interface FakeEphemeral {
-  channel: string;
-  user: string;
-  text?: string;
-  blocks?: Json[];
-  message_ts: string;
-}
-
-export type ViewKind = 'open' | 'push' | 'update' | 'publish';
-
-export interface FakeViewRecord {
-  kind: ViewKind;
-  id: string;
-  view: Json;
-  trigger_id?: string;
-  user_id?: string;
-  at: number;
-}
+export type FakeMessage = PostedMessage;
+export type FakeEphemeral = EphemeralMessage;
+export type { ViewKind };
+export type FakeViewRecord = ViewRecord;
 
 /** A post to a `responseUrl()`: its JSON body (text, blocks, response_type, replace_original...) plus where and when. */
 export interface FakeResponse extends Json {
@@ -124,7 +110,6 @@ export function socketEnvelope(request: { body: string; contentType: string }): 
 }
 
 type Reply = { status?: number; headers?: Record<string, string>; body: Json };
-type Handler = (args: Args) => Json;
 
 const RESPONSE_URL_USES = 5; // Slack accepts at most 5 posts to one response_url
 
@@ -132,86 +117,8 @@ export type FakeSlack = Awaited<ReturnType<typeof startFakeSlack>>;
 
 export async function startFakeSlack(options: FakeSlackOptions = {}) {
   const state = emptyState(options);
-  let tsCounter = 0;
-  let viewCounter = 0;
   let responseUrlCounter = 0;
-
-  const nextTs = () => {
-    tsCounter += 1;
-    const micros = tsCounter * 100;
-    return `${1_700_000_000 + Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, '0')}`;
-  };
-  const findMessage = (channel: string, ts: string) =>
-    state.messages.find((m) => m.channel === channel && m.ts === ts);
-  const recordView = (kind: ViewKind, args: Args, id = `V${String(++viewCounter).padStart(8, '0')}`) => {
-    const view = { ...args.view, id };
-    state.views.push({ kind, id, view, trigger_id: args.trigger_id, user_id: args.user_id, at: Date.now() });
-    return { ok: true, view };
-  };
-  const needsTrigger = (kind: ViewKind) => (args: Args) => {
-    if (!args.trigger_id) return { ok: false, error: 'invalid_trigger_id' };
-    if (state.usedTriggers.has(args.trigger_id)) return { ok: false, error: 'exchanged_trigger_id' };
-    state.usedTriggers.add(args.trigger_id);
-    return recordView(kind, args);
-  };
-
-  const handlers: Record<string, Handler> = {
-    'auth.test': () => ({
-      ok: true,
-      url: 'https://sandbox-test.slack.com/',
-      team: 'Sandbox Test',
-      user: 'sandbox',
-      team_id: TEAM_ID,
-      user_id: BOT_USER_ID,
-      bot_id: BOT_ID,
-    }),
-    'chat.postMessage': (args) => {
-      const channel = dmChannelFor(args.channel);
-      if (!channel) return { ok: false, error: 'channel_not_found' };
-      if (!args.text && !args.blocks) return { ok: false, error: 'no_text' };
-      const message: FakeMessage = {
-        channel,
-        ts: nextTs(),
-        ...(args.thread_ts ? { thread_ts: String(args.thread_ts) } : {}),
-        text: args.text,
-        blocks: args.blocks,
-        user: BOT_USER_ID,
-        updates: 0,
-      };
-      state.messages.push(message);
-      return { ok: true, channel, ts: message.ts, message: slackMessage(message) };
-    },
-    'chat.update': (args) => {
-      const message = findMessage(dmChannelFor(args.channel), String(args.ts));
-      if (!message) return { ok: false, error: 'message_not_found' };
-      if (args.text !== undefined) message.text = args.text;
-      if (args.blocks !== undefined) message.blocks = args.blocks;
-      message.updates += 1;
-      return { ok: true, channel: message.channel, ts: message.ts, text: message.text, message: slackMessage(message) };
-    },
-    'chat.postEphemeral': (args) => {
-      if (!args.channel || !args.user) return { ok: false, error: 'channel_not_found' };
-      const ephemeral = { channel: args.channel, user: args.user, text: args.text, blocks: args.blocks, message_ts: nextTs() };
-      state.ephemerals.push(ephemeral);
-      return { ok: true, message_ts: ephemeral.message_ts };
-    },
-    'views.open': needsTrigger('open'),
-    'views.push': needsTrigger('push'),
-    'views.update': (args) => recordView('update', args, args.view_id ?? args.external_id),
-    'views.publish': (args) =>
-      args.user_id ? recordView('publish', args) : { ok: false, error: 'invalid_arguments' },
-    'usergroups.users.list': (args) => {
-      const users = state.userGroups.get(args.usergroup);
-      return users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' };
-    },
-    'users.info': (args) => (args.user ? { ok: true, user: plausibleUser(args.user) } : { ok: false, error: 'user_not_found' }),
-    'conversations.open': (args) => {
-      const user = String(args.users ?? '').split(',')[0];
-      return user ? { ok: true, channel: { id: dmChannelFor(user) } } : { ok: false, error: 'user_not_found' };
-    },
-    'conversations.join': (args) =>
-      args.channel ? { ok: true, channel: { id: args.channel } } : { ok: false, error: 'channel_not_found' },
-  };
+  const handlers = webApiHandlers(state);
 
   const socket = options.socketMode ? socketModeServer() : undefined;
   const serverOrigin = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -260,7 +167,6 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const topLevel = (m: FakeMessage) => !m.thread_ts || m.thread_ts === m.ts;
   const copy = <T extends object>(items: T[]) => items.map((item) => ({ ...item }));
 
   return {
@@ -274,13 +180,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     },
     ok: (method: string) => state.calls.filter((c) => c.method === method && c.status === 200 && c.response.ok),
     messages: (channel?: string) =>
-      copy(state.messages.filter((m) => topLevel(m) && (!channel || m.channel === dmChannelFor(channel)))),
+      copy(state.messages.filter((m) => isTopLevel(m) && (!channel || m.channel === dmChannelFor(channel)))),
     thread: (channel: string, ts: string) =>
       copy(state.messages.filter((m) => m.channel === dmChannelFor(channel) && m.thread_ts === ts && m.ts !== ts)),
     ephemerals: (user?: string) => copy(state.ephemerals.filter((e) => !user || e.user === user)),
     views: (kind?: ViewKind) => copy(state.views.filter((v) => !kind || v.kind === kind)),
     /** Top-level messages in the DM with `user`, however they were addressed (user id or D channel). */
-    dms: (user: string) => copy(state.messages.filter((m) => topLevel(m) && m.channel === dmChannelFor(user))),
+    dms: (user: string) => copy(state.messages.filter((m) => isTopLevel(m) && m.channel === dmChannelFor(user))),
     setUserGroup: (id: string, users: string[]) => void state.userGroups.set(id, [...users]),
     failNext(method: string, fault: Fault, times = 1) {
       for (let i = 0; i < times; i += 1) state.faults.push({ method, fault });
@@ -434,13 +340,9 @@ function withTimeout<T>(promise: Promise<T>, timeoutMs: number, message: () => s
 
 function emptyState(options: FakeSlackOptions) {
   return {
+    ...emptyWorkspaceState(options),
     calls: [] as FakeCall[],
-    messages: [] as FakeMessage[],
-    ephemerals: [] as FakeEphemeral[],
-    views: [] as FakeViewRecord[],
     responses: [] as FakeResponse[],
-    usedTriggers: new Set<string>(),
-    userGroups: new Map(Object.entries(options.userGroups ?? {})),
     faults: [] as { method: string; fault: Fault }[],
     rateLimits: new Map<string, RateLimitRule>(),
     acceptedPosts: new Map<string, number[]>(), // method + channel → times of posts let through
@@ -448,32 +350,6 @@ function emptyState(options: FakeSlackOptions) {
 }
 
 type State = ReturnType<typeof emptyState>;
-
-/** Posting to a user id lands in the DM with that user, as Slack does for bot tokens. */
-function dmChannelFor(channel: unknown): string {
-  const id = String(channel ?? '');
-  return /^[UW][A-Z0-9]+$/.test(id) ? `D${id}` : id;
-}
-
-function slackMessage(m: FakeMessage) {
-  return { type: 'message', user: m.user, bot_id: BOT_ID, text: m.text, blocks: m.blocks, ts: m.ts, thread_ts: m.thread_ts };
-}
-
-function plausibleUser(id: string) {
-  const name = id.toLowerCase();
-  return {
-    id,
-    team_id: TEAM_ID,
-    name,
-    real_name: `User ${id}`,
-    deleted: false,
-    is_bot: false,
-    tz: 'Europe/London',
-    tz_label: 'Greenwich Mean Time',
-    tz_offset: 0,
-    profile: { display_name: name, real_name: `User ${id}` },
-  };
-}
 
 function takeFault(faults: State['faults'], method: string) {
   const index = faults.findIndex((f) => f.method === method);
@@ -500,38 +376,6 @@ function rateLimited(state: State, method: string, args: Args): Reply | undefine
   if (recent.length >= rule.perChannelPerSecond) return ratelimitedReply(rule.retryAfter);
   state.acceptedPosts.set(key, [...recent, now]);
   return undefined;
-}
-
-/** WebClient posts forms whose nested values (blocks, view...) are JSON strings; decode them back. */
-function parseArgs(contentType: string | undefined, raw: string): Args {
-  if (contentType?.startsWith('application/json')) return parseJson(raw);
-  const args: Args = {};
-  for (const [key, value] of new URLSearchParams(raw)) args[key] = decodeNested(value);
-  return args;
-}
-
-function decodeNested(value: string): unknown {
-  if (!/^\s*[[{]/.test(value)) return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
-}
-
-function parseJson(raw: string): Json {
-  try {
-    const parsed = JSON.parse(raw);
-    return parsed && typeof parsed === 'object' ? parsed : { raw };
-  } catch {
-    return { raw };
-  }
-}
-
-async function readBody(req: IncomingMessage) {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function send(res: ServerResponse, reply: Reply) {

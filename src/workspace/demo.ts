@@ -1,0 +1,144 @@
+import { Writable } from 'node:stream';
+import { stripVTControlCharacters } from 'node:util';
+import { WorkspaceConsole } from './console.ts';
+import { DEMO_PIPELINE, startLocalWorkspace } from './local.ts';
+import { readLocalSettings } from '../settings.ts';
+
+/** One step of the scenario: who does it, what they type, and what everyone must then see. */
+export interface DemoStep {
+  title: string;
+  as: string;
+  type: string[];
+  see: RegExp[];
+}
+
+const ENTER = '';
+
+/**
+ * A release from a sandbox to production and back: two developers (alice, bob), an approver (carol) and a deployer
+ * (dave), on the demo pipeline with its sample components. Every step is typed into the console as a person would.
+ */
+export const DEMO_STEPS: DemoStep[] = [
+  {
+    title: 'alice syncs her sandbox with staging: what changed above is taken, her own work is kept',
+    as: 'alice',
+    type: ['/sandbox sync dev-alice', ENTER, ENTER],
+    see: [/Synced dev-alice with staging: taken 1, kept 2, conflicts 0/, /Took Workflow\/Onboarding from staging/],
+  },
+  {
+    title: 'alice sends her changes to staging',
+    as: 'alice',
+    type: ['/sandbox send dev-alice', 'Adds a Region field to accounts', ENTER, ENTER],
+    see: [/Sent 2 changes \(1 added, 1 modified\) as DR-1 to staging/, /DR-1: @alice sends 2 changes/, /Waiting for approval: 0 of 1/],
+  },
+  {
+    title: 'carol approves DR-1 in #staging; the card becomes its queue card',
+    as: 'carol',
+    type: ['press Approve DR-1'],
+    see: [/Approved by @carol: waiting in the Staging queue/, /\[\d+ Deploy\]/, /DR-1 was approved by @carol/],
+  },
+  {
+    title: 'dave deploys DR-1; the channel follows the log threaded under one message',
+    as: 'dave',
+    type: ['press Deploy DR-1', ENTER],
+    see: [/Deployment of DR-1 to staging/, /↳ thread in #staging/, /Deployment succeeded/, /DR-1 is deployed/],
+  },
+  {
+    title: 'alice opens a change request for production, and submits it',
+    as: 'alice',
+    type: ['/sandbox cr new', 'Account regions', ENTER, 'Sales reports by region need the Region field on accounts.', 'Layout/Account, Field/Account.Region', ENTER, ENTER, '/sandbox cr submit CR-1'],
+    see: [/Created CR-1/, /#production/, /CR-1/],
+  },
+  {
+    title: 'carol approves the change request',
+    as: 'carol',
+    type: ['press Approve CR-1'],
+    see: [/CR-1/, /[Aa]pproved/],
+  },
+  {
+    title: 'alice sends staging to production, carrying CR-1',
+    as: 'alice',
+    type: ['/sandbox send staging', 'Account regions', 'CR-1', ENTER],
+    see: [/as DR-2 to production/, /DR-2: @alice sends/, /Change request CR-1/],
+  },
+  {
+    title: 'carol rejects DR-2 with a reason; alice is told why',
+    as: 'carol',
+    type: ['press Reject DR-2', 'Name the sales ticket in the message, please.', ENTER],
+    see: [/Rejected by @carol: Name the sales ticket/, /DM with @alice/],
+  },
+  {
+    title: 'bob sends his sandbox to staging without syncing first, and is warned of a missing dependency',
+    as: 'bob',
+    type: ['/sandbox send dev-bob', 'yes', 'Adds an opportunity layout', ENTER, ENTER],
+    see: [/as DR-3 to staging/, /Field\/Opportunity\.Stage/],
+  },
+  {
+    title: 'carol approves DR-3',
+    as: 'carol',
+    type: ['press Approve DR-3'],
+    see: [/DR-3 is approved|Approved by @carol/],
+  },
+  {
+    title: 'dave deploys DR-3: the dependency check fails and staging is left as it was',
+    as: 'dave',
+    type: ['press Deploy DR-3', ENTER],
+    see: [/Deployment failed/, /Field\/Opportunity\.Stage/, /target is unchanged/],
+  },
+  {
+    title: 'alice sends to production again, naming the ticket; carol approves',
+    as: 'alice',
+    type: ['/sandbox send staging', 'Account regions (SALES-42)', 'CR-1', ENTER, 'as carol', 'press Approve DR-4'],
+    see: [/as DR-4 to production/, /Approved by @carol/],
+  },
+  {
+    title: 'dave deploys DR-4 to production',
+    as: 'dave',
+    type: ['press Deploy DR-4', ENTER],
+    see: [/Deployment of DR-4 to production/, /↳ thread in #production/, /Deployment succeeded/, /DR-4 is deployed/],
+  },
+  {
+    title: 'dave reverts the production deployment; production is locked until someone unlocks it',
+    as: 'dave',
+    type: ['/sandbox revert', ENTER],
+    see: [/Revert of DR-4/, /DR-4 is reverted in Production/, /locked/],
+  },
+  {
+    title: 'alice tries to send the reverted changes again as they are: refused',
+    as: 'alice',
+    type: ['/sandbox send staging', 'Account regions, again', 'CR-1', ENTER, 'cancel'],
+    see: [/deployed and then reverted: a reverted project cannot be redeployed as-is/, /nothing was submitted/],
+  },
+];
+
+/** Plays the scenario in a fresh in-memory workspace; prints the transcript; true when every step showed what it must. */
+export async function playDemo(output: NodeJS.WritableStream, steps = DEMO_STEPS, o: { color?: boolean } = {}): Promise<boolean> {
+  const settings = { ...readLocalSettings({ SANDBOX_CONFIG: DEMO_PIPELINE, SANDBOX_DATA_DIR: 'memory://' }) };
+  const ws = await startLocalWorkspace(settings);
+  let seen = '';
+  const tee = new Writable({
+    write(chunk, _encoding, done) {
+      seen += String(chunk);
+      output.write(chunk, done);
+    },
+  });
+  const console = new WorkspaceConsole(ws, { output: tee, color: o.color, width: 100 });
+  try {
+    for (const [i, step] of steps.entries()) {
+      output.write(`\n■ ${i + 1}/${steps.length} · ${step.title}\n`);
+      seen = '';
+      for (const line of [`as ${step.as}`, ...step.type]) await console.execute(line);
+      const missing = step.see.filter((pattern) => !pattern.test(stripVTControlCharacters(seen)));
+      if (missing.length) {
+        output.write(`✗ Step ${i + 1} did not show what it should: ${missing.map(String).join(', ')}\n`);
+        return false;
+      }
+      output.write(`✓ ${step.title}\n`);
+    }
+    output.write(`\nThe whole release played as expected: ${steps.length} steps.\n`);
+    return true;
+  } finally {
+    console.close();
+    await ws.stop();
+  }
+}

@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type PostResult, postToSlackEndpoint, type SlackRequest } from './payloads.ts';
+import { emptyWorkspaceState, type WebApiOptions, webApiHandlers, type WorkspaceEvent, type WorkspaceState } from './web-api.ts';
+
+type Json = Record<string, any>;
+
+/** Where a response URL's answers go: to whom, in which channel, and the message a button was pressed on. */
+export interface ResponseTarget {
+  user: string;
+  channel: string;
+  messageTs?: string;
+}
+
+/** Slack accepts five posts to one response URL, for 30 minutes. */
+const RESPONSE_URL_USES = 5;
+
+export interface SlackEmulator {
+  /** The Web API's base, ending in `/api/` (SLACK_API_URL). */
+  apiUrl: string;
+  /** The signing secret the emulator signs with; the app checks it (SLACK_SIGNING_SECRET). */
+  signingSecret: string;
+  state: WorkspaceState;
+  /** Calls `listener` with every change from now on; returns how to stop. */
+  watch(listener: (event: WorkspaceEvent) => void): () => void;
+  /** A response URL for one command or button, answering `target`. */
+  responseUrl(target: ResponseTarget): string;
+  /** Sends a request to the app, signed, as Slack does; needs `connect` first. */
+  deliver(request: SlackRequest): Promise<PostResult>;
+  /** Where the app receives Slack's requests (`…/slack/events`). */
+  connect(appUrl: string): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A Slack workspace on loopback: the Web API the bot calls, response URLs for its private answers, and the
+ * deliveries of people's commands, clicks and submissions to the bot, signed with a secret made up for this run.
+ */
+export async function startSlackEmulator(options: Omit<WebApiOptions, 'onEvent'> = {}): Promise<SlackEmulator> {
+  const listeners = new Set<(event: WorkspaceEvent) => void>();
+  const emit = (event: WorkspaceEvent) => listeners.forEach((listener) => listener(event));
+  const state = emptyWorkspaceState(options);
+  const handlers = webApiHandlers(state, { ...options, onEvent: emit });
+  const responseTargets = new Map<string, ResponseTarget & { uses: number }>();
+  const signingSecret = randomBytes(24).toString('hex');
+  let appUrl: string | undefined;
+
+  const onResponse = (name: string, body: Json): [number, Json] => {
+    const target = responseTargets.get(name);
+    if (!target || target.uses >= RESPONSE_URL_USES) return [404, { ok: false, error: 'used_url' }];
+    target.uses += 1;
+    const content = { text: body.text, blocks: body.blocks };
+    if (body.replace_original === true && target.messageTs) {
+      handlers['chat.update']!({ channel: target.channel, ts: target.messageTs, ...content });
+    } else if (body.response_type === 'in_channel') {
+      handlers['chat.postMessage']!({ channel: target.channel, ...content });
+    } else {
+      handlers['chat.postEphemeral']!({ channel: target.channel, user: target.user, ...content });
+    }
+    return [200, { ok: true }];
+  };
+
+  const server = createServer(async (req, res) => {
+    const raw = await readBody(req);
+    const path = new URL(req.url ?? '/', 'http://emulator').pathname;
+    const api = /^\/api\/([\w.]+)$/.exec(path);
+    const respond = /^\/respond\/([\w-]+)$/.exec(path);
+    if (api) {
+      const handler = handlers[api[1]!];
+      const { token: _token, ...args } = parseArgs(req.headers['content-type'], raw);
+      return reply(res, 200, handler ? handler(args) : { ok: false, error: 'unknown_method' });
+    }
+    if (respond) return reply(res, ...onResponse(respond[1]!, parseJson(raw)));
+    reply(res, 404, { ok: false, error: 'not_found' });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    apiUrl: `${origin}/api/`,
+    signingSecret,
+    state,
+    watch(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    responseUrl(target) {
+      const name = randomBytes(8).toString('hex');
+      responseTargets.set(name, { ...target, uses: 0 });
+      return `${origin}/respond/${name}`;
+    },
+    deliver(request) {
+      if (!appUrl) throw new Error('The emulator is not connected to an app yet');
+      return postToSlackEndpoint(appUrl, { ...request, secret: signingSecret });
+    },
+    connect(url) {
+      appUrl = url;
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
+
+/** The Web API client posts forms whose nested values (blocks, view…) are JSON strings; they are decoded back. */
+export function parseArgs(contentType: string | undefined, raw: string): Json {
+  if (contentType?.startsWith('application/json')) return parseJson(raw);
+  const args: Json = {};
+  for (const [key, value] of new URLSearchParams(raw)) args[key] = decodeNested(value);
+  return args;
+}
+
+function decodeNested(value: string): unknown {
+  if (!/^\s*[[{]/.test(value)) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+export function parseJson(raw: string): Json {
+  try {
+    const parsed = JSON.parse(raw);
+    return parsed && typeof parsed === 'object' ? parsed : { raw };
+  } catch {
+    return { raw };
+  }
+}
+
+export async function readBody(req: IncomingMessage) {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function reply(res: ServerResponse, status: number, body: Json) {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,96 @@
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Logger, LogLevel } from '@slack/bolt';
+import { ConsoleLogger } from '@slack/logger';
+import { loadPipelineConfig } from '../config/load.ts';
+import type { PipelineConfig } from '../config/schema.ts';
+import type { Clock } from '../domain/ports.ts';
+import { createServices } from '../domain/services/index.ts';
+import type { LocalSettings } from '../settings.ts';
+import { type SlackApp, startSlackApp } from '../slack/app.ts';
+import { type SlackEmulator, startSlackEmulator } from './emulator.ts';
+import { Directory, peopleOf } from './people.ts';
+import { seedSampleComponents } from './samples.ts';
+
+/** The demo pipeline, copied as the workspace's own on first start. */
+export const DEMO_PIPELINE = fileURLToPath(new URL('./demo-pipeline.yml', import.meta.url));
+
+export interface LocalWorkspace {
+  emulator: SlackEmulator;
+  bot: SlackApp;
+  config: PipelineConfig;
+  directory: Directory;
+  /** Whether this start created the pipeline file, and whether it seeded the sample components. */
+  created: { config: boolean; samples: boolean };
+  /** Resolves once the bot has finished everything it started and posted all it had to post. */
+  settled(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface LocalWorkspaceOptions {
+  logger?: Logger;
+  clock?: Clock;
+}
+
+/** The bot's own warnings only: its start-up chatter would drown the workspace's messages. */
+function quietLogger(): Logger {
+  const logger = new ConsoleLogger();
+  logger.setLevel(LogLevel.WARN);
+  logger.setName('sandbox');
+  return logger;
+}
+
+/** The pipeline file: SANDBOX_CONFIG when given, else the workspace's own, created from the demo on first start. */
+function pipelineFile(settings: LocalSettings): { path: string; created: boolean } {
+  const path = settings.SANDBOX_CONFIG;
+  if (settings.configGiven || existsSync(path)) return { path, created: false };
+  mkdirSync(dirname(path), { recursive: true });
+  copyFileSync(DEMO_PIPELINE, path);
+  return { path, created: true };
+}
+
+/**
+ * A Slack workspace on this machine: the real Slack app, with its real listeners, started in HTTP mode on loopback
+ * and driven by an emulator that signs every request as Slack does and answers the Web API calls the app makes.
+ */
+export async function startLocalWorkspace(settings: LocalSettings, options: LocalWorkspaceOptions = {}): Promise<LocalWorkspace> {
+  const file = pipelineFile(settings);
+  const config = loadPipelineConfig(file.path);
+  const directory = new Directory(peopleOf(config), config);
+  const userNames = Object.fromEntries(directory.people.map((p) => [p.id, p.name]));
+  const emulator = await startSlackEmulator({ userNames });
+  try {
+    const bot = await startSlackApp(
+      {
+        ...settings,
+        SANDBOX_CONFIG: file.path,
+        SLACK_BOT_TOKEN: 'xoxb-local-workspace',
+        SLACK_SIGNING_SECRET: emulator.signingSecret,
+        SLACK_API_URL: emulator.apiUrl,
+        PORT: 0,
+        mode: 'http',
+      },
+      { logger: options.logger ?? quietLogger(), clock: options.clock, host: '127.0.0.1' },
+    );
+    emulator.connect(bot.url);
+    // The samples are the workspace's past, not news: seeded by services whose runs nobody announces.
+    const quiet = createServices({ ...bot.runtime.services.deps, sink: { line: () => {} } });
+    const samples = await seedSampleComponents(quiet, config);
+    return {
+      emulator,
+      bot,
+      config,
+      directory,
+      created: { config: file.created, samples },
+      settled: () => bot.settled(),
+      async stop() {
+        await bot.stop();
+        await emulator.close();
+      },
+    };
+  } catch (error) {
+    await emulator.close();
+    throw error;
+  }
+}

@@ -1,0 +1,506 @@
+import { emojify } from 'node-emoji';
+
+/** Who and what the ids in messages name: users (U…/W…), channels (C…/G…/D…), user groups (S…). */
+export interface Directory {
+  userName(id: string): string | undefined;
+  channelName(id: string): string | undefined;
+  groupName?(id: string): string | undefined;
+}
+
+export interface RenderOptions {
+  /** ANSI styles (bold for *bold*, dim for context, colour for primary/danger buttons); off by default. */
+  color?: boolean;
+  /** IANA zone for <!date^…> tokens; default the process's zone. */
+  timeZone?: string;
+  /** Columns to wrap text at (default 100); no wrapping inside code blocks. */
+  width?: number;
+}
+
+/** A button as the console needs it to press it. */
+export interface ButtonRef {
+  label: string;
+  actionId: string;
+  value?: string;
+  blockId?: string;
+  style?: 'primary' | 'danger';
+  confirm?: { title: string; text: string; confirm: string; deny: string };
+}
+
+/** Numbers a button as it is rendered (the console keeps a registry); returns the number to show. */
+export type NumberButton = (button: ButtonRef) => number;
+
+type Json = Record<string, any>;
+
+interface Reader {
+  dir: Directory;
+  number: NumberButton;
+  color: boolean;
+  timeZone: string | undefined;
+  width: number;
+}
+
+const reader = (dir: Directory, number: NumberButton, o: RenderOptions = {}): Reader => ({
+  dir,
+  number,
+  color: o.color ?? false,
+  timeZone: o.timeZone,
+  width: o.width ?? 100,
+});
+
+const noButtons: NumberButton = () => 0;
+
+// ─── Styles ──────────────────────────────────────────────────────────────────────────────────────────────
+
+const BOLD = '\x1b[1m';
+const DIM = '\x1b[2m';
+/** Ends bold and dim alike. */
+const NORMAL = '\x1b[22m';
+const BUTTON_COLOR = { primary: '\x1b[32m', danger: '\x1b[31m' } as const;
+const DEFAULT_COLOR = '\x1b[39m';
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+const bold = (text: string, r: Reader) => (r.color ? `${BOLD}${text}${NORMAL}` : text);
+
+/** Dims a line; bold inside it ends with NORMAL, which ends the dim too, so the dim is taken up again. */
+const dim = (line: string, r: Reader) => (r.color && line ? `${DIM}${line.replaceAll(NORMAL, NORMAL + DIM)}${NORMAL}` : line);
+
+const isBoldOpen = (line: string) => line.lastIndexOf(BOLD) > line.lastIndexOf(NORMAL);
+
+// ─── Width and wrapping ──────────────────────────────────────────────────────────────────────────────────
+
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{3fffd}]/u;
+
+function graphemeWidth(g: string): number {
+  if (/\p{Emoji_Presentation}|\p{Extended_Pictographic}\ufe0f/u.test(g) || WIDE.test(g)) return 2;
+  return /^[\p{M}\p{Cc}\u200b-\u200f\ufe00-\ufe0f]+$/u.test(g) ? 0 : 1;
+}
+
+/** Columns a line takes in a terminal: ANSI styles take none, emoji and CJK take two. */
+export function visibleWidth(line: string): number {
+  let width = 0;
+  for (const { segment } of graphemes.segment(line.replace(ANSI, ''))) width += graphemeWidth(segment);
+  return width;
+}
+
+/** The indentation a line's continuations keep: quote bars stay, list marks become spaces. */
+function indentation(line: string): { first: string; next: string } {
+  const [, space = '', mark = ''] = /^(\s*)((?:[▎│] )*(?:[•◦▪-] |\d+\. )?)/u.exec(line) ?? [];
+  const bars = /^(?:[▎│] )*/u.exec(mark)![0];
+  return { first: space + mark, next: space + bars + ' '.repeat(visibleWidth(mark) - visibleWidth(bars)) };
+}
+
+/** Breaks a line at spaces so that no piece is wider than `width`; a word longer than that stays whole. */
+function wrapLine(line: string, width: number): string[] {
+  if (visibleWidth(line) <= width) return [line];
+  const { first, next } = indentation(line);
+  const lines: string[] = [];
+  let current = first;
+  let used = visibleWidth(first);
+  let empty = true;
+  for (const [, space = '', word = ''] of line.slice(first.length).matchAll(/(\s*)(\S+)/g)) {
+    const wordWidth = visibleWidth(word);
+    if (!empty && used + space.length + wordWidth > width) {
+      const carry = isBoldOpen(current);
+      lines.push(carry ? current + NORMAL : current);
+      current = next + (carry ? BOLD : '') + word;
+      used = visibleWidth(next) + wordWidth;
+    } else {
+      current += space + word;
+      used += space.length + wordWidth;
+    }
+    empty = false;
+  }
+  lines.push(current);
+  return lines;
+}
+
+const wrapAll = (lines: readonly string[], width: number) => lines.flatMap((line) => wrapLine(line, width));
+
+const indent = (lines: readonly string[], prefix: string) => lines.map((line) => (line ? prefix + line : line));
+
+// ─── mrkdwn ──────────────────────────────────────────────────────────────────────────────────────────────
+
+/** `&lt;` `&gt;` `&amp;` back to their characters, in one pass so that `&amp;lt;` becomes `&lt;`. */
+const unescape = (text: string) => text.replace(/&(lt|gt|amp);/g, (_, name: string) => ({ lt: '<', gt: '>', amp: '&' })[name]!);
+
+// A mark wraps words only when it opens after a non-word character and closes before one (`dev_alice` stays).
+const EMPHASIS = {
+  bold: /(^|[^\p{L}\p{N}_*])\*([^\s*](?:[^*\n]*?[^\s*])?)\*(?![\p{L}\p{N}_*])/gu,
+  italic: /(^|[^\p{L}\p{N}_])_([^\s_](?:[^_\n]*?[^\s_])?)_(?![\p{L}\p{N}_])/gu,
+  strike: /(^|[^\p{L}\p{N}_~])~([^\s~](?:[^~\n]*?[^\s~])?)~(?![\p{L}\p{N}_~])/gu,
+};
+
+function emphasis(text: string, r: Reader): string {
+  return text
+    .replace(EMPHASIS.bold, (_, before: string, words: string) => before + bold(words, r))
+    .replace(EMPHASIS.italic, '$1$2')
+    .replace(EMPHASIS.strike, '$1$2');
+}
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+const ordinal = (day: number) => {
+  const suffix = day % 10 === 1 && day !== 11 ? 'st' : day % 10 === 2 && day !== 12 ? 'nd' : day % 10 === 3 && day !== 13 ? 'rd' : 'th';
+  return `${day}${suffix}`;
+};
+
+interface DateParts {
+  year: string;
+  month: number;
+  day: number;
+  weekday: string;
+  hour: string;
+  minute: string;
+  second: string;
+}
+
+function dateParts(at: Date, timeZone: string | undefined): DateParts {
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    weekday: 'long',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  });
+  const part = Object.fromEntries(format.formatToParts(at).map((p) => [p.type, p.value]));
+  return { year: part.year!, month: Number(part.month), day: Number(part.day), weekday: part.weekday!, hour: part.hour!, minute: part.minute!, second: part.second! };
+}
+
+// The "pretty" forms would say "today" or "yesterday"; rendering does not know the time, so they show the date.
+const DATE_TOKENS: Record<string, (d: DateParts) => string> = {
+  date_num: (d) => `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`,
+  date: (d) => `${MONTHS[d.month - 1]} ${ordinal(d.day)}, ${d.year}`,
+  date_pretty: (d) => DATE_TOKENS.date!(d),
+  date_short: (d) => `${MONTHS[d.month - 1]!.slice(0, 3)} ${d.day}, ${d.year}`,
+  date_short_pretty: (d) => DATE_TOKENS.date_short!(d),
+  date_long: (d) => `${d.weekday}, ${DATE_TOKENS.date!(d)}`,
+  date_long_pretty: (d) => DATE_TOKENS.date_long!(d),
+  time: (d) => `${d.hour}:${d.minute}`,
+  time_secs: (d) => `${d.hour}:${d.minute}:${d.second}`,
+};
+
+/** `<!date^epoch^format|fallback>` in the reader's zone; the fallback when the format asks for what is not known here. */
+function slackDateText(epoch: string, format: string, fallback: string | undefined, r: Reader): string {
+  const at = new Date(Number(epoch) * 1000);
+  const tokens = [...format.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+  if (Number.isNaN(at.getTime()) || tokens.some((t) => !DATE_TOKENS[t])) return unescape(fallback ?? format);
+  const parts = dateParts(at, r.timeZone);
+  return unescape(format.replace(/\{(\w+)\}/g, (_, token: string) => DATE_TOKENS[token]!(parts)));
+}
+
+const withoutAt = (label: string | undefined) => label?.replace(/^@/, '') || undefined;
+
+/** One `<…>` of mrkdwn: a mention, a channel, a user group, a special mention, a date or a link. */
+function angleToken(body: string, r: Reader): string {
+  const bar = body.indexOf('|');
+  const target = bar < 0 ? body : body.slice(0, bar);
+  const label = bar < 0 ? undefined : unescape(body.slice(bar + 1));
+  if (target.startsWith('@')) return `@${r.dir.userName(target.slice(1)) ?? withoutAt(label) ?? target.slice(1)}`;
+  if (target.startsWith('#')) return `#${r.dir.channelName(target.slice(1)) ?? label?.replace(/^#/, '') ?? target.slice(1)}`;
+  if (target.startsWith('!subteam^')) {
+    const id = target.slice('!subteam^'.length);
+    return `@${r.dir.groupName?.(id) ?? withoutAt(label) ?? id}`;
+  }
+  if (target.startsWith('!date^')) {
+    const [, epoch = '', format = ''] = target.split('^');
+    return slackDateText(epoch, format, label, r);
+  }
+  if (target.startsWith('!')) return `@${withoutAt(label) ?? target.slice(1)}`;
+  const url = unescape(target);
+  if (/^[a-z][a-z0-9+.-]*:/i.test(target)) return label && label !== url ? `${label} (${url})` : url;
+  return `<${unescape(body)}>`;
+}
+
+/**
+ * One line of mrkdwn as text. Inline code and `<…>` tokens are set aside first, so that neither marks nor emoji
+ * nor unescaping touch them, and put back at the end.
+ */
+function inlineText(line: string, r: Reader): string {
+  const kept: string[] = [];
+  const keep = (text: string) => `\ue000${kept.push(text) - 1}\ue001`;
+  const text = line.replace(/`[^`\n]+`/g, (code) => keep(unescape(code))).replace(/<([^<>\n]*)>/g, (_, body: string) => keep(angleToken(body, r)));
+  return unescape(emojify(emphasis(text, r))).replace(/\ue000(\d+)\ue001/g, (_, i: string) => kept[Number(i)]!);
+}
+
+const proseLine = (line: string, r: Reader) => (line.startsWith('>') ? `  ▎ ${inlineText(line.slice(1).replace(/^ /, ''), r)}` : inlineText(line, r));
+
+const codeLines = (code: string) => code.replace(/^\n/, '').replace(/\n$/, '').split('\n').map((line) => `  │ ${unescape(line)}`);
+
+type Part = { code: boolean; text: string };
+
+/** Prose and ``` code blocks in order; a code block takes lines of its own, so the newlines next to it go. */
+function parts(text: string): Part[] {
+  const found: Part[] = [];
+  let last = 0;
+  for (const m of text.matchAll(/```([\s\S]*?)```/g)) {
+    found.push({ code: false, text: text.slice(last, m.index) }, { code: true, text: m[1]! });
+    last = m.index + m[0].length;
+  }
+  if (!found.length) return [{ code: false, text }];
+  found.push({ code: false, text: text.slice(last) });
+  const trimmed = (p: Part, i: number): Part => {
+    const after = i > 0 ? p.text.replace(/^\n?[ \t]*/, '') : p.text;
+    return { code: false, text: i < found.length - 1 ? after.replace(/[ \t]*\n?$/, '') : after };
+  };
+  return found.map((p, i) => (p.code ? p : trimmed(p, i))).filter((p) => p.code || p.text !== '');
+}
+
+/** mrkdwn as lines at most `width` wide (code blocks excepted). */
+function mrkdwnLines(text: string, r: Reader, width = r.width): string[] {
+  return parts(text).flatMap((p) => (p.code ? codeLines(p.text) : wrapAll(p.text.split('\n').map((line) => proseLine(line, r)), width)));
+}
+
+/** plain_text as written, with its emoji shortcodes. */
+const plainText = (object: Json | undefined) => (object?.emoji === false ? String(object?.text ?? '') : emojify(String(object?.text ?? '')));
+
+/** A text object (mrkdwn or plain_text) as lines at most `width` wide. */
+function textLines(object: Json | undefined, r: Reader, width = r.width): string[] {
+  if (!object) return [];
+  if (object.type === 'mrkdwn') return mrkdwnLines(String(object.text ?? ''), r, width);
+  return wrapAll(plainText(object).split('\n'), width);
+}
+
+/** A text object on one line (option labels, context elements). */
+const oneLine = (object: Json | undefined, r: Reader) => textLines(object, r, Infinity).join(' ');
+
+export function mrkdwnToText(text: string, dir: Directory, o?: RenderOptions): string {
+  return mrkdwnLines(text, reader(dir, noButtons, o)).join('\n');
+}
+
+// ─── Elements ────────────────────────────────────────────────────────────────────────────────────────────
+
+function buttonRef(e: Json, blockId: string | undefined, r: Reader): ButtonRef {
+  const c = e.confirm as Json | undefined;
+  return {
+    label: plainText(e.text),
+    actionId: String(e.action_id ?? ''),
+    ...(e.value !== undefined ? { value: String(e.value) } : {}),
+    ...(blockId !== undefined ? { blockId } : {}),
+    ...(e.style === 'primary' || e.style === 'danger' ? { style: e.style } : {}),
+    ...(c
+      ? {
+          confirm: {
+            title: plainText(c.title),
+            text: textLines(c.text, r).join('\n'),
+            confirm: c.confirm ? plainText(c.confirm) : 'Confirm',
+            deny: c.deny ? plainText(c.deny) : 'Cancel',
+          },
+        }
+      : {}),
+  };
+}
+
+function buttonText(e: Json, blockId: string | undefined, r: Reader): string {
+  const ref = buttonRef(e, blockId, r);
+  const text = `[${r.number(ref)} ${ref.label}]`;
+  return r.color && ref.style ? `${BUTTON_COLOR[ref.style]}${text}${DEFAULT_COLOR}` : text;
+}
+
+/** Options of a select, overflow, checkboxes or radio buttons, option groups flattened. */
+const optionsOf = (e: Json): Json[] => [...(e.options ?? []), ...(e.option_groups ?? []).flatMap((g: Json) => g.options ?? [])];
+
+const controlName = (type: string) => (type.endsWith('_select') ? 'select' : type.replace(/_/g, ' '));
+
+/** An element that is not a button, as a placeholder: `⟨select: a / b⟩`. */
+function controlText(e: Json, r: Reader): string {
+  if (e.type === 'image') return `[image: ${e.alt_text ?? ''}]`;
+  const what = e.placeholder ? plainText(e.placeholder) : optionsOf(e).map((opt) => oneLine(opt.text, r)).join(' / ');
+  return `⟨${controlName(String(e.type))}${what ? `: ${what}` : ''}⟩`;
+}
+
+const elementText = (e: Json, blockId: string | undefined, r: Reader) => (e.type === 'button' ? buttonText(e, blockId, r) : controlText(e, r));
+
+/** Pieces side by side, two spaces apart, on as many lines as the width needs. */
+function packed(pieces: readonly string[], width: number): string[] {
+  const lines: string[] = [];
+  for (const piece of pieces) {
+    const last = lines.at(-1);
+    if (last !== undefined && visibleWidth(last) + 2 + visibleWidth(piece) <= width) lines[lines.length - 1] = `${last}  ${piece}`;
+    else lines.push(piece);
+  }
+  return lines;
+}
+
+// ─── Blocks ──────────────────────────────────────────────────────────────────────────────────────────────
+
+function headerLines(b: Json, r: Reader): string[] {
+  const lines = wrapAll([plainText(b.text)], r.width);
+  if (r.color) return lines.map((line) => bold(line, r));
+  return [...lines, '─'.repeat(Math.max(...lines.map(visibleWidth)))];
+}
+
+function sectionLines(b: Json, r: Reader): string[] {
+  const lines = textLines(b.text, r);
+  const fieldIndent = lines.length ? '  ' : '';
+  for (const field of (b.fields ?? []) as Json[]) lines.push(...indent(textLines(field, r, r.width - fieldIndent.length), fieldIndent));
+  if (b.accessory) lines.push(elementText(b.accessory, b.block_id, r));
+  return lines;
+}
+
+function contextLines(b: Json, r: Reader): string[] {
+  const pieces = ((b.elements ?? []) as Json[]).map((e) => (e.type === 'image' ? `[image: ${e.alt_text ?? ''}]` : oneLine(e, r)));
+  return wrapLine(pieces.join(' · '), r.width).map((line) => dim(line, r));
+}
+
+/** Rich text elements (text, links, mentions, emoji) as one string. */
+function richInline(elements: readonly Json[], r: Reader): string {
+  return elements.map((e) => richElement(e, r)).join('');
+}
+
+function richElement(e: Json, r: Reader): string {
+  switch (e.type) {
+    case 'text': {
+      const text = String(e.text ?? '');
+      if (e.style?.code) return `\`${text}\``;
+      return e.style?.bold ? bold(text, r) : text;
+    }
+    case 'link':
+      return e.text && e.text !== e.url ? `${e.text} (${e.url})` : String(e.url ?? '');
+    case 'user':
+      return `@${r.dir.userName(e.user_id) ?? e.user_id}`;
+    case 'channel':
+      return `#${r.dir.channelName(e.channel_id) ?? e.channel_id}`;
+    case 'usergroup':
+      return `@${r.dir.groupName?.(e.usergroup_id) ?? e.usergroup_id}`;
+    case 'broadcast':
+      return `@${e.range}`;
+    case 'emoji':
+      return emojify(`:${e.name}:`);
+    case 'date':
+      return slackDateText(String(e.timestamp), String(e.format ?? ''), e.fallback, r);
+    default:
+      return String(e.text ?? '');
+  }
+}
+
+function richTextPart(e: Json, r: Reader): string[] {
+  const text = () => richInline(e.elements ?? [], r);
+  switch (e.type) {
+    case 'rich_text_preformatted':
+      return text().split('\n').map((line) => `  │ ${line}`);
+    case 'rich_text_quote':
+      return wrapAll(text().split('\n').map((line) => `  ▎ ${line}`), r.width);
+    case 'rich_text_list': {
+      const lead = '  '.repeat(e.indent ?? 0);
+      const mark = (i: number) => (e.style === 'ordered' ? `${(e.offset ?? 0) + i + 1}.` : '•');
+      return wrapAll(((e.elements ?? []) as Json[]).map((item, i) => `${lead}${mark(i)} ${richInline(item.elements ?? [], r)}`), r.width);
+    }
+    default:
+      return wrapAll(text().split('\n'), r.width);
+  }
+}
+
+const INPUT_KINDS: Record<string, string> = {
+  plain_text_input: 'text',
+  static_select: 'choose one',
+  external_select: 'choose one',
+  radio_buttons: 'choose one',
+  multi_static_select: 'choose any',
+  multi_external_select: 'choose any',
+  checkboxes: 'tick any',
+  users_select: 'a person',
+  multi_users_select: 'people',
+  conversations_select: 'a conversation',
+  multi_conversations_select: 'conversations',
+  channels_select: 'a channel',
+  multi_channels_select: 'channels',
+  datepicker: 'a date',
+  timepicker: 'a time',
+  datetimepicker: 'a date and time',
+  number_input: 'a number',
+  email_text_input: 'an email address',
+  url_text_input: 'a URL',
+};
+
+function inputKind(e: Json): string {
+  const kind = INPUT_KINDS[e.type] ?? String(e.type);
+  const what = e.type === 'plain_text_input' && e.multiline ? 'text, several lines' : kind;
+  return `⟨${what}${e.placeholder ? `: ${plainText(e.placeholder)}` : ''}⟩`;
+}
+
+/** What an input holds before anyone touches it, as text; undefined when it is empty. */
+function initialValue(e: Json, r: Reader): string | undefined {
+  const users = (ids: string[]) => ids.map((id) => `@${r.dir.userName(id) ?? id}`).join(', ');
+  const channels = (ids: string[]) => ids.map((id) => `#${r.dir.channelName(id) ?? id}`).join(', ');
+  if (e.initial_value !== undefined && e.initial_value !== '') return String(e.initial_value);
+  if (e.initial_option) return oneLine(e.initial_option.text, r);
+  if (e.initial_options?.length) return (e.initial_options as Json[]).map((opt) => oneLine(opt.text, r)).join(', ');
+  if (e.initial_user) return users([e.initial_user]);
+  if (e.initial_users?.length) return users(e.initial_users);
+  const channel = e.initial_conversation ?? e.initial_channel;
+  if (channel) return channels([channel]);
+  const many = e.initial_conversations ?? e.initial_channels;
+  if (many?.length) return channels(many);
+  if (e.initial_date_time !== undefined) return slackDateText(String(e.initial_date_time), '{date_short} {time}', undefined, r);
+  return e.initial_date ?? e.initial_time;
+}
+
+function inputLines(b: Json, r: Reader): string[] {
+  const e = (b.element ?? {}) as Json;
+  const lines = [`▸ ${bold(plainText(b.label), r)}${b.optional ? ' (optional)' : ''}`];
+  if (b.hint) lines.push(...indent(textLines(b.hint, r, r.width - 4), '    ').map((line) => dim(line, r)));
+  lines.push(...wrapAll([`    ${inputKind(e)}`], r.width));
+  lines.push(...wrapAll(optionsOf(e).map((opt, i) => `      ${i + 1}. ${oneLine(opt.text, r)}`), r.width));
+  const initial = initialValue(e, r);
+  if (initial !== undefined) lines.push(...wrapAll(initial.split('\n').map((line, i) => `    ${i ? '  ' : '= '}${line}`), r.width));
+  return lines;
+}
+
+function blockLines(b: Json, r: Reader): string[] {
+  switch (b.type) {
+    case 'header':
+      return headerLines(b, r);
+    case 'section':
+      return sectionLines(b, r);
+    case 'context':
+      return contextLines(b, r);
+    case 'divider':
+      return ['─'.repeat(Math.min(40, r.width))];
+    case 'actions':
+      return packed(((b.elements ?? []) as Json[]).map((e) => elementText(e, b.block_id, r)), r.width);
+    case 'rich_text':
+      return ((b.elements ?? []) as Json[]).flatMap((e) => richTextPart(e, r));
+    case 'markdown':
+      return mrkdwnLines(String(b.text ?? ''), r);
+    case 'image':
+      return [`[image: ${b.alt_text ?? plainText(b.title)}]`];
+    case 'input':
+      return inputLines(b, r);
+    default:
+      return [`[${b.type} block]`];
+  }
+}
+
+/** Blocks one after another; a header after other blocks gets a blank line above it. */
+function blocksLines(blocks: readonly Json[], r: Reader): string[] {
+  const lines: string[] = [];
+  for (const b of blocks) {
+    if (b.type === 'header' && lines.length) lines.push('');
+    lines.push(...blockLines(b, r));
+  }
+  return lines;
+}
+
+export function renderBlocks(blocks: readonly Record<string, any>[], dir: Directory, number: NumberButton, o?: RenderOptions): string[] {
+  return blocksLines(blocks, reader(dir, number, o));
+}
+
+/** A message: its blocks when it has any, else its text. */
+export function renderMessage(message: { text?: string; blocks?: readonly Record<string, any>[] }, dir: Directory, number: NumberButton, o?: RenderOptions): string[] {
+  if (message.blocks?.length) return renderBlocks(message.blocks, dir, number, o);
+  return message.text ? mrkdwnLines(message.text, reader(dir, number, o)) : [];
+}
+
+/** A modal or App Home in a frame: its title on top, its blocks, and a modal's submit and close labels below. */
+export function renderView(view: Record<string, any>, dir: Directory, number: NumberButton, o?: RenderOptions): string[] {
+  const r = reader(dir, number, o);
+  const body = blocksLines(view.blocks ?? [], { ...r, width: r.width - 2 }).map((line) => (line ? `│ ${line}` : '│'));
+  if (view.type === 'home') return [`┌ ${bold('Home', r)}`, ...body, '└'];
+  const buttons = [view.submit && `[${plainText(view.submit)}]`, `[${view.close ? plainText(view.close) : 'Cancel'}]`].filter(Boolean);
+  return [`┌ ${bold(plainText(view.title), r)}`, ...body, `└ ${buttons.join('  ')}`];
+}

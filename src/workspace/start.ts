@@ -1,0 +1,35 @@
+import { readLocalSettings } from '../settings.ts';
+import { WorkspaceConsole } from './console.ts';
+import { type LocalWorkspace, startLocalWorkspace } from './local.ts';
+
+/** What runs where, and how to leave the rehearsal for a real workspace. */
+export function banner(ws: LocalWorkspace, settings: ReturnType<typeof readLocalSettings>): string[] {
+  const database = settings.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${settings.SANDBOX_DATA_DIR}`;
+  const created = [ws.created.config && 'created now from the demo pipeline', ws.created.samples && 'sample components added'].filter(Boolean);
+  return [
+    'Sandbox bot · local workspace: no Slack settings were given, so Slack is emulated on this machine.',
+    `  The bot runs at ${ws.bot.url}, driven by the emulator with signed requests, as Slack would.`,
+    `  Database: ${database}`,
+    `  Pipeline: ${ws.config.environments.map((e) => e.name).join(' → ')}, from ${settings.SANDBOX_CONFIG}${created.length ? ` (${created.join('; ')})` : ''}`,
+    '  To connect a real workspace, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode):',
+    '  the README\'s "Connect it to Slack" shows how.',
+    '',
+  ];
+}
+
+/** `npm start` without Slack settings: the local workspace, at this terminal. */
+export async function startLocalConsole(): Promise<void> {
+  const settings = readLocalSettings();
+  const ws = await startLocalWorkspace(settings);
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  const console = new WorkspaceConsole(ws, { output: process.stdout, interactive, color: interactive, width: Math.min(process.stdout.columns || 100, 110) });
+  process.stdout.write(`${banner(ws, settings).join('\n')}\n`);
+  console.introduce();
+  const stop = async () => {
+    console.close();
+    await ws.stop();
+  };
+  process.once('SIGTERM', () => void stop().then(() => process.exit(0)));
+  await console.run(process.stdin);
+  await stop();
+}
