@@ -194,13 +194,27 @@ function configFile() {
 }
 
 describe('npm start (the app as an operator starts it)', () => {
-  it('with the Slack settings missing stops quickly, naming each one on stderr', async () => {
-    const start = npmStart({});
-    const { code, ms } = await start.exited;
-    expect(code).not.toBe(0);
-    expect(ms).toBeLessThan(15_000);
-    expect(start.stderr()).toMatch(/SLACK_BOT_TOKEN: required/);
-    expect(start.stderr()).toMatch(/SLACK_SIGNING_SECRET: required/);
+  it('with some Slack settings but not all stops quickly, naming each missing one on stderr', async () => {
+    const withoutToken = npmStart({ SLACK_SIGNING_SECRET: SIGNING_SECRET });
+    const withoutSecret = npmStart({ SLACK_BOT_TOKEN: 'xoxb-test-token' });
+    const [a, b] = await Promise.all([withoutToken.exited, withoutSecret.exited]);
+    expect(a.code).not.toBe(0);
+    expect(b.code).not.toBe(0);
+    expect(Math.max(a.ms, b.ms)).toBeLessThan(15_000);
+    expect(withoutToken.stderr()).toMatch(/SLACK_BOT_TOKEN: required/);
+    expect(withoutToken.stderr()).not.toMatch(/SLACK_SIGNING_SECRET/);
+    expect(withoutSecret.stderr()).toMatch(/SLACK_SIGNING_SECRET: required in HTTP mode/);
+    expect(withoutSecret.stderr()).not.toMatch(/SLACK_BOT_TOKEN/);
+  });
+
+  it('with no Slack setting at all starts the local workspace instead, and ends with its input', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandbox-local-'));
+    const start = npmStart({ SANDBOX_DATA_DIR: join(dir, 'data'), SANDBOX_CONFIG: configFile().path });
+    const { code } = await start.exited;
+    expect(start.stderr()).toBe('');
+    expect(code).toBe(0);
+    expect(start.stdout()).toMatch(/local workspace: no Slack settings were given/);
+    expect(start.stdout()).toMatch(/To connect a real workspace, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET/);
   });
 
   it('with malformed settings stops, naming each one and echoing no token', async () => {

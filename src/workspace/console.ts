@@ -80,6 +80,7 @@ export class WorkspaceConsole {
   async run(input: NodeJS.ReadableStream): Promise<void> {
     const rl = createInterface({ input, output: this.o.interactive ? this.o.output : undefined, terminal: this.o.interactive });
     if (this.o.interactive) {
+      rl.on('SIGINT', () => rl.close()); // Ctrl+C leaves, as Ctrl+D does
       this.prompt = rl;
       this.showPrompt();
     }
