@@ -32,7 +32,7 @@ export function loadPipelineConfig(path: string): PipelineConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new DomainError('CONFIG_INVALID', `Cannot read the pipeline configuration ${path} (${(error as NodeJS.ErrnoException).code}). Set SANDBOX_CONFIG to its path.`);
+    throw new DomainError('CONFIG_INVALID', `Cannot read the pipeline configuration ${path} (${(error as NodeJS.ErrnoException).code}). Check that the file exists, or point SANDBOX_CONFIG at your pipeline file.`);
   }
   return parsePipelineConfig(text, path);
 }

@@ -111,7 +111,7 @@ export class Notifier {
       case 'approved':
         return `:white_check_mark: ${id} was approved${request.decidedBy ? ` by ${mention(request.decidedBy)}` : ''}: it waits in the ${env.name} queue for a deployer.`;
       case 'rejected':
-        return `:no_entry: ${id} was rejected by ${mention(request.decidedBy ?? '?')}: ${escape(request.reason ?? '')}. Make the changes it asks for and send again.`;
+        return `:no_entry: ${id} was rejected by ${mention(request.decidedBy ?? '?')}: ${sentence(escape(request.reason ?? ''))} Make the changes it asks for and send again.`;
       case 'deployed':
         return `:tada: ${id} is deployed to ${env.name} by ${mention(request.deployedBy ?? '?')}.`;
       case 'failed':
@@ -131,3 +131,6 @@ export class Notifier {
     }
   }
 }
+
+/** A reason as a sentence: its own full stop, question or exclamation mark kept, a full stop added otherwise. */
+const sentence = (text: string) => (/[.!?…]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);

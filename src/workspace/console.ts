@@ -3,7 +3,7 @@ import { DomainError } from '../domain/errors.ts';
 import { ButtonBoard, type ButtonPlace, type NumberedButton, visibleTo } from './buttons.ts';
 import type { LocalWorkspace } from './local.ts';
 import { answer, type FormField, formFields, promptFor, stateValues } from './modal-form.ts';
-import { appHomeOpened, blockAction, newTriggerId, type PostResult, slashCommand, type SlackRequest, viewSubmission } from './payloads.ts';
+import { appHomeOpened, blockAction, type PostResult, slashCommand, type SlackRequest, viewSubmission } from './payloads.ts';
 import type { Person } from './people.ts';
 import { mrkdwnToText, type RenderOptions, renderMessage, renderView } from './render.ts';
 import type { PostedMessage, ViewRecord, WorkspaceEvent } from './web-api.ts';
@@ -104,7 +104,7 @@ export class WorkspaceConsole {
       this.askNext();
       return more;
     } catch (error) {
-      this.write([`⚠ ${error instanceof DomainError ? error.message : (error as Error).message}`]);
+      this.write([`⚠ ${this.text(error instanceof DomainError ? error.message : (error as Error).message)}`]);
       return true;
     }
   }
@@ -182,7 +182,7 @@ export class WorkspaceConsole {
   }
 
   private async command(text: string) {
-    const triggerId = newTriggerId();
+    const triggerId = this.ws.emulator.triggerId();
     const responseUrl = this.ws.emulator.responseUrl({ user: this.person.id, channel: this.channel });
     await this.deliver(slashCommand({ text, userId: this.person.id, channelId: this.channel, responseUrl, triggerId }), triggerId);
     return true;
@@ -226,7 +226,7 @@ export class WorkspaceConsole {
   }
 
   private async click(button: NumberedButton) {
-    const triggerId = newTriggerId();
+    const triggerId = this.ws.emulator.triggerId();
     const base = { userId: this.person.id, actionId: button.actionId, value: button.value, blockId: button.blockId, triggerId };
     const place = button.place;
     if (place.kind === 'view') {
@@ -264,8 +264,8 @@ export class WorkspaceConsole {
     }
     const field = modal.toAsk[0];
     if (!field) {
-      if (line === '' || /^(y|yes|submit)$/i.test(line)) return this.submit(modal);
-      return this.say(['Press Enter to submit, or type cancel.']);
+      // Anything else leaves the modal open, as Slack's would be; what it takes is said again below.
+      return line === '' || /^(y|yes|submit)$/i.test(line) ? this.submit(modal) : true;
     }
     const result = answer(field, line, this.ws.directory);
     if ('error' in result) return this.say([`  ⚠ ${result.error}`]);
@@ -295,7 +295,7 @@ export class WorkspaceConsole {
   private refused(modal: OpenModal, errors: Record<string, string>) {
     const wrong = modal.fields.filter((f) => errors[f.blockId]);
     this.modal = { ...modal, toAsk: wrong };
-    return this.say(wrong.map((f) => `  ⚠ ${f.label}: ${errors[f.blockId]}`));
+    return this.say(wrong.map((f) => `  ⚠ ${f.label}: ${this.text(errors[f.blockId]!)}`));
   }
 
   // —— showing what happens ——
@@ -365,6 +365,8 @@ export class WorkspaceConsole {
     return `── ${where}${note} ──`;
   }
 
+  /** Slack's markup (mentions, emoji, bold) as a person reads it. */
+  private text = (mrkdwn: string) => mrkdwnToText(mrkdwn, this.ws.directory, this.render);
   private name = (user: string) => this.ws.directory.userName(user) ?? user;
   private channelName = (channel: string) => this.ws.directory.channelName(channel) ?? channel;
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type PostResult, postToSlackEndpoint, type SlackRequest } from './payloads.ts';
+import { newTriggerId, type PostResult, postToSlackEndpoint, type SlackRequest } from './payloads.ts';
 import { emptyWorkspaceState, type WebApiOptions, webApiHandlers, type WorkspaceEvent, type WorkspaceState } from './web-api.ts';
 
 type Json = Record<string, any>;
@@ -15,6 +15,8 @@ export interface ResponseTarget {
 
 /** Slack accepts five posts to one response URL, for 30 minutes. */
 const RESPONSE_URL_USES = 5;
+/** A trigger id opens a modal only within 3 seconds of the click or command that carried it. */
+const TRIGGER_LIFETIME_MS = 3000;
 
 export interface SlackEmulator {
   /** The Web API's base, ending in `/api/` (SLACK_API_URL). */
@@ -24,6 +26,8 @@ export interface SlackEmulator {
   state: WorkspaceState;
   /** Calls `listener` with every change from now on; returns how to stop. */
   watch(listener: (event: WorkspaceEvent) => void): () => void;
+  /** A trigger id for one command or click: `views.open` takes it once, within Slack's 3 seconds. */
+  triggerId(): string;
   /** A response URL for one command or button, answering `target`. */
   responseUrl(target: ResponseTarget): string;
   /** Sends a request to the app, signed, as Slack does; needs `connect` first. */
@@ -42,6 +46,16 @@ export async function startSlackEmulator(options: Omit<WebApiOptions, 'onEvent'>
   const emit = (event: WorkspaceEvent) => listeners.forEach((listener) => listener(event));
   const state = emptyWorkspaceState(options);
   const handlers = webApiHandlers(state, { ...options, onEvent: emit });
+  const triggers = new Map<string, number>();
+  for (const method of ['views.open', 'views.push']) {
+    const open = handlers[method]!;
+    handlers[method] = (args) => {
+      const issued = triggers.get(String(args.trigger_id));
+      if (issued === undefined) return { ok: false, error: 'invalid_trigger_id' };
+      if (Date.now() - issued > TRIGGER_LIFETIME_MS) return { ok: false, error: 'expired_trigger_id' };
+      return open(args);
+    };
+  }
   const responseTargets = new Map<string, ResponseTarget & { uses: number }>();
   const signingSecret = randomBytes(24).toString('hex');
   let appUrl: string | undefined;
@@ -85,6 +99,11 @@ export async function startSlackEmulator(options: Omit<WebApiOptions, 'onEvent'>
     watch(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    triggerId() {
+      const id = newTriggerId();
+      triggers.set(id, Date.now());
+      return id;
     },
     responseUrl(target) {
       const name = randomBytes(8).toString('hex');

@@ -122,7 +122,8 @@ function parse(field: FormField, raw: string, dir: Directory): Json {
     }
     case 'checkboxes': {
       const options = raw.split(/[\s,]+/).map((part) => (/^(y|yes)$/i.test(part) && field.options.length === 1 ? field.options[0] : pick(field.options, part)));
-      return options.every(Boolean) ? checkboxes(options as FieldOption[]) : { error: `Give the numbers of the boxes to tick (1–${field.options.length}), or "none".` };
+      if (options.every(Boolean)) return checkboxes(options as FieldOption[]);
+      return { error: field.options.length === 1 ? 'Type 1 (or yes) to tick the box, or "none".' : `Give the numbers of the boxes to tick (1–${field.options.length}), or "none".` };
     }
     case 'users': {
       const people = raw.split(/[\s,]+/).map((who) => dir.find(who));

@@ -1,0 +1,81 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { DEMO_STEPS, playDemo } from '../../src/workspace/demo.ts';
+import { onPostgres } from '../helpers/database.ts';
+import { localEnv, ProgramRun, REPO } from '../helpers/workspace.ts';
+
+/**
+ * `npm run demo`: a whole release played in a fresh in-memory workspace (the demo never uses DATABASE_URL, so it
+ * runs on the PGlite project only). It exits 0 only when every step showed what it should.
+ */
+
+/** The lines between the heading of a thread and the next heading: the thread's log, in order. */
+function thread(transcript: string, heading: RegExp): string[] {
+  const lines = transcript.split('\n');
+  const start = lines.findIndex((l) => heading.test(l));
+  if (start === -1) throw new Error(`no thread headed ${heading}`);
+  const end = lines.findIndex((l, i) => i > start && !l.startsWith('  │ '));
+  return lines.slice(start + 1, end).map((l) => l.replace(/^ {2}│ /, ''));
+}
+
+describe.runIf(!onPostgres)('npm run demo', () => {
+  it('plays the whole release, every step marked ✓, and exits 0', async () => {
+    const demo = new ProgramRun([`${REPO}src/demo.ts`], { cwd: REPO, env: localEnv() });
+    const { code, stdout, stderr } = await demo.exited;
+    demo.kill();
+    expect(code, stderr).toBe(0);
+    expect(stdout).not.toContain('✗');
+    expect(stdout).not.toMatch(/\x1b\[/); // not a terminal: no colours
+
+    const steps = stdout.split('\n').filter((l) => l.startsWith('■ '));
+    expect(steps).toHaveLength(15);
+    steps.forEach((line, i) => expect(line).toBe(`■ ${i + 1}/15 · ${DEMO_STEPS[i]!.title}`));
+    const passed = stdout.split('\n').filter((l) => l.startsWith('✓ '));
+    expect(passed).toEqual(DEMO_STEPS.map((s) => `✓ ${s.title}`));
+    expect(stdout.trimEnd().split('\n').at(-1)).toBe('The whole release played as expected: 15 steps.');
+
+    // The deployment of DR-1: its log lines threaded under the run's message in #staging, in the order they ran.
+    expect(thread(stdout, /^ {2}↳ thread in #staging · Deployment of DR-1 to staging \(Staging\) · RUN-\d+/)).toEqual([
+      '• Deploying DR-1 from dev-alice to staging (Staging): "Adds a Region field to accounts"',
+      '• Checking dependencies…',
+      '• Dependencies: all present',
+      '• Validating against the target…',
+      '• Validation: every item applies cleanly',
+      '• Saved the prior state of 2 components',
+      '• Applied 2 changes to staging',
+      '• Compare: the target holds every item of the package',
+      '• Deployment succeeded: DR-1 is live in Staging',
+    ]);
+
+    // DR-3 lacks a field it depends on: the deployment fails and staging is left as it was.
+    const failed = thread(stdout, /^ {2}↳ thread in #staging · Deployment of DR-3 to staging/).join('\n');
+    expect(failed).toContain('❌ Missing dependency: Layout/Opportunity depends on Field/Opportunity.Stage');
+    expect(failed).toContain('❌ Deployment failed: 1 missing dependency. staging is unchanged.');
+    expect(stdout).toContain('❌ Deployment failed: 1 missing dependency. It stays in the queue: fix the cause, then deploy again.');
+
+    expect(thread(stdout, /^ {2}↳ thread in #production · Deployment of DR-4/)).toContain('• Check "no debug flags" passed');
+    expect(stdout).toContain('⏪ DR-4 is reverted in Production: 3 components restored. Production is locked until someone unlocks');
+    expect(stdout).toContain('⚠ Deployment message: These changes were deployed and then reverted: a reverted project cannot be redeployed as-is');
+    expect(stdout).toContain('Closed “Send to Production”; nothing was submitted.');
+  }, 120_000);
+
+  it('fails a step whose sight never shows: ✗, false, and no step after it is played', async () => {
+    let transcript = '';
+    const output = new Writable({
+      write(chunk, _encoding, done) {
+        transcript += String(chunk);
+        done();
+      },
+    });
+    const impossible = { ...DEMO_STEPS[0]!, see: [/this never appears/] };
+    const passed = await playDemo(output, [impossible, DEMO_STEPS[1]!]);
+    expect(passed).toBe(false);
+    expect(transcript).toContain('■ 1/2 · alice syncs her sandbox');
+    // The step was played: its sights are there, only the impossible one is missing.
+    expect(transcript).toContain('Synced dev-alice with staging: taken 1, kept 2, conflicts 0');
+    expect(transcript).toContain('✗ Step 1 did not show what it should: /this never appears/\n');
+    expect(transcript).not.toMatch(/^✓ /m);
+    expect(transcript).not.toContain('■ 2/2');
+    expect(transcript).not.toContain('The whole release played as expected');
+  }, 120_000);
+});
