@@ -1,4 +1,6 @@
 import { emojify } from 'node-emoji';
+import stringWidth from 'string-width';
+import wrapAnsi from 'wrap-ansi';
 
 /** Who and what the ids in messages name: users (U…/W…), channels (C…/G…/D…), user groups (S…). */
 export interface Directory {
@@ -57,31 +59,16 @@ const DIM = '\x1b[2m';
 const NORMAL = '\x1b[22m';
 const BUTTON_COLOR = { primary: '\x1b[32m', danger: '\x1b[31m' } as const;
 const DEFAULT_COLOR = '\x1b[39m';
-const ANSI = /\x1b\[[0-9;]*m/g;
 
 const bold = (text: string, r: Reader) => (r.color ? `${BOLD}${text}${NORMAL}` : text);
 
 /** Dims a line; bold inside it ends with NORMAL, which ends the dim too, so the dim is taken up again. */
 const dim = (line: string, r: Reader) => (r.color && line ? `${DIM}${line.replaceAll(NORMAL, NORMAL + DIM)}${NORMAL}` : line);
 
-const isBoldOpen = (line: string) => line.lastIndexOf(BOLD) > line.lastIndexOf(NORMAL);
-
 // ─── Width and wrapping ──────────────────────────────────────────────────────────────────────────────────
 
-const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
-const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{3fffd}]/u;
-
-function graphemeWidth(g: string): number {
-  if (/\p{Emoji_Presentation}|\p{Extended_Pictographic}\ufe0f/u.test(g) || WIDE.test(g)) return 2;
-  return /^[\p{M}\p{Cc}\u200b-\u200f\ufe00-\ufe0f]+$/u.test(g) ? 0 : 1;
-}
-
 /** Columns a line takes in a terminal: ANSI styles take none, emoji and CJK take two. */
-export function visibleWidth(line: string): number {
-  let width = 0;
-  for (const { segment } of graphemes.segment(line.replace(ANSI, ''))) width += graphemeWidth(segment);
-  return width;
-}
+export const visibleWidth = (line: string) => stringWidth(line);
 
 /** The indentation a line's continuations keep: quote bars stay, list marks become spaces. */
 function indentation(line: string): { first: string; next: string } {
@@ -90,29 +77,14 @@ function indentation(line: string): { first: string; next: string } {
   return { first: space + mark, next: space + bars + ' '.repeat(visibleWidth(mark) - visibleWidth(bars)) };
 }
 
-/** Breaks a line at spaces so that no piece is wider than `width`; a word longer than that stays whole. */
+/** Breaks a line at spaces so that no piece is wider than `width`, its continuations indented like its start. */
 function wrapLine(line: string, width: number): string[] {
   if (visibleWidth(line) <= width) return [line];
   const { first, next } = indentation(line);
-  const lines: string[] = [];
-  let current = first;
-  let used = visibleWidth(first);
-  let empty = true;
-  for (const [, space = '', word = ''] of line.slice(first.length).matchAll(/(\s*)(\S+)/g)) {
-    const wordWidth = visibleWidth(word);
-    if (!empty && used + space.length + wordWidth > width) {
-      const carry = isBoldOpen(current);
-      lines.push(carry ? current + NORMAL : current);
-      current = next + (carry ? BOLD : '') + word;
-      used = visibleWidth(next) + wordWidth;
-    } else {
-      current += space + word;
-      used += space.length + wordWidth;
-    }
-    empty = false;
-  }
-  lines.push(current);
-  return lines;
+  const room = Math.max(1, width - visibleWidth(first));
+  return wrapAnsi(line.slice(first.length), room, { trim: true })
+    .split('\n')
+    .map((piece, i) => (i === 0 ? first : next) + piece);
 }
 
 const wrapAll = (lines: readonly string[], width: number) => lines.flatMap((line) => wrapLine(line, width));
