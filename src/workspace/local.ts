@@ -59,7 +59,9 @@ export async function startLocalWorkspace(settings: LocalSettings, options: Loca
   const config = loadPipelineConfig(file.path);
   const directory = new Directory(peopleOf(config), config);
   const userNames = Object.fromEntries(directory.people.map((p) => [p.id, p.name]));
-  const emulator = await startSlackEmulator({ userNames });
+  // The pipeline's user groups exist here but have no members: only approvers named one by one can vote.
+  const userGroups = Object.fromEntries(config.environments.flatMap((e) => e.approvals.userGroups).map((group) => [group, []]));
+  const emulator = await startSlackEmulator({ userNames, userGroups });
   try {
     const bot = await startSlackApp(
       {

@@ -34,6 +34,11 @@ environments:
 );
 
 describe('peopleOf', () => {
+  it('gives a pipeline that names nobody one person to type as', () => {
+    const nobody = parsePipelineConfig('environments:\n  - { name: Dev, kind: development, instances: [dev] }\n  - { name: Prod, kind: production, instances: [prod] }\n', 'nobody');
+    expect(peopleOf(nobody)).toEqual([{ id: 'U0YOU', name: 'you', roles: ['works on instances nobody owns'] }]);
+  });
+
   it('finds the demo pipeline\'s people with their roles, owners first, in order of appearance', () => {
     expect(peopleOf(demo)).toEqual([
       { id: 'U0ALICE', name: 'alice', roles: ['owns dev-alice'] },
