@@ -1,7 +1,7 @@
 import { DomainError } from './domain/errors.ts';
 import { readSlackSettings, slackConfigured } from './settings.ts';
 import { startSlackApp } from './slack/app.ts';
-import { startLocalConsole } from './workspace/start.ts';
+import { exitAfterOutput, startLocalConsole } from './workspace/start.ts';
 
 /** `npm start`: the Slack app, in HTTP mode on PORT, or in Socket Mode when SLACK_APP_TOKEN is set. */
 async function startSlack() {
@@ -19,7 +19,7 @@ async function startSlack() {
 }
 
 /** Without any Slack setting, the local workspace: the same app, driven from this terminal. */
-const start = slackConfigured() ? startSlack : () => startLocalConsole().then(() => process.exit(0));
+const start = slackConfigured() ? startSlack : () => startLocalConsole().then(() => exitAfterOutput(0));
 
 start().catch((error) => {
   const message = error instanceof DomainError ? error.message : `Could not start: ${(error as Error).message}`;

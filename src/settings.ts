@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { z } from 'zod';
 import { describeIssues } from './config/load.ts';
 import { DomainError } from './domain/errors.ts';
@@ -71,8 +72,18 @@ export interface LocalSettings extends Settings {
 /** Settings of the local workspace: the usual ones, with its own data directory and pipeline by default. */
 export function readLocalSettings(env: NodeJS.ProcessEnv = process.env): LocalSettings {
   const given = present(env);
-  const defaults = { SANDBOX_DATA_DIR: `${LOCAL_WORKSPACE_DIR}/data`, SANDBOX_CONFIG: `${LOCAL_WORKSPACE_DIR}/sandbox.config.yml` };
-  return { ...readSettings({ ...defaults, ...given }), configGiven: 'SANDBOX_CONFIG' in given };
+  // Each pipeline file gets a database of its own: rehearsing one never meets the data of another.
+  const pipeline = given.SANDBOX_CONFIG ? `-${basename(given.SANDBOX_CONFIG).replace(/\.ya?ml$/, '')}` : '';
+  const defaults = { SANDBOX_DATA_DIR: `${LOCAL_WORKSPACE_DIR}/data${pipeline}`, SANDBOX_CONFIG: `${LOCAL_WORKSPACE_DIR}/sandbox.config.yml` };
+  const settings = { ...readSettings({ ...defaults, ...given }), configGiven: 'SANDBOX_CONFIG' in given };
+  // A server that lost its Slack settings must not put the demo pipeline into its real database.
+  if (settings.DATABASE_URL && !settings.configGiven) {
+    throw new DomainError(
+      'CONFIG_INVALID',
+      'No Slack setting is given, so npm start would open the local workspace, with its demo pipeline, on the PostgreSQL database of DATABASE_URL. To run the Slack app, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN). To rehearse on that database, set SANDBOX_CONFIG to its pipeline file. To try the demo, unset DATABASE_URL.',
+    );
+  }
+  return settings;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {

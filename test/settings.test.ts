@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readSlackSettings } from '../src/settings.ts';
+import { readLocalSettings, readSlackSettings } from '../src/settings.ts';
 import { socketEnvelope, startFakeSlack } from './helpers/fake-slack.ts';
 import { postToSlackEndpoint, slashCommand } from './helpers/slack-requests.ts';
 import { threeStepConfig } from './helpers/world.ts';
@@ -193,6 +193,23 @@ function configFile() {
   return { dir, path };
 }
 
+describe('readLocalSettings', () => {
+  it('keeps the local workspace in ./.workspace: its own database and its own pipeline file', () => {
+    expect(readLocalSettings({})).toMatchObject({ SANDBOX_DATA_DIR: './.workspace/data', SANDBOX_CONFIG: './.workspace/sandbox.config.yml', configGiven: false });
+  });
+
+  it('gives each pipeline file given by SANDBOX_CONFIG a database of its own, unless SANDBOX_DATA_DIR says where', () => {
+    expect(readLocalSettings({ SANDBOX_CONFIG: 'pipelines/acme.yml' })).toMatchObject({ SANDBOX_DATA_DIR: './.workspace/data-acme', configGiven: true });
+    expect(readLocalSettings({ SANDBOX_CONFIG: 'sandbox.config.yml' })).toMatchObject({ SANDBOX_DATA_DIR: './.workspace/data-sandbox.config' });
+    expect(readLocalSettings({ SANDBOX_CONFIG: 'acme.yml', SANDBOX_DATA_DIR: '/srv/rehearsal' })).toMatchObject({ SANDBOX_DATA_DIR: '/srv/rehearsal' });
+  });
+
+  it('refuses to put the demo pipeline into the database of DATABASE_URL, and accepts a pipeline of your own there', () => {
+    expect(() => readLocalSettings({ DATABASE_URL: 'postgres://db.example/sandbox' })).toThrow(/with its demo pipeline, on the PostgreSQL database of DATABASE_URL/);
+    expect(readLocalSettings({ DATABASE_URL: 'postgres://db.example/sandbox', SANDBOX_CONFIG: 'acme.yml' })).toMatchObject({ configGiven: true });
+  });
+});
+
 describe('npm start (the app as an operator starts it)', () => {
   it('with some Slack settings but not all stops quickly, naming each missing one on stderr', async () => {
     const withoutToken = npmStart({ SLACK_SIGNING_SECRET: SIGNING_SECRET });
@@ -215,6 +232,7 @@ describe('npm start (the app as an operator starts it)', () => {
     expect(code).toBe(0);
     expect(start.stdout()).toMatch(/local workspace: no Slack settings were given/);
     expect(start.stdout()).toMatch(/To connect a real workspace, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET/);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('with malformed settings stops, naming each one and echoing no token', async () => {

@@ -74,6 +74,30 @@ async function listenForHealth(runtime: Runtime, port: number, host?: string): P
   return server;
 }
 
+/**
+ * Counts the requests from Slack whose listeners are still running (acknowledged or not): their replies come after
+ * the acknowledgement, outside the background queue, and `settled()` waits for them too.
+ */
+function countHandling(app: App) {
+  let count = 0;
+  let waiters: (() => void)[] = [];
+  app.use(async ({ next }) => {
+    count++;
+    try {
+      await next();
+    } finally {
+      if (--count === 0) {
+        for (const resolve of waiters) resolve();
+        waiters = [];
+      }
+    }
+  });
+  return {
+    count: () => count,
+    idle: () => (count === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
+  };
+}
+
 const portOf = (server: Server) => (server.address() as AddressInfo).port;
 
 /** Builds and starts the Slack app over the domain services: HTTP mode on PORT, or Socket Mode with SLACK_APP_TOKEN. */
@@ -98,6 +122,7 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
         { socketMode: true, appToken: settings.SLACK_APP_TOKEN, installerOptions: { clientOptions: { ...clientOptions, retryConfig: { retries: 10, factor: 1.6 } } } }
       : { signingSecret: settings.SLACK_SIGNING_SECRET!, customRoutes: [{ path: '/healthz', method: ['GET'], handler: healthCheck(runtime) }] }),
   });
+  const handling = countHandling(app);
   registerListeners(app, { services, notifier, chat, logger, background });
   let health: Server | undefined;
   let url: string;
@@ -124,8 +149,11 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
     url,
     mode: settings.mode,
     async settled() {
-      await background.drained();
-      await announcing.drain();
+      do {
+        await handling.idle();
+        await background.drained();
+        await announcing.drain();
+      } while (handling.count() > 0);
     },
     async stop() {
       await app.stop();

@@ -26,12 +26,15 @@ export class Background {
     private readonly inbound: Inbound = noInbound,
   ) {}
 
-  /** Runs `job` when its turn comes; resolves or rejects as the job does. */
-  async run<T>(job: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `job` when its turn comes; resolves or rejects as the job does. `beforeAck`: the request still waits for
+   * this job's outcome (a modal submission), so its own open request must not hold it back waiting for quiet.
+   */
+  async run<T>(job: () => Promise<T>, o: { beforeAck?: boolean } = {}): Promise<T> {
     if (this.running >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.running++;
     try {
-      await this.quiet();
+      if (!o.beforeAck) await this.quiet();
       return await job();
     } finally {
       this.release();

@@ -9,13 +9,12 @@ export function refusalText(error: unknown): string {
 }
 
 /**
- * The modal field a refusal belongs to: the input it is about, when the modal has that field; otherwise the modal's
- * first input, so that it is still shown inside the modal.
+ * The modal field a refusal belongs to: the input it is about, when the modal has that field. A refusal about no
+ * input (nothing new to send, a lock…) has none: no retyping could mend it, so it replaces the form instead.
  */
 export function fieldFor(error: DomainError, available: readonly string[]): string | undefined {
   const field = error.input && fields[error.input as keyof typeof fields];
-  if (field && available.includes(field)) return field;
-  return available[0];
+  return field && available.includes(field) ? field : undefined;
 }
 
 /** Failures that are not refusals are logged with their stack; refusals are the user's business only. */

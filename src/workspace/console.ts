@@ -32,7 +32,7 @@ interface OpenModal {
 const HELP = [
   'Type what you would type in Slack, and a few things Slack does by itself:',
   '  /sandbox <command>       a slash command, e.g. /sandbox help, /sandbox send dev-alice',
-  '  press <n>  (or just <n>) press button n; press <label> [DR-3] presses the newest such button',
+  '  press <n>                button n; press <label> [DR-3] presses the newest such button (about DR-3)',
   '  home                     open the App Home tab',
   '  as <name>                be someone else (people lists who is here)',
   '  in <#channel>            type in another channel',
@@ -41,6 +41,9 @@ const HELP = [
   '  people | help | quit',
   'In a modal, answer each field in turn (Enter keeps what it holds), then Enter submits; cancel closes it.',
 ];
+
+/** Between who is typing (and where) and what they typed, in the prompt and in the echo of piped input. */
+export const ECHO_MARK = ' › ';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -58,6 +61,8 @@ export class WorkspaceConsole {
   private confirming?: NumberedButton;
   private threadShown?: string;
   private homeWanted = false;
+  /** What each message showed when it was last shown, by channel and ts. */
+  private readonly shownContent = new Map<string, string>();
   private events = 0;
   private readonly stopWatching: () => void;
   private prompt?: Interface;
@@ -97,7 +102,7 @@ export class WorkspaceConsole {
 
   /** Runs one line as typed; false when it asks to quit. */
   async execute(line: string): Promise<boolean> {
-    if (!this.o.interactive) this.write([`${this.where()} › ${line}`]);
+    if (!this.o.interactive) this.write([`${this.where()}${ECHO_MARK}${line}`]);
     try {
       const more = await this.dispatch(line.trim());
       await this.quiesce();
@@ -109,11 +114,16 @@ export class WorkspaceConsole {
     }
   }
 
+  /** What still waits for an answer from the person: a modal being filled in, or a button's confirmation. */
+  get waiting(): 'modal' | 'confirmation' | undefined {
+    return this.confirming ? 'confirmation' : this.modal ? 'modal' : undefined;
+  }
+
   /** Who is here, who you are, and what to try first. */
   introduce() {
     this.write([
       ...this.peopleLines(),
-      `You are ${this.person.name}, typing in #${this.channelName(this.channel)}. Try /sandbox status, /sandbox send ${this.firstInstance()}, or help.`,
+      `You are ${this.person.name}, typing in #${this.channelName(this.channel)}. Try /sandbox status, then /sandbox sync ${this.firstInstance()} and /sandbox send ${this.firstInstance()}; help lists the rest.`,
       'npm run demo plays a whole release in a fresh workspace.',
     ]);
   }
@@ -134,14 +144,13 @@ export class WorkspaceConsole {
     const arg = rest.join(' ');
     if (line === '') return true;
     if (/^\/?sandbox\b/.test(line)) return this.command(line.replace(/^\/?sandbox\s*/, ''));
-    if (/^\d+$/.test(line)) return this.press(line);
     switch (word.toLowerCase()) {
       case 'press':
-        return this.press(arg);
+        return arg ? this.press(arg) : this.say(['Press what? press <n> presses button n, press Approve DR-3 the newest Approve button about DR-3.']);
       case 'home':
         return this.openHome();
       case 'as':
-        return this.become(arg);
+        return arg ? this.become(arg) : this.listPeople();
       case 'in':
         return this.moveTo(arg);
       case 'show':
@@ -216,7 +225,7 @@ export class WorkspaceConsole {
   private findButton(what: string): NumberedButton | string {
     if (/^\d+$/.test(what)) {
       const found = this.board.get(Number(what));
-      if (found === 'retired') return `Button ${what} is gone: its message has changed since. Press a button of its newer version.`;
+      if (found === 'retired') return `Button ${what} is gone: its message was shown again since, with new numbers. Press a button of its newest version.`;
       if (!found) return `There is no button ${what}. Buttons show their number like [3 Approve].`;
       if (!visibleTo(found.place, this.person.id)) return `Button ${what} is on something only its person sees; you are ${this.person.name}.`;
       return found;
@@ -264,8 +273,9 @@ export class WorkspaceConsole {
     }
     const field = modal.toAsk[0];
     if (!field) {
+      if (line === '' || /^(y|yes|submit)$/i.test(line)) return this.submit(modal);
       // Anything else leaves the modal open, as Slack's would be; what it takes is said again below.
-      return line === '' || /^(y|yes|submit)$/i.test(line) ? this.submit(modal) : true;
+      return this.say([`“${line}” was not run: the modal “${modal.view.title?.text ?? ''}” is still open.`]);
     }
     const result = answer(field, line, this.ws.directory);
     if ('error' in result) return this.say([`  ⚠ ${result.error}`]);
@@ -277,9 +287,13 @@ export class WorkspaceConsole {
   private async submit(modal: OpenModal) {
     const view = modal.view;
     const values = stateValues(modal.fields, modal.answers);
-    const request = viewSubmission({ userId: modal.user, callbackId: view.callback_id, privateMetadata: view.private_metadata, viewId: view.id, values });
-    const result = await this.deliver(request);
-    const response = result.body ? (JSON.parse(result.body) as Json) : {};
+    const request = viewSubmission({ userId: modal.user, callbackId: view.callback_id, privateMetadata: view.private_metadata, viewId: view.id, values, opened: view });
+    const response = answerOf(await this.deliver(request));
+    if (!response) {
+      // Slack keeps a modal open when the app's answer is not one: the person may try again.
+      this.modal = { ...modal, toAsk: [] };
+      return this.say([`“${view.title?.text ?? 'The modal'}” was not accepted: the bot did not answer as Slack expects. It stays open.`]);
+    }
     this.modal = undefined;
     if (response.response_action === 'errors') return this.refused(modal, response.errors ?? {});
     if (response.response_action === 'update' || response.response_action === 'push') {
@@ -291,11 +305,19 @@ export class WorkspaceConsole {
     return this.say([`Submitted “${view.title?.text ?? 'modal'}”.`]);
   }
 
-  /** Slack keeps the modal open with each refusal under its field; the console asks those fields again. */
+  /**
+   * Slack keeps the modal open, with what was typed and each refusal under its field; the console asks those fields
+   * again and keeps what was typed in the others. An error for a block the modal does not have is shown, not dropped.
+   */
   private refused(modal: OpenModal, errors: Record<string, string>) {
-    const wrong = modal.fields.filter((f) => errors[f.blockId]);
-    this.modal = { ...modal, toAsk: wrong };
-    return this.say(wrong.map((f) => `  ⚠ ${f.label}: ${this.text(errors[f.blockId]!)}`));
+    const fields = modal.fields.map((f) => (errors[f.blockId] ? f : { ...f, initial: modal.answers.get(f.blockId) ?? f.initial }));
+    const wrong = fields.filter((f) => errors[f.blockId]);
+    const stray = Object.keys(errors).filter((id) => !fields.some((f) => f.blockId === id));
+    this.modal = { ...modal, fields, toAsk: wrong, answers: new Map() };
+    return this.say([
+      ...wrong.map((f) => `  ⚠ ${f.label}: ${this.text(errors[f.blockId]!)}`),
+      ...stray.map((id) => `  ⚠ ${this.text(errors[id]!)} (the bot put this under “${id}”, a field this modal does not have)`),
+    ]);
   }
 
   // —— showing what happens ——
@@ -309,7 +331,7 @@ export class WorkspaceConsole {
       case 'ephemeral': {
         const e = event.ephemeral;
         this.threadShown = undefined;
-        const number = this.board.numbering({ kind: 'ephemeral', channel: e.channel, user: e.user }, () => e.text ?? '');
+        const number = this.board.numbering({ kind: 'ephemeral', channel: e.channel, user: e.user }, e.text ?? '');
         return this.write([this.heading(e.channel, ` · only @${this.name(e.user)} sees this`), ...indent(renderMessage(e, this.ws.directory, number, this.render))]);
       }
       case 'view':
@@ -333,15 +355,20 @@ export class WorkspaceConsole {
   private showView(record: ViewRecord, user: string) {
     this.threadShown = undefined;
     const type = record.view.type === 'home' ? 'home' : 'modal';
-    const number = this.board.numbering({ kind: 'view', viewId: record.id, viewType: type, user }, () => JSON.stringify(record.view.blocks ?? []));
+    const number = this.board.numbering({ kind: 'view', viewId: record.id, viewType: type, user }, '');
     const title = type === 'home' ? `── App Home of @${this.name(user)} ──` : `── modal for @${this.name(user)} ──`;
     this.write([title, ...indent(renderView(record.view, this.ws.directory, number, this.render))]);
   }
 
   private showMessage(message: PostedMessage, note: string) {
+    // An update that changes nothing shows nothing, as in Slack.
+    const key = `${message.channel}:${message.ts}`;
+    const content = JSON.stringify([message.text, message.blocks]);
+    if (note && this.shownContent.get(key) === content) return;
+    this.shownContent.set(key, content);
     this.threadShown = undefined;
     const place: ButtonPlace = { kind: 'message', channel: message.channel, ts: message.ts, message: { text: message.text, blocks: message.blocks } };
-    const number = this.board.numbering(place, () => `${message.text ?? ''} ${JSON.stringify(message.blocks ?? [])}`);
+    const number = this.board.numbering(place, message.text ?? '');
     this.write([this.heading(message.channel, note), ...indent(renderMessage(message, this.ws.directory, number, this.render))]);
   }
 
@@ -355,7 +382,7 @@ export class WorkspaceConsole {
       lines.push(`  ↳ thread in #${this.channelName(message.channel)}${about}`);
       this.threadShown = key;
     }
-    const number = this.board.numbering({ kind: 'message', channel: message.channel, ts: message.ts, message }, () => message.text ?? '');
+    const number = this.board.numbering({ kind: 'message', channel: message.channel, ts: message.ts, message }, message.text ?? '');
     lines.push(...renderMessage(message, this.ws.directory, number, this.render).map((l) => `  │ ${l}`));
     this.write(lines);
   }
@@ -404,8 +431,16 @@ export class WorkspaceConsole {
   private async change(words: string[]) {
     const [instance, key, ...content] = words;
     if (!instance || !key || content.length === 0) return this.say(['Usage: change <instance> <Type/Name> <content>, e.g. change dev-alice Layout/Account sections: [Name]']);
+    const env = this.ws.config.environments.find((e) => e.instances.some((i) => (typeof i === 'string' ? i : i.name) === instance));
+    if (env && env.kind !== 'development') {
+      return this.say([`⚠ ${instance} is in ${env.name}: changes reach it only through the pipeline (send, approve, deploy). Change a sandbox of ${this.sandboxEnvironments()} instead.`]);
+    }
     await this.ws.bot.services.components.put({ user: this.person.id, via: 'cli' }, instance, [{ key, content: content.join(' ').replace(/\\n/g, '\n') }]);
     return this.say([`${this.person.name} changed ${key} in ${instance}.`]);
+  }
+
+  private sandboxEnvironments() {
+    return this.ws.config.environments.filter((e) => e.kind === 'development').map((e) => e.name).join(' or ');
   }
 
   private listPeople() {
@@ -416,19 +451,18 @@ export class WorkspaceConsole {
     return ['People here:', ...this.ws.directory.people.map((p) => `  ${p.name.padEnd(10)} ${p.roles.join(', ')}`)];
   }
 
-  /** Waits until the bot has done all that the last line started, and nothing new has arrived for a moment. */
+  /** Waits until the bot has done all that the last line started: its listeners, queued work, posts and threads. */
   private async quiesce() {
     for (;;) {
       const seen = this.events;
       await this.ws.settled();
-      await sleep(60);
-      await this.ws.settled();
+      await sleep(10); // an answer on its way back from the emulator
       if (this.events === seen) return;
     }
   }
 
   private showPrompt() {
-    this.prompt?.setPrompt(`${this.where()} › `);
+    this.prompt?.setPrompt(`${this.where()}${ECHO_MARK}`);
     this.prompt?.prompt(true);
   }
 
@@ -442,6 +476,16 @@ export class WorkspaceConsole {
 }
 
 const indent = (lines: string[]) => lines.map((l) => `  ${l}`);
+
+/** The JSON a submission was answered with (empty means the modal closes), or undefined when it is not an answer. */
+function answerOf(result: PostResult): Json | undefined {
+  if (result.status !== 200) return undefined;
+  try {
+    return result.body ? (JSON.parse(result.body) as Json) : {};
+  } catch {
+    return undefined;
+  }
+}
 
 /** `Approve DR-3` → label Approve about DR-3; a label may have several words (`View Logs RUN-2`). */
 function splitLabel(what: string): [string, string | undefined] {

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
-import { WorkspaceConsole } from './console.ts';
+import { type Logger, LogLevel } from '@slack/bolt';
+import { ECHO_MARK, WorkspaceConsole } from './console.ts';
 import { DEMO_PIPELINE, startLocalWorkspace } from './local.ts';
 import { readLocalSettings } from '../settings.ts';
 
@@ -47,13 +48,13 @@ export const DEMO_STEPS: DemoStep[] = [
     title: 'alice opens a change request for production, and submits it',
     as: 'alice',
     type: ['/sandbox cr new', 'Account regions', ENTER, 'Sales reports by region need the Region field on accounts.', 'Layout/Account, Field/Account.Region', ENTER, ENTER, '/sandbox cr submit CR-1'],
-    see: [/Created CR-1/, /#production/, /CR-1/],
+    see: [/Created CR-1 “Account regions”/, /── #production ──\n {2}CR-1: Account regions · normal change by @alice/, /Waiting for approval: needs 1 of Production's approvers/],
   },
   {
     title: 'carol approves the change request',
     as: 'carol',
     type: ['press Approve CR-1'],
-    see: [/CR-1/, /[Aa]pproved/],
+    see: [/CR-1: Account regions/, /✅ Approved by @carol/],
   },
   {
     title: 'alice sends staging to production, carrying CR-1',
@@ -106,15 +107,48 @@ export const DEMO_STEPS: DemoStep[] = [
   {
     title: 'alice tries to send the reverted changes again as they are: refused',
     as: 'alice',
-    type: ['/sandbox send staging', 'Account regions, again', 'CR-1', ENTER, 'cancel'],
-    see: [/deployed and then reverted: a reverted project cannot be redeployed as-is/, /nothing was submitted/],
+    type: ['/sandbox send staging', 'Account regions, again', 'CR-1', ENTER],
+    see: [/┌ Not done\n.*deployed and then reverted: a reverted project cannot be redeployed as-is/],
   },
 ];
 
+/** The bot's warnings and errors during the demo: any of them fails the step it came in. */
+function recordingLogger(): Logger & { complaints: string[] } {
+  const complaints: string[] = [];
+  const keep = (level: string) => (...msg: unknown[]) => void complaints.push(`${level}: ${msg.map((m) => (m instanceof Error ? m.message : String(m))).join(' ')}`);
+  let level = LogLevel.WARN;
+  return {
+    complaints,
+    debug: () => {},
+    info: () => {},
+    warn: keep('warning'),
+    error: keep('error'),
+    setLevel: (l) => void (level = l),
+    getLevel: () => level,
+    setName: () => {},
+  };
+}
+
+/** What a step showed, less the lines typed (which are echoed): an expectation must be met by the bot, not the script. */
+const shownIn = (transcript: string) =>
+  stripVTControlCharacters(transcript)
+    .split('\n')
+    .filter((line) => !line.includes(ECHO_MARK))
+    .join('\n');
+
+/** Why a step did not end as the script expects, or undefined when it did. */
+function failure(step: DemoStep, shown: string, terminal: WorkspaceConsole, complaints: string[]): string | undefined {
+  const missing = step.see.filter((pattern) => !pattern.test(shown));
+  if (missing.length) return `it did not show ${missing.map(String).join(', ')}`;
+  if (terminal.waiting) return `it left a ${terminal.waiting} open`;
+  if (complaints.length) return `the bot complained: ${complaints.join('; ')}`;
+  return undefined;
+}
+
 /** Plays the scenario in a fresh in-memory workspace; prints the transcript; true when every step showed what it must. */
 export async function playDemo(output: NodeJS.WritableStream, steps = DEMO_STEPS, o: { color?: boolean } = {}): Promise<boolean> {
-  const settings = { ...readLocalSettings({ SANDBOX_CONFIG: DEMO_PIPELINE, SANDBOX_DATA_DIR: 'memory://' }) };
-  const ws = await startLocalWorkspace(settings);
+  const logger = recordingLogger();
+  const ws = await startLocalWorkspace(readLocalSettings({ SANDBOX_CONFIG: DEMO_PIPELINE, SANDBOX_DATA_DIR: 'memory://' }), { logger });
   let seen = '';
   const tee = new Writable({
     write(chunk, _encoding, done) {
@@ -122,15 +156,17 @@ export async function playDemo(output: NodeJS.WritableStream, steps = DEMO_STEPS
       output.write(chunk, done);
     },
   });
-  const console = new WorkspaceConsole(ws, { output: tee, color: o.color, width: 100 });
+  const terminal = new WorkspaceConsole(ws, { output: tee, color: o.color, width: 100 });
   try {
     for (const [i, step] of steps.entries()) {
       output.write(`\n■ ${i + 1}/${steps.length} · ${step.title}\n`);
       seen = '';
-      for (const line of [`as ${step.as}`, ...step.type]) await console.execute(line);
-      const missing = step.see.filter((pattern) => !pattern.test(stripVTControlCharacters(seen)));
-      if (missing.length) {
-        output.write(`✗ Step ${i + 1} did not show what it should: ${missing.map(String).join(', ')}\n`);
+      logger.complaints.length = 0;
+      const who = terminal.person.name === step.as ? [] : [`as ${step.as}`];
+      for (const line of [...who, ...step.type]) await terminal.execute(line);
+      const wrong = failure(step, shownIn(seen), terminal, logger.complaints);
+      if (wrong) {
+        output.write(`✗ Step ${i + 1} did not end as the script expects: ${wrong}\n`);
         return false;
       }
       output.write(`✓ ${step.title}\n`);
@@ -138,7 +174,7 @@ export async function playDemo(output: NodeJS.WritableStream, steps = DEMO_STEPS
     output.write(`\nThe whole release played as expected: ${steps.length} steps.\n`);
     return true;
   } finally {
-    console.close();
     await ws.stop();
+    terminal.close();
   }
 }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { newTriggerId, type PostResult, postToSlackEndpoint, type SlackRequest } from './payloads.ts';
-import { emptyWorkspaceState, type WebApiOptions, webApiHandlers, type WorkspaceEvent, type WorkspaceState } from './web-api.ts';
+import { emptyWorkspaceState, type PostedMessage, type WebApiOptions, webApiHandlers, type WorkspaceEvent, type WorkspaceState } from './web-api.ts';
 
 type Json = Record<string, any>;
 
@@ -13,8 +14,8 @@ export interface ResponseTarget {
   messageTs?: string;
 }
 
-/** Slack accepts five posts to one response URL, for 30 minutes. */
-const RESPONSE_URL_USES = 5;
+/** Slack accepts five posts to one response URL. */
+export const RESPONSE_URL_USES = 5;
 /** A trigger id opens a modal only within 3 seconds of the click or command that carried it. */
 const TRIGGER_LIFETIME_MS = 3000;
 
@@ -41,10 +42,14 @@ export interface SlackEmulator {
  * A Slack workspace on loopback: the Web API the bot calls, response URLs for its private answers, and the
  * deliveries of people's commands, clicks and submissions to the bot, signed with a secret made up for this run.
  */
-export async function startSlackEmulator(options: Omit<WebApiOptions, 'onEvent'> = {}): Promise<SlackEmulator> {
+export async function startSlackEmulator(options: Omit<WebApiOptions, 'onEvent'> & { historyFile?: string } = {}): Promise<SlackEmulator> {
   const listeners = new Set<(event: WorkspaceEvent) => void>();
-  const emit = (event: WorkspaceEvent) => listeners.forEach((listener) => listener(event));
   const state = emptyWorkspaceState(options);
+  const history = options.historyFile ? new History(options.historyFile, state) : undefined;
+  const emit = (event: WorkspaceEvent) => {
+    if (event.kind === 'message' || event.kind === 'update') history?.changed();
+    listeners.forEach((listener) => listener(event));
+  };
   const handlers = webApiHandlers(state, { ...options, onEvent: emit });
   const triggers = new Map<string, number>();
   for (const method of ['views.open', 'views.push']) {
@@ -65,28 +70,35 @@ export async function startSlackEmulator(options: Omit<WebApiOptions, 'onEvent'>
     if (!target || target.uses >= RESPONSE_URL_USES) return [404, { ok: false, error: 'used_url' }];
     target.uses += 1;
     const content = { text: body.text, blocks: body.blocks };
-    if (body.replace_original === true && target.messageTs) {
-      handlers['chat.update']!({ channel: target.channel, ts: target.messageTs, ...content });
-    } else if (body.response_type === 'in_channel') {
-      handlers['chat.postMessage']!({ channel: target.channel, ...content });
-    } else {
-      handlers['chat.postEphemeral']!({ channel: target.channel, user: target.user, ...content });
-    }
-    return [200, { ok: true }];
+    const result =
+      body.replace_original === true && target.messageTs
+        ? handlers['chat.update']!({ channel: target.channel, ts: target.messageTs, ...content })
+        : body.response_type === 'in_channel'
+          ? handlers['chat.postMessage']!({ channel: target.channel, ...content })
+          : handlers['chat.postEphemeral']!({ channel: target.channel, user: target.user, ...content });
+    return result.ok ? [200, { ok: true }] : [400, result];
   };
 
-  const server = createServer(async (req, res) => {
-    const raw = await readBody(req);
+  const answer = (req: IncomingMessage, raw: string): [number, Json] => {
     const path = new URL(req.url ?? '/', 'http://emulator').pathname;
     const api = /^\/api\/([\w.]+)$/.exec(path);
     const respond = /^\/respond\/([\w-]+)$/.exec(path);
     if (api) {
       const handler = handlers[api[1]!];
+      // The bot token comes in the Authorization header; a token in the body is not kept.
       const { token: _token, ...args } = parseArgs(req.headers['content-type'], raw);
-      return reply(res, 200, handler ? handler(args) : { ok: false, error: 'unknown_method' });
+      return [200, handler ? handler(args) : { ok: false, error: 'unknown_method' }];
     }
-    if (respond) return reply(res, ...onResponse(respond[1]!, parseJson(raw)));
-    reply(res, 404, { ok: false, error: 'not_found' });
+    if (respond) return onResponse(respond[1]!, parseJson(raw));
+    return [404, { ok: false, error: 'not_found' }];
+  };
+
+  const server = createServer(async (req, res) => {
+    try {
+      reply(res, ...answer(req, await readBody(req)));
+    } catch (error) {
+      reply(res, 500, { ok: false, error: 'internal_error', detail: (error as Error).message });
+    }
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -119,17 +131,46 @@ export async function startSlackEmulator(options: Omit<WebApiOptions, 'onEvent'>
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
+        history?.save();
         server.closeAllConnections();
         server.close((err) => (err ? reject(err) : resolve()));
       }),
   };
 }
 
+/**
+ * The channels' messages kept in a file, as a workspace keeps them: after a restart the bot's cards are still there
+ * to be updated and pressed. Written a moment after changes, and when the emulator closes.
+ */
+class History {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly file: string,
+    private readonly state: WorkspaceState,
+  ) {
+    if (existsSync(file)) state.messages.push(...(JSON.parse(readFileSync(file, 'utf8')) as PostedMessage[]));
+  }
+
+  changed() {
+    this.timer ??= setTimeout(() => this.save(), 500);
+  }
+
+  save() {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    writeFileSync(this.file, JSON.stringify(this.state.messages));
+  }
+}
+
+/** The arguments the Web API client sends as JSON inside its form: Block Kit, views and message metadata. */
+const JSON_ARGUMENTS = new Set(['blocks', 'attachments', 'view', 'metadata']);
+
 /** The Web API client posts forms whose nested values (blocks, view…) are JSON strings; they are decoded back. */
 export function parseArgs(contentType: string | undefined, raw: string): Json {
   if (contentType?.startsWith('application/json')) return parseJson(raw);
   const args: Json = {};
-  for (const [key, value] of new URLSearchParams(raw)) args[key] = decodeNested(value);
+  for (const [key, value] of new URLSearchParams(raw)) args[key] = JSON_ARGUMENTS.has(key) ? decodeNested(value) : value;
   return args;
 }
 

@@ -23,7 +23,7 @@ export interface LocalWorkspace {
   directory: Directory;
   /** Whether this start created the pipeline file, and whether it seeded the sample components. */
   created: { config: boolean; samples: boolean };
-  /** Resolves once the bot has finished everything it started and posted all it had to post. */
+  /** Resolves once the bot's listeners, queued work, posts and threads are all done. */
   settled(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -39,6 +39,23 @@ function quietLogger(): Logger {
   logger.setLevel(LogLevel.WARN);
   logger.setName('sandbox');
   return logger;
+}
+
+/**
+ * Sample components on the first start of an embedded database, so that there is something to sync and send; never
+ * in a PostgreSQL database of DATABASE_URL, which may be a real one. The samples are the workspace's past, not news:
+ * they are seeded by services whose runs nobody announces.
+ */
+function seedOnce(bot: SlackApp, config: PipelineConfig, settings: LocalSettings): Promise<boolean> {
+  if (settings.DATABASE_URL) return Promise.resolve(false);
+  return seedSampleComponents(createServices({ ...bot.runtime.services.deps, sink: { line: () => {} } }), config);
+}
+
+/** Where the channels' messages are kept beside an embedded database on disk; none in memory or on PostgreSQL. */
+function historyFile(settings: LocalSettings): string | undefined {
+  if (settings.DATABASE_URL || settings.SANDBOX_DATA_DIR.startsWith('memory://')) return undefined;
+  mkdirSync(dirname(settings.SANDBOX_DATA_DIR), { recursive: true });
+  return `${settings.SANDBOX_DATA_DIR.replace(/[\\/]+$/, '')}-messages.json`;
 }
 
 /** The pipeline file: SANDBOX_CONFIG when given, else the workspace's own, created from the demo on first start. */
@@ -61,7 +78,7 @@ export async function startLocalWorkspace(settings: LocalSettings, options: Loca
   const userNames = Object.fromEntries(directory.people.map((p) => [p.id, p.name]));
   // The pipeline's user groups exist here but have no members: only approvers named one by one can vote.
   const userGroups = Object.fromEntries(config.environments.flatMap((e) => e.approvals.userGroups).map((group) => [group, []]));
-  const emulator = await startSlackEmulator({ userNames, userGroups });
+  const emulator = await startSlackEmulator({ userNames, userGroups, historyFile: historyFile(settings) });
   try {
     const bot = await startSlackApp(
       {
@@ -76,9 +93,10 @@ export async function startLocalWorkspace(settings: LocalSettings, options: Loca
       { logger: options.logger ?? quietLogger(), clock: options.clock, host: '127.0.0.1' },
     );
     emulator.connect(bot.url);
-    // The samples are the workspace's past, not news: seeded by services whose runs nobody announces.
-    const quiet = createServices({ ...bot.runtime.services.deps, sink: { line: () => {} } });
-    const samples = await seedSampleComponents(quiet, config);
+    const samples = await seedOnce(bot, config, settings).catch(async (error) => {
+      await bot.stop();
+      throw error;
+    });
     return {
       emulator,
       bot,

@@ -235,6 +235,8 @@ export interface ViewSubmissionInput {
   privateMetadata?: string;
   viewId?: string;
   triggerId?: string;
+  /** The view as the app opened it: Slack sends its blocks, title and buttons back with the values. */
+  opened?: { blocks?: object[]; title?: object; submit?: object; close?: object };
 }
 
 export function viewSubmission(input: ViewSubmissionInput): SlackRequest {
@@ -244,7 +246,10 @@ export function viewSubmission(input: ViewSubmissionInput): SlackRequest {
     callback_id: input.callbackId,
     private_metadata: input.privateMetadata,
     state: { values: input.values },
+    blocks: input.opened?.blocks,
   });
+  const { title, submit, close } = input.opened ?? {};
+  Object.assign(view, title && { title }, submit && { submit }, close && { close });
   return interactive({
     type: 'view_submission',
     team: TEAM,

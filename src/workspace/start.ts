@@ -1,9 +1,9 @@
-import { readLocalSettings } from '../settings.ts';
+import { type LocalSettings, readLocalSettings } from '../settings.ts';
 import { WorkspaceConsole } from './console.ts';
 import { type LocalWorkspace, startLocalWorkspace } from './local.ts';
 
 /** What runs where, and how to leave the rehearsal for a real workspace. */
-export function banner(ws: LocalWorkspace, settings: ReturnType<typeof readLocalSettings>): string[] {
+export function banner(ws: LocalWorkspace, settings: LocalSettings): string[] {
   const database = settings.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${settings.SANDBOX_DATA_DIR}`;
   const created = [ws.created.config && 'created now from the demo pipeline', ws.created.samples && 'sample components added'].filter(Boolean);
   return [
@@ -17,19 +17,25 @@ export function banner(ws: LocalWorkspace, settings: ReturnType<typeof readLocal
   ];
 }
 
-/** `npm start` without Slack settings: the local workspace, at this terminal. */
+/** `npm start` without Slack settings: the local workspace, at this terminal, until its input ends or `quit`. */
 export async function startLocalConsole(): Promise<void> {
   const settings = readLocalSettings();
   const ws = await startLocalWorkspace(settings);
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
-  const console = new WorkspaceConsole(ws, { output: process.stdout, interactive, color: interactive, width: Math.min(process.stdout.columns || 100, 110) });
-  process.stdout.write(`${banner(ws, settings).join('\n')}\n`);
-  console.introduce();
-  const stop = async () => {
-    console.close();
-    await ws.stop();
-  };
-  process.once('SIGTERM', () => void stop().then(() => process.exit(0)));
-  await console.run(process.stdin);
-  await stop();
+  const terminal = new WorkspaceConsole(ws, { output: process.stdout, interactive, color: interactive, width: Math.min(process.stdout.columns || 100, 110) });
+  let stopping: Promise<void> | undefined;
+  // The bot finishes what it posts first, and the console shows it, before it stops watching.
+  const stop = () => (stopping ??= ws.stop().finally(() => terminal.close()));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop().then(() => process.exit(0)));
+  try {
+    process.stdout.write(`${banner(ws, settings).join('\n')}\n`);
+    terminal.introduce();
+    await terminal.run(process.stdin);
+    process.stdout.write(`\nBye. ${settings.DATABASE_URL ? 'The data stays in the database of DATABASE_URL' : `The workspace keeps its data in ${settings.SANDBOX_DATA_DIR}`}: npm start opens it again.\n`);
+  } finally {
+    await stop();
+  }
 }
+
+/** Exits once what was written to stdout is out: a pipe on some systems takes it asynchronously. */
+export const exitAfterOutput = (code: number) => process.stdout.write('', () => process.exit(code));

@@ -1,3 +1,4 @@
+import { messageRefusal, viewRefusal } from './block-limits.ts';
 import { WORKSPACE } from './identity.ts';
 
 /**
@@ -77,13 +78,13 @@ export const isTopLevel = (m: PostedMessage) => !m.thread_ts || m.thread_ts === 
 
 /** The Web API methods, by name, over one workspace's state. */
 export function webApiHandlers(state: WorkspaceState, options: WebApiOptions = {}): Record<string, Handler> {
-  let tsCounter = 0;
+  let lastMicros = 0;
   let viewCounter = 0;
   const emit = options.onEvent ?? (() => {});
+  // Timestamps are times, as Slack's are, and unique: a workspace that keeps its messages never reuses one.
   const nextTs = () => {
-    tsCounter += 1;
-    const micros = tsCounter * 100;
-    return `${1_700_000_000 + Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, '0')}`;
+    lastMicros = Math.max(Date.now() * 1000, lastMicros + 1);
+    return `${Math.floor(lastMicros / 1_000_000)}.${String(lastMicros % 1_000_000).padStart(6, '0')}`;
   };
   const findMessage = (channel: string, ts: string) => state.messages.find((m) => m.channel === channel && m.ts === ts);
   const recordView = (kind: ViewKind, args: Json, id = `V${String(++viewCounter).padStart(8, '0')}`) => {
@@ -95,6 +96,8 @@ export function webApiHandlers(state: WorkspaceState, options: WebApiOptions = {
   };
   const needsTrigger = (kind: ViewKind) => (args: Json) => {
     if (!args.trigger_id) return { ok: false, error: 'invalid_trigger_id' };
+    const refused = viewRefusal(args.view);
+    if (refused) return refused;
     if (state.usedTriggers.has(args.trigger_id)) return { ok: false, error: 'exchanged_trigger_id' };
     state.usedTriggers.add(args.trigger_id);
     return recordView(kind, args);
@@ -114,6 +117,8 @@ export function webApiHandlers(state: WorkspaceState, options: WebApiOptions = {
       const channel = dmChannelFor(args.channel);
       if (!channel) return { ok: false, error: 'channel_not_found' };
       if (!args.text && !args.blocks) return { ok: false, error: 'no_text' };
+      const refused = messageRefusal(args);
+      if (refused) return refused;
       const message: PostedMessage = {
         channel,
         ts: nextTs(),
@@ -130,6 +135,8 @@ export function webApiHandlers(state: WorkspaceState, options: WebApiOptions = {
     'chat.update': (args) => {
       const message = findMessage(dmChannelFor(args.channel), String(args.ts));
       if (!message) return { ok: false, error: 'message_not_found' };
+      const refused = messageRefusal(args, { update: true });
+      if (refused) return refused;
       if (args.text !== undefined) message.text = args.text;
       if (args.blocks !== undefined) message.blocks = args.blocks;
       message.updates += 1;
@@ -138,6 +145,8 @@ export function webApiHandlers(state: WorkspaceState, options: WebApiOptions = {
     },
     'chat.postEphemeral': (args) => {
       if (!args.channel || !args.user) return { ok: false, error: 'channel_not_found' };
+      const refused = messageRefusal(args);
+      if (refused) return refused;
       const ephemeral = { channel: args.channel, user: args.user, text: args.text, blocks: args.blocks, message_ts: nextTs() };
       state.ephemerals.push(ephemeral);
       emit({ kind: 'ephemeral', ephemeral });
@@ -145,8 +154,12 @@ export function webApiHandlers(state: WorkspaceState, options: WebApiOptions = {
     },
     'views.open': needsTrigger('open'),
     'views.push': needsTrigger('push'),
-    'views.update': (args) => recordView('update', args, args.view_id ?? args.external_id),
-    'views.publish': (args) => (args.user_id ? recordView('publish', args) : { ok: false, error: 'invalid_arguments' }),
+    'views.update': (args) => {
+      const id = args.view_id ?? args.external_id;
+      if (!state.views.some((v) => v.id === id)) return { ok: false, error: 'not_found' };
+      return viewRefusal(args.view) ?? recordView('update', args, id);
+    },
+    'views.publish': (args) => (args.user_id ? (viewRefusal(args.view) ?? recordView('publish', args)) : { ok: false, error: 'invalid_arguments' }),
     'usergroups.users.list': (args) => {
       const users = state.userGroups.get(args.usergroup);
       return users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' };

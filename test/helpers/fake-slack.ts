@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 
-import { parseArgs, parseJson, readBody } from '../../src/workspace/emulator.ts';
+import { parseArgs, parseJson, RESPONSE_URL_USES, readBody } from '../../src/workspace/emulator.ts';
 import { WORKSPACE } from '../../src/workspace/identity.ts';
 import {
   dmChannelFor,
@@ -111,7 +111,6 @@ export function socketEnvelope(request: { body: string; contentType: string }): 
 
 type Reply = { status?: number; headers?: Record<string, string>; body: Json };
 
-const RESPONSE_URL_USES = 5; // Slack accepts at most 5 posts to one response_url
 
 export type FakeSlack = Awaited<ReturnType<typeof startFakeSlack>>;
 

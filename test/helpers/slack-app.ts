@@ -109,7 +109,7 @@ export async function startTestBot(config = threeStepConfig, env: Record<string,
     },
     submit(user, opened, values) {
       const view = opened.view as { callback_id: string; private_metadata?: string };
-      return send(viewSubmission({ userId: user, callbackId: view.callback_id, privateMetadata: view.private_metadata, values: fill(values) }));
+      return send(viewSubmission({ userId: user, callbackId: view.callback_id, privateMetadata: view.private_metadata, values: fill(values), opened: opened.view }));
     },
     openHome: (user) => send(appHomeOpened({ userId: user })),
     modal: (callbackId) => fake.waitFor(() => fake.views('open').filter((v) => (v.view as { callback_id?: string }).callback_id === callbackId).at(-1)),

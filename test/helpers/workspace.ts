@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 
 /** The repository root: the local workspace is started from its sources, as `npm start` does. */
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
-export const TSX = `${REPO}node_modules/.bin/tsx`;
+/** tsx's loader, by its path: the program may run from any directory. */
+const TSX_LOADER = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 
 /**
  * The environment of a start without any Slack setting: this process's own, less every SLACK_*, SANDBOX_* and
@@ -33,7 +34,8 @@ export class ProgramRun {
   private readonly waiters = new Set<() => void>();
 
   constructor(args: string[], o: { cwd: string; env: NodeJS.ProcessEnv }) {
-    this.child = spawn(TSX, args, { cwd: o.cwd, env: o.env, stdio: 'pipe' });
+    // Node itself with tsx's loader, not the tsx launcher: killing the child must kill the program, not a wrapper of it.
+    this.child = spawn(process.execPath, ['--import', TSX_LOADER, ...args], { cwd: o.cwd, env: o.env, stdio: 'pipe' });
     this.child.stdout.setEncoding('utf8');
     this.child.stderr.setEncoding('utf8');
     this.child.stdout.on('data', (chunk: string) => {

@@ -220,6 +220,12 @@ describe('mistakes get the reason and the usage, privately', () => {
     expect(t.fake.views('open')).toEqual([]);
   });
 
+  it('`approve`, a command of the command line, says where approvals are given in Slack', async () => {
+    const said = await answerText(ALICE, 'approve DR-1');
+    expect(said).toMatch(/^:no_entry: Approvals are given in Slack with the \*Approve\* button on the request's card/);
+    expect(said).toContain('`/sandbox queue`');
+  });
+
   it('`deploy` without a request says a request id is needed and shows its usage', async () => {
     const said = await refused(DEPLOYER, 'deploy');
     expect(said).toContain('needs a request id');

@@ -360,8 +360,10 @@ describe('reverting the latest production deployment', () => {
     await t.command(ALICE, 'send staging', 'C0STAGING');
     const send = await t.modal('send_modal');
     const refused = answerOf(await t.submit(ALICE, send, { message: 'Try again', change_request: { option: String(changeRequestId) } }));
-    expect(refused.response_action).toBe('errors');
-    expect(Object.values(refused.errors).join(' ')).toMatch(/cannot be redeployed as-is/);
+    // Not about any field (no retyping mends it): the refusal replaces the form.
+    expect(refused.response_action).toBe('update');
+    expect(JSON.stringify(refused.view.blocks)).toMatch(/cannot be redeployed as-is/);
+    expect(refused.view.submit).toBeUndefined();
     expect((await t.bot.runtime.services.queue('Production'))[0]!.requests).toEqual([]);
   });
 

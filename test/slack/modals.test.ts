@@ -192,6 +192,20 @@ describe('field errors in the send modal', () => {
     const answer = await t.fake.waitFor(() => t.fake.ephemerals(ALICE).find((e) => /DR-1/.test(e.text ?? '')));
     expect(answer.text).toMatch(/changed since your last sync/);
   });
+
+  it('a parent that drifts while the modal is open: the refusal replaces the form, which has no drift box to tick', async () => {
+    await aliceChangedDevAlice();
+    await t.bot.runtime.services.sync(cli(ALICE), 'dev-alice', 'staging');
+    await t.bot.runtime.services.components.put(cli(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'tier and region' }]);
+    const opened = await openSend(ALICE, 'dev-alice');
+    expect(inputBlocks(opened)).not.toContain('confirm_drift');
+    await t.bot.runtime.services.components.put(cli(ADMIN), 'staging', [{ key: 'Flow/Approval', content: 'changed upstream' }]);
+
+    const answer = answerOf(await t.submit(ALICE, opened, { message: 'Tier on account' }));
+    expect(answer.response_action).toBe('update');
+    expect(JSON.stringify(answer.view.blocks)).toMatch(/Sync first/);
+    expect((await t.bot.runtime.services.queue('Staging'))[0]!.requests).toEqual([]);
+  });
 });
 
 describe('the new change request modal', () => {

@@ -14,7 +14,7 @@ const view = (viewId: string, user: string, viewType: 'modal' | 'home' = 'home')
 
 /** Shows buttons at a place, as the renderer does: numbering them in order; returns their numbers. */
 function show(board: ButtonBoard, place: ButtonPlace, context: string, buttons: ButtonRef[]) {
-  const number = board.numbering(place, () => context);
+  const number = board.numbering(place, context);
   return buttons.map(number);
 }
 
@@ -84,6 +84,32 @@ describe('ButtonBoard', () => {
     expect(board.find('Approve', 'U0CAROL', 'DR-7')).toBeUndefined();
     show(board, card('1.3'), 'a card that names no id', [{ label: 'View Logs', actionId: 'view_logs', value: 'RUN-4' }]);
     expect(board.find('view logs', 'U0CAROL', 'RUN-4')?.number).toBe(4);
+  });
+
+  it('matches an id as a whole word: DR-1 is not DR-10', () => {
+    const board = new ButtonBoard();
+    show(board, card('1.1'), 'DR-1 to Staging: pending approval', [approve('DR-1')]);
+    show(board, card('1.2'), 'DR-10 to Staging: pending approval', [approve('DR-10')]);
+    expect(board.find('Approve', 'U0CAROL', 'DR-1')?.number).toBe(1);
+    expect(board.find('Approve', 'U0CAROL', 'DR-10')?.number).toBe(2);
+  });
+
+  it('prefers the card about an id to a newer card that only mentions it', () => {
+    const board = new ButtonBoard();
+    show(board, card('1.1'), 'CR-1 Account regions: pending approval', [{ label: 'Reject', actionId: 'change_request_reject', value: '1' }]);
+    show(board, card('1.2'), 'DR-1 to Production: pending approval (carries CR-1)', [reject('DR-1')]);
+    expect(board.find('Reject', 'U0CAROL', 'CR-1')?.number).toBe(1);
+    expect(board.find('Reject', 'U0CAROL', 'DR-1')?.number).toBe(2);
+  });
+
+  it('finds a button on a list by the block it sits in (queue:1 is DR-1), though the list names other requests first', () => {
+    const board = new ButtonBoard();
+    const list = ephemeral('U0CAROL');
+    const number = board.numbering(list, 'Staging deployment queue: DR-2, DR-1');
+    number({ ...approve('DR-2'), blockId: 'queue:2' });
+    number({ ...approve('DR-1'), blockId: 'queue:1' });
+    expect(board.find('Approve', 'U0CAROL', 'DR-1')?.blockId).toBe('queue:1');
+    expect(board.find('Approve', 'U0CAROL', 'DR-2')?.blockId).toBe('queue:2');
   });
 
   it('does not find retired buttons', () => {

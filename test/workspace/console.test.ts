@@ -68,6 +68,9 @@ describe.runIf(!onPostgres)('npm start without Slack settings, its input piped: 
     run.type(`press ${homeSync}`, 'cancel');
 
     run.type('change dev-alice Field/Account.Tier type: picklist', '/sandbox status', 'change dev-bob Layout/Account sections: []', '/sandbox status');
+    run.type('change production Layout/Account hacked');
+    // At the modal's last step, a console command is not run: the modal stays open until submitted or cancelled.
+    run.type('/sandbox sync dev-alice', '', 'as carol', 'cancel');
 
     // The change request is a text field (none is approved yet): "nonsense" is refused by the bot, under its field.
     mark = run.mark();
@@ -181,6 +184,18 @@ describe.runIf(!onPostgres)('npm start without Slack settings, its input piped: 
     expect(answerTo(first.stdout, '/sandbox status', 2)).toMatch(/dev-bob`? 4 components · Active, 1 change \(1 added\)/);
   });
 
+  it('changes only sandboxes: production gets its changes through the pipeline', () => {
+    const refused = answerTo(first.stdout, 'change production Layout/Account hacked').replace(/\n(?!$)/g, ' ');
+    expect(refused).toBe('⚠ production is in Production: changes reach it only through the pipeline (send, approve, deploy). Change a sandbox of Development instead.\n');
+  });
+
+  it('does not run a console command typed while a modal waits to be submitted, and says so', () => {
+    const [, , waiting, cancelled] = from(first.stdout, '/sandbox sync dev-alice', 1);
+    expect(waiting!.typed).toBe('as carol');
+    expect(waiting!.output).toBe('“as carol” was not run: the modal “Sync with Instance” is still open.\nEnter submits “Sync”; cancel closes the modal.\n');
+    expect(cancelled!.output).toBe('Closed “Sync with Instance”; nothing was submitted.\n');
+  });
+
   // The refusal comes from the domain as Slack mrkdwn (`<@U0BOB>`): the console prints it as text.
   it('names the owner in that refusal as a person reads it (@bob), not as Slack markup', () => {
     const refused = answerTo(first.stdout, 'change dev-bob Layout/Account sections: []');
@@ -228,8 +243,8 @@ describe.runIf(!onPostgres)('npm start without Slack settings, its input piped: 
     expect(approved).toMatch(/── DM with @alice ──\n {2}✅ DR-1 was approved by @carol: it waits in the Staging queue for a deployer\./);
   });
 
-  it('says a button is gone when its message has changed since', () => {
-    expect(answerTo(first.stdout, `press ${approve}`, 1)).toBe(`Button ${approve} is gone: its message has changed since. Press a button of its newer version.\n`);
+  it('says a button is gone when its message was shown again since', () => {
+    expect(answerTo(first.stdout, `press ${approve}`, 1)).toBe(`Button ${approve} is gone: its message was shown again since, with new numbers. Press a button of its newest version.\n`);
   });
 
   it('/sandbox queue shows the approved request waiting', () => {
@@ -240,7 +255,7 @@ describe.runIf(!onPostgres)('npm start without Slack settings, its input piped: 
   });
 
   it("does not press a button on another person's private answer", () => {
-    expect(answerTo(first.stdout, `press ${queueDeploy}`)).toBe(`Button ${queueDeploy} is on something only its person sees; you are alice.\n`);
+    expect(answerTo(first.stdout, `press ${queueDeploy}`)).toMatch(new RegExp(`^Button ${queueDeploy} is on something only its person sees; you are alice\\.\\n`));
   });
 
   it('starts again on the same data: no seeding, the pipeline file kept, the first run\'s data still there; quit ends it', async () => {
@@ -248,7 +263,7 @@ describe.runIf(!onPostgres)('npm start without Slack settings, its input piped: 
     appendFileSync(config, '# kept between starts\n');
     const run = start({ cwd: dir, env: localEnv({ SANDBOX_DATA_DIR: dataDir }) });
     await run.waitFor(/Try \/sandbox status/);
-    run.type('/sandbox queue Staging', '/sandbox status', 'quit');
+    run.type('/sandbox queue Staging', '/sandbox status', 'show #staging', 'quit');
     // stdin stays open: `quit` alone ends the program.
     const second = await run.exited;
     expect(second.code).toBe(0);
@@ -261,7 +276,9 @@ describe.runIf(!onPostgres)('npm start without Slack settings, its input piped: 
     const status = answerTo(second.stdout, '/sandbox status');
     expect(status).toContain('Queue: DR-1 approved');
     expect(status).toMatch(/dev-alice`? 5 components · Sent, 3 changes \(2 added, 1 modified\)/);
-    expect(answerTo(second.stdout, 'quit')).toBe('');
+    // The channels kept their messages: DR-1's card is there, as the first run left it, with live buttons.
+    expect(answerTo(second.stdout, 'show #staging')).toMatch(/── #staging ──\n {2}DR-1: @alice sends 3 changes(?:.*\n)*? {2}✅ Approved by @carol(?:.*\n)*? {2}\[\d+ Deploy\] {2}\[\d+ Reject\]/);
+    expect(answerTo(second.stdout, 'quit')).toBe(`\nBye. The workspace keeps its data in ${dataDir}: npm start opens it again.\n`);
   }, PROCESS_TIMEOUT);
 
   it('stops with a clear message, exit 1 and nothing created, when SANDBOX_CONFIG names a file that does not exist', async () => {
@@ -287,20 +304,30 @@ describe.runIf(onPostgres)('npm start without Slack settings, on PostgreSQL (DAT
   });
   afterAll(() => db?.close());
 
-  it('names PostgreSQL in its banner, and a sync and a send work', async () => {
+  it('on a pipeline of its own: names PostgreSQL in its banner, seeds nothing there, and a change and a send work', async () => {
     const dir = freshDir('postgres');
-    const run = start({ cwd: dir, env: localEnv({ DATABASE_URL: db.url!, SANDBOX_DATA_DIR: join(dir, 'data') }) });
+    const run = start({ cwd: dir, env: localEnv({ DATABASE_URL: db.url!, SANDBOX_CONFIG: DEMO_PIPELINE, SANDBOX_DATA_DIR: join(dir, 'data') }) });
     await run.waitFor(/Try \/sandbox status/);
-    run.type('/sandbox sync dev-alice', '', '', '/sandbox send dev-alice', 'Adds a Region field', '', '');
+    run.type('change dev-alice Layout/Account sections: [Name, Region]', '/sandbox send dev-alice', 'Adds a Region field', '', '');
     const exit = await run.end();
     expect(exit.code).toBe(0);
     const banner = opening(exit.stdout);
     expect(banner).toContain('Database: PostgreSQL (DATABASE_URL)');
-    expect(banner).toContain('(created now from the demo pipeline; sample components added)');
+    expect(banner).not.toMatch(/created now|sample components added/);
     expect(existsSync(join(dir, 'data'))).toBe(false);
-    expect(exit.stdout).toContain('Synced dev-alice with staging: taken 1, kept 2, conflicts 0.');
-    expect(exit.stdout).toContain('📤 Sent 2 changes (1 added, 1 modified) as DR-1 to staging (Staging).');
-    expect(exit.stdout).toMatch(/── #staging ──\n {2}DR-1: @alice sends 2 changes(?:.*\n)*? {2}\[\d+ Approve\] {2}\[\d+ Reject\]/);
+    expect(exit.stdout).toContain('📤 Sent 1 change (1 added) as DR-1 to staging (Staging).');
+    expect(exit.stdout).toMatch(/── #staging ──\n {2}DR-1: @alice sends 1 change(?:.*\n)*? {2}\[\d+ Approve\] {2}\[\d+ Reject\]/);
     expect(await queryRows(db.db, sql`select count(*)::int as n from deployment_requests`)).toEqual([{ n: 1 }]);
+    expect(await queryRows(db.db, sql`select count(*)::int as n from components`)).toEqual([{ n: 1 }]);
+  }, PROCESS_TIMEOUT);
+
+  it('refuses to put its demo pipeline into the database of DATABASE_URL, and says what to set', async () => {
+    const dir = freshDir('postgres-refused');
+    const exit = await start({ cwd: dir, env: localEnv({ DATABASE_URL: db.url! }) }).end();
+    expect(exit.code).toBe(1);
+    expect(exit.stderr).toMatch(/would open the local workspace, with its demo pipeline, on the PostgreSQL database of DATABASE_URL/);
+    expect(exit.stderr).toMatch(/set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET/);
+    expect(exit.stderr).toMatch(/set SANDBOX_CONFIG to its pipeline file/);
+    expect(existsSync(join(dir, '.workspace'))).toBe(false);
   }, PROCESS_TIMEOUT);
 });

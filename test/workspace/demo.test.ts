@@ -55,8 +55,21 @@ describe.runIf(!onPostgres)('npm run demo', () => {
 
     expect(thread(stdout, /^ {2}↳ thread in #production · Deployment of DR-4/)).toContain('• Check "no debug flags" passed');
     expect(stdout).toContain('⏪ DR-4 is reverted in Production: 3 components restored. Production is locked until someone unlocks');
-    expect(stdout).toContain('⚠ Deployment message: These changes were deployed and then reverted: a reverted project cannot be redeployed as-is');
-    expect(stdout).toContain('Closed “Send to Production”; nothing was submitted.');
+    expect(stdout).toMatch(/┌ Not done\n {2}│ ⛔ These changes were deployed and then reverted: a reverted project cannot be redeployed as-is/);
+  }, 120_000);
+
+  it('fails a step that leaves a modal open, so that the next step is not typed into it', async () => {
+    let transcript = '';
+    const recording = new Writable({
+      write(chunk, _encoding, done) {
+        transcript += String(chunk);
+        done();
+      },
+    });
+    const halfDone = { ...DEMO_STEPS[0]!, type: ['/sandbox sync dev-alice'], see: [/Sync with Instance/] };
+    expect(await playDemo(recording, [halfDone, DEMO_STEPS[1]!])).toBe(false);
+    expect(transcript).toContain('✗ Step 1 did not end as the script expects: it left a modal open\n');
+    expect(transcript).not.toContain('■ 2/2');
   }, 120_000);
 
   it('fails a step whose sight never shows: ✗, false, and no step after it is played', async () => {
@@ -73,7 +86,7 @@ describe.runIf(!onPostgres)('npm run demo', () => {
     expect(transcript).toContain('■ 1/2 · alice syncs her sandbox');
     // The step was played: its sights are there, only the impossible one is missing.
     expect(transcript).toContain('Synced dev-alice with staging: taken 1, kept 2, conflicts 0');
-    expect(transcript).toContain('✗ Step 1 did not show what it should: /this never appears/\n');
+    expect(transcript).toContain('✗ Step 1 did not end as the script expects: it did not show /this never appears/\n');
     expect(transcript).not.toMatch(/^✓ /m);
     expect(transcript).not.toContain('■ 2/2');
     expect(transcript).not.toContain('The whole release played as expected');

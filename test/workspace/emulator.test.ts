@@ -97,10 +97,44 @@ describe('the Web API', () => {
     expect(await call('views.publish', { user_id: 'U0ALICE', view: { type: 'home', blocks: [] } })).toMatchObject({ ok: true });
     expect(await call('views.publish', { view: { type: 'home', blocks: [] } })).toEqual({ ok: false, error: 'invalid_arguments' });
     expect(emulator.state.views.map((v) => v.kind)).toEqual(['open', 'update', 'publish']);
+    expect(await call('views.update', { view_id: 'V0NOWHERE', view: { type: 'modal', blocks: [] } })).toEqual({ ok: false, error: 'not_found' });
   });
 
   it('answers an unknown method as Slack does', async () => {
     expect(await call('chat.scheduleMessage', {})).toEqual({ ok: false, error: 'unknown_method' });
+  });
+});
+
+describe("Slack's Block Kit limits", () => {
+  const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text } });
+
+  it('refuses a message of more than 50 blocks, or a section over 3000 characters, with the reason, and keeps nothing', async () => {
+    const many = await call('chat.postMessage', { channel: 'C0DEV', text: 'x', blocks: Array.from({ length: 51 }, () => section('x')) });
+    expect(many).toMatchObject({ ok: false, error: 'invalid_blocks', response_metadata: { messages: ['51 blocks; a message holds at most 50'] } });
+    const long = await call('chat.postMessage', { channel: 'C0DEV', text: 'x', blocks: [section('y'.repeat(3001))] });
+    expect(long).toMatchObject({ ok: false, error: 'invalid_blocks', response_metadata: { messages: ['block 1 (section) text is 3001 characters; at most 3000'] } });
+    expect(emulator.state.messages).toEqual([]);
+    expect((await call('chat.postMessage', { channel: 'C0DEV', text: 'x', blocks: [section('y'.repeat(3000))] })).ok).toBe(true);
+  });
+
+  it('refuses a chat.update whose text is over 4000 characters', async () => {
+    const posted = await call('chat.postMessage', { channel: 'C0DEV', text: 'short' });
+    expect(await call('chat.update', { channel: 'C0DEV', ts: posted.ts, text: 'z'.repeat(4001) })).toMatchObject({ ok: false, error: 'msg_too_long' });
+    expect(emulator.state.messages[0]!.text).toBe('short');
+  });
+
+  it('refuses a modal with inputs but no submit button, or a title over 24 characters', async () => {
+    const input = { type: 'input', block_id: 'b', label: { type: 'plain_text', text: 'L' }, element: { type: 'plain_text_input', action_id: 'value' } };
+    const noSubmit = await call('views.publish', { user_id: 'U0ALICE', view: { type: 'modal', title: { type: 'plain_text', text: 'T' }, blocks: [input] } });
+    expect(noSubmit).toMatchObject({ ok: false, error: 'invalid_arguments', response_metadata: { messages: ['a modal with input blocks needs a submit button'] } });
+    const title = await call('views.publish', { user_id: 'U0ALICE', view: { type: 'modal', title: { type: 'plain_text', text: 'A title of twenty-five ch' }, blocks: [] } });
+    expect(title).toMatchObject({ ok: false, error: 'invalid_arguments', response_metadata: { messages: ['title is 25 characters; at most 24'] } });
+  });
+
+  it('refuses a button label over 75 characters', async () => {
+    const button = { type: 'button', action_id: 'a', text: { type: 'plain_text', text: 'b'.repeat(76) }, value: '1' };
+    const refused = await call('chat.postEphemeral', { channel: 'C0DEV', user: 'U0ALICE', text: 'x', blocks: [{ type: 'actions', elements: [button] }] });
+    expect(refused).toMatchObject({ ok: false, error: 'invalid_blocks', response_metadata: { messages: ['block 1 (actions) button text is 76 characters; at most 75'] } });
   });
 });
 
@@ -135,6 +169,13 @@ describe('response URLs', () => {
     expect(emulator.state.ephemerals.map((e) => e.text)).toEqual(['answer 1', 'answer 2', 'answer 3', 'answer 4', 'answer 5']);
     // Each command or click has its own.
     expect((await respond(emulator.responseUrl({ user: 'U0ALICE', channel: 'C0DEVELOPMENT' }), { text: 'fresh' })).status).toBe(200);
+  });
+
+  it('pass on what Slack refuses in an answer, and count the use', async () => {
+    const url = emulator.responseUrl({ user: 'U0ALICE', channel: 'C0DEV' });
+    const blocks = Array.from({ length: 51 }, () => ({ type: 'divider' }));
+    expect(await respond(url, { text: 'x', blocks })).toMatchObject({ status: 400, body: { ok: false, error: 'invalid_blocks' } });
+    expect(emulator.state.ephemerals).toEqual([]);
   });
 
   it('refuses one it never gave out', async () => {

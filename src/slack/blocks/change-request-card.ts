@@ -8,17 +8,19 @@ import { actionsBlock, button, context, escape, section, slackDate } from './for
 
 function stateLine({ changeRequest: cr, votes, production }: ChangeRequestDetails): string {
   const approvedBy = votes.filter((v) => v.decision === 'approve').map((v) => mention(v.voter));
-  const so = approvedBy.length ? `, approved by ${listWords(approvedBy)}` : '';
+  const by = approvedBy.length ? listWords(approvedBy) : '';
   const extra = cr.additionalApprovers.length ? ` plus ${listWords(cr.additionalApprovers.map(mention))}` : '';
   switch (cr.state) {
     case 'draft':
       return ':memo: *Draft*: submit it for approval with `/sandbox cr submit`';
     case 'pending_approval':
-      return `:hourglass_flowing_sand: *Waiting for approval*: needs ${production.approvals.required} of ${escape(production.name)}'s approvers${extra}${so}`;
+      return `:hourglass_flowing_sand: *Waiting for approval*: needs ${production.approvals.required} of ${escape(production.name)}'s approvers${extra}${by && `, approved so far by ${by}`}`;
     case 'rejected':
       return `:no_entry: *Rejected*: ${escape(cr.rejectionReason ?? '')}`;
+    case 'approved':
+      return `:white_check_mark: *Approved*${by && ` by ${by}`}`;
     default:
-      return `:white_check_mark: *${describeState(cr.state)[0]!.toUpperCase()}${describeState(cr.state).slice(1)}*${so}`;
+      return `:white_check_mark: *${describeState(cr.state)[0]!.toUpperCase()}${describeState(cr.state).slice(1)}*${by && ` · approved by ${by}`}`;
   }
 }
 

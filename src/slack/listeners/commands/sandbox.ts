@@ -26,6 +26,7 @@ export async function sandboxCommand({ command, ack, respond, client, deps }: Al
   const [first = 'help', ...args] = words(command.text);
   const name = first.toLowerCase();
   const sub = SUBCOMMANDS[name];
+  if (name === 'approve') return reply(':no_entry: Approvals are given in Slack with the *Approve* button on the request\'s card, in its environment\'s channel; `/sandbox queue` lists the requests waiting.');
   if (!sub) return reply(`:no_entry: \`${first}\` is not a \`/sandbox\` command.\n\n${helpText()}`);
   const problem = misfit(name, sub, args);
   if (problem) return reply(`:no_entry: ${problem} Usage: ${usageLine(name)}. \`/sandbox help\` lists every command.`);

@@ -40,9 +40,9 @@ export function onSubmit<T>(deps: SlackDeps, what: string, s: Submission<T>) {
     const submitted: Submitted = { user, values: view.state.values as SubmittedValues, metadata, reply: replier(deps, user, { channel: metadata.channel }) };
     const invalid = s.check?.(submitted);
     if (invalid && Object.keys(invalid).length) return ack({ response_action: 'errors', errors: invalid });
-    const running = deps.background.run(() => s.work(submitted));
+    const running = deps.background.run(() => s.work(submitted), { beforeAck: true });
     const first = await Promise.race([running.then((value) => ({ value }), (error: unknown) => ({ error })), delay(DECIDE_WITHIN_MS)]);
-    if (first !== TIMED_OUT && 'error' in first && first.error instanceof DomainError) return ack(refusalInModal(first.error, s.fields));
+    if (first !== TIMED_OUT && 'error' in first && first.error instanceof DomainError) return ack(refusalInModal(first.error, fieldsIn(view, s.fields)));
     await ack();
     try {
       const value = first === TIMED_OUT ? await running : 'error' in first ? Promise.reject(first.error) : first.value;
@@ -53,6 +53,9 @@ export function onSubmit<T>(deps: SlackDeps, what: string, s: Submission<T>) {
     }
   };
 }
+
+/** The fields of the submission that this modal shows: some appear only when they apply (the drift confirmation). */
+const fieldsIn = (view: ViewArgs['view'], fields: string[]) => fields.filter((f) => view.blocks.some((b) => b.block_id === f));
 
 const delay = (ms: number) => new Promise<typeof TIMED_OUT>((resolve) => setTimeout(() => resolve(TIMED_OUT), ms).unref());
 
