@@ -81,7 +81,7 @@ export function announced(services: Services, notifier: Notifier): Services {
     },
     async lock(actor, environment, reason) {
       const env = await services.lock(actor, environment, reason);
-      notifier.later('the lock announcement', () => notifier.announce(env, `:lock: ${mention(actor.user)} locked ${escape(env.name)}: “${escape(reason)}”. Deployments wait until \`/sandbox unlock ${env.name}\`.`));
+      notifier.later('the lock announcement', () => notifier.announce(env, `:lock: ${mention(actor.user)} locked ${escape(env.name)}: “${escape(reason)}”. Deployments to it are refused until \`/sandbox unlock ${env.name}\`.`));
       return env;
     },
     async unlock(actor, environment) {

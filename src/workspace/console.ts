@@ -332,7 +332,7 @@ export class WorkspaceConsole {
         const e = event.ephemeral;
         this.threadShown = undefined;
         const number = this.board.numbering({ kind: 'ephemeral', channel: e.channel, user: e.user }, e.text ?? '');
-        return this.write([this.heading(e.channel, ` · only @${this.name(e.user)} sees this`), ...indent(renderMessage(e, this.ws.directory, number, this.render))]);
+        return this.write([this.heading(e.channel, ` · only @${this.name(e.user)} sees this`), ...indent(renderMessage(e, this.ws.directory, number, this.inset(2)))]);
       }
       case 'view':
         return this.onView(event.record);
@@ -357,7 +357,7 @@ export class WorkspaceConsole {
     const type = record.view.type === 'home' ? 'home' : 'modal';
     const number = this.board.numbering({ kind: 'view', viewId: record.id, viewType: type, user }, '');
     const title = type === 'home' ? `── App Home of @${this.name(user)} ──` : `── modal for @${this.name(user)} ──`;
-    this.write([title, ...indent(renderView(record.view, this.ws.directory, number, this.render))]);
+    this.write([title, ...indent(renderView(record.view, this.ws.directory, number, this.inset(2)))]);
   }
 
   private showMessage(message: PostedMessage, note: string) {
@@ -369,7 +369,7 @@ export class WorkspaceConsole {
     this.threadShown = undefined;
     const place: ButtonPlace = { kind: 'message', channel: message.channel, ts: message.ts, message: { text: message.text, blocks: message.blocks } };
     const number = this.board.numbering(place, message.text ?? '');
-    this.write([this.heading(message.channel, note), ...indent(renderMessage(message, this.ws.directory, number, this.render))]);
+    this.write([this.heading(message.channel, note), ...indent(renderMessage(message, this.ws.directory, number, this.inset(2)))]);
   }
 
   /** Thread replies come under one heading while they follow each other, like a thread opened beside the channel. */
@@ -383,7 +383,7 @@ export class WorkspaceConsole {
       this.threadShown = key;
     }
     const number = this.board.numbering({ kind: 'message', channel: message.channel, ts: message.ts, message }, message.text ?? '');
-    lines.push(...renderMessage(message, this.ws.directory, number, this.render).map((l) => `  │ ${l}`));
+    lines.push(...renderMessage(message, this.ws.directory, number, this.inset(4)).map((l) => `  │ ${l}`));
     this.write(lines);
   }
 
@@ -391,6 +391,9 @@ export class WorkspaceConsole {
     const where = channel.startsWith('D') ? `DM with @${this.name(channel.slice(1))}` : `#${this.channelName(channel)}`;
     return `── ${where}${note} ──`;
   }
+
+  /** Rendering for lines that will be indented by `columns`: they still fit the width. */
+  private inset = (columns: number): RenderOptions => ({ ...this.render, width: (this.o.width ?? 100) - columns });
 
   /** Slack's markup (mentions, emoji, bold) as a person reads it. */
   private text = (mrkdwn: string) => mrkdwnToText(mrkdwn, this.ws.directory, this.render);

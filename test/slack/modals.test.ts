@@ -224,7 +224,7 @@ describe('the new change request modal', () => {
         name: 'Account tiers',
         type: { option: 'standard' },
         overview: 'Adds tiers to accounts',
-        customizations: 'Layout/Account, Flow/Tiering',
+        customizations: 'Layout/Account, Flow/Tiering\nLayout/Account Page',
         approvers: { users: [CAROL] },
       }),
     );
@@ -233,6 +233,8 @@ describe('the new change request modal', () => {
     expect(answer.text).toContain('Account tiers');
     const [cr] = await t.bot.runtime.services.changeRequests.list();
     expect(cr).toMatchObject({ id: 1, name: 'Account tiers', type: 'standard', state: 'draft', additionalApprovers: [CAROL], createdBy: ALICE });
+    // Keys are separated by commas or lines, as the hint says: a key may hold a space.
+    expect([...cr!.customizations, ...cr!.proposedCustomizations].sort()).toEqual(['Flow/Tiering', 'Layout/Account', 'Layout/Account Page']);
   });
 
   it('refuses malformed customizations as an error inside the modal, creating nothing', async () => {

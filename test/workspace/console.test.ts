@@ -127,7 +127,7 @@ describe.runIf(!onPostgres)('npm start without Slack settings, its input piped: 
     expect(status).toContain('── #development · only @alice sees this ──');
     expect(status).toMatch(/production`? 3 components\n/);
     expect(status).toMatch(/staging`? 3 components · Active, 1 change \(1 modified\) · synced from production/);
-    expect(status).toMatch(/dev-alice`? 4 components · Active, 2 changes \(1 added, 1 modified\) · synced from staging · @alice/);
+    expect(status).toMatch(/dev-alice`? 4 components · Active, 2 changes \(1 added, 1 modified\) · synced from staging ·\s+@alice/); // wraps
     expect(status).toMatch(/dev-bob`? 4 components · Active, 1 change \(1 added\) · synced from staging · @bob/);
   });
 

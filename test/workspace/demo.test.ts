@@ -18,6 +18,9 @@ function thread(transcript: string, heading: RegExp): string[] {
   return lines.slice(start + 1, end).map((l) => l.replace(/^ {2}│ /, ''));
 }
 
+/** The words of a sentence however the terminal's width wrapped them: a long line continues on the next, indented. */
+const words = (sentence: string) => new RegExp(sentence.split(' ').map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s+'));
+
 describe.runIf(!onPostgres)('npm run demo', () => {
   it('plays the whole release, every step marked ✓, and exits 0', async () => {
     const demo = new ProgramRun([`${REPO}src/demo.ts`], { cwd: REPO, env: localEnv() });
@@ -51,10 +54,10 @@ describe.runIf(!onPostgres)('npm run demo', () => {
     const failed = thread(stdout, /^ {2}↳ thread in #staging · Deployment of DR-3 to staging/).join('\n');
     expect(failed).toContain('❌ Missing dependency: Layout/Opportunity depends on Field/Opportunity.Stage');
     expect(failed).toContain('❌ Deployment failed: 1 missing dependency. staging is unchanged.');
-    expect(stdout).toContain('❌ Deployment failed: 1 missing dependency. It stays in the queue: fix the cause, then deploy again.');
+    expect(stdout).toMatch(words('❌ Deployment failed: 1 missing dependency. It stays in the queue: fix the cause, then deploy again.'));
 
     expect(thread(stdout, /^ {2}↳ thread in #production · Deployment of DR-4/)).toContain('• Check "no debug flags" passed');
-    expect(stdout).toContain('⏪ DR-4 is reverted in Production: 3 components restored. Production is locked until someone unlocks');
+    expect(stdout).toMatch(words('⏪ DR-4 is reverted in Production: 3 components restored. Production is locked until someone unlocks'));
     expect(stdout).toMatch(/┌ Not done\n {2}│ ⛔ These changes were deployed and then reverted: a reverted project cannot be redeployed as-is/);
   }, 120_000);
 

@@ -35,7 +35,7 @@ export function lockRefusal(env: Environment): DomainError {
   const lock = env.lock!;
   return new DomainError(
     'ENVIRONMENT_LOCKED',
-    `${env.name} is locked by ${mention(lock.by)} since ${lock.at.toISOString()}: "${lock.reason}". Deployments wait until someone unlocks it (\`/sandbox unlock ${env.name}\`).`,
+    `${env.name} is locked by ${mention(lock.by)} since ${lock.at.toISOString()}: "${lock.reason}". Deployments to it are refused until someone unlocks it (\`/sandbox unlock ${env.name}\`).`,
   );
 }
 

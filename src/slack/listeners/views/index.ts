@@ -119,7 +119,7 @@ export function register(app: App, deps: SlackDeps) {
           name: readValue(values, fields.name),
           type: readValue(values, fields.type) || 'normal',
           overview: readValue(values, fields.overview),
-          customizations: readValue(values, fields.customizations).split(/[\s,]+/).filter(Boolean),
+          customizations: readValue(values, fields.customizations).split(/[,\n]+/).map((key) => key.trim()).filter(Boolean), // keys may hold spaces
           additionalApprovers: readUsers(values, fields.approvers),
         }),
       done: (cr, { reply }) => {
