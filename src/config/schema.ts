@@ -94,7 +94,7 @@ export const pipelineConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['environments', i, 'name'], message: `"${env.name}" is used by two environments` });
       }
       env.instances.forEach((inst, j) => {
-        const name = typeof inst === 'string' ? inst : inst.name;
+        const { name } = instanceSpec(inst);
         if (seen.has(name)) {
           ctx.addIssue({ code: 'custom', path: ['environments', i, 'instances', j], message: `"${name}" is already an instance of ${seen.get(name)}` });
         }
@@ -105,3 +105,7 @@ export const pipelineConfigSchema = z
 
 export type PipelineConfig = z.infer<typeof pipelineConfigSchema>;
 export type EnvironmentConfig = PipelineConfig['environments'][number];
+export type InstanceConfig = EnvironmentConfig['instances'][number];
+
+/** An instance as the file may write it (a name, or a name and an owner), spelled out. */
+export const instanceSpec = (instance: InstanceConfig): { name: string; owner?: string } => (typeof instance === 'string' ? { name: instance } : instance);

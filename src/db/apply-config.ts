@@ -1,6 +1,6 @@
 import { isDeepStrictEqual as same } from 'node:util';
 import { eq, sql } from 'drizzle-orm';
-import type { PipelineConfig } from '../config/schema.ts';
+import { instanceSpec, type PipelineConfig } from '../config/schema.ts';
 import { DomainError } from '../domain/errors.ts';
 import { type Database, queryRows } from './client.ts';
 import { auditEvents, environments, instances } from './schema.ts';
@@ -66,7 +66,7 @@ export async function applyPipelineConfig(db: Database, config: PipelineConfig, 
         }
       }
       for (const [index, entry] of env.instances.entries()) {
-        const spec = typeof entry === 'string' ? { name: entry, owner: undefined } : entry;
+        const spec = instanceSpec(entry);
         wantedInstances.add(spec.name);
         const want = { name: spec.name, environmentId: envId, position: index, owner: spec.owner ?? null };
         const have = existingInstances.get(spec.name);

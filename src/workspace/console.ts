@@ -1,4 +1,5 @@
 import { createInterface, type Interface } from 'node:readline';
+import { instanceSpec } from '../config/schema.ts';
 import { DomainError } from '../domain/errors.ts';
 import { ButtonBoard, type ButtonPlace, type NumberedButton, visibleTo } from './buttons.ts';
 import type { LocalWorkspace } from './local.ts';
@@ -129,8 +130,7 @@ export class WorkspaceConsole {
   }
 
   private firstInstance() {
-    const first = this.ws.config.environments[0]!.instances[0]!;
-    return typeof first === 'string' ? first : first.name;
+    return instanceSpec(this.ws.config.environments[0]!.instances[0]!).name;
   }
 
   close() {
@@ -434,7 +434,7 @@ export class WorkspaceConsole {
   private async change(words: string[]) {
     const [instance, key, ...content] = words;
     if (!instance || !key || content.length === 0) return this.say(['Usage: change <instance> <Type/Name> <content>, e.g. change dev-alice Layout/Account sections: [Name]']);
-    const env = this.ws.config.environments.find((e) => e.instances.some((i) => (typeof i === 'string' ? i : i.name) === instance));
+    const env = this.ws.config.environments.find((e) => e.instances.some((i) => instanceSpec(i).name === instance));
     if (env && env.kind !== 'development') {
       return this.say([`⚠ ${instance} is in ${env.name}: changes reach it only through the pipeline (send, approve, deploy). Change a sandbox of ${this.sandboxEnvironments()} instead.`]);
     }

@@ -1,4 +1,4 @@
-import type { PipelineConfig } from '../config/schema.ts';
+import { instanceSpec, type PipelineConfig } from '../config/schema.ts';
 import { WORKSPACE } from './identity.ts';
 
 /** Someone in the local workspace: their Slack id, the name they go by, and what the pipeline lets them do. */
@@ -20,8 +20,8 @@ export function peopleOf(config: PipelineConfig): Person[] {
     people.set(id, person);
   };
   for (const env of config.environments) {
-    for (const instance of env.instances) {
-      if (typeof instance !== 'string' && instance.owner) add(instance.owner, `owns ${instance.name}`);
+    for (const { name, owner } of env.instances.map(instanceSpec)) {
+      if (owner) add(owner, `owns ${name}`);
     }
   }
   for (const env of config.environments) {

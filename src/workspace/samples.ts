@@ -1,4 +1,4 @@
-import type { PipelineConfig } from '../config/schema.ts';
+import { type InstanceConfig, instanceSpec, type PipelineConfig } from '../config/schema.ts';
 import type { Actor } from '../domain/ports.ts';
 import type { Services } from '../domain/services/index.ts';
 import { WORKSPACE } from './identity.ts';
@@ -27,8 +27,7 @@ const SECOND_DEVELOPER_CHANGES = [
   { key: 'Layout/Opportunity', content: 'sections:\n  - Details: [Name, Amount, Stage]\n', dependsOn: ['Field/Opportunity.Stage'] },
 ];
 
-const nameOfInstance = (instance: PipelineConfig['environments'][number]['instances'][number]) => (typeof instance === 'string' ? instance : instance.name);
-const ownerOf = (instance: PipelineConfig['environments'][number]['instances'][number]) => (typeof instance === 'string' ? undefined : instance.owner);
+const nameOfInstance = (instance: InstanceConfig) => instanceSpec(instance).name;
 
 /**
  * Gives a new workspace something to work with: sample components in production, synced down the pipeline, a change
@@ -43,7 +42,7 @@ export async function seedSampleComponents(services: Services, config: PipelineC
   }
   const system: Actor = { user: config.admins[0] ?? WORKSPACE.botUserId, via: 'system' };
   const actorFor = (instance: (typeof instances)[number]): Actor => {
-    const owner = ownerOf(instance);
+    const { owner } = instanceSpec(instance);
     return owner ? { user: owner, via: 'system' } : system;
   };
   const production = envs.at(-1)!.instances[0]!;

@@ -21,6 +21,18 @@ function thread(transcript: string, heading: RegExp): string[] {
 /** The words of a sentence however the terminal's width wrapped them: a long line continues on the next, indented. */
 const words = (sentence: string) => new RegExp(sentence.split(' ').map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s+'));
 
+/** A stream that keeps what is written to it. */
+function recorder() {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  return { stream, text: () => text };
+}
+
 describe.runIf(!onPostgres)('npm run demo', () => {
   it('plays the whole release, every step marked ✓, and exits 0', async () => {
     const demo = new ProgramRun([`${REPO}src/demo.ts`], { cwd: REPO, env: localEnv() });
@@ -62,30 +74,20 @@ describe.runIf(!onPostgres)('npm run demo', () => {
   }, 120_000);
 
   it('fails a step that leaves a modal open, so that the next step is not typed into it', async () => {
-    let transcript = '';
-    const recording = new Writable({
-      write(chunk, _encoding, done) {
-        transcript += String(chunk);
-        done();
-      },
-    });
+    const recording = recorder();
     const halfDone = { ...DEMO_STEPS[0]!, type: ['/sandbox sync dev-alice'], see: [/Sync with Instance/] };
-    expect(await playDemo(recording, [halfDone, DEMO_STEPS[1]!])).toBe(false);
+    expect(await playDemo(recording.stream, [halfDone, DEMO_STEPS[1]!])).toBe(false);
+    const transcript = recording.text();
     expect(transcript).toContain('✗ Step 1 did not end as the script expects: it left a modal open\n');
     expect(transcript).not.toContain('■ 2/2');
   }, 120_000);
 
   it('fails a step whose sight never shows: ✗, false, and no step after it is played', async () => {
-    let transcript = '';
-    const output = new Writable({
-      write(chunk, _encoding, done) {
-        transcript += String(chunk);
-        done();
-      },
-    });
+    const recording = recorder();
     const impossible = { ...DEMO_STEPS[0]!, see: [/this never appears/] };
-    const passed = await playDemo(output, [impossible, DEMO_STEPS[1]!]);
+    const passed = await playDemo(recording.stream, [impossible, DEMO_STEPS[1]!]);
     expect(passed).toBe(false);
+    const transcript = recording.text();
     expect(transcript).toContain('■ 1/2 · alice syncs her sandbox');
     // The step was played: its sights are there, only the impossible one is missing.
     expect(transcript).toContain('Synced dev-alice with staging: taken 1, kept 2, conflicts 0');
