@@ -244,7 +244,7 @@ export class WorkspaceConsole {
       const messageTs = place.kind === 'message' ? place.ts : undefined;
       const responseUrl = this.ws.emulator.responseUrl({ user: this.person.id, channel: place.channel, messageTs });
       const message = place.kind === 'message' ? place.message : undefined;
-      await this.deliver(blockAction({ ...base, channelId: place.channel, messageTs, message, responseUrl }), triggerId);
+      await this.deliver(blockAction({ ...base, channelId: place.channel, messageTs, message, responseUrl, ephemeral: place.kind === 'ephemeral' }), triggerId);
     }
   }
 

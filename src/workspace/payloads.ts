@@ -148,6 +148,8 @@ export interface BlockActionInput {
   triggerId?: string;
   /** For actions inside a modal or the Home tab: the container becomes that view. */
   view?: ActionView;
+  /** A button on a message only the person sees: Slack sends no copy of that message. */
+  ephemeral?: boolean;
 }
 
 export function blockAction(input: BlockActionInput): SlackRequest {
@@ -175,17 +177,11 @@ function inView(view: ActionView) {
 function inMessage(input: BlockActionInput) {
   const channelId = input.channelId ?? 'C0DEV';
   const ts = input.messageTs ?? newActionTs();
+  const message = { type: 'message', user: BOT_USER_ID, bot_id: BOT_ID, ts, text: input.message?.text ?? '', blocks: input.message?.blocks ?? [] };
   return {
-    container: { type: 'message', message_ts: ts, channel_id: channelId, is_ephemeral: false },
+    container: { type: 'message', message_ts: ts, channel_id: channelId, is_ephemeral: Boolean(input.ephemeral) },
     channel: { id: channelId, name: channelId.toLowerCase() },
-    message: {
-      type: 'message',
-      user: BOT_USER_ID,
-      bot_id: BOT_ID,
-      ts,
-      text: input.message?.text ?? '',
-      blocks: input.message?.blocks ?? [],
-    },
+    ...(input.ephemeral ? {} : { message }),
     state: { values: {} },
   };
 }
