@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LogLevel } from '@slack/bolt';
 import { ConsoleLogger } from '@slack/logger';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { parsePipelineConfig } from '../../src/config/load.ts';
 import { applyPipelineConfig } from '../../src/db/apply-config.ts';
 import { readSlackSettings } from '../../src/settings.ts';
 import { type SlackApp, startSlackApp } from '../../src/slack/app.ts';
 import { onPostgres, openTestDatabase, type TestDatabase, truncateAll } from './database.ts';
-import { type FakeSlack, type FakeViewRecord, startFakeSlack } from './fake-slack.ts';
+import { type FakeMessage, type FakeSlack, type FakeViewRecord, startFakeSlack } from './fake-slack.ts';
 import {
   appHomeOpened,
   blockAction,
@@ -20,7 +21,7 @@ import {
   slashCommand,
   viewSubmission,
 } from './slack-requests.ts';
-import { QA_MEMBER, threeStepConfig } from './world.ts';
+import { ADMIN, ALICE, as, BOB, CAROL, QA_MEMBER, threeStepConfig } from './world.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 
@@ -59,7 +60,67 @@ export interface TestBot {
   modal(callbackId: string): Promise<FakeViewRecord>;
   /** Private answers sent to a response URL. */
   answers(responseUrl: string): Promise<{ text?: string; blocks?: unknown }[]>;
+  /** The card of a request or change request (`DR-1`, `CR-1`) in a channel, as it is now. */
+  card(channel: string, id: string): FakeMessage | undefined;
+  /** Waits for the card of `id` in `channel` to satisfy `ok`. */
+  cardWhen(channel: string, id: string, ok?: (card: FakeMessage) => boolean): Promise<FakeMessage>;
   close(): Promise<void>;
+}
+
+type Json = Record<string, any>;
+
+/** Every text a person reads in a message or view: its text, then every text inside its blocks and title, in order. */
+export function shown(message: Json | undefined): string {
+  const out: string[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'text' && typeof value === 'string') out.push(value);
+      else walk(value);
+    }
+  };
+  if (message) {
+    if (typeof message.text === 'string') out.push(message.text);
+    walk(message.blocks);
+    walk(message.title);
+  }
+  return out.join('\n');
+}
+
+/** The labels of the buttons a message or view carries, in order. */
+export const buttonLabels = (m: { blocks?: Json[] } | undefined): string[] =>
+  (m?.blocks ?? []).filter((b) => b.type === 'actions').flatMap((b) => b.elements.map((e: { text: { text: string } }) => e.text.text));
+
+/** The HTTP answer to a modal submission, parsed (empty when the modal simply closed). */
+export const answerOf = (r: { body: string }) => (r.body ? JSON.parse(r.body) : {});
+
+/**
+ * Staging carries a change to production, CR-1 is approved by Bob and Carol, and Alice sends it with CR-1 through
+ * the announcing services: DR-1 awaits Production's approvals.
+ */
+export async function sentToProduction(t: TestBot): Promise<{ changeRequestId: number }> {
+  const s = t.bot.runtime.services;
+  await s.components.put(as(ADMIN), 'production', [{ key: 'Layout/Account', content: 'v1' }]);
+  await s.sync(as(ADMIN), 'staging');
+  await s.components.put(as(ADMIN), 'staging', [{ key: 'Layout/Account', content: 'v2' }]);
+  const cr = await s.changeRequests.create(as(ALICE), { name: 'Account tiers', type: 'normal', overview: 'Adds tiers to accounts' });
+  await s.changeRequests.submit(as(ALICE), cr.id);
+  await s.changeRequests.approve(as(BOB), cr.id);
+  await s.changeRequests.approve(as(CAROL), cr.id);
+  await t.bot.services.send(as(ALICE), { instance: 'staging', message: 'Account tiers to production', changeRequestId: cr.id });
+  return { changeRequestId: cr.id };
+}
+
+/** One bot for the whole test file, emptied before each test: the object is filled in once the bot has started. */
+export function useTestBot(config?: string): TestBot {
+  const t = {} as TestBot;
+  beforeAll(async () => {
+    Object.assign(t, await startTestBot(config));
+  });
+  afterAll(() => t.close?.());
+  beforeEach(() => t.reset());
+  return t;
 }
 
 /**
@@ -85,6 +146,7 @@ export async function startTestBot(config = threeStepConfig, env: Record<string,
   logger.setLevel(LogLevel.ERROR);
   const bot = await startSlackApp(settings, { logger, host: '127.0.0.1' });
   const parsed = parsePipelineConfig(config, 'test config');
+  const card = (channel: string, id: string) => fake.messages(channel).find((m) => m.text?.startsWith(`${id} `));
   const send = (request: SlackRequest, overrides = {}) => postToSlackEndpoint(bot.url, { ...request, secret: SIGNING_SECRET, ...overrides });
   return {
     fake,
@@ -113,6 +175,12 @@ export async function startTestBot(config = threeStepConfig, env: Record<string,
     },
     openHome: (user) => send(appHomeOpened({ userId: user })),
     modal: (callbackId) => fake.waitFor(() => fake.views('open').filter((v) => (v.view as { callback_id?: string }).callback_id === callbackId).at(-1)),
+    card,
+    cardWhen: (channel, id, ok = () => true) =>
+      fake.waitFor(() => {
+        const found = card(channel, id);
+        return found && ok(found) ? found : undefined;
+      }),
     async answers(responseUrl) {
       const name = responseUrl.split('/').at(-1);
       return fake.responses.filter((r) => r.name === name) as { text?: string; blocks?: unknown }[];

@@ -1,56 +1,20 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FakeMessage } from '../helpers/fake-slack.ts';
-import { startTestBot, type TestBot } from '../helpers/slack-app.ts';
-import { ADMIN, ALICE, BOB, CAROL, DAVE, QA_MEMBER } from '../helpers/world.ts';
+import { answerOf, buttonLabels, sentToProduction, shown, useTestBot } from '../helpers/slack-app.ts';
+import { as, ADMIN, ALICE, BOB, CAROL, DAVE, QA_MEMBER } from '../helpers/world.ts';
 
 // Approval messages: the card in the target environment's channel, its Approve / Reject buttons, every refusal,
 // and the card updated in place once the request is decided.
 
-let t: TestBot;
-beforeAll(async () => {
-  t = await startTestBot();
-});
-afterAll(() => t?.close());
-beforeEach(() => t.reset());
-
-const cli = (user: string) => ({ user, via: 'cli' as const });
-
-type Blocks = FakeMessage['blocks'];
-
-/** Every piece of text a message shows: its fallback text, sections, context elements and button labels. */
-function shown(m: { text?: string; blocks?: Blocks } | undefined): string {
-  const parts: string[] = [m?.text ?? ''];
-  for (const block of m?.blocks ?? []) {
-    if (block.text?.text) parts.push(block.text.text);
-    for (const element of block.elements ?? []) parts.push(typeof element.text === 'string' ? element.text : element.text?.text ?? '');
-    for (const field of block.fields ?? []) parts.push(field.text ?? '');
-  }
-  return parts.join('\n');
-}
-
-/** The labels of the buttons a message carries, in order. */
-const buttonsOf = (m: { blocks?: Blocks } | undefined): string[] =>
-  (m?.blocks ?? []).filter((b) => b.type === 'actions').flatMap((b) => b.elements.map((e: { text: { text: string } }) => e.text.text));
-
-/** The HTTP answer to a modal submission, parsed (empty when the modal simply closed). */
-const answerOf = (r: { body: string }) => (r.body ? JSON.parse(r.body) : {});
-
-const cardOf = (channel: string, id: string) => t.fake.messages(channel).find((m) => m.text?.startsWith(`${id} `));
-
-/** Waits for the card of `id` in `channel` to satisfy `ok`. */
-const cardWhen = (channel: string, id: string, ok: (m: FakeMessage) => boolean) =>
-  t.fake.waitFor(() => {
-    const card = cardOf(channel, id);
-    return card && ok(card) ? card : undefined;
-  });
+const t = useTestBot();
 
 /** Production holds Layout/Account v1, Staging and dev-alice are synced from above, and Alice changed it in dev-alice. */
 async function aliceChangedDevAlice() {
   const s = t.bot.runtime.services;
-  await s.components.put(cli(ADMIN), 'production', [{ key: 'Layout/Account', content: 'v1' }]);
-  await s.sync(cli(ADMIN), 'staging');
-  await s.sync(cli(ALICE), 'dev-alice');
-  await s.components.put(cli(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'v2' }, { key: 'Workflow/Onboarding', content: 'steps: 3' }]);
+  await s.components.put(as(ADMIN), 'production', [{ key: 'Layout/Account', content: 'v1' }]);
+  await s.sync(as(ADMIN), 'staging');
+  await s.sync(as(ALICE), 'dev-alice');
+  await s.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'v2' }, { key: 'Workflow/Onboarding', content: 'steps: 3' }]);
   await t.bot.settled();
 }
 
@@ -61,22 +25,14 @@ async function aliceSendsToStaging(message = 'Tier on account') {
   const submitted = await t.submit(ALICE, await t.modal('send_modal'), { message });
   expect(answerOf(submitted).response_action).toBeUndefined();
   await t.fake.waitFor(() => t.fake.ephemerals(ALICE).find((e) => /Sent .* as \*DR-1\*/.test(e.text ?? '')));
-  return cardWhen('C0STAGING', 'DR-1', () => true);
+  return t.cardWhen('C0STAGING', 'DR-1', () => true);
 }
 
 /** Staging carries a change to production, CR-1 is approved by Bob and Carol, and Alice sends it with CR-1: DR-1 awaits 2 approvals. */
 async function aliceSendsToProduction() {
-  const s = t.bot.runtime.services;
-  await s.components.put(cli(ADMIN), 'production', [{ key: 'Layout/Account', content: 'v1' }]);
-  await s.sync(cli(ADMIN), 'staging');
-  await s.components.put(cli(ADMIN), 'staging', [{ key: 'Layout/Account', content: 'v2' }]);
-  const cr = await s.changeRequests.create(cli(ALICE), { name: 'Account tiers', type: 'normal', overview: 'Adds tiers to accounts' });
-  await s.changeRequests.submit(cli(ALICE), cr.id);
-  await s.changeRequests.approve(cli(BOB), cr.id);
-  await s.changeRequests.approve(cli(CAROL), cr.id);
-  await t.bot.services.send(cli(ALICE), { instance: 'staging', message: 'Account tiers to production', changeRequestId: cr.id });
+  await sentToProduction(t);
   await t.bot.settled();
-  return cardWhen('C0PROD', 'DR-1', () => true);
+  return t.cardWhen('C0PROD', 'DR-1', () => true);
 }
 
 /** Clicks a card's button as Slack sends it: from that message, with a response URL for the private answer. */
@@ -100,7 +56,7 @@ describe('the approval message', () => {
     expect(text).toMatch(/2 changes \(1 added, 1 modified\)/);
     expect(text).toContain('Layout/Account');
     expect(text).toMatch(/0 of 1/);
-    expect(buttonsOf(card)).toEqual(['Approve', 'Reject']);
+    expect(buttonLabels(card)).toEqual(['Approve', 'Reject']);
     expect(t.fake.messages('C0DEV').some((m) => m.text?.startsWith('DR-1'))).toBe(false);
   });
 
@@ -109,7 +65,7 @@ describe('the approval message', () => {
     const card = await aliceSendsToStaging();
     const click = await clickOnCard(QA_MEMBER, 'request_approve', card);
     expect(click.status).toBe(200);
-    const approved = await cardWhen('C0STAGING', 'DR-1', (m) => m.updates > 0 && !buttonsOf(m).includes('Approve'));
+    const approved = await t.cardWhen('C0STAGING', 'DR-1', (m) => m.updates > 0 && !buttonLabels(m).includes('Approve'));
     expect(shown(approved)).toContain(`<@${QA_MEMBER}>`);
     expect(await stateOfDr1()).toBe('approved');
     expect((await firstAnswer(click.responseUrl)).text).toMatch(/DR-1 is approved/);
@@ -128,9 +84,9 @@ describe('refusals on the approval message', () => {
     expect(answer.text).toMatch(/you sent DR-1/i);
     expect(await votesOnDr1()).toEqual([]);
     expect(await stateOfDr1()).toBe('pending_approval');
-    const after = cardOf('C0STAGING', 'DR-1')!;
+    const after = t.card('C0STAGING', 'DR-1')!;
     expect(after.updates).toBe(0);
-    expect(buttonsOf(after)).toEqual(['Approve', 'Reject']);
+    expect(buttonLabels(after)).toEqual(['Approve', 'Reject']);
     expect(t.fake.ok('chat.update').filter((c) => c.args.ts === card.ts)).toEqual([]);
     expect(t.fake.dms(ALICE).some((m) => m.text?.includes('approved'))).toBe(false);
   });
@@ -144,21 +100,21 @@ describe('refusals on the approval message', () => {
     expect(answer.text).toContain('Staging');
     expect(await votesOnDr1()).toEqual([]);
     expect(await stateOfDr1()).toBe('pending_approval');
-    expect(cardOf('C0STAGING', 'DR-1')!.updates).toBe(0);
+    expect(t.card('C0STAGING', 'DR-1')!.updates).toBe(0);
   });
 
   it('refuses a vote after the request is decided ("already approved") and records nothing', async () => {
     const card = await aliceSendsToStaging();
     await firstAnswer((await clickOnCard(BOB, 'request_approve', card)).responseUrl);
-    await cardWhen('C0STAGING', 'DR-1', (m) => buttonsOf(m).includes('Deploy'));
-    const updatesBefore = cardOf('C0STAGING', 'DR-1')!.updates;
+    await t.cardWhen('C0STAGING', 'DR-1', (m) => buttonLabels(m).includes('Deploy'));
+    const updatesBefore = t.card('C0STAGING', 'DR-1')!.updates;
     // A second approver clicks a stale card that still showed Approve.
     const late = await clickOnCard(QA_MEMBER, 'request_approve', card);
     const answer = await firstAnswer(late.responseUrl);
     expect(answer.response_type).toBe('ephemeral');
     expect(answer.text).toMatch(/already approved/i);
     expect((await votesOnDr1()).map((v) => v.voter)).toEqual([BOB]);
-    expect(cardOf('C0STAGING', 'DR-1')!.updates).toBe(updatesBefore);
+    expect(t.card('C0STAGING', 'DR-1')!.updates).toBe(updatesBefore);
   });
 
   it('tells someone who may not reject why not, privately, and opens no reason modal', async () => {
@@ -169,7 +125,7 @@ describe('refusals on the approval message', () => {
     expect(answer.text).toMatch(/cannot reject DR-1/i);
     expect(t.fake.views('open').filter((v) => v.view.callback_id === 'reject_modal')).toEqual([]);
     expect(await stateOfDr1()).toBe('pending_approval');
-    expect(cardOf('C0STAGING', 'DR-1')!.updates).toBe(0);
+    expect(t.card('C0STAGING', 'DR-1')!.updates).toBe(0);
   });
 });
 
@@ -177,12 +133,12 @@ describe('approving', () => {
   it('updates the same message in place once decided: who approved, no Approve button, the queue card with Deploy and Reject', async () => {
     const card = await aliceSendsToStaging();
     const click = await clickOnCard(BOB, 'request_approve', card);
-    const approved = await cardWhen('C0STAGING', 'DR-1', (m) => m.updates > 0 && buttonsOf(m).includes('Deploy'));
+    const approved = await t.cardWhen('C0STAGING', 'DR-1', (m) => m.updates > 0 && buttonLabels(m).includes('Deploy'));
     expect(approved.ts).toBe(card.ts);
     expect(t.fake.messages('C0STAGING').filter((m) => m.text?.startsWith('DR-1 '))).toHaveLength(1);
     expect(shown(approved)).toMatch(/Approved/);
     expect(shown(approved)).toContain(`<@${BOB}>`);
-    expect(buttonsOf(approved)).toEqual(['Deploy', 'Reject']);
+    expect(buttonLabels(approved)).toEqual(['Deploy', 'Reject']);
     // The voter hears where the request stands, privately.
     const answer = await firstAnswer(click.responseUrl);
     expect(answer.response_type).toBe('ephemeral');
@@ -201,14 +157,14 @@ describe('approving', () => {
     const card = await aliceSendsToProduction();
     expect(shown(card)).toMatch(/0 of 2/);
     expect(shown(card)).toContain('CR-1');
-    expect(buttonsOf(card)).toEqual(['Approve', 'Reject']);
+    expect(buttonLabels(card)).toEqual(['Approve', 'Reject']);
 
     await firstAnswer((await clickOnCard(BOB, 'request_approve', card)).responseUrl);
-    const first = await cardWhen('C0PROD', 'DR-1', (m) => m.updates > 0);
+    const first = await t.cardWhen('C0PROD', 'DR-1', (m) => m.updates > 0);
     expect(first.ts).toBe(card.ts);
     expect(shown(first)).toMatch(/1 of 2/);
     expect(shown(first)).toContain(`<@${BOB}>`);
-    expect(buttonsOf(first)).toEqual(['Approve', 'Reject']);
+    expect(buttonLabels(first)).toEqual(['Approve', 'Reject']);
     expect(await stateOfDr1()).toBe('pending_approval');
     expect(t.fake.dms(ALICE).some((m) => m.text?.includes('approved'))).toBe(false);
 
@@ -216,11 +172,11 @@ describe('approving', () => {
     const again = await clickOnCard(BOB, 'request_approve', card);
     expect((await firstAnswer(again.responseUrl)).text).toMatch(/already voted/i);
     await firstAnswer((await clickOnCard(CAROL, 'request_approve', card)).responseUrl);
-    const decided = await cardWhen('C0PROD', 'DR-1', (m) => buttonsOf(m).includes('Deploy'));
+    const decided = await t.cardWhen('C0PROD', 'DR-1', (m) => buttonLabels(m).includes('Deploy'));
     expect(decided.ts).toBe(card.ts);
     expect(shown(decided)).toContain(`<@${BOB}>`);
     expect(shown(decided)).toContain(`<@${CAROL}>`);
-    expect(buttonsOf(decided)).toEqual(['Deploy', 'Reject']);
+    expect(buttonLabels(decided)).toEqual(['Deploy', 'Reject']);
     await t.fake.waitFor(() => t.fake.dms(ALICE).find((m) => /DR-1 was approved/.test(m.text ?? '')));
   });
 });
@@ -240,7 +196,7 @@ describe('rejecting', () => {
     expect(Object.keys(answer.errors)).toEqual(['reason']);
     expect(answer.errors.reason).toMatch(/\S/);
     expect(await stateOfDr1()).toBe('pending_approval');
-    expect(cardOf('C0STAGING', 'DR-1')!.updates).toBe(0);
+    expect(t.card('C0STAGING', 'DR-1')!.updates).toBe(0);
   });
 
   it('with a reason rejects: the card shows who rejected and why and loses its buttons; the requester is told the reason', async () => {
@@ -250,11 +206,11 @@ describe('rejecting', () => {
     expect(answerOf(submitted).response_action).toBeUndefined();
     await t.fake.waitFor(() => t.fake.ephemerals(BOB).find((e) => /You rejected DR-1/.test(e.text ?? '')));
 
-    const rejected = await cardWhen('C0STAGING', 'DR-1', (m) => m.updates > 0 && /Rejected/.test(shown(m)));
+    const rejected = await t.cardWhen('C0STAGING', 'DR-1', (m) => m.updates > 0 && /Rejected/.test(shown(m)));
     expect(rejected.ts).toBe(card.ts);
     expect(shown(rejected)).toContain(`<@${BOB}>`);
     expect(shown(rejected)).toContain('Needs a migration note');
-    expect(buttonsOf(rejected)).toEqual([]);
+    expect(buttonLabels(rejected)).toEqual([]);
     expect(await stateOfDr1()).toBe('rejected');
 
     const dm = await t.fake.waitFor(() => t.fake.dms(ALICE).find((m) => m.text?.includes('DR-1')));

@@ -1,13 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestBot, type TestBot } from '../helpers/slack-app.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestBot } from '../helpers/slack-app.ts';
 import { ALICE, BOB, CAROL, DAVE } from '../helpers/world.ts';
 
-let t: TestBot;
-beforeAll(async () => {
-  t = await startTestBot();
-});
-afterAll(() => t?.close());
-beforeEach(() => t.reset());
+const t = useTestBot();
 
 const buttonsOf = (blocks: unknown) => JSON.stringify(blocks).match(/"text":"(Approve|Reject)"/g) ?? [];
 const card = () => t.fake.messages('C0PROD').find((m) => m.text?.startsWith('CR-1'));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeCall, FakeResponse, FakeViewRecord } from '../helpers/fake-slack.ts';
-import { startTestBot, type TestBot } from '../helpers/slack-app.ts';
-import { ADMIN, ALICE, BOB, CAROL, DAVE, DEPLOYER, QA_MEMBER } from '../helpers/world.ts';
+import { shown, startTestBot, type TestBot } from '../helpers/slack-app.ts';
+import { as, ADMIN, ALICE, BOB, CAROL, DAVE, DEPLOYER, QA_MEMBER } from '../helpers/world.ts';
 
 /**
  * Every subcommand of `/sandbox` (DESIGN §4), typed by a person in Slack and posted, signed, to the real Bolt
@@ -32,32 +32,12 @@ beforeEach(async () => {
   fetched.length = 0;
 });
 
-const cli = (user: string) => ({ user, via: 'cli' as const });
 const services = () => t.bot.runtime.services;
 
 // ---------------------------------------------------------------------------------------------------------------
 // What a person sees
 
 type Json = Record<string, any>;
-
-/** Every text a person reads in a message or view: its text, then every text inside its blocks, in order. */
-function visible(message: Json | undefined): string {
-  const out: string[] = [];
-  const walk = (node: unknown) => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (!node || typeof node !== 'object') return;
-    for (const [key, value] of Object.entries(node)) {
-      if (key === 'text' && typeof value === 'string') out.push(value);
-      else walk(value);
-    }
-  };
-  if (message) {
-    if (typeof message.text === 'string') out.push(message.text);
-    walk(message.blocks);
-    walk(message.title);
-  }
-  return out.join('\n');
-}
 
 /** The buttons in blocks, as a person sees them (label) and as the app gets them back (action id, value). */
 function buttons(blocks: unknown): { label: string; actionId: string; value: string }[] {
@@ -94,7 +74,7 @@ async function ask(user: string, text: string, channelId?: string): Promise<Fake
 }
 
 /** What `user` reads after typing `/sandbox <text>`. */
-const answerText = async (user: string, text: string, channelId?: string) => visible(await ask(user, text, channelId));
+const answerText = async (user: string, text: string, channelId?: string) => shown(await ask(user, text, channelId));
 
 /** Types a command that should open a modal; returns the modal once it is open, and checks nothing else was said. */
 async function opens(user: string, text: string, callbackId: string): Promise<FakeViewRecord> {
@@ -118,7 +98,7 @@ async function refused(user: string, text: string, channelId?: string): Promise<
   });
   expect(outcome.modal?.view.callback_id, `/sandbox ${text} opened a modal instead of refusing`).toBeUndefined();
   expect(outcome.answer!.response_type).toBe('ephemeral');
-  const said = visible(outcome.answer);
+  const said = shown(outcome.answer);
   expect(said.startsWith(':no_entry:'), `a refusal, but the answer was: ${said}`).toBe(true);
   await settle();
   expect(t.fake.views('open'), `no modal for /sandbox ${text}`).toHaveLength(modalsBefore);
@@ -138,14 +118,14 @@ const optionsOf = (opened: FakeViewRecord, blockId: string) =>
 /** Production holds two components; staging and dev-alice are synced; Alice changed the account layout and sent it: DR-1. */
 async function requestInStaging() {
   const s = services();
-  await s.components.put(cli(ADMIN), 'production', [
+  await s.components.put(as(ADMIN), 'production', [
     { key: 'Layout/Account', content: 'tier=basic' },
     { key: 'Workflow/Onboarding', content: 'steps=3' },
   ]);
-  await s.sync(cli(ADMIN), 'staging');
-  await s.sync(cli(ALICE), 'dev-alice');
-  await s.components.put(cli(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'tier=gold' }]);
-  const { request } = await s.send(cli(ALICE), { instance: 'dev-alice', message: 'Gold tier on the account layout' });
+  await s.sync(as(ADMIN), 'staging');
+  await s.sync(as(ALICE), 'dev-alice');
+  await s.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'tier=gold' }]);
+  const { request } = await s.send(as(ALICE), { instance: 'dev-alice', message: 'Gold tier on the account layout' });
   await t.bot.settled();
   expect(request.id).toBe(1);
   return request;
@@ -154,17 +134,17 @@ async function requestInStaging() {
 /** Staging's change went to production with an approved change request (CR-1) and was deployed by the deployer: DR-1. */
 async function deployedToProduction() {
   const s = services();
-  await s.components.put(cli(ADMIN), 'production', [{ key: 'Layout/Account', content: 'tier=basic' }]);
-  await s.sync(cli(ADMIN), 'staging');
-  await s.components.put(cli(ADMIN), 'staging', [{ key: 'Layout/Account', content: 'tier=gold' }]);
-  const cr = await s.changeRequests.create(cli(ALICE), { name: 'Gold tier', type: 'normal', overview: 'Adds the gold tier', customizations: ['Layout/Account'] });
-  await s.changeRequests.submit(cli(ALICE), cr.id);
-  await s.changeRequests.approve(cli(BOB), cr.id);
-  await s.changeRequests.approve(cli(CAROL), cr.id);
-  const { request } = await s.send(cli(ADMIN), { instance: 'staging', message: 'Gold tier release', changeRequestId: cr.id });
-  await s.approve(cli(BOB), request.id);
-  await s.approve(cli(CAROL), request.id);
-  const deployed = await s.deploy(cli(DEPLOYER), request.id);
+  await s.components.put(as(ADMIN), 'production', [{ key: 'Layout/Account', content: 'tier=basic' }]);
+  await s.sync(as(ADMIN), 'staging');
+  await s.components.put(as(ADMIN), 'staging', [{ key: 'Layout/Account', content: 'tier=gold' }]);
+  const cr = await s.changeRequests.create(as(ALICE), { name: 'Gold tier', type: 'normal', overview: 'Adds the gold tier', customizations: ['Layout/Account'] });
+  await s.changeRequests.submit(as(ALICE), cr.id);
+  await s.changeRequests.approve(as(BOB), cr.id);
+  await s.changeRequests.approve(as(CAROL), cr.id);
+  const { request } = await s.send(as(ADMIN), { instance: 'staging', message: 'Gold tier release', changeRequestId: cr.id });
+  await s.approve(as(BOB), request.id);
+  await s.approve(as(CAROL), request.id);
+  const deployed = await s.deploy(as(DEPLOYER), request.id);
   expect(deployed.succeeded).toBe(true);
   await t.bot.settled();
   return { request, cr };
@@ -267,7 +247,7 @@ describe('mistakes get the reason and the usage, privately', () => {
 
   it('a malformed request id is refused with the form ids take, and opens nothing', async () => {
     await requestInStaging();
-    await services().approve(cli(BOB), 1);
+    await services().approve(as(BOB), 1);
     const said = await refused(DEPLOYER, 'deploy banana');
     expect(said).toContain('banana');
     expect(said).toContain('DR-12');
@@ -295,7 +275,7 @@ describe('/sandbox status', () => {
   });
 
   it('shows a lock with who locked and why', async () => {
-    await services().lock(cli(DEPLOYER), 'Production', 'release freeze');
+    await services().lock(as(DEPLOYER), 'Production', 'release freeze');
     const said = await answerText(DAVE, 'status');
     expect(said).toMatch(/Production[^\n]*:lock: locked by <@U0DEPLOY>[^\n]*release freeze/);
   });
@@ -303,7 +283,7 @@ describe('/sandbox status', () => {
 
 describe('/sandbox sync', () => {
   beforeEach(async () => {
-    await services().components.put(cli(ADMIN), 'production', [{ key: 'Layout/Account', content: 'tier=basic' }]);
+    await services().components.put(as(ADMIN), 'production', [{ key: 'Layout/Account', content: 'tier=basic' }]);
   });
 
   it('without an instance opens the sync modal for your own instance, labelled after the environment above', async () => {
@@ -311,7 +291,7 @@ describe('/sandbox sync', () => {
     expect(opened.view.title.text).toBe('Sync with Instance');
     expect(metadataOf(opened).instance).toBe('dev-alice');
     expect(optionsOf(opened, 'source')).toEqual(['staging']);
-    expect(visible(opened.view)).toContain('dev-alice');
+    expect(shown(opened.view)).toContain('dev-alice');
   });
 
   it('of a staging instance is "Sync with Production", from production', async () => {
@@ -337,7 +317,7 @@ describe('/sandbox sync', () => {
   });
 
   it('opens a modal that syncs when submitted, and Alice is told the outcome privately', async () => {
-    await services().sync(cli(ADMIN), 'staging');
+    await services().sync(as(ADMIN), 'staging');
     await t.bot.settled();
     const opened = await opens(ALICE, 'sync', 'sync_modal');
     const submitted = await t.submit(ALICE, opened, { source: { option: 'staging' } });
@@ -353,13 +333,13 @@ describe('/sandbox sync', () => {
 
 describe('/sandbox send', () => {
   it('opens the send modal with the target and the changes', async () => {
-    await services().components.put(cli(ADMIN), 'production', [{ key: 'Layout/Account', content: 'tier=basic' }]);
-    await services().sync(cli(ADMIN), 'staging');
-    await services().sync(cli(ALICE), 'dev-alice');
-    await services().components.put(cli(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'tier=gold' }]);
+    await services().components.put(as(ADMIN), 'production', [{ key: 'Layout/Account', content: 'tier=basic' }]);
+    await services().sync(as(ADMIN), 'staging');
+    await services().sync(as(ALICE), 'dev-alice');
+    await services().components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'tier=gold' }]);
     const opened = await opens(ALICE, 'send', 'send_modal');
     expect(opened.view.title.text).toBe('Send to Staging');
-    const shows = visible(opened.view);
+    const shows = shown(opened.view);
     expect(shows).toContain('dev-alice');
     expect(shows).toContain('staging (Staging)');
     expect(shows).toContain('Layout/Account');
@@ -367,10 +347,10 @@ describe('/sandbox send', () => {
   });
 
   it('of a staging instance is "Send to Production" and asks for a change request', async () => {
-    await services().components.put(cli(ADMIN), 'staging', [{ key: 'Layout/Account', content: 'tier=gold' }]);
+    await services().components.put(as(ADMIN), 'staging', [{ key: 'Layout/Account', content: 'tier=gold' }]);
     const opened = await opens(DEPLOYER, 'send staging', 'send_modal');
     expect(opened.view.title.text).toBe('Send to Production');
-    expect(visible(opened.view)).toContain('Change request');
+    expect(shown(opened.view)).toContain('Change request');
   });
 
   it('when there is nothing to send is refused with the reason, without a modal', async () => {
@@ -379,7 +359,7 @@ describe('/sandbox send', () => {
   });
 
   it('of an instance someone else owns is refused at once, before any form is filled in', async () => {
-    await services().components.put(cli(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'tier=gold' }]);
+    await services().components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'tier=gold' }]);
     const said = await refused(DAVE, 'send dev-alice');
     expect(said).toContain('<@U0ALICE>');
   });
@@ -389,7 +369,7 @@ describe('/sandbox queue', () => {
   it('lists the waiting requests of every queue, with Approve and Reject on one pending approval', async () => {
     await requestInStaging();
     const answer = await ask(BOB, 'queue');
-    const said = visible(answer);
+    const said = shown(answer);
     expect(said).toContain('Staging deployment queue');
     expect(said).toContain('Production deployment queue');
     expect(said).toMatch(/DR-1\*? pending approval · <@U0ALICE> · “Gold tier on the account layout”/);
@@ -402,9 +382,9 @@ describe('/sandbox queue', () => {
 
   it('of one environment shows Deploy on an approved request', async () => {
     await requestInStaging();
-    await services().approve(cli(BOB), 1);
+    await services().approve(as(BOB), 1);
     const answer = await ask(DEPLOYER, 'queue staging');
-    const said = visible(answer);
+    const said = shown(answer);
     expect(said).toContain('Staging deployment queue');
     expect(said).not.toContain('Production deployment queue');
     expect(said).toMatch(/DR-1\*? approved/);
@@ -420,7 +400,7 @@ describe('/sandbox validate', () => {
   it('runs the checks without applying anything and says the request validates', async () => {
     await requestInStaging();
     const answer = await ask(DEPLOYER, 'validate DR-1');
-    const said = visible(answer);
+    const said = shown(answer);
     expect(said).toContain(':white_check_mark: DR-1 validates');
     expect(buttons(answer.blocks)).toEqual([{ label: 'View Logs', actionId: 'view_logs', value: expect.stringMatching(/^RUN-\d+$/) }]);
     const staging = await services().components.list('staging');
@@ -429,8 +409,8 @@ describe('/sandbox validate', () => {
 
   it('says what would fail: a missing dependency', async () => {
     await requestInStaging();
-    await services().components.put(cli(BOB), 'dev-bob', [{ key: 'Flow/Tier', content: 'x', dependsOn: ['Layout/Missing'] }]);
-    const { request } = await services().send(cli(BOB), { instance: 'dev-bob', message: 'Tier flow', confirmDrift: true });
+    await services().components.put(as(BOB), 'dev-bob', [{ key: 'Flow/Tier', content: 'x', dependsOn: ['Layout/Missing'] }]);
+    const { request } = await services().send(as(BOB), { instance: 'dev-bob', message: 'Tier flow', confirmDrift: true });
     const said = await answerText(DEPLOYER, `validate ${request.id}`);
     expect(said).toContain(`:x: DR-${request.id} would fail`);
     expect(said).toMatch(/missing dependenc/);
@@ -438,7 +418,7 @@ describe('/sandbox validate', () => {
 
   it('of a request that is not waiting in a queue is refused with its state', async () => {
     await requestInStaging();
-    await services().reject(cli(BOB), 1, 'not now');
+    await services().reject(as(BOB), 1, 'not now');
     expect(await refused(DEPLOYER, 'validate DR-1')).toContain('DR-1 is rejected');
   });
 });
@@ -446,11 +426,11 @@ describe('/sandbox validate', () => {
 describe('/sandbox deploy', () => {
   it('of an approved request opens the deploy confirmation for the deployer', async () => {
     await requestInStaging();
-    await services().approve(cli(BOB), 1);
+    await services().approve(as(BOB), 1);
     const opened = await opens(DEPLOYER, 'deploy DR-1', 'deploy_modal');
     expect(opened.view.title.text).toBe('Deploy DR-1');
     expect(opened.view.submit.text).toBe('Deploy');
-    const shows = visible(opened.view);
+    const shows = shown(opened.view);
     expect(shows).toContain('dev-alice');
     expect(shows).toContain('staging');
     expect(shows).toContain('Gold tier on the account layout');
@@ -458,7 +438,7 @@ describe('/sandbox deploy', () => {
 
   it('accepts a bare number where the kind is clear', async () => {
     await requestInStaging();
-    await services().approve(cli(BOB), 1);
+    await services().approve(as(BOB), 1);
     const opened = await opens(DEPLOYER, 'deploy 1', 'deploy_modal');
     expect(opened.view.title.text).toBe('Deploy DR-1');
   });
@@ -471,7 +451,7 @@ describe('/sandbox deploy', () => {
 
   it('by someone who is not a deployer is refused, naming who can', async () => {
     await requestInStaging();
-    await services().approve(cli(BOB), 1);
+    await services().approve(as(BOB), 1);
     const said = await refused(DAVE, 'deploy DR-1');
     expect(said).toContain('You cannot deploy in Staging');
     expect(said).toContain('<@U0DEPLOY>');
@@ -479,8 +459,8 @@ describe('/sandbox deploy', () => {
 
   it('to a locked environment is refused with who locked it and why', async () => {
     await requestInStaging();
-    await services().approve(cli(BOB), 1);
-    await services().lock(cli(DEPLOYER), 'Staging', 'demo at noon');
+    await services().approve(as(BOB), 1);
+    await services().lock(as(DEPLOYER), 'Staging', 'demo at noon');
     const said = await refused(DEPLOYER, 'deploy DR-1');
     expect(said).toContain('Staging is locked by <@U0DEPLOY>');
     expect(said).toContain('demo at noon');
@@ -493,12 +473,12 @@ describe('/sandbox reject', () => {
     const opened = await opens(BOB, 'reject DR-1', 'reject_modal');
     expect(opened.view.title.text).toBe('Reject DR-1');
     expect((opened.view.blocks as Json[]).map((b) => b.block_id)).toContain('reason');
-    expect(visible(opened.view)).toContain('Reason');
+    expect(shown(opened.view)).toContain('Reason');
   });
 
   it('of a request already decided is refused', async () => {
     await requestInStaging();
-    await services().reject(cli(BOB), 1, 'not now');
+    await services().reject(as(BOB), 1, 'not now');
     const said = await refused(BOB, 'reject DR-1');
     expect(said).toContain('DR-1');
     expect(said).toContain('rejected');
@@ -511,7 +491,7 @@ describe('/sandbox revert', () => {
     const opened = await opens(DEPLOYER, 'revert', 'revert_modal');
     expect(opened.view.title.text).toBe('Revert Changes');
     expect(opened.view.submit.text).toBe('Revert Changes');
-    const shows = visible(opened.view);
+    const shows = shown(opened.view);
     expect(shows).toContain('DR-1');
     expect(shows).toContain('Production');
     expect(shows).toContain('Gold tier release');
@@ -535,9 +515,9 @@ describe('/sandbox revert', () => {
 describe('/sandbox logs', () => {
   it('of a request lists its runs with View Logs, which shows every line', async () => {
     await requestInStaging();
-    await services().validate(cli(DEPLOYER), 1);
+    await services().validate(as(DEPLOYER), 1);
     const answer = await ask(ALICE, 'logs DR-1');
-    const said = visible(answer);
+    const said = shown(answer);
     expect(said).toMatch(/RUN-3\*? validate · \*succeeded\* · <@U0DEPLOY>/);
     expect(said).toContain('Validation passed');
     const [viewLogs] = buttons(answer.blocks);
@@ -547,8 +527,8 @@ describe('/sandbox logs', () => {
     expect(clicked.status).toBe(200);
     const logs = await t.modal('logs_modal');
     expect(logs.view.title.text).toBe('Logs RUN-3');
-    expect(visible(logs.view)).toContain('Validating DR-1 against staging');
-    expect(visible(logs.view)).toContain('Dependencies: all present');
+    expect(shown(logs.view)).toContain('Validating DR-1 against staging');
+    expect(shown(logs.view)).toContain('Dependencies: all present');
   });
 
   it('of a run shows that run', async () => {
@@ -571,7 +551,7 @@ describe('/sandbox logs', () => {
 describe('/sandbox compare', () => {
   it('lists the components changed, added and removed between two instances', async () => {
     await requestInStaging();
-    await services().components.put(cli(ALICE), 'dev-alice', [{ key: 'Flow/Welcome', content: 'hi' }]);
+    await services().components.put(as(ALICE), 'dev-alice', [{ key: 'Flow/Welcome', content: 'hi' }]);
     const said = await answerText(ALICE, 'compare dev-alice staging');
     expect(said).toContain('Compare dev-alice → staging');
     expect(said).toContain('dev-alice → staging: 0 added, 1 removed, 1 changed');
@@ -595,17 +575,17 @@ describe('/sandbox lock and unlock', () => {
     expect(said).toContain(':lock: Staging is locked');
     expect(said).toContain('/sandbox unlock Staging');
     const announcement = await t.fake.waitFor(() => t.fake.messages('C0STAGING').find((m) => m.text?.includes(':lock:')));
-    expect(visible(announcement)).toContain('<@U0DEPLOY> locked Staging: “release in progress”');
+    expect(shown(announcement)).toContain('<@U0DEPLOY> locked Staging: “release in progress”');
     const staging = (await services().status()).find((e) => e.environment.name === 'Staging')!;
     expect(staging.environment.lock).toMatchObject({ by: DEPLOYER, reason: 'release in progress' });
   });
 
   it('unlock answers privately and announces in the environment channel', async () => {
-    await services().lock(cli(DEPLOYER), 'Staging', 'release in progress');
+    await services().lock(as(DEPLOYER), 'Staging', 'release in progress');
     const said = await answerText(DEPLOYER, 'unlock Staging');
     expect(said).toContain(':unlock: Staging is unlocked');
     const announcement = await t.fake.waitFor(() => t.fake.messages('C0STAGING').find((m) => m.text?.includes(':unlock:')));
-    expect(visible(announcement)).toContain('<@U0DEPLOY> unlocked Staging');
+    expect(shown(announcement)).toContain('<@U0DEPLOY> unlocked Staging');
     const staging = (await services().status()).find((e) => e.environment.name === 'Staging')!;
     expect(staging.environment.lock).toBeNull();
   });
@@ -627,7 +607,7 @@ describe('/sandbox lock and unlock', () => {
   });
 
   it('lock of an environment already locked says by whom and why', async () => {
-    await services().lock(cli(ADMIN), 'Production', 'year-end freeze');
+    await services().lock(as(ADMIN), 'Production', 'year-end freeze');
     const said = await refused(DEPLOYER, 'lock Production hotfix');
     expect(said).toContain('Production is already locked by <@U0ADMIN>');
     expect(said).toContain('year-end freeze');
@@ -637,8 +617,8 @@ describe('/sandbox lock and unlock', () => {
 describe('/sandbox report', () => {
   it('assembles the request, its changes, its votes and its runs', async () => {
     await requestInStaging();
-    await services().approve(cli(BOB), 1);
-    await services().validate(cli(DEPLOYER), 1);
+    await services().approve(as(BOB), 1);
+    await services().validate(as(DEPLOYER), 1);
     const said = await answerText(CAROL, 'report DR-1');
     expect(said).toContain('Report of DR-1');
     expect(said).toContain('DR-1: dev-alice → staging (Staging), approved');
@@ -656,7 +636,7 @@ describe('/sandbox report', () => {
 
 describe('/sandbox cr', () => {
   const newCr = () =>
-    services().changeRequests.create(cli(ALICE), { name: 'Gold tier', type: 'normal', overview: 'Adds the gold tier', customizations: ['Layout/Account'] });
+    services().changeRequests.create(as(ALICE), { name: 'Gold tier', type: 'normal', overview: 'Adds the gold tier', customizations: ['Layout/Account'] });
 
   it('cr new opens the new change request modal', async () => {
     const opened = await opens(ALICE, 'cr new', 'change_request_modal');
@@ -672,7 +652,7 @@ describe('/sandbox cr', () => {
   });
 
   it('cr show shows one change request, its customizations and votes', async () => {
-    await services().components.put(cli(ADMIN), 'production', [{ key: 'Layout/Account', content: 'tier=basic' }]);
+    await services().components.put(as(ADMIN), 'production', [{ key: 'Layout/Account', content: 'tier=basic' }]);
     await newCr();
     const said = await answerText(BOB, 'cr show CR-1');
     expect(said).toContain('CR-1: Gold tier');
@@ -762,7 +742,7 @@ describe('when Slack answers 429 or 500', () => {
     const said = await answerText(DEPLOYER, 'lock Staging release in progress');
     expect(said).toContain(':lock: Staging is locked');
     const announcement = await t.fake.waitFor(() => t.fake.messages('C0STAGING').find((m) => m.text?.includes(':lock:')));
-    expect(visible(announcement)).toContain('release in progress');
+    expect(shown(announcement)).toContain('release in progress');
     const posts = t.fake.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0STAGING');
     expect(posts.map((c) => c.status)).toEqual([429, 500, 200]);
     expect(posts[1]!.at - posts[0]!.at, 'waited for Retry-After').toBeGreaterThanOrEqual(900);
@@ -775,8 +755,8 @@ describe('when Slack answers 429 or 500', () => {
     const r = await type(ALICE, 'cr new');
     const answer = await t.fake.waitFor(() => t.fake.responses.find((a) => a.name === nameOf(r.responseUrl)));
     expect(answer.response_type).toBe('ephemeral');
-    expect(visible(answer)).toMatch(/^:warning: /);
-    expect(visible(answer)).toContain('try again');
+    expect(shown(answer)).toMatch(/^:warning: /);
+    expect(shown(answer)).toContain('try again');
     expect(t.fake.views('open')).toEqual([]);
   });
 
@@ -784,7 +764,7 @@ describe('when Slack answers 429 or 500', () => {
     t.fake.failNext('views.open', { status: 429, retryAfter: 1 });
     const r = await type(ALICE, 'cr new');
     const answer = await t.fake.waitFor(() => t.fake.responses.find((a) => a.name === nameOf(r.responseUrl)));
-    expect(visible(answer)).toMatch(/^:warning: /);
+    expect(shown(answer)).toMatch(/^:warning: /);
     expect(t.fake.views('open')).toEqual([]);
   });
 });

@@ -1,46 +1,20 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FakeCall, FakeMessage } from '../helpers/fake-slack.ts';
-import { startTestBot, type TestBot } from '../helpers/slack-app.ts';
-import { ADMIN, ALICE, BOB, CAROL, DAVE, DEPLOYER } from '../helpers/world.ts';
+import { answerOf, buttonLabels, sentToProduction, shown, useTestBot } from '../helpers/slack-app.ts';
+import { as, ADMIN, ALICE, BOB, CAROL, DAVE, DEPLOYER } from '../helpers/world.ts';
 
 // Deployments from Slack: the Deploy button and its confirmation, the parent message in the environment's channel
 // updated in place, the log threaded under it (paced, retried, no line lost), failed deployments, View Logs,
 // reverts from App Home, and a sync started from Slack.
 
-let t: TestBot;
-beforeAll(async () => {
-  t = await startTestBot();
-});
-afterAll(() => t?.close());
-beforeEach(() => t.reset());
-
-const cli = (user: string) => ({ user, via: 'cli' as const });
+const t = useTestBot();
 
 type Blocks = FakeMessage['blocks'];
-
-function shown(m: { text?: string; blocks?: Blocks } | undefined): string {
-  const parts: string[] = [m?.text ?? ''];
-  for (const block of m?.blocks ?? []) {
-    if (block.text?.text) parts.push(block.text.text);
-    for (const element of block.elements ?? []) parts.push(typeof element.text === 'string' ? element.text : element.text?.text ?? '');
-  }
-  return parts.join('\n');
-}
 
 const buttonsOf = (m: { blocks?: Blocks } | undefined): { text: string; action: string; value: string }[] =>
   (m?.blocks ?? [])
     .filter((b) => b.type === 'actions')
     .flatMap((b) => b.elements.map((e: { text: { text: string }; action_id: string; value: string }) => ({ text: e.text.text, action: e.action_id, value: e.value })));
-const labelsOf = (m: { blocks?: Blocks } | undefined) => buttonsOf(m).map((b) => b.text);
-
-const answerOf = (r: { body: string }) => (r.body ? JSON.parse(r.body) : {});
-
-const cardOf = (channel: string, id: string) => t.fake.messages(channel).find((m) => m.text?.startsWith(`${id} `));
-const cardWhen = (channel: string, id: string, ok: (m: FakeMessage) => boolean) =>
-  t.fake.waitFor(() => {
-    const card = cardOf(channel, id);
-    return card && ok(card) ? card : undefined;
-  });
 
 /**
  * The parent message of the newest run whose heading starts with `heading` (e.g. `Deployment of DR-1`), once `ok`
@@ -75,9 +49,9 @@ async function storedLines(runId: string): Promise<string[]> {
 /** Production holds Layout/Account v1, Staging and dev-alice are synced from above. */
 async function syncedPipeline(production: Record<string, string> = { 'Layout/Account': 'v1' }) {
   const s = t.bot.runtime.services;
-  await s.components.put(cli(ADMIN), 'production', Object.entries(production).map(([key, content]) => ({ key, content })));
-  await s.sync(cli(ADMIN), 'staging');
-  await s.sync(cli(ALICE), 'dev-alice');
+  await s.components.put(as(ADMIN), 'production', Object.entries(production).map(([key, content]) => ({ key, content })));
+  await s.sync(as(ADMIN), 'staging');
+  await s.sync(as(ALICE), 'dev-alice');
 }
 
 /**
@@ -86,11 +60,11 @@ async function syncedPipeline(production: Record<string, string> = { 'Layout/Acc
  */
 async function approvedInStaging(components: { key: string; content: string; dependsOn?: string[] }[] = [{ key: 'Layout/Account', content: 'v2' }]) {
   await syncedPipeline();
-  await t.bot.runtime.services.components.put(cli(ALICE), 'dev-alice', components);
-  await t.bot.services.send(cli(ALICE), { instance: 'dev-alice', message: 'Tier on account' });
-  await t.bot.services.approve(cli(BOB), 1);
+  await t.bot.runtime.services.components.put(as(ALICE), 'dev-alice', components);
+  await t.bot.services.send(as(ALICE), { instance: 'dev-alice', message: 'Tier on account' });
+  await t.bot.services.approve(as(BOB), 1);
   await t.bot.settled();
-  return cardWhen('C0STAGING', 'DR-1', (m) => labelsOf(m).includes('Deploy'));
+  return t.cardWhen('C0STAGING', 'DR-1', (m) => buttonLabels(m).includes('Deploy'));
 }
 
 /** The deployer hears privately how the deployment of DR-1 went: the last thing its submission does. */
@@ -111,21 +85,13 @@ async function deployFromCard(card: FakeMessage) {
 
 /** Something deployed to Production by the deployer: DR-1 from staging, carrying CR-1 approved by Bob and Carol. */
 async function deployedToProduction() {
-  const s = t.bot.runtime.services;
-  await s.components.put(cli(ADMIN), 'production', [{ key: 'Layout/Account', content: 'v1' }]);
-  await s.sync(cli(ADMIN), 'staging');
-  await s.components.put(cli(ADMIN), 'staging', [{ key: 'Layout/Account', content: 'v2' }]);
-  const cr = await s.changeRequests.create(cli(ALICE), { name: 'Account tiers', type: 'normal', overview: 'Adds tiers to accounts' });
-  await s.changeRequests.submit(cli(ALICE), cr.id);
-  await s.changeRequests.approve(cli(BOB), cr.id);
-  await s.changeRequests.approve(cli(CAROL), cr.id);
-  await t.bot.services.send(cli(ALICE), { instance: 'staging', message: 'Account tiers to production', changeRequestId: cr.id });
-  await t.bot.services.approve(cli(BOB), 1);
-  await t.bot.services.approve(cli(CAROL), 1);
-  const deployed = await t.bot.services.deploy(cli(DEPLOYER), 1);
+  const { changeRequestId } = await sentToProduction(t);
+  await t.bot.services.approve(as(BOB), 1);
+  await t.bot.services.approve(as(CAROL), 1);
+  const deployed = await t.bot.services.deploy(as(DEPLOYER), 1);
   expect(deployed.succeeded).toBe(true);
   await t.bot.settled();
-  return { changeRequestId: cr.id };
+  return { changeRequestId };
 }
 
 /** Successful chat.postMessage calls per channel, in order. */
@@ -175,10 +141,10 @@ describe('deploying from the Deploy button', () => {
   it('shows Deployed on the request card (same message) and tells the requester by direct message', async () => {
     const card = await approvedInStaging();
     await deployFromCard(card);
-    const deployed = await cardWhen('C0STAGING', 'DR-1', (m) => /Deployed/.test(shown(m)));
+    const deployed = await t.cardWhen('C0STAGING', 'DR-1', (m) => /Deployed/.test(shown(m)));
     expect(deployed.ts).toBe(card.ts);
     expect(shown(deployed)).toContain(`<@${DEPLOYER}>`);
-    expect(labelsOf(deployed)).toEqual(['View Logs']);
+    expect(buttonLabels(deployed)).toEqual(['View Logs']);
     const dm = await t.fake.waitFor(() => t.fake.dms(ALICE).find((m) => /DR-1 is deployed/.test(m.text ?? '')));
     expect(dm.text).toContain('Staging');
     // The deployer hears the outcome privately.
@@ -246,7 +212,7 @@ describe('the thread within Slack limits', () => {
       expect(retry!.at - failure.at).toBeGreaterThanOrEqual(990);
     }
 
-    const deployed = await cardWhen('C0STAGING', 'DR-1', (m) => /Deployed/.test(shown(m)));
+    const deployed = await t.cardWhen('C0STAGING', 'DR-1', (m) => /Deployed/.test(shown(m)));
     expect(deployed.ts).toBe(card.ts);
     await t.fake.waitFor(() => t.fake.dms(ALICE).find((m) => /DR-1 is deployed/.test(m.text ?? '')), { timeoutMs: 20_000 });
     await deployerTold();
@@ -267,7 +233,7 @@ describe('a failed deployment', () => {
     expect(final.text).toMatch(/failed$/);
     expect(shown(final)).toMatch(/failed/);
     expect(shown(final)).toMatch(/1 missing dependency/);
-    expect(labelsOf(final)).toEqual(['View Logs']);
+    expect(buttonLabels(final)).toEqual(['View Logs']);
 
     const thread = threadLines('C0STAGING', parent.ts);
     expect(thread).toEqual(await storedLines(runIdOf(parent)));
@@ -275,10 +241,10 @@ describe('a failed deployment', () => {
     expect(thread.at(-1)).toMatch(/Deployment failed: 1 missing dependency/);
     expect(t.fake.thread('C0STAGING', parent.ts).some((m) => m.text?.includes(':x:'))).toBe(true);
 
-    const failed = await cardWhen('C0STAGING', 'DR-1', (m) => /failed/i.test(shown(m)) && labelsOf(m).includes('View Logs'));
+    const failed = await t.cardWhen('C0STAGING', 'DR-1', (m) => /failed/i.test(shown(m)) && buttonLabels(m).includes('View Logs'));
     expect(failed.ts).toBe(card.ts);
     expect(shown(failed)).toMatch(/1 missing dependency/);
-    expect(labelsOf(failed)).toEqual(['Deploy', 'Reject', 'View Logs']);
+    expect(buttonLabels(failed)).toEqual(['Deploy', 'Reject', 'View Logs']);
 
     const dm = await t.fake.waitFor(() => t.fake.dms(ALICE).find((m) => /DR-1/.test(m.text ?? '') && /failed/.test(m.text ?? '')));
     expect(dm.text).toMatch(/1 missing dependency/);
@@ -324,21 +290,21 @@ describe('reverting the latest production deployment', () => {
 
   it('offers Revert Changes on the deployer’s App Home; confirming runs a revert threaded in the Production channel and the card shows reverted', async () => {
     await deployedToProduction();
-    const card = cardOf('C0PROD', 'DR-1')!;
+    const card = t.card('C0PROD', 'DR-1')!;
     const parent = await deployerRevertsFromHome();
 
     const final = t.fake.messages('C0PROD').find((m) => m.ts === parent.ts)!;
     expect(final.ts).not.toBe(card.ts);
     expect(final.text).toMatch(/succeeded$/);
     expect(final.updates).toBeGreaterThan(0);
-    expect(labelsOf(final)).toEqual(['View Logs']);
+    expect(buttonLabels(final)).toEqual(['View Logs']);
     const thread = threadLines('C0PROD', parent.ts);
     expect(thread).toEqual(await storedLines(runIdOf(parent)));
     expect(thread).toContainEqual(expect.stringMatching(/Restored 1 component/));
 
-    const reverted = await cardWhen('C0PROD', 'DR-1', (m) => /Reverted/.test(shown(m)));
+    const reverted = await t.cardWhen('C0PROD', 'DR-1', (m) => /Reverted/.test(shown(m)));
     expect(reverted.ts).toBe(card.ts);
-    expect(labelsOf(reverted)).toEqual(['View Logs']);
+    expect(buttonLabels(reverted)).toEqual(['View Logs']);
     await t.fake.waitFor(() => t.fake.dms(ALICE).find((m) => /DR-1 was reverted/.test(m.text ?? '')));
     await t.fake.waitFor(() => t.fake.dms(DEPLOYER).find((m) => /DR-1 is reverted/.test(m.text ?? '')));
     const production = await t.bot.runtime.services.components.list('production');
@@ -381,8 +347,8 @@ describe('a sync started from Slack', () => {
   it('opens the sync modal, threads the sync log in the instance channel, and answers with taken, kept and conflicts', async () => {
     await syncedPipeline({ 'Layout/Account': 'v1', 'Layout/Contact': 'v1', 'Workflow/Onboarding': 'v1' });
     const s = t.bot.runtime.services;
-    await s.components.put(cli(ADMIN), 'staging', [{ key: 'Layout/Account', content: 'v2 staging' }, { key: 'Workflow/Onboarding', content: 'staging' }]);
-    await s.components.put(cli(ALICE), 'dev-alice', [{ key: 'Layout/Contact', content: 'alice' }, { key: 'Workflow/Onboarding', content: 'alice' }]);
+    await s.components.put(as(ADMIN), 'staging', [{ key: 'Layout/Account', content: 'v2 staging' }, { key: 'Workflow/Onboarding', content: 'staging' }]);
+    await s.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Contact', content: 'alice' }, { key: 'Workflow/Onboarding', content: 'alice' }]);
     await t.bot.settled();
 
     const before = parentsNow('C0DEV');

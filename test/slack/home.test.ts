@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FakeMessage, FakeViewRecord } from '../helpers/fake-slack.ts';
-import { startTestBot, type TestBot } from '../helpers/slack-app.ts';
+import { useTestBot } from '../helpers/slack-app.ts';
 import { appHomeOpened } from '../helpers/slack-requests.ts';
-import { ADMIN, ALICE, BOB, DAVE, DEPLOYER } from '../helpers/world.ts';
+import { as, ADMIN, ALICE, BOB, DAVE, DEPLOYER } from '../helpers/world.ts';
 
 // App Home: drawn afresh each time it is opened (views.publish for whoever opened it): the pipeline, the user's
 // instances with their project state and Sync / Send buttons, the queues, and recent deployments with View Logs.
 
-let t: TestBot;
-beforeAll(async () => {
-  t = await startTestBot();
-});
-afterAll(() => t?.close());
-beforeEach(() => t.reset());
-
-const cli = (user: string) => ({ user, via: 'cli' as const });
+const t = useTestBot();
 
 type Blocks = NonNullable<FakeMessage['blocks']>;
 
@@ -54,14 +47,14 @@ async function openHome(user: string): Promise<FakeViewRecord> {
  */
 async function aliceDeployedOnceAndChangedAgain() {
   const s = t.bot.runtime.services;
-  await s.components.put(cli(ADMIN), 'production', [{ key: 'Layout/Account', content: 'v1' }]);
-  await s.sync(cli(ADMIN), 'staging');
-  await s.sync(cli(ALICE), 'dev-alice');
-  await s.components.put(cli(ALICE), 'dev-alice', [{ key: 'Layout/Contact', content: 'new' }]);
-  await t.bot.services.send(cli(ALICE), { instance: 'dev-alice', message: 'Contact layout' });
-  await t.bot.services.approve(cli(BOB), 1);
-  expect((await t.bot.services.deploy(cli(DEPLOYER), 1)).succeeded).toBe(true);
-  await s.components.put(cli(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'v2' }]);
+  await s.components.put(as(ADMIN), 'production', [{ key: 'Layout/Account', content: 'v1' }]);
+  await s.sync(as(ADMIN), 'staging');
+  await s.sync(as(ALICE), 'dev-alice');
+  await s.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Contact', content: 'new' }]);
+  await t.bot.services.send(as(ALICE), { instance: 'dev-alice', message: 'Contact layout' });
+  await t.bot.services.approve(as(BOB), 1);
+  expect((await t.bot.services.deploy(as(DEPLOYER), 1)).succeeded).toBe(true);
+  await s.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'v2' }]);
   await t.bot.settled();
 }
 

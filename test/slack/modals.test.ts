@@ -1,73 +1,46 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FakeMessage, FakeViewRecord } from '../helpers/fake-slack.ts';
-import { startTestBot, type TestBot } from '../helpers/slack-app.ts';
-import { ADMIN, ALICE, BOB, CAROL, DEPLOYER } from '../helpers/world.ts';
+import { answerOf, buttonLabels, shown, useTestBot } from '../helpers/slack-app.ts';
+import { as, ADMIN, ALICE, BOB, CAROL, DEPLOYER } from '../helpers/world.ts';
 
 // The modals (send, sync, reject reason, new change request, deploy and revert confirmations), their labels as the
 // seeds name them, and bad input coming back as field errors inside the modal. Also the exact button labels.
 
-let t: TestBot;
-beforeAll(async () => {
-  t = await startTestBot();
-});
-afterAll(() => t?.close());
-beforeEach(() => t.reset());
-
-const cli = (user: string) => ({ user, via: 'cli' as const });
+const t = useTestBot();
 
 type Blocks = FakeMessage['blocks'];
 
-function shown(m: { text?: string; blocks?: Blocks } | undefined): string {
-  const parts: string[] = [m?.text ?? ''];
-  for (const block of m?.blocks ?? []) {
-    if (block.text?.text) parts.push(block.text.text);
-    if (block.label?.text) parts.push(block.label.text);
-    for (const element of block.elements ?? []) parts.push(typeof element.text === 'string' ? element.text : element.text?.text ?? '');
-  }
-  return parts.join('\n');
-}
-
-const labelsOf = (m: { blocks?: Blocks } | undefined): string[] =>
-  (m?.blocks ?? []).filter((b) => b.type === 'actions').flatMap((b) => b.elements.map((e: { text: { text: string } }) => e.text.text));
-
-const answerOf = (r: { body: string }) => (r.body ? JSON.parse(r.body) : {});
 const inputBlocks = (opened: FakeViewRecord) => (opened.view.blocks as Blocks ?? []).filter((b) => b.type === 'input').map((b) => b.block_id as string);
-
-const cardWhen = (channel: string, id: string, ok: (m: FakeMessage) => boolean = () => true) =>
-  t.fake.waitFor(() => {
-    const card = t.fake.messages(channel).find((m) => m.text?.startsWith(`${id} `));
-    return card && ok(card) ? card : undefined;
-  });
 
 /** Production holds Layout/Account v1; Staging and dev-alice are synced from above. */
 async function syncedPipeline() {
   const s = t.bot.runtime.services;
-  await s.components.put(cli(ADMIN), 'production', [{ key: 'Layout/Account', content: 'v1' }]);
-  await s.sync(cli(ADMIN), 'staging');
-  await s.sync(cli(ALICE), 'dev-alice');
+  await s.components.put(as(ADMIN), 'production', [{ key: 'Layout/Account', content: 'v1' }]);
+  await s.sync(as(ADMIN), 'staging');
+  await s.sync(as(ALICE), 'dev-alice');
 }
 
 /** Alice changed Layout/Account in dev-alice. */
 async function aliceChangedDevAlice() {
   await syncedPipeline();
-  await t.bot.runtime.services.components.put(cli(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'v2' }]);
+  await t.bot.runtime.services.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'v2' }]);
   await t.bot.settled();
 }
 
 /** Staging carries a change of its own (Layout/Account v2), to be sent to production. */
 async function stagingChanged() {
   await syncedPipeline();
-  await t.bot.runtime.services.components.put(cli(ADMIN), 'staging', [{ key: 'Layout/Account', content: 'v2' }]);
+  await t.bot.runtime.services.components.put(as(ADMIN), 'staging', [{ key: 'Layout/Account', content: 'v2' }]);
   await t.bot.settled();
 }
 
 /** CR-1, created by Alice and approved by Bob and Carol. */
 async function approvedChangeRequest() {
   const s = t.bot.runtime.services;
-  const cr = await s.changeRequests.create(cli(ALICE), { name: 'Account tiers', type: 'normal', overview: 'Adds tiers to accounts' });
-  await s.changeRequests.submit(cli(ALICE), cr.id);
-  await s.changeRequests.approve(cli(BOB), cr.id);
-  await s.changeRequests.approve(cli(CAROL), cr.id);
+  const cr = await s.changeRequests.create(as(ALICE), { name: 'Account tiers', type: 'normal', overview: 'Adds tiers to accounts' });
+  await s.changeRequests.submit(as(ALICE), cr.id);
+  await s.changeRequests.approve(as(BOB), cr.id);
+  await s.changeRequests.approve(as(CAROL), cr.id);
   return cr.id;
 }
 
@@ -96,14 +69,14 @@ describe('labels follow the target', () => {
 
   it('the send modal is "Send to Staging" from development and "Send to Production" from staging', async () => {
     await stagingChanged();
-    await t.bot.runtime.services.components.put(cli(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'v3' }]);
+    await t.bot.runtime.services.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'v3' }]);
     expect((await openSend(ALICE, 'dev-alice')).view.title.text).toBe('Send to Staging');
     expect((await openSend(ADMIN, 'staging')).view.title.text).toBe('Send to Production');
   });
 
   it('the send modal shows where from, where to and the change summary, and asks for a message and a change request', async () => {
     await aliceChangedDevAlice();
-    await t.bot.runtime.services.components.put(cli(ALICE), 'dev-alice', [{ key: 'Workflow/Onboarding', content: 'steps: 3' }]);
+    await t.bot.runtime.services.components.put(as(ALICE), 'dev-alice', [{ key: 'Workflow/Onboarding', content: 'steps: 3' }]);
     const opened = await openSend(ALICE, 'dev-alice');
     const text = shown(opened.view as { blocks: Blocks });
     expect(text).toContain('dev-alice (Development)');
@@ -139,7 +112,7 @@ describe('field errors in the send modal', () => {
 
   it('a change request that is not approved comes back as an error on the change request field', async () => {
     await stagingChanged();
-    const draft = await t.bot.runtime.services.changeRequests.create(cli(ALICE), { name: 'Draft', type: 'normal', overview: 'Not submitted' });
+    const draft = await t.bot.runtime.services.changeRequests.create(as(ALICE), { name: 'Draft', type: 'normal', overview: 'Not submitted' });
     const answer = answerOf(await t.submit(ADMIN, await openSend(ADMIN, 'staging'), { message: 'Account tiers', change_request: `CR-${draft.id}` }));
     expect(answer.response_action).toBe('errors');
     expect(Object.keys(answer.errors)).toEqual(['change_request']);
@@ -166,14 +139,14 @@ describe('field errors in the send modal', () => {
     expect(field.element.options.map((o: { text: { text: string } }) => o.text.text)).toEqual(['CR-1 Account tiers']);
     const answer = answerOf(await t.submit(ADMIN, opened, { message: 'Account tiers', change_request: { option: String(cr) } }));
     expect(answer.response_action).toBeUndefined();
-    const card = await cardWhen('C0PROD', 'DR-1');
+    const card = await t.cardWhen('C0PROD', 'DR-1');
     expect(shown(card)).toContain('CR-1');
     await t.fake.waitFor(() => t.fake.ephemerals(ADMIN).find((e) => /DR-1/.test(e.text ?? '')));
   });
 
   it('a drifted parent: the modal warns and asks for confirmation; unticked it comes back as an error on confirm_drift, ticked it sends', async () => {
     await aliceChangedDevAlice();
-    await t.bot.runtime.services.components.put(cli(ADMIN), 'staging', [{ key: 'Flow/Approval', content: 'changed upstream' }]);
+    await t.bot.runtime.services.components.put(as(ADMIN), 'staging', [{ key: 'Flow/Approval', content: 'changed upstream' }]);
     const opened = await openSend(ALICE, 'dev-alice');
     expect(shown(opened.view as { blocks: Blocks })).toMatch(/staging has changed since dev-alice last synced/);
     expect(inputBlocks(opened)).toContain('confirm_drift');
@@ -188,18 +161,18 @@ describe('field errors in the send modal', () => {
 
     const ticked = answerOf(await t.submit(ALICE, opened, { message: 'Tier on account', confirm_drift: { checked: ['yes'] } }));
     expect(ticked.response_action).toBeUndefined();
-    await cardWhen('C0STAGING', 'DR-1');
+    await t.cardWhen('C0STAGING', 'DR-1');
     const answer = await t.fake.waitFor(() => t.fake.ephemerals(ALICE).find((e) => /DR-1/.test(e.text ?? '')));
     expect(answer.text).toMatch(/changed since your last sync/);
   });
 
   it('a parent that drifts while the modal is open: the refusal replaces the form, which has no drift box to tick', async () => {
     await aliceChangedDevAlice();
-    await t.bot.runtime.services.sync(cli(ALICE), 'dev-alice', 'staging');
-    await t.bot.runtime.services.components.put(cli(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'tier and region' }]);
+    await t.bot.runtime.services.sync(as(ALICE), 'dev-alice', 'staging');
+    await t.bot.runtime.services.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'tier and region' }]);
     const opened = await openSend(ALICE, 'dev-alice');
     expect(inputBlocks(opened)).not.toContain('confirm_drift');
-    await t.bot.runtime.services.components.put(cli(ADMIN), 'staging', [{ key: 'Flow/Approval', content: 'changed upstream' }]);
+    await t.bot.runtime.services.components.put(as(ADMIN), 'staging', [{ key: 'Flow/Approval', content: 'changed upstream' }]);
 
     const answer = answerOf(await t.submit(ALICE, opened, { message: 'Tier on account' }));
     expect(answer.response_action).toBe('update');
@@ -250,8 +223,8 @@ describe('the new change request modal', () => {
 describe('confirmations say what will happen', () => {
   it('the deploy confirmation names the request, its changes, from where to where and its message', async () => {
     await aliceChangedDevAlice();
-    await t.bot.services.send(cli(ALICE), { instance: 'dev-alice', message: 'Tier on account' });
-    await t.bot.services.approve(cli(BOB), 1);
+    await t.bot.services.send(as(ALICE), { instance: 'dev-alice', message: 'Tier on account' });
+    await t.bot.services.approve(as(BOB), 1);
     await t.command(DEPLOYER, 'deploy DR-1', 'C0STAGING');
     const opened = await t.modal('deploy_modal');
     expect(opened.view.title.text).toBe('Deploy DR-1');
@@ -269,10 +242,10 @@ describe('confirmations say what will happen', () => {
   it('the revert confirmation names the deployment and says it restores, locks Production and bars the changes', async () => {
     await stagingChanged();
     const cr = await approvedChangeRequest();
-    await t.bot.services.send(cli(ALICE), { instance: 'staging', message: 'Account tiers to production', changeRequestId: cr });
-    await t.bot.services.approve(cli(BOB), 1);
-    await t.bot.services.approve(cli(CAROL), 1);
-    await t.bot.services.deploy(cli(DEPLOYER), 1);
+    await t.bot.services.send(as(ALICE), { instance: 'staging', message: 'Account tiers to production', changeRequestId: cr });
+    await t.bot.services.approve(as(BOB), 1);
+    await t.bot.services.approve(as(CAROL), 1);
+    await t.bot.services.deploy(as(DEPLOYER), 1);
     await t.bot.settled();
     await t.command(DEPLOYER, 'revert', 'C0PROD');
     const opened = await t.modal('revert_modal');
@@ -289,7 +262,7 @@ describe('confirmations say what will happen', () => {
 
   it('the reject reason modal names the request and asks for a reason', async () => {
     await aliceChangedDevAlice();
-    await t.bot.services.send(cli(ALICE), { instance: 'dev-alice', message: 'Tier on account' });
+    await t.bot.services.send(as(ALICE), { instance: 'dev-alice', message: 'Tier on account' });
     await t.command(BOB, 'reject DR-1', 'C0STAGING');
     const opened = await t.modal('reject_modal');
     expect(opened.view.title.text).toBe('Reject DR-1');
@@ -301,14 +274,14 @@ describe('confirmations say what will happen', () => {
 describe('button labels', () => {
   it('are exactly Approve and Reject, then Deploy and Reject, then View Logs on the run', async () => {
     await aliceChangedDevAlice();
-    await t.bot.services.send(cli(ALICE), { instance: 'dev-alice', message: 'Tier on account' });
-    expect(labelsOf(await cardWhen('C0STAGING', 'DR-1'))).toEqual(['Approve', 'Reject']);
-    await t.bot.services.approve(cli(BOB), 1);
-    expect(labelsOf(await cardWhen('C0STAGING', 'DR-1', (m) => m.updates > 0))).toEqual(['Deploy', 'Reject']);
-    await t.bot.services.deploy(cli(DEPLOYER), 1);
+    await t.bot.services.send(as(ALICE), { instance: 'dev-alice', message: 'Tier on account' });
+    expect(buttonLabels(await t.cardWhen('C0STAGING', 'DR-1'))).toEqual(['Approve', 'Reject']);
+    await t.bot.services.approve(as(BOB), 1);
+    expect(buttonLabels(await t.cardWhen('C0STAGING', 'DR-1', (m) => m.updates > 0))).toEqual(['Deploy', 'Reject']);
+    await t.bot.services.deploy(as(DEPLOYER), 1);
     await t.bot.settled();
     const parent = t.fake.messages('C0STAGING').find((m) => m.text?.startsWith('Deployment of DR-1'));
-    expect(labelsOf(parent)).toEqual(['View Logs']);
+    expect(buttonLabels(parent)).toEqual(['View Logs']);
   });
 
   it('on App Home are "Sync with Instance" and "Send to Staging" for Alice’s dev-alice with changes', async () => {
@@ -316,7 +289,7 @@ describe('button labels', () => {
     await t.openHome(ALICE);
     const home = await t.fake.waitFor(() => t.fake.views('publish').find((v) => v.user_id === ALICE));
     const devAlice = (home.view.blocks as Blocks ?? []).find((b) => b.type === 'actions' && b.elements.some((e: { value: string }) => e.value === 'dev-alice'));
-    expect(labelsOf({ blocks: devAlice ? [devAlice] : [] })).toEqual(['Sync with Instance', 'Send to Staging']);
+    expect(buttonLabels({ blocks: devAlice ? [devAlice] : [] })).toEqual(['Sync with Instance', 'Send to Staging']);
   });
 
   it('on App Home are "Sync with Production" and "Send to Production" for a staging instance with changes, and "Revert Changes" for the deployer', async () => {
@@ -324,15 +297,15 @@ describe('button labels', () => {
     await t.openHome(ADMIN);
     const home = await t.fake.waitFor(() => t.fake.views('publish').find((v) => v.user_id === ADMIN));
     const staging = (home.view.blocks as Blocks ?? []).find((b) => b.type === 'actions' && b.elements.some((e: { value: string }) => e.value === 'staging'));
-    expect(labelsOf({ blocks: staging ? [staging] : [] })).toEqual(['Sync with Production', 'Send to Production']);
+    expect(buttonLabels({ blocks: staging ? [staging] : [] })).toEqual(['Sync with Production', 'Send to Production']);
 
     const cr = await approvedChangeRequest();
-    await t.bot.services.send(cli(ALICE), { instance: 'staging', message: 'Account tiers to production', changeRequestId: cr });
-    await t.bot.services.approve(cli(BOB), 1);
-    await t.bot.services.approve(cli(CAROL), 1);
-    await t.bot.services.deploy(cli(DEPLOYER), 1);
+    await t.bot.services.send(as(ALICE), { instance: 'staging', message: 'Account tiers to production', changeRequestId: cr });
+    await t.bot.services.approve(as(BOB), 1);
+    await t.bot.services.approve(as(CAROL), 1);
+    await t.bot.services.deploy(as(DEPLOYER), 1);
     await t.openHome(DEPLOYER);
     const deployerHome = await t.fake.waitFor(() => t.fake.views('publish').find((v) => v.user_id === DEPLOYER));
-    expect(labelsOf(deployerHome.view as { blocks: Blocks })).toContain('Revert Changes');
+    expect(buttonLabels(deployerHome.view as { blocks: Blocks })).toContain('Revert Changes');
   });
 });

@@ -1,8 +1,8 @@
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fill, SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/slack-app.ts';
+import { describe, expect, it } from 'vitest';
+import { fill, SIGNING_SECRET, useTestBot } from '../helpers/slack-app.ts';
 import { appHomeOpened, blockAction, type PostResult, sign, type SlackRequest, slashCommand, viewSubmission } from '../helpers/slack-requests.ts';
-import { ADMIN, ALICE, BOB, DEPLOYER } from '../helpers/world.ts';
+import { as, ADMIN, ALICE, BOB, DEPLOYER } from '../helpers/world.ts';
 
 /**
  * Only Slack may drive the bot: every request to /slack/events must carry a valid v0 signature made with the
@@ -10,14 +10,8 @@ import { ADMIN, ALICE, BOB, DEPLOYER } from '../helpers/world.ts';
  * no Web API call, no answer on the response URL, no row in the database.
  */
 
-let t: TestBot;
-beforeAll(async () => {
-  t = await startTestBot();
-});
-afterAll(() => t?.close());
-beforeEach(() => t.reset());
+const t = useTestBot();
 
-const cli = (user: string) => ({ user, via: 'cli' as const });
 const now = () => Math.floor(Date.now() / 1000);
 
 /** `/sandbox lock Staging release in progress`, typed by the deployer of Staging in its channel. */
@@ -71,11 +65,11 @@ function rawPost(url: string, headers: Record<string, string>, body: string): Pr
 /** Alice's change to the account layout, sent to Staging with its approval card posted: DR-1, pending approval. */
 async function requestInStaging() {
   const s = t.bot.runtime.services;
-  await s.components.put(cli(ADMIN), 'production', [{ key: 'Layout/Account', content: 'tier=basic' }]);
-  await s.sync(cli(ADMIN), 'staging');
-  await s.sync(cli(ALICE), 'dev-alice');
-  await s.components.put(cli(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'tier=gold' }]);
-  await t.bot.services.send(cli(ALICE), { instance: 'dev-alice', message: 'Gold tier' });
+  await s.components.put(as(ADMIN), 'production', [{ key: 'Layout/Account', content: 'tier=basic' }]);
+  await s.sync(as(ADMIN), 'staging');
+  await s.sync(as(ALICE), 'dev-alice');
+  await s.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'tier=gold' }]);
+  await t.bot.services.send(as(ALICE), { instance: 'dev-alice', message: 'Gold tier' });
   await t.bot.settled();
   await t.fake.waitFor(() => t.fake.messages('C0STAGING').find((m) => m.text?.includes('DR-1')));
   await new Promise((resolve) => setTimeout(resolve, 200));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parsePipelineConfig } from '../../src/config/load.ts';
-import type { ChangeRequest, Environment, Instance } from '../../src/domain/types.ts';
+import type { ChangeRequest, Environment } from '../../src/domain/types.ts';
 import { fields } from '../../src/slack/ids.ts';
 import { changeRequestModal } from '../../src/slack/views/change-request.ts';
 import { readChecked, readUsers, readValue, type SubmittedValues } from '../../src/slack/views/common.ts';
@@ -10,6 +10,7 @@ import { syncModal } from '../../src/slack/views/sync.ts';
 import { DEMO_PIPELINE } from '../../src/workspace/local.ts';
 import { answer, type FormField, formFields, promptFor, stateValues } from '../../src/workspace/modal-form.ts';
 import { Directory, peopleOf } from '../../src/workspace/people.ts';
+import { instanceRecord } from '../helpers/records.ts';
 
 // How the console fills in the bot's own modals: their inputs as fields, what is typed read into the values Slack
 // sends, and those values read back by the bot's own readers.
@@ -23,19 +24,10 @@ const policy = { required: 1, approvers: ['U0CAROL'], userGroups: [], requireCha
 const development: Environment = { id: 1, name: 'Development', kind: 'development', position: 0, channel: 'C0DEVELOPMENT', approvals: { ...policy, required: 0 }, deployers: [], checks: [], lock: null };
 const staging: Environment = { id: 2, name: 'Staging', kind: 'staging', position: 1, channel: 'C0STAGING', approvals: policy, deployers: ['U0DAVE'], checks: [], lock: null };
 const production: Environment = { ...staging, id: 3, name: 'Production', kind: 'production', position: 2, approvals: { ...policy, requireChangeRequest: true } };
-const instance = (id: number, name: string, env: Environment, owner: string | null = null): Instance => ({
-  id,
-  name,
-  environmentId: env.id,
-  owner,
-  parentInstanceId: null,
-  syncedAt: null,
-  deployedChangeHash: null,
-});
-const devAlice = instance(1, 'dev-alice', development, 'U0ALICE');
-const stagingA = instance(2, 'staging', staging);
-const stagingB = instance(3, 'staging-b', staging);
-const productionInstance = instance(4, 'production', production);
+const devAlice = instanceRecord(1, 'dev-alice', development, 'U0ALICE');
+const stagingA = instanceRecord(2, 'staging', staging);
+const stagingB = instanceRecord(3, 'staging-b', staging);
+const productionInstance = instanceRecord(4, 'production', production);
 const AT = new Date('2025-01-01T00:00:00Z');
 const cr = (id: number, name: string): ChangeRequest => ({
   id,

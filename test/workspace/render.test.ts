@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestOverview } from '../../src/domain/services/queries.ts';
-import type { ChangeRequest, DeploymentRequest, Environment, Instance, Run } from '../../src/domain/types.ts';
+import type { ChangeRequest, DeploymentRequest, Environment, Run } from '../../src/domain/types.ts';
 import { actionsBlock, button, codeBlocks, context, divider, header, section } from '../../src/slack/blocks/format.ts';
 import { requestCard } from '../../src/slack/blocks/request-card.ts';
 import { runParent } from '../../src/slack/blocks/run-message.ts';
@@ -8,6 +8,7 @@ import { changeRequestModal } from '../../src/slack/views/change-request.ts';
 import { homeView } from '../../src/slack/views/home.ts';
 import { sendModal } from '../../src/slack/views/send.ts';
 import { type ButtonRef, type Directory, mrkdwnToText, renderBlocks, renderMessage, renderView, visibleWidth } from '../../src/workspace/render.ts';
+import { instanceRecord } from '../helpers/records.ts';
 
 // What a person reads in the workspace console: the bot's own Block Kit, turned into terminal text.
 
@@ -41,17 +42,8 @@ const development: Environment = { id: 1, name: 'Development', kind: 'developmen
 const staging: Environment = { id: 2, name: 'Staging', kind: 'staging', position: 1, channel: 'C0STAGING', approvals: policy, deployers: [DEPLOYER], checks: [], lock: null };
 const production: Environment = { ...staging, id: 3, name: 'Production', kind: 'production', position: 2, approvals: { ...policy, required: 2, requireChangeRequest: true } };
 
-const instance = (id: number, name: string, env: Environment, owner: string | null = null): Instance => ({
-  id,
-  name,
-  environmentId: env.id,
-  owner,
-  parentInstanceId: null,
-  syncedAt: null,
-  deployedChangeHash: null,
-});
-const devAlice = instance(1, 'dev-alice', development, ALICE);
-const stagingInstance = instance(2, 'staging', staging);
+const devAlice = instanceRecord(1, 'dev-alice', development, ALICE);
+const stagingInstance = instanceRecord(2, 'staging', staging);
 
 function request(over: Partial<DeploymentRequest> = {}): DeploymentRequest {
   return {
