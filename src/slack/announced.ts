@@ -19,19 +19,17 @@ export function announced(services: Services, notifier: Notifier): Services {
       const text = await notifier.outcomeOf(request);
       if (text) await notifier.tellRequester(request, text);
     });
-  const refresh = (requestId: number) => notifier.later(`the card of ${formatId('request', requestId)}`, () => notifier.refreshRequestCard(requestId));
-  const refreshChangeRequest = (id: number) => notifier.later(`the card of ${formatId('changeRequest', id)}`, () => notifier.refreshChangeRequestCard(id));
   return {
     ...services,
     async send(actor, input) {
       const result = await services.send(actor, input);
-      refresh(result.request.id);
+      notifier.refreshRequestCardLater(result.request.id);
       return result;
     },
     async approve(actor, requestId) {
       const result = await services.approve(actor, requestId);
       if (result.decided) settle(result.request);
-      else refresh(requestId);
+      else notifier.refreshRequestCardLater(requestId);
       return result;
     },
     async reject(actor, requestId, reason) {
@@ -58,24 +56,24 @@ export function announced(services: Services, notifier: Notifier): Services {
       ...services.changeRequests,
       async submit(actor, id) {
         const cr = await services.changeRequests.submit(actor, id);
-        refreshChangeRequest(id);
+        notifier.refreshChangeRequestCardLater(id);
         return cr;
       },
       async approve(actor, id) {
         const cr = await services.changeRequests.approve(actor, id);
-        refreshChangeRequest(id);
+        notifier.refreshChangeRequestCardLater(id);
         if (cr.state === 'approved') notifier.later('the approval message', () => notifier.tell(cr.createdBy, `:white_check_mark: ${formatId('changeRequest', id)} “${escape(cr.name)}” is approved: sends to production may carry it now.`));
         return cr;
       },
       async reject(actor, id, reason) {
         const cr = await services.changeRequests.reject(actor, id, reason);
-        refreshChangeRequest(id);
+        notifier.refreshChangeRequestCardLater(id);
         notifier.later('the rejection message', () => notifier.tell(cr.createdBy, `:no_entry: ${formatId('changeRequest', id)} “${escape(cr.name)}” was rejected by ${mention(actor.user)}: ${escape(reason)}`));
         return cr;
       },
       async complete(actor, id) {
         const cr = await services.changeRequests.complete(actor, id);
-        refreshChangeRequest(id);
+        notifier.refreshChangeRequestCardLater(id);
         return cr;
       },
     },

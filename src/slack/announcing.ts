@@ -3,7 +3,6 @@ import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { postedMessageRepository } from '../db/repositories/posted-messages.ts';
 import type { LogSink } from '../domain/ports.ts';
 import type { Services } from '../domain/services/index.ts';
-import { formatId } from '../domain/ids.ts';
 import type { LogLine, Run } from '../domain/types.ts';
 import { openRuntime, type Runtime, type RuntimeOptions } from '../runtime.ts';
 import type { Settings } from '../settings.ts';
@@ -72,7 +71,7 @@ export async function openAnnouncingRuntime(
     // Not awaited: the card waits for its turn (see Background), the live thread must not.
     onRunChanged: async (run) => {
       const id = run.requestId;
-      if (id !== null && run.kind !== 'validate') notifier.later(`the card of ${formatId('request', id)}`, () => notifier.refreshRequestCard(id));
+      if (id !== null && run.kind !== 'validate') notifier.refreshRequestCardLater(id);
     },
   });
   sinks.sinks.push(threads);

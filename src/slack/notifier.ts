@@ -51,6 +51,15 @@ export class Notifier {
     while (this.pending.size) await Promise.all(this.pending);
   }
 
+  /** Refreshes a card without holding up the caller (see `later`). */
+  refreshRequestCardLater(requestId: number) {
+    this.later(`the card of ${formatId('request', requestId)}`, () => this.refreshRequestCard(requestId));
+  }
+
+  refreshChangeRequestCardLater(id: number) {
+    this.later(`the card of ${formatId('changeRequest', id)}`, () => this.refreshChangeRequestCard(id));
+  }
+
   /** Posts the request's card, or updates it in place when it was posted before. */
   refreshRequestCard(requestId: number): Promise<void> {
     return this.refreshCard(formatId('request', requestId), async () => {
