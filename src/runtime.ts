@@ -2,6 +2,7 @@ import { loadPipelineConfig } from './config/load.ts';
 import type { PipelineConfig } from './config/schema.ts';
 import { applyPipelineConfig, type ConfigChanges } from './db/apply-config.ts';
 import { type DatabaseHandle, openDatabase } from './db/client.ts';
+import { type ProcessRegistration, registerProcess } from './db/processes.ts';
 import { createStore } from './db/store.ts';
 import type { Clock, LogSink, UserGroupResolver } from './domain/ports.ts';
 import { createServices, type Services } from './domain/services/index.ts';
@@ -13,6 +14,8 @@ export interface Runtime {
   config: PipelineConfig;
   configChanges: ConfigChanges;
   services: Services;
+  /** This process in the database: alive while it runs, so that its runs are not taken for interrupted. */
+  process: ProcessRegistration;
   close(): Promise<void>;
 }
 
@@ -20,6 +23,12 @@ export interface RuntimeOptions {
   sink?: LogSink;
   clock?: Clock;
   groups?: UserGroupResolver;
+  /** What this process is, as listed among the database's processes: `app` (a replica) or `cli`. */
+  processKind?: string;
+  /** Marks runs of dead processes interrupted once open (default); an adapter that announces them does it itself. */
+  recover?: boolean;
+  /** Where warnings about the process's own health go (its database lock lost and taken again). */
+  warn?: (message: string) => void;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -29,23 +38,35 @@ const silentSink: LogSink = { line: () => {} };
 export async function openRuntime(settings: Settings, options: RuntimeOptions = {}): Promise<Runtime> {
   const config = loadPipelineConfig(settings.SANDBOX_CONFIG);
   const database = await openDatabase({ url: settings.DATABASE_URL, dataDir: settings.SANDBOX_DATA_DIR });
+  let registration: ProcessRegistration | undefined;
   try {
     await database.migrate().catch(explainConnectionError);
+    registration = await registerProcess(await database.session(), options.processKind ?? 'cli', options.warn);
     const clock = options.clock ?? systemClock;
     const configChanges = await applyPipelineConfig(database.db, config, clock.now());
     const groups = options.groups ?? (settings.SLACK_BOT_TOKEN ? slackUserGroups(settings.SLACK_BOT_TOKEN, settings.SLACK_API_URL) : noUserGroups);
     const services = createServices({
-      store: createStore(database.db),
+      store: createStore(database.db, registration.id),
       clock,
       groups,
       sink: options.sink ?? silentSink,
       admins: config.admins,
     });
-    // The embedded database serves one process (see data-dir-lock.ts): whatever it left running has died with it.
-    // Several processes on PostgreSQL need to know which of them are alive; that belongs to running replicas.
-    if (database.kind === 'pglite') await services.recoverInterruptedRuns();
-    return { database, config, configChanges, services, close: () => database.close() };
+    if (options.recover !== false) await services.recoverInterruptedRuns();
+    const process = registration;
+    return {
+      database,
+      config,
+      configChanges,
+      services,
+      process,
+      async close() {
+        await process.close().catch(() => {});
+        await database.close();
+      },
+    };
   } catch (error) {
+    await registration?.close().catch(() => {});
     await database.close();
     throw error;
   }

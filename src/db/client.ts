@@ -9,6 +9,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { lockDataDir } from './data-dir-lock.ts';
+import type { Session } from './processes.ts';
 import * as schema from './schema.ts';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -20,6 +21,8 @@ export interface DatabaseHandle {
   migrate(): Promise<void>;
   /** True when the database answers a trivial query. */
   ping(): Promise<boolean>;
+  /** A connection of its own for as long as the process lives (it holds the process's lock, see processes.ts). */
+  session(): Promise<Session>;
   close(): Promise<void>;
 }
 
@@ -61,6 +64,12 @@ async function openPglite(dataDir: string, lockWaitMs: number): Promise<Database
     kind: 'pglite',
     migrate: () => migratePglite(drizzlePglite(client, { schema }), { migrationsFolder }),
     ping: () => ping(db),
+    // One connection serves the whole process already.
+    session: async () => ({
+      query: async <T>(text: string, params?: unknown[]) => (await client.query<T>(text, params)).rows,
+      renew: async () => {},
+      release: async () => {},
+    }),
     close: async () => {
       try {
         await client.close();
@@ -88,6 +97,17 @@ async function openPostgres(url: string, max: number): Promise<DatabaseHandle> {
       }
     },
     ping: () => ping(db),
+    async session() {
+      let reserved = await client.reserve();
+      return {
+        query: async <T>(text: string, params: unknown[] = []) => (await reserved.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as T[],
+        async renew() {
+          reserved.release();
+          reserved = await client.reserve();
+        },
+        release: async () => reserved.release(),
+      };
+    },
     close: () => client.end({ timeout: 5 }),
   };
 }

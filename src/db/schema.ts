@@ -59,6 +59,8 @@ export const environments = pgTable('environments', {
   deployers: keyList('deployers'),
   /** Post-deploy checks as configured: [{ name, forbid, types? }]. */
   checks: jsonb('checks').notNull().default(sql`'[]'::jsonb`),
+  /** Freeze windows as configured: [{ from, to, reason }] or [{ cron, for, reason }]. */
+  freezes: jsonb('freezes').notNull().default(sql`'[]'::jsonb`),
   lockReason: text('lock_reason'),
   lockedBy: text('locked_by'),
   lockedAt: at('locked_at'),
@@ -178,8 +180,10 @@ export const runs = pgTable(
     startedAt: at('started_at').notNull(),
     endedAt: at('ended_at'),
     summary: text('summary'),
+    /** The process running it (see `processes`): while that process lives, nobody else may call the run interrupted. */
+    processId: integer('process_id'),
   },
-  (t) => [index('runs_request_idx').on(t.requestId)],
+  (t) => [index('runs_request_idx').on(t.requestId), index('runs_running_idx').on(t.status).where(sql`${t.status} = 'running'`)],
 );
 
 export const runLogLines = pgTable(
@@ -226,6 +230,11 @@ export const deploymentRequests = pgTable(
     deployedAt: at('deployed_at'),
     deployRunId: integer('deploy_run_id').references(() => runs.id),
     revertRunId: integer('revert_run_id').references(() => runs.id),
+    /** A deployment planned for this time by `scheduledBy`; the scheduler claims it by clearing it. */
+    scheduledAt: at('scheduled_at'),
+    scheduledBy: text('scheduled_by'),
+    /** Approval reminders posted so far. */
+    remindersSent: integer('reminders_sent').notNull().default(0),
   },
   (t) => [
     // The same change set from one instance can wait in a queue only once (two identical sends race here).
@@ -301,8 +310,38 @@ export const postedMessages = pgTable(
     subject: text('subject').notNull(),
     role: text('role').notNull(),
     channel: text('channel').notNull(),
-    ts: text('ts').notNull(),
+    /** Null while the message is being posted: the row claims the post, so that no other process posts it too. */
+    ts: text('ts'),
     linesPosted: integer('lines_posted').notNull().default(0),
+    /** A run's thread: the process writing it, and whether every line and the final parent are written. */
+    writer: integer('writer'),
+    complete: boolean('complete').notNull().default(true),
   },
   (t) => [primaryKey({ columns: [t.subject, t.role] })],
 );
+
+/**
+ * Every process on the database (app replica or command line). A process is alive exactly while it holds the
+ * session advisory lock (PROCESS_LOCK, id): the database drops it the moment the process or its connection dies.
+ */
+export const processes = pgTable('processes', {
+  id: serial('id').primaryKey(),
+  kind: text('kind').notNull(),
+  host: text('host').notNull(),
+  pid: integer('pid').notNull(),
+  startedAt: at('started_at').notNull(),
+  seenAt: at('seen_at').notNull(),
+});
+
+/** One row per scheduled job and tick (`tick:2026-11-22T18:00:30.000Z`): the replica that inserts it runs the job. */
+export const schedulerRuns = pgTable('scheduler_runs', {
+  key: text('key').primaryKey(),
+  processId: integer('process_id').notNull(),
+  at: at('at').notNull(),
+});
+
+/** Deliveries from Slack already taken (event id or trigger id), so that a retried delivery is not acted on twice. */
+export const slackDeliveries = pgTable('slack_deliveries', {
+  key: text('key').primaryKey(),
+  at: at('at').notNull(),
+});

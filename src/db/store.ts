@@ -8,7 +8,7 @@ import { packageRepository } from './repositories/packages.ts';
 import { requestRepository } from './repositories/requests.ts';
 import { auditRepository, runRepository } from './repositories/runs.ts';
 
-function repositories(db: Database): Repositories {
+function repositories(db: Database, processId: number | null): Repositories {
   return {
     environments: environmentRepository(db),
     instances: instanceRepository(db),
@@ -16,15 +16,18 @@ function repositories(db: Database): Repositories {
     packages: packageRepository(db),
     requests: requestRepository(db),
     changeRequests: changeRequestRepository(db),
-    runs: runRepository(db),
+    runs: runRepository(db, processId),
     audit: auditRepository(db),
   };
 }
 
-/** The domain's Store over one database handle; transactions nest as savepoints. */
-export function createStore(db: Database): Store {
+/**
+ * The domain's Store over one database handle; transactions nest as savepoints. `processId` is this process in
+ * `processes` (see processes.ts): the runs it starts are its own until it dies.
+ */
+export function createStore(db: Database, processId: number | null = null): Store {
   return {
-    ...repositories(db),
-    transaction: (work) => db.transaction((tx) => work(repositories(tx as unknown as Database))),
+    ...repositories(db, processId),
+    transaction: (work) => db.transaction((tx) => work(repositories(tx as unknown as Database, processId))),
   };
 }

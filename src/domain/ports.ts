@@ -117,12 +117,14 @@ export interface Repositories {
   };
   runs: {
     create(run: { kind: RunKind; user: string; message: string | null; requestId: number | null; instanceId: number | null; environmentId: number | null; startedAt: Date }): Promise<Run>;
-    finish(id: number, status: RunStatus, endedAt: Date, summary: string | null): Promise<void>;
+    /** Ends the run unless it already ended (e.g. marked interrupted); false then. */
+    finish(id: number, status: RunStatus, endedAt: Date, summary: string | null): Promise<boolean>;
     appendLines(runId: number, firstSeq: number, lines: LogLine[]): Promise<void>;
     byId(id: number): Promise<Run | undefined>;
     forRequest(requestId: number): Promise<Run[]>;
     lines(runId: number): Promise<LogLine[]>;
-    running(): Promise<Run[]>;
+    /** Runs still `running` whose process is gone. */
+    orphaned(): Promise<Run[]>;
   };
   audit: {
     record(event: Omit<AuditEvent, 'id'>): Promise<void>;

@@ -54,11 +54,15 @@ export class RunLog {
     this.stored += lines.length;
   }
 
+  /**
+   * Ends the run with `status`, unless its end is already recorded: inside the deployment's own transaction, or
+   * by a process that took this one for dead (it is then `interrupted`). The run as recorded is returned.
+   */
   async finish(status: RunStatus, summary: string | null): Promise<Run> {
     await this.flush();
     const endedAt = this.deps.clock.now();
-    await this.deps.store.runs.finish(this.run.id, status, endedAt, summary);
-    const finished = { ...this.run, status, endedAt, summary };
+    const ended = await this.deps.store.runs.finish(this.run.id, status, endedAt, summary);
+    const finished = ended ? { ...this.run, status, endedAt, summary } : ((await this.deps.store.runs.byId(this.run.id)) ?? this.run);
     this.notify(() => this.deps.sink.finished?.(finished));
     return finished;
   }

@@ -42,6 +42,15 @@ export function announced(services: Services, notifier: Notifier): Services {
       settle(result.request);
       return result;
     },
+    async recoverInterruptedRuns() {
+      const runs = await services.recoverInterruptedRuns();
+      for (const run of runs) {
+        if (run.kind !== 'deploy' || run.requestId === null) continue;
+        const request = await services.requestOverview(run.requestId);
+        settle(request.request);
+      }
+      return runs;
+    },
     async revert(actor, environment) {
       const result = await services.revert(actor, environment);
       settle(result.request);

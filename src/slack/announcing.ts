@@ -51,7 +51,7 @@ class FanOut implements LogSink {
  */
 export async function openAnnouncingRuntime(
   settings: Settings & { SLACK_BOT_TOKEN: string },
-  options: Pick<RuntimeOptions, 'clock' | 'groups'> & { logger: Logger; sink?: LogSink; attempts?: number; schedule?: Schedule },
+  options: Pick<RuntimeOptions, 'clock' | 'groups' | 'processKind'> & { logger: Logger; sink?: LogSink; attempts?: number; schedule?: Schedule },
 ): Promise<AnnouncingRuntime> {
   const { logger } = options;
   const client = new WebClient(settings.SLACK_BOT_TOKEN, webClientOptions(settings, logger));
@@ -59,7 +59,7 @@ export async function openAnnouncingRuntime(
   // The services need their sink when they are bound, and the thread log needs the services: the fan-out joins them.
   const sinks = new FanOut();
   if (options.sink) sinks.sinks.push(options.sink);
-  const runtime = await openRuntime(settings, { clock: options.clock, groups: options.groups, sink: sinks });
+  const runtime = await openRuntime(settings, { clock: options.clock, groups: options.groups, sink: sinks, recover: false, processKind: options.processKind, warn: (m) => logger.warn(m) });
   const messages = postedMessageRepository(runtime.database.db);
   const notifier = new Notifier(runtime.services, chat, messages, logger, options.schedule);
   const services = announced(runtime.services, notifier);
@@ -75,6 +75,7 @@ export async function openAnnouncingRuntime(
     },
   });
   sinks.sinks.push(threads);
+  await services.recoverInterruptedRuns();
   const drain = async () => {
     await notifier.drain();
     await threads.drain();

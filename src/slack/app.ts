@@ -108,7 +108,7 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
   // The embedded database answers one query at a time on this thread: its jobs run one by one between requests.
   let inbound = noInbound;
   const background = new Background(settings.DATABASE_URL ? 4 : 1, { open: () => inbound.open(), lastActivity: () => inbound.lastActivity() });
-  const announcing = await openAnnouncingRuntime(settings, { ...options, logger, schedule: (work) => background.run(work) });
+  const announcing = await openAnnouncingRuntime(settings, { ...options, logger, processKind: 'app', schedule: (work) => background.run(work) });
   const { runtime, services, notifier, chat, threads } = announcing;
   const socketMode = settings.mode === 'socket';
   const app = new App({

@@ -3,6 +3,7 @@ import type { KnownBlock } from '@slack/types';
 import { formatId } from '../domain/ids.ts';
 import { mention } from '../domain/pipeline.ts';
 import type { Services } from '../domain/services/index.ts';
+import { INTERRUPTED } from '../domain/services/interrupted.ts';
 import type { DeploymentRequest, Environment } from '../domain/types.ts';
 import { escape } from './blocks/format.ts';
 import { changeRequestCard } from './blocks/change-request-card.ts';
@@ -124,6 +125,9 @@ export class Notifier {
       case 'deployed':
         return `:tada: ${id} is deployed to ${env.name} by ${mention(request.deployedBy ?? '?')}.`;
       case 'failed':
+        if (request.reason === INTERRUPTED) {
+          return `:warning: The deployment of ${id} to ${env.name} was interrupted: the process running it stopped. ${env.name} is unchanged; ${id} stays in the queue and can be deployed again.`;
+        }
         return `:x: The deployment of ${id} to ${env.name} failed: ${escape(request.reason ?? 'see the log')}. It stays in the queue; \`/sandbox logs ${id}\` shows why.`;
       case 'reverted':
         return `:rewind: ${id} was reverted in ${env.name}. These changes cannot be deployed again as-is: make more changes and send again.`;

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { registerProcess } from '../../src/db/processes.ts';
+import { createStore } from '../../src/db/store.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { ALICE, DEPLOYER, QA_MEMBER, as, createWorld, type World } from '../helpers/world.ts';
 import { contents, seedPipeline } from './support.ts';
@@ -43,5 +45,23 @@ describe('a deployment whose process died', () => {
     const again = await s.deploy(as(DEPLOYER), request.id);
     expect(again.succeeded).toBe(true);
     expect(await contents(world, 'staging')).toMatchObject({ 'Layout/Account': 'v2' });
+  });
+
+  it('leaves alone the runs of a process that is alive, and recovers them once its lock is gone', async () => {
+    const s = world.services;
+    const registration = await registerProcess(await db.session(), 'test');
+    const store = createStore(db.db, registration.id);
+    const run = await store.runs.create({ kind: 'sync', user: ALICE, message: null, requestId: null, instanceId: null, environmentId: null, startedAt: world.clock.now() });
+    const other = await registerProcess(await db.session(), 'test');
+    expect(other.id).not.toBe(registration.id);
+    expect(await s.recoverInterruptedRuns()).toEqual([]);
+    expect((await store.runs.byId(run.id))?.status).toBe('running');
+
+    await registration.close();
+    expect((await s.recoverInterruptedRuns()).map((r) => [r.id, r.status])).toEqual([[run.id, 'interrupted']]);
+    // A process that still thinks the run is its own cannot end it differently any more.
+    expect(await store.runs.finish(run.id, 'succeeded', world.clock.now(), 'done')).toBe(false);
+    expect((await store.runs.byId(run.id))?.status).toBe('interrupted');
+    await other.close();
   });
 });

@@ -51,10 +51,10 @@ function withReset(handle: DatabaseHandle, url?: string): TestDatabase {
   };
 }
 
-/** Empties every table of the schema; ids restart. */
+/** Empties every table of the schema; ids restart. The processes stay: live ones hold locks keyed by their ids. */
 export async function truncateAll(db: DatabaseHandle['db']) {
   await db.execute(sql`
     truncate environments, instances, components, baseline_items, packages, package_items, change_requests,
       change_request_votes, runs, run_log_lines, deployment_requests, request_votes, deployment_snapshots,
-      reverted_change_sets, audit_events, posted_messages restart identity cascade`);
+      reverted_change_sets, audit_events, posted_messages, scheduler_runs, slack_deliveries restart identity cascade`);
 }

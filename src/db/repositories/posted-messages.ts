@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNotNull } from 'drizzle-orm';
 import type { MessageRole, PostedMessages } from '../../slack/posted-messages.ts';
 import type { Database } from '../client.ts';
 import { postedMessages } from '../schema.ts';
@@ -7,8 +7,8 @@ export function postedMessageRepository(db: Database): PostedMessages {
   const where = (subject: string, role: MessageRole) => and(eq(postedMessages.subject, subject), eq(postedMessages.role, role));
   return {
     async find(subject, role) {
-      const [row] = await db.select().from(postedMessages).where(where(subject, role));
-      return row && { ...row, role: row.role as MessageRole };
+      const [row] = await db.select().from(postedMessages).where(and(where(subject, role), isNotNull(postedMessages.ts)));
+      return row && { ...row, ts: row.ts!, role: row.role as MessageRole };
     },
     async save(message) {
       await db

@@ -1,21 +1,30 @@
-import { and, asc, eq, gte } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gte, isNull, not, or } from 'drizzle-orm';
 import type { Repositories } from '../../domain/ports.ts';
 import type { AuditEvent } from '../../domain/types.ts';
 import type { Database } from '../client.ts';
+import { processAlive } from '../processes.ts';
 import { auditEvents, runLogLines, runs } from '../schema.ts';
 
 // Rows per INSERT of log lines: 5 parameters a row.
 const LINE_BATCH = 10_000;
 
-export function runRepository(db: Database): Repositories['runs'] {
+const { processId: _, ...runColumns } = getTableColumns(runs);
+
+/** `processId`: the process this repository serves, recorded on the runs it starts. */
+export function runRepository(db: Database, processId: number | null): Repositories['runs'] {
   return {
     async create(run) {
-      const [row] = await db.insert(runs).values({ ...run, status: 'running' }).returning();
+      const [row] = await db.insert(runs).values({ ...run, status: 'running', processId }).returning(runColumns);
       if (!row) throw new Error('run insert returned nothing');
       return row;
     },
     async finish(id, status, endedAt, summary) {
-      await db.update(runs).set({ status, endedAt, summary }).where(eq(runs.id, id));
+      const rows = await db
+        .update(runs)
+        .set({ status, endedAt, summary })
+        .where(and(eq(runs.id, id), eq(runs.status, 'running')))
+        .returning({ id: runs.id });
+      return rows.length > 0;
     },
     async appendLines(runId, firstSeq, lines) {
       // A sync of a large instance logs a line per component: batches stay under the 65,535 bind parameters.
@@ -25,17 +34,22 @@ export function runRepository(db: Database): Repositories['runs'] {
       }
     },
     async byId(id) {
-      const [row] = await db.select().from(runs).where(eq(runs.id, id));
+      const [row] = await db.select(runColumns).from(runs).where(eq(runs.id, id));
       return row;
     },
-    forRequest: (requestId) => db.select().from(runs).where(eq(runs.requestId, requestId)).orderBy(asc(runs.id)),
+    forRequest: (requestId) => db.select(runColumns).from(runs).where(eq(runs.requestId, requestId)).orderBy(asc(runs.id)),
     lines: (runId) =>
       db
         .select({ at: runLogLines.at, level: runLogLines.level, text: runLogLines.text })
         .from(runLogLines)
         .where(eq(runLogLines.runId, runId))
         .orderBy(asc(runLogLines.seq)),
-    running: () => db.select().from(runs).where(eq(runs.status, 'running')).orderBy(asc(runs.id)),
+    orphaned: () =>
+      db
+        .select(runColumns)
+        .from(runs)
+        .where(and(eq(runs.status, 'running'), or(isNull(runs.processId), not(processAlive(runs.processId)))))
+        .orderBy(asc(runs.id)),
   };
 }
 

@@ -8,6 +8,7 @@ import { startRun } from '../run-log.ts';
 import { ATTACHABLE_CHANGE_REQUEST_STATES, WAITING_STATES, describeState } from '../states.ts';
 import type { DeploymentRequest, Environment, Run } from '../types.ts';
 import { assertDeployer } from './access.ts';
+import { INTERRUPTED } from './interrupted.ts';
 
 export interface DeployResult {
   request: DeploymentRequest;
@@ -156,6 +157,9 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
         log.progress(5, DEPLOY_STEPS);
         await postDeployChecks(tx, request, env, target.id, log);
         const updated = await moveRequest(tx, requestId, ['deploying'], 'deployed', { deployedBy: actor.user, deployedAt: now, deployRunId: log.run.id, updatedAt: now });
+        // The run ends in this transaction: if another process took this one for dead and marked the run
+        // interrupted, nothing commits, and the target stays as that run's log says.
+        if (!(await tx.runs.finish(log.run.id, 'succeeded', now, `Deployed to ${env.name}`))) throw new DeploymentCheckFailed(INTERRUPTED);
         await settleSourceProject(tx, request, source.id);
         if (request.changeRequestId !== null && env.approvals.requireChangeRequest) {
           const cr = await tx.changeRequests.lockRow(request.changeRequestId);
@@ -171,10 +175,11 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
       const reason = error instanceof DeploymentCheckFailed ? error.message : `unexpected error: ${(error as Error).message}`;
       log.error(`Deployment failed: ${reason}. ${target.name} is unchanged.`);
       const run = await log.finish('failed', reason);
-      const failed = await moveRequest(deps.store, requestId, ['deploying'], 'failed', { reason, updatedAt: deps.clock.now() });
-      await audit(deps.store, deps, actor, 'deploy', id, 'failed', { run: formatId('run', run.id), reason });
+      // Already failed when a recovery marked the run interrupted first.
+      const failed = (await moveRequest(deps.store, requestId, ['deploying'], 'failed', { reason, updatedAt: deps.clock.now() })) ?? (await deps.store.requests.byId(requestId))!;
+      await audit(deps.store, deps, actor, 'deploy', id, 'failed', { run: formatId('run', run.id), reason: failed.reason });
       if (!(error instanceof DeploymentCheckFailed)) throw error;
-      return { request: failed!, run, succeeded: false, reason };
+      return { request: failed, run, succeeded: false, reason: failed.reason };
     }
   });
 }

@@ -5,24 +5,26 @@ import type { Run } from '../types.ts';
 export const INTERRUPTED = 'interrupted';
 
 /**
- * Runs left `running` by a process that died: each is marked interrupted with a log line, and a deployment's
- * request becomes `failed` with the reason "interrupted", so it can be deployed again. Its transaction never
- * committed, so the target is as it was. The caller knows that no live process still runs them.
+ * Runs left `running` by a process that died (its lock in the database is gone): each is marked interrupted with a
+ * log line, and a deployment's request becomes `failed` with the reason "interrupted", so it can be deployed again.
+ * Its transaction never committed, so the target is as it was. Any process may call this at any time: a run is
+ * recovered once, by whichever process ends it first.
  */
 export async function recoverInterruptedRuns(deps: ServiceDeps): Promise<Run[]> {
   const recovered: Run[] = [];
-  for (const run of await deps.store.runs.running()) {
+  for (const run of await deps.store.runs.orphaned()) {
     const now = deps.clock.now();
-    await deps.store.transaction(async (tx) => {
+    const ended = await deps.store.transaction(async (tx) => {
+      if (!(await tx.runs.finish(run.id, 'interrupted', now, INTERRUPTED))) return false;
       const seq = (await tx.runs.lines(run.id)).length;
       await tx.runs.appendLines(run.id, seq, [{ at: now, level: 'error', text: 'Interrupted: the process running this stopped before it finished. Nothing was changed; it can be run again.' }]);
-      await tx.runs.finish(run.id, 'interrupted', now, INTERRUPTED);
       if (run.requestId !== null && run.kind === 'deploy') {
         await moveRequest(tx, run.requestId, ['deploying'], 'failed', { reason: INTERRUPTED, updatedAt: now });
       }
       await audit(tx, deps, { user: 'system', via: 'system' }, 'recover', formatId('run', run.id), INTERRUPTED, run.requestId ? { request: formatId('request', run.requestId) } : null);
+      return true;
     });
-    recovered.push({ ...run, status: 'interrupted', endedAt: now, summary: INTERRUPTED });
+    if (ended) recovered.push({ ...run, status: 'interrupted', endedAt: now, summary: INTERRUPTED });
   }
   return recovered;
 }
