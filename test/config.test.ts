@@ -41,7 +41,7 @@ describe('configuration validation', () => {
     ]);
     expect(config.environments[0]!.approvals).toEqual({ required: 0, approvers: [], userGroups: [], requireChangeRequest: false, allowSelfApproval: false });
     expect(config.environments[2]!.checks).toEqual([{ name: 'no debug flags', forbid: 'debug=true' }]);
-    expect(config.schedules).toEqual({ tick: '*/30 * * * * *', approvalReminder: { after: '4h', every: '4h', times: 3 }, expireAfter: '7d', driftReport: '0 9 * * 1-5' });
+    expect(config.schedules).toEqual({ tick: '*/30 * * * * *', approvalReminder: { after: '4h', every: '4h', times: 3 }, expireAfter: '7d', driftReport: '0 9 * * 1-5', timezone: 'UTC' });
   });
 
   it('names the file, every field at fault and the reason', () => {
@@ -81,6 +81,12 @@ describe('configuration validation', () => {
     ['a bad channel', pipeline(`${development}${production}\n    channel: general`), 'environments[1].channel: must be a Slack channel id'],
     ['a bad admin', pipeline(`${development}${production}`, 'admins: [root]'), 'admins[0]: must be a Slack user id'],
     ['a bad freeze duration', pipeline(`${development}${production}\n    freezes: [{ cron: "0 16 * * 5", for: 2 days, reason: weekend }]`), 'environments[1].freezes[0]'],
+    ['a freeze cron that is not one', pipeline(`${development}${production}\n    freezes: [{ cron: "every friday", for: 64h, reason: weekend }]`), 'environments[1].freezes[0]'],
+    ['a freeze in an unknown time zone', pipeline(`${development}${production}\n    freezes: [{ cron: "0 16 * * 5", for: 64h, reason: weekend, timezone: Mars/Olympus }]`), 'environments[1].freezes[0]'],
+    ['a freeze that ends before it starts', pipeline(`${development}${production}\n    freezes: [{ from: 2026-12-20T00:00:00Z, to: 2026-12-01T00:00:00Z, reason: backwards }]`), 'environments[1].freezes[0]'],
+    ['a tick that is no cron expression', pipeline(`${development}${production}`, 'schedules: { tick: "30s" }'), 'schedules.tick: must be a cron expression'],
+    ['a drift report time that is no cron expression', pipeline(`${development}${production}`, 'schedules: { driftReport: "9am" }'), 'schedules.driftReport: must be a cron expression'],
+    ['an unknown schedules time zone', pipeline(`${development}${production}`, 'schedules: { timezone: Nowhere/Land }'), 'schedules.timezone: must be a time zone'],
     ['a check without text to forbid', pipeline(`${development}${production}\n    checks: [{ name: empty, forbid: "" }]`), 'environments[1].checks[0].forbid: must be the text no deployed component may contain'],
     ['no environments at all', '', 'environments: '],
   ])('refuses %s', (_label, text, expected) => {

@@ -1,3 +1,5 @@
+import { CronExpressionParser } from 'cron-parser';
+import { validate as validCron } from 'node-cron';
 import { z } from 'zod';
 import { USER_ID } from '../domain/ids.ts';
 
@@ -27,9 +29,31 @@ const check = z
   })
   .strict();
 
+const timeZone = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a time zone such as UTC or Europe/Paris');
+/** A node-cron expression: five fields, or six with seconds first. */
+const cron = z.string().refine((expression) => validCron(expression), 'must be a cron expression such as "0 9 * * 1-5" (minute hour day month weekday, seconds optional first)');
+const freezeCron = z.string().refine((expression) => {
+  try {
+    CronExpressionParser.parse(expression);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a cron expression such as "0 16 * * 5" (minute hour day month weekday)');
+
 const freeze = z.union([
-  z.object({ from: z.coerce.date(), to: z.coerce.date(), reason: z.string().min(1) }).strict(),
-  z.object({ cron: z.string().min(1), for: duration, reason: z.string().min(1) }).strict(),
+  z
+    .object({ from: z.coerce.date(), to: z.coerce.date(), reason: z.string().min(1) })
+    .strict()
+    .refine((f) => f.from < f.to, { message: '`to` must come after `from`', path: ['to'] }),
+  z.object({ cron: freezeCron, for: duration, reason: z.string().min(1), timezone: timeZone.optional() }).strict(),
 ]);
 
 const environment = z
@@ -47,10 +71,12 @@ const environment = z
 
 const schedules = z
   .object({
-    tick: z.string().default('*/30 * * * * *'),
+    tick: cron.default('*/30 * * * * *'),
     approvalReminder: z.object({ after: duration, every: duration, times: z.number().int().min(0) }).strict().default({ after: '4h', every: '4h', times: 3 }),
     expireAfter: duration.default('7d'),
-    driftReport: z.string().default('0 9 * * 1-5'),
+    driftReport: cron.default('0 9 * * 1-5'),
+    /** The zone the cron expressions of `schedules` are read in. */
+    timezone: timeZone.default('UTC'),
   })
   .strict();
 
@@ -58,7 +84,7 @@ export const pipelineConfigSchema = z
   .object({
     admins: z.array(slackUser).default([]),
     environments: z.array(environment).min(2, 'must list at least one sandbox environment and production'),
-    schedules: schedules.default({ tick: '*/30 * * * * *', approvalReminder: { after: '4h', every: '4h', times: 3 }, expireAfter: '7d', driftReport: '0 9 * * 1-5' }),
+    schedules: schedules.default({ tick: '*/30 * * * * *', approvalReminder: { after: '4h', every: '4h', times: 3 }, expireAfter: '7d', driftReport: '0 9 * * 1-5', timezone: 'UTC' }),
   })
   .strict()
   .superRefine((config, ctx) => {

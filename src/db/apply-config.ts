@@ -50,6 +50,7 @@ export async function applyPipelineConfig(db: Database, config: PipelineConfig, 
         approvals: env.approvals,
         deployers: env.deployers,
         checks: env.checks,
+        freezes: env.freezes.map((f) => ('from' in f ? { ...f, from: f.from.toISOString(), to: f.to.toISOString() } : f)),
       };
       const current = existingEnvs.get(env.name);
       let envId: number;

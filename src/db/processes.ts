@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { type SQL, sql } from 'drizzle-orm';
 
 /** First key of every process's advisory lock; the second is its id in `processes`. */
-export const PROCESS_LOCK = 72_410_002;
+export const PROCESS_LOCK = 72_410_003;
 /** How often a process checks that it still holds its lock (a dropped connection loses it) and shows it is alive. */
 const HEARTBEAT_MS = 15_000;
 

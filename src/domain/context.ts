@@ -81,7 +81,9 @@ export async function productionOf(repos: Repositories): Promise<Environment> {
 /** Moves a request along its state machine, only if it is still in one of `from`; undefined when it was not. */
 export function moveRequest(repos: Repositories, id: number, from: RequestState[], to: RequestState, changes: Partial<DeploymentRequest>) {
   assertRequestTransition(from, to);
-  return repos.requests.transition(id, from, to, changes);
+  // A deployment that starts (or a request that ends) replaces its scheduled deployment: nothing is left to run later.
+  const unscheduled = to === 'approved' || to === 'failed' ? {} : { scheduledAt: null, scheduledBy: null };
+  return repos.requests.transition(id, from, to, { ...unscheduled, ...changes });
 }
 
 /** A request with its target environment and its source and target instances. */

@@ -85,7 +85,7 @@ export interface Repositories {
     restoreSnapshot(runId: number, targetId: number): Promise<number>;
   };
   requests: {
-    create(request: Omit<DeploymentRequest, 'id'>): Promise<DeploymentRequest | undefined>;
+    create(request: Omit<DeploymentRequest, 'id' | 'scheduledAt' | 'scheduledBy' | 'remindersSent'>): Promise<DeploymentRequest | undefined>;
     byId(id: number): Promise<DeploymentRequest | undefined>;
     lockRow(id: number): Promise<DeploymentRequest | undefined>;
     activeFor(sourceInstanceId: number, changeHash: string): Promise<DeploymentRequest | undefined>;
@@ -97,6 +97,12 @@ export interface Repositories {
       to: RequestState,
       changes: Partial<DeploymentRequest>,
     ): Promise<DeploymentRequest | undefined>;
+    /** Sets or clears (`at` null) the request's scheduled deployment, only if it is in one of `states`. */
+    plan(id: number, states: RequestState[], at: Date | null, by: string | null): Promise<DeploymentRequest | undefined>;
+    /** Clears every schedule due at `now` and returns them: each is taken by one caller only. */
+    takeDue(now: Date): Promise<{ requestId: number; by: string; at: Date }[]>;
+    /** Records that reminders `from`+1 … `to` went out, unless someone else counted them first (false then). */
+    countReminders(id: number, from: number, to: number): Promise<boolean>;
     latestDeployedTo(environmentId: number): Promise<DeploymentRequest | undefined>;
     /** Deployed or reverted requests, the latest deployment first. */
     recentlyDeployed(limit: number): Promise<DeploymentRequest[]>;

@@ -39,6 +39,9 @@ export interface DeployCheck {
   types?: string[];
 }
 
+/** A window during which deployments to an environment are refused: fixed, or recurring (starts at `cron`, lasts `for`). */
+export type Freeze = { from: string; to: string; reason: string } | { cron: string; for: string; reason: string; timezone?: string };
+
 export interface EnvironmentLock {
   reason: string;
   by: string;
@@ -54,6 +57,7 @@ export interface Environment {
   approvals: ApprovalPolicy;
   deployers: string[];
   checks: DeployCheck[];
+  freezes: Freeze[];
   lock: EnvironmentLock | null;
 }
 
@@ -117,6 +121,10 @@ export interface DeploymentRequest {
   deployedAt: Date | null;
   deployRunId: number | null;
   revertRunId: number | null;
+  /** A deployment planned for this time by `scheduledBy` (`/sandbox deploy DR-n at …`). */
+  scheduledAt: Date | null;
+  scheduledBy: string | null;
+  remindersSent: number;
 }
 
 export interface Vote {

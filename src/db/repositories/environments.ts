@@ -1,6 +1,6 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Repositories } from '../../domain/ports.ts';
-import type { ApprovalPolicy, DeployCheck, Environment } from '../../domain/types.ts';
+import type { ApprovalPolicy, DeployCheck, Environment, Freeze } from '../../domain/types.ts';
 import type { Database } from '../client.ts';
 import { environments } from '../schema.ts';
 
@@ -15,6 +15,7 @@ const toEnvironment = (row: Row): Environment => ({
   approvals: row.approvals as ApprovalPolicy,
   deployers: row.deployers,
   checks: row.checks as DeployCheck[],
+  freezes: row.freezes as Freeze[],
   lock: row.lockReason && row.lockedBy && row.lockedAt ? { reason: row.lockReason, by: row.lockedBy, at: row.lockedAt } : null,
 });
 

@@ -1,8 +1,8 @@
-import { and, asc, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Repositories } from '../../domain/ports.ts';
 import { QUEUED_STATES } from '../../domain/states.ts';
 import type { DeploymentRequest } from '../../domain/types.ts';
-import type { Database } from '../client.ts';
+import { type Database, queryRows } from '../client.ts';
 import { deploymentRequests, requestVotes, revertedChangeSets } from '../schema.ts';
 
 const voteColumns = { voter: requestVotes.voter, decision: requestVotes.decision, reason: requestVotes.reason, at: requestVotes.at };
@@ -47,6 +47,35 @@ export function requestRepository(db: Database): Repositories['requests'] {
         .where(and(eq(deploymentRequests.id, id), inArray(deploymentRequests.state, from)))
         .returning();
       return row;
+    },
+    async plan(id, states, at, by) {
+      const [row] = await db
+        .update(deploymentRequests)
+        .set({ scheduledAt: at, scheduledBy: by })
+        .where(and(eq(deploymentRequests.id, id), inArray(deploymentRequests.state, states)))
+        .returning();
+      return row;
+    },
+    async takeDue(now) {
+      // SKIP LOCKED: replicas ticking at once split the due schedules between them instead of waiting on each other.
+      const rows = await queryRows<{ id: number; scheduled_by: string; scheduled_at: Date | string }>(
+        db,
+        sql`with due as (
+              select id, scheduled_by, scheduled_at from deployment_requests
+              where scheduled_at <= ${now.toISOString()}::timestamptz order by scheduled_at for update skip locked)
+            update deployment_requests r set scheduled_at = null, scheduled_by = null
+            from due where r.id = due.id
+            returning r.id, due.scheduled_by, due.scheduled_at`,
+      );
+      return rows.map((r) => ({ requestId: r.id, by: r.scheduled_by, at: new Date(r.scheduled_at) }));
+    },
+    async countReminders(id, from, to) {
+      const rows = await db
+        .update(deploymentRequests)
+        .set({ remindersSent: to })
+        .where(and(eq(deploymentRequests.id, id), eq(deploymentRequests.remindersSent, from)))
+        .returning({ id: deploymentRequests.id });
+      return rows.length > 0;
     },
     latestDeployedTo: async (environmentId) => {
       const [row] = await db

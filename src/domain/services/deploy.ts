@@ -1,9 +1,11 @@
 import { type ServiceDeps, audit, audited, moveRequest, requestContext } from '../context.ts';
 import { DomainError, InvalidStateError } from '../errors.ts';
+import { type ActiveFreeze, activeFreeze } from '../freezes.ts';
 import { formatId } from '../ids.ts';
 import { count, mention } from '../pipeline.ts';
 import type { Actor, Repositories } from '../ports.ts';
 import type { RunLog } from '../run-log.ts';
+import { formatUtc } from '../time.ts';
 import { startRun } from '../run-log.ts';
 import { ATTACHABLE_CHANGE_REQUEST_STATES, WAITING_STATES, describeState } from '../states.ts';
 import type { DeploymentRequest, Environment, Run } from '../types.ts';
@@ -38,6 +40,26 @@ export function lockRefusal(env: Environment): DomainError {
     'ENVIRONMENT_LOCKED',
     `${env.name} is locked by ${mention(lock.by)} since ${lock.at.toISOString()}: "${lock.reason}". Deployments to it are refused until someone unlocks it (\`/sandbox unlock ${env.name}\`).`,
   );
+}
+
+function freezeRefusal(env: Environment, freeze: ActiveFreeze): DomainError {
+  return new DomainError(
+    'ENVIRONMENT_FROZEN',
+    `${env.name} is frozen (“${freeze.reason}”) until ${formatUtc(freeze.until)}. Deployments to it are refused until then, unless the request carries an approved emergency change request.`,
+  );
+}
+
+/** An approved emergency change request lets its request through a freeze. */
+export async function carriesEmergencyChangeRequest(repos: Repositories, request: DeploymentRequest): Promise<boolean> {
+  if (request.changeRequestId === null) return false;
+  const cr = await repos.changeRequests.byId(request.changeRequestId);
+  return cr?.type === 'emergency' && ATTACHABLE_CHANGE_REQUEST_STATES.includes(cr.state);
+}
+
+/** Refuses a deployment into `env` at `at` while a freeze is in force, unless an emergency lets it through. */
+async function assertNotFrozen(repos: Repositories, env: Environment, request: DeploymentRequest, at: Date) {
+  const freeze = activeFreeze(env, at);
+  if (freeze && !(await carriesEmergencyChangeRequest(repos, request))) throw freezeRefusal(env, freeze);
 }
 
 /** Check dependencies, then validate (a dry run of every base hash). Returns what blocks the deployment. */
@@ -119,6 +141,7 @@ export async function assertDeployable(deps: ServiceDeps, actor: Actor, requestI
   assertDeployer(deps, actor.user, env, 'deploy');
   if (request.state !== 'approved' && request.state !== 'failed') refuseUndeployable(request, env, id);
   if (env.lock) throw lockRefusal(env);
+  await assertNotFrozen(deps.store, env, request, deps.clock.now());
   await assertChangeRequestStillApproved(deps.store, request, env, id);
   return context;
 }
@@ -142,6 +165,9 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
         // Serialises deployments to one environment: a second one waits here for the first to end.
         const current = await tx.environments.lockForDeployment(env.id);
         if (current.lock) throw new DeploymentCheckFailed(lockRefusal(current).message);
+        await assertNotFrozen(tx, current, request, deps.clock.now()).catch((refusal: Error) => {
+          throw new DeploymentCheckFailed(refusal.message);
+        });
         await tx.instances.lockRow(target.id); // a sync of the target waits, and is not overwritten half-way
         const checks = await runChecks(tx, request, target.id, log);
         if (checks.missingDependencies.length || checks.drifted.length) {

@@ -20,6 +20,7 @@ import { recoverInterruptedRuns } from './interrupted.ts';
 import { lock, unlock } from './locks.ts';
 import { auditTrail, compare, logs, queue, recentDeployments, report, requestOverview, runContext, status, whoami } from './queries.ts';
 import { assertMayRevert, revert, revertable } from './revert.ts';
+import { type ReminderPolicy, driftReport, expireStaleRequests, scheduleDeployment, takeDueDeployments, takeDueReminders, unscheduleDeployment } from './schedules.ts';
 import { type SendInput, send, sendPreview } from './send.ts';
 import { sync, syncSources } from './sync.ts';
 
@@ -46,6 +47,15 @@ export function createServices(deps: ServiceDeps) {
     assertDeployable: (actor: Actor, requestId: number) => assertDeployable(deps, actor, requestId).then(() => undefined),
     validate: (actor: Actor, requestId: number) => validate(deps, actor, requestId),
     deploy: (actor: Actor, requestId: number) => deploy(deps, actor, requestId),
+    scheduleDeployment: (actor: Actor, requestId: number, at: Date) => scheduleDeployment(deps, actor, requestId, at),
+    unscheduleDeployment: (actor: Actor, requestId: number) => unscheduleDeployment(deps, actor, requestId),
+    /** The scheduler's work: each call takes what is due, once across every process on the database. */
+    scheduler: {
+      takeDueDeployments: () => takeDueDeployments(deps),
+      takeDueReminders: (policy: ReminderPolicy) => takeDueReminders(deps, policy),
+      expireStaleRequests: (expireAfter: number) => expireStaleRequests(deps, expireAfter),
+      driftReport: () => driftReport(deps),
+    },
     revertable: (environment?: string) => revertable(deps, environment),
     assertMayRevert: (actor: Actor, environment?: string) => assertMayRevert(deps, actor, environment),
     revert: (actor: Actor, environment?: string) => revert(deps, actor, environment),

@@ -1,0 +1,47 @@
+import * as chrono from 'chrono-node';
+import { InvalidInputError } from './errors.ts';
+
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const DURATION = /^\s*(\d+)\s*([smhd])\s*$/i;
+
+/** A duration as the configuration writes it (30s, 15m, 4h, 7d) in milliseconds; undefined if it is not one. */
+export function durationMs(text: string): number | undefined {
+  const match = DURATION.exec(text);
+  return match ? Number(match[1]) * UNIT_MS[match[2]!.toLowerCase() as keyof typeof UNIT_MS] : undefined;
+}
+
+/** `4h`, `90m`, `7d`, `1d 2h` as people read them. */
+export function describeDuration(ms: number): string {
+  const parts: string[] = [];
+  let rest = Math.round(ms / 1000);
+  for (const [unit, seconds] of [['d', 86_400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+    if (rest >= seconds) {
+      parts.push(`${Math.floor(rest / seconds)}${unit}`);
+      rest %= seconds;
+    }
+  }
+  return parts.join(' ') || '0s';
+}
+
+/** `2026-11-30 08:00 UTC`: a time the domain writes into a sentence (Slack shows its own times in the reader's zone). */
+export const formatUtc = (at: Date) => `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+/** Minutes east of UTC of a time zone (IANA name) at an instant. */
+function offsetMinutes(timeZone: string, at: Date): number {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? '';
+  const match = /GMT([+-])(\d\d):(\d\d)/.exec(name);
+  return match ? (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) : 0;
+}
+
+/**
+ * A time in the future as a person writes it: `18:00`, `6pm`, `tomorrow 9:00`, `friday 17:00`, `in 2 hours`,
+ * `2026-12-01T18:00Z`. Times without a zone are read in `timeZone` (the person's own, from Slack).
+ */
+export function parseWhen(text: string, now: Date, timeZone = 'UTC'): Date {
+  const when = chrono.parseDate(text, { instant: now, timezone: offsetMinutes(timeZone, now) }, { forwardDate: true });
+  if (!when) {
+    throw new InvalidInputError(`"${text}" is not a time I can read. Write it like 18:00, tomorrow 9:00, friday 17:00, in 2 hours or 2026-12-01T18:00Z.`).about('at');
+  }
+  if (when.getTime() <= now.getTime()) throw new InvalidInputError(`${when.toISOString()} is in the past; give a time to come.`).about('at');
+  return when;
+}
