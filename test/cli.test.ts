@@ -133,6 +133,32 @@ describe('sandbox command line', () => {
     expect(missing.err).toContain('does not exist. Give a directory of Type/Name files or a .json file.');
   });
 
+  it('schedules a deployment with deploy --at and cancels it with unschedule', async () => {
+    expect((await cli('components', 'put', 'dev-bob', 'Flow/Scheduled', '--content', 's1', '--user', 'U0ADMIN')).code).toBe(0);
+    const sent = JSON.parse((await cli('--json', 'send', 'dev-bob', '--message', 'for tonight', '--yes', '--user', 'U0BOB')).out);
+    expect((await cli('approve', sent.id, '--user', 'U0QA')).code).toBe(2); // no user groups without a bot token
+    expect((await cli('approve', sent.id, '--user', 'U0ADMIN')).code).toBe(0);
+
+    const before = Date.now();
+    const planned = await cli('--json', 'deploy', sent.id, '--at', 'in 2 hours', '--user', 'U0DEPLOY');
+    expect(planned.code).toBe(0);
+    const at = new Date(JSON.parse(planned.out).scheduledAt).getTime();
+    expect(at).toBeGreaterThanOrEqual(before + 2 * 3_600_000 - 1000);
+    expect(at).toBeLessThanOrEqual(Date.now() + 2 * 3_600_000 + 1000);
+    expect(JSON.parse(planned.out)).toMatchObject({ id: sent.id, state: 'approved', scheduledBy: 'U0DEPLOY' });
+
+    const unreadable = await cli('deploy', sent.id, '--at', 'whenever', '--user', 'U0DEPLOY');
+    expect(unreadable.code).toBe(2);
+    expect(unreadable.err).toContain('"whenever" is not a time I can read');
+    const notYours = await cli('unschedule', sent.id, '--user', 'U0ALICE');
+    expect(notYours.code).toBe(2);
+    expect(notYours.err).toContain('You cannot cancel scheduled deployments in Staging');
+    expect((await cli('unschedule', sent.id, '--user', 'U0DEPLOY')).out).toContain(`The scheduled deployment of ${sent.id} is cancelled.`);
+    const nothing = await cli('unschedule', sent.id, '--user', 'U0DEPLOY');
+    expect(nothing.code).toBe(2);
+    expect(nothing.err).toContain(`${sent.id} has no scheduled deployment to cancel.`);
+  });
+
   it('stops on a bad configuration file with the field and the reason', async () => {
     const bad = join(dir, 'bad.yml');
     writeFileSync(bad, threeStepConfig.replace('kind: staging', 'kind: stage'));

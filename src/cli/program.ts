@@ -6,6 +6,7 @@ import { formatId } from '../domain/ids.ts';
 import type { Actor, LogSink } from '../domain/ports.ts';
 import type { Services } from '../domain/services/index.ts';
 import { describeState } from '../domain/states.ts';
+import { parseWhen } from '../domain/time.ts';
 import { ConsoleLogger, LogLevel } from '@slack/logger';
 import { openRuntime } from '../runtime.ts';
 import { openAnnouncingRuntime } from '../slack/announcing.ts';
@@ -246,16 +247,32 @@ export function buildProgram(io: Output): Command {
 
   program
     .command('deploy <request>')
-    .description('deploy an approved request to its target')
+    .description('deploy an approved request to its target, now or --at a time')
+    .option('--at <time>', 'schedule it instead: 18:00, tomorrow 9:00, friday 17:00, in 2 hours or 2026-12-01T18:00Z (a time without a zone is read in this machine\'s)')
     .addOption(userOption())
     .action(
-      withServices(async (s, ref: string, opts: { user?: string }) => {
+      withServices(async (s, ref: string, opts: { user?: string; at?: string }) => {
+        if (opts.at) {
+          const planned = await s.scheduleDeployment(actor(opts), requestId(ref), parseWhen(opts.at, new Date(), Intl.DateTimeFormat().resolvedOptions().timeZone));
+          return print(requestJson(planned), () => `${formatId('request', planned.id)} will be deployed at ${planned.scheduledAt!.toISOString()} by the scheduler of the running app, as ${planned.scheduledBy}.`);
+        }
         const r = await s.deploy(actor(opts), requestId(ref));
         const value = { ...requestJson(r.request), run: formatId('run', r.run.id), succeeded: r.succeeded, reason: r.reason };
         if (!r.succeeded) {
           fail(value, () => `${formatId('request', r.request.id)} failed: ${r.reason}.`, `Deployment failed: ${r.reason}. The target is unchanged; fix the cause and deploy again.`);
         }
         print(value, () => `${formatId('request', r.request.id)} deployed (${formatId('run', r.run.id)}).`);
+      }),
+    );
+
+  program
+    .command('unschedule <request>')
+    .description('cancel the scheduled deployment of a request')
+    .addOption(userOption())
+    .action(
+      withServices(async (s, ref: string, opts: { user?: string }) => {
+        const r = await s.unscheduleDeployment(actor(opts), requestId(ref));
+        print(requestJson(r), () => `The scheduled deployment of ${formatId('request', r.id)} is cancelled.`);
       }),
     );
 

@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../domain/errors.ts';
 import { formatId, parseId } from '../domain/ids.ts';
+import { durationMs } from '../domain/time.ts';
 import type { ChangeRequest, DeploymentRequest } from '../domain/types.ts';
 
 /** Argument parsers and the JSON shapes of created things (`id` as people write it, plus `state`). */
@@ -18,14 +19,10 @@ export const positiveInteger = (option: string) => (value: string) => {
   return n;
 };
 
-const SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
-
 /** `--since`: a duration meaning that long before `now` (30s, 15m, 4h, 7d) or an ISO 8601 time (2026-11-01 or 2026-11-01T09:00:00Z). */
 export function sinceTime(value: string, now: Date): Date {
-  const duration = /^\s*(\d+)\s*([smhd])\s*$/i.exec(value);
-  const time = duration
-    ? new Date(now.getTime() - Number(duration[1]) * SECONDS[duration[2]!.toLowerCase() as keyof typeof SECONDS] * 1000)
-    : /^\s*\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value.trim()) : undefined;
+  const ago = durationMs(value);
+  const time = ago !== undefined ? new Date(now.getTime() - ago) : /^\s*\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value.trim()) : undefined;
   if (time && !Number.isNaN(time.getTime())) return time;
   throw new InvalidInputError(`--since "${value}" is neither a duration nor a time. Use a duration ago such as 30s, 15m, 4h or 7d, or an ISO 8601 time such as 2026-11-01T09:00:00Z.`);
 }

@@ -42,6 +42,24 @@ export function announced(services: Services, notifier: Notifier): Services {
       settle(result.request);
       return result;
     },
+    async scheduleDeployment(actor, requestId, at) {
+      const request = await services.scheduleDeployment(actor, requestId, at);
+      notifier.refreshRequestCardLater(requestId);
+      return request;
+    },
+    async unscheduleDeployment(actor, requestId) {
+      const request = await services.unscheduleDeployment(actor, requestId);
+      notifier.refreshRequestCardLater(requestId);
+      return request;
+    },
+    scheduler: {
+      ...services.scheduler,
+      async expireStaleRequests(expireAfter) {
+        const expired = await services.scheduler.expireStaleRequests(expireAfter);
+        expired.forEach(settle);
+        return expired;
+      },
+    },
     async recoverInterruptedRuns() {
       const runs = await services.recoverInterruptedRuns();
       for (const run of runs) {

@@ -3,6 +3,7 @@ export const actions = {
   approve: 'request_approve',
   reject: 'request_reject',
   deploy: 'request_deploy',
+  unschedule: 'request_unschedule',
   viewLogs: 'view_logs',
   revert: 'revert_changes',
   sync: 'instance_sync',

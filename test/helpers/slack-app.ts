@@ -8,6 +8,7 @@ import { parsePipelineConfig } from '../../src/config/load.ts';
 import { applyPipelineConfig } from '../../src/db/apply-config.ts';
 import { readSlackSettings } from '../../src/settings.ts';
 import { type SlackApp, startSlackApp } from '../../src/slack/app.ts';
+import type { Clock } from '../../src/domain/ports.ts';
 import { onPostgres, openTestDatabase, type TestDatabase, truncateAll } from './database.ts';
 import { type FakeMessage, type FakeSlack, type FakeViewRecord, startFakeSlack } from './fake-slack.ts';
 import {
@@ -113,10 +114,10 @@ export async function sentToProduction(t: TestBot): Promise<{ changeRequestId: n
 }
 
 /** One bot for the whole test file, emptied before each test: the object is filled in once the bot has started. */
-export function useTestBot(config?: string): TestBot {
+export function useTestBot(config?: string, options: TestBotOptions = {}): TestBot {
   const t = {} as TestBot;
   beforeAll(async () => {
-    Object.assign(t, await startTestBot(config));
+    Object.assign(t, await startTestBot(config, {}, options));
   });
   afterAll(() => t.close?.());
   beforeEach(() => t.reset());
@@ -127,7 +128,12 @@ export function useTestBot(config?: string): TestBot {
  * The real Slack app, started on loopback in HTTP mode over a fake Slack Web API and this test file's database
  * (in-memory PGlite, or a fresh PostgreSQL database). Requests reach it signed, as Slack sends them.
  */
-export async function startTestBot(config = threeStepConfig, env: Record<string, string> = {}): Promise<TestBot> {
+export interface TestBotOptions {
+  /** The services' clock (a ManualClock lets a test move time on for the scheduled jobs). */
+  clock?: Clock;
+}
+
+export async function startTestBot(config = threeStepConfig, env: Record<string, string> = {}, options: TestBotOptions = {}): Promise<TestBot> {
   const fake = await startFakeSlack({ userGroups: { S0QA: [QA_MEMBER] } });
   const dir = mkdtempSync(join(tmpdir(), 'sandbox-slack-'));
   const configPath = join(dir, 'sandbox.config.yml');
@@ -144,7 +150,7 @@ export async function startTestBot(config = threeStepConfig, env: Record<string,
   });
   const logger = new ConsoleLogger();
   logger.setLevel(LogLevel.ERROR);
-  const bot = await startSlackApp(settings, { logger, host: '127.0.0.1' });
+  const bot = await startSlackApp(settings, { logger, host: '127.0.0.1', clock: options.clock });
   const parsed = parsePipelineConfig(config, 'test config');
   const card = (channel: string, id: string) => fake.messages(channel).find((m) => m.text?.startsWith(`${id} `));
   const send = (request: SlackRequest, overrides = {}) => postToSlackEndpoint(bot.url, { ...request, secret: SIGNING_SECRET, ...overrides });

@@ -65,6 +65,9 @@ export class ManualClock implements Clock {
   advance(ms: number) {
     this.current = new Date(this.current.getTime() + ms);
   }
+  set(at: Date) {
+    this.current = new Date(at);
+  }
 }
 
 export class RecordingSink implements LogSink {

@@ -6,7 +6,7 @@ import { describeState } from '../../domain/states.ts';
 import type { AuditEvent, ChangeRequest, DeploymentRequest, Environment, Vote } from '../../domain/types.ts';
 import { actions } from '../ids.ts';
 import { actionsBlock, button, codeBlocks, context, escape, section, slackDate } from './format.ts';
-import { describeChanges } from './request-card.ts';
+import { describeChanges, queueButtons, scheduleLine } from './request-card.ts';
 
 export interface Reply {
   text: string;
@@ -36,13 +36,14 @@ export function queueReply(queues: { environment: Environment; requests: Deploym
     blocks.push(section(`*${escape(env.name)} deployment queue*${lockLine(env)}${requests.length ? '' : '\n_Nothing is waiting._'}`));
     for (const r of requests.slice(0, 10)) {
       const id = formatId('request', r.id);
-      blocks.push(section(`*${id}* ${describeState(r.state)} · ${mention(r.requester)} · “${escape(r.message)}”${r.reason ? `\n_${escape(r.reason)}_` : ''}`));
+      const notes = [r.reason && `_${escape(r.reason)}_`, scheduleLine(r)].filter(Boolean).map((n) => `\n${n}`).join('');
+      blocks.push(section(`*${id}* ${describeState(r.state)} · ${mention(r.requester)} · “${escape(r.message)}”${notes}`));
       const buttons =
         r.state === 'pending_approval'
           ? [button('Approve', actions.approve, String(r.id), { style: 'primary' }), button('Reject', actions.reject, String(r.id), { style: 'danger' })]
           : r.state === 'deploying'
             ? [button('View Logs', actions.viewLogs, id)]
-            : [button('Deploy', actions.deploy, String(r.id), { style: 'primary' }), button('Reject', actions.reject, String(r.id), { style: 'danger' })];
+            : [...queueButtons(r), button('Reject', actions.reject, String(r.id), { style: 'danger' })];
       blocks.push(actionsBlock(`queue:${r.id}`, buttons));
     }
     if (requests.length > 10) blocks.push(context(`…and ${requests.length - 10} more: \`/sandbox queue ${env.name}\` from the command line lists all.`));

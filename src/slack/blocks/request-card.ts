@@ -35,6 +35,17 @@ function stateLine(o: RequestOverview): string {
   }
 }
 
+/** `:alarm_clock: Deployment scheduled for … by @dave`, for cards and queue listings. */
+export const scheduleLine = (r: DeploymentRequest) =>
+  r.scheduledAt ? `:alarm_clock: Deployment scheduled ${slackDate(r.scheduledAt)} by ${mention(r.scheduledBy ?? '?')}` : undefined;
+
+/** Deploy or, when a deployment is scheduled, cancelling it (Deploy stays: deploying now replaces the schedule). */
+export function queueButtons(r: DeploymentRequest) {
+  const id = String(r.id);
+  const deploy = button('Deploy', actions.deploy, id, { style: 'primary' });
+  return r.scheduledAt ? [deploy, button('Cancel schedule', actions.unschedule, id)] : [deploy];
+}
+
 function buttonsFor(r: DeploymentRequest) {
   const id = String(r.id);
   const reject = button('Reject', actions.reject, id, { style: 'danger' });
@@ -43,9 +54,9 @@ function buttonsFor(r: DeploymentRequest) {
     case 'pending_approval':
       return [button('Approve', actions.approve, id, { style: 'primary' }), reject];
     case 'approved':
-      return [button('Deploy', actions.deploy, id, { style: 'primary' }), reject];
+      return [...queueButtons(r), reject];
     case 'failed':
-      return [button('Deploy', actions.deploy, id, { style: 'primary' }), reject, logs];
+      return [...queueButtons(r), reject, logs];
     case 'deployed':
     case 'reverted':
       return [logs];
@@ -67,7 +78,7 @@ export function requestCard(o: RequestOverview): { text: string; blocks: KnownBl
   if (o.changeRequest) facts.push(`Change request ${formatId('changeRequest', o.changeRequest.id)}: ${escape(o.changeRequest.name)}`);
   if (o.keys.length) facts.push(`Changes: ${o.keys.map((k) => `\`${escape(k)}\``).join(', ')}${o.summary.added + o.summary.modified + o.summary.deleted > o.keys.length ? ', …' : ''}`);
   blocks.push(context(...facts));
-  blocks.push(section(stateLine(o)));
+  blocks.push(section([stateLine(o), scheduleLine(r)].filter(Boolean).join('\n')));
   const buttons = buttonsFor(r);
   if (buttons.length) blocks.push(actionsBlock(`request:${r.id}`, buttons));
   return { text: `${id} to ${env.name}: ${r.state.replace(/_/g, ' ')}`, blocks };

@@ -12,6 +12,10 @@ export function register(app: App, deps: SlackDeps) {
   button(actions.approve, 'Approve', approveClicked);
   button(actions.reject, 'Reject', ({ value, opening }) => openReject(deps, opening, value));
   button(actions.deploy, 'Deploy', ({ value, opening }) => openDeploy(deps, opening, value));
+  button(actions.unschedule, 'Cancel schedule', async ({ value, user, reply }) => {
+    const request = await deps.services.unscheduleDeployment(actorOf(user), Number(value));
+    await reply(`:x: The scheduled deployment of ${formatId('request', request.id)} is cancelled.`);
+  });
   button(actions.viewLogs, 'View Logs', ({ value, opening }) => openLogs(deps, opening, value));
   button(actions.sync, 'Sync', ({ value, opening }) => openSync(deps, opening, value));
   button(actions.send, 'Send', ({ value, opening }) => openSend(deps, opening, value));

@@ -1,7 +1,8 @@
 import { DomainError } from '../../../domain/errors.ts';
 import { formatId, parseId } from '../../../domain/ids.ts';
 import { count } from '../../../domain/pipeline.ts';
-import { actionsBlock, button, escape, section } from '../../blocks/format.ts';
+import { parseWhen } from '../../../domain/time.ts';
+import { actionsBlock, button, escape, section, slackDate } from '../../blocks/format.ts';
 import { actorOf } from '../../context.ts';
 import { actions } from '../../ids.ts';
 import { openDeploy, openReject, openRevert, openSend, openSync } from '../../modals.ts';
@@ -16,11 +17,38 @@ async function instanceOf({ args, user, deps }: Invocation, verb: string): Promi
   throw new DomainError('INVALID_INPUT', `Say which instance to ${verb}: \`/sandbox ${verb} <instance>\`. ${yours}`);
 }
 
+/** The person's time zone as Slack knows it, so that `at 18:00` means their 18:00; UTC when Slack cannot say. */
+async function timeZoneOf({ client, user }: Invocation): Promise<string> {
+  const info = await client.users.info({ user }).catch(() => undefined);
+  return info?.user?.tz ?? 'UTC';
+}
+
+/** `/sandbox deploy DR-12` asks for confirmation; `/sandbox deploy DR-12 at friday 18:00` schedules it. */
+async function deployOrSchedule(call: Invocation) {
+  const [ref, at] = call.args;
+  if (at === undefined) return openDeploy(call.deps, call.opening, ref!);
+  if (at.toLowerCase() !== 'at' || call.args.length < 3) {
+    throw new DomainError('INVALID_INPUT', `To schedule a deployment, write the time after \`at\`: \`/sandbox deploy ${ref} at 18:00\`.`);
+  }
+  const { id } = parseId(ref!, 'request');
+  const when = parseWhen(call.rest(2), call.deps.services.deps.clock.now(), await timeZoneOf(call));
+  const request = await call.deps.services.scheduleDeployment(actorOf(call.user), id, when);
+  await call.reply(`:alarm_clock: ${formatId('request', id)} will be deployed ${slackDate(request.scheduledAt!)}, as you. \`/sandbox unschedule ${formatId('request', id)}\` or *Cancel schedule* on its card cancels it.`);
+}
+
 /** Subcommands that change things: most open a modal to confirm or complete, the rest act at once. */
 export const workSubcommands: Record<string, Subcommand> = {
   sync: { args: [0, 1], run: async (call) => openSync(call.deps, call.opening, await instanceOf(call, 'sync')) },
   send: { args: [0, 1], run: async (call) => openSend(call.deps, call.opening, await instanceOf(call, 'send')) },
-  deploy: { args: [1, 1], needs: 'a request id, e.g. `DR-12`', run: (call) => openDeploy(call.deps, call.opening, call.args[0]!) },
+  deploy: { args: [1, Infinity], needs: 'a request id, e.g. `DR-12`', run: deployOrSchedule },
+  unschedule: {
+    args: [1, 1],
+    needs: 'a request id, e.g. `DR-12`',
+    run: async ({ args, user, reply, deps }) => {
+      const request = await deps.services.unscheduleDeployment(actorOf(user), parseId(args[0]!, 'request').id);
+      await reply(`:x: The scheduled deployment of ${formatId('request', request.id)} is cancelled; it waits in the queue for a deployer.`);
+    },
+  },
   reject: { args: [1, 1], needs: 'a request id, e.g. `DR-12`', run: (call) => openReject(call.deps, call.opening, call.args[0]!) },
   revert: { args: [0, 1], run: (call) => openRevert(call.deps, call.opening, call.args[0]) },
   validate: {
