@@ -232,7 +232,7 @@ export async function seed(t: TestBot, requests: number, progress: (text: string
     ids.push(request.id);
   }
   const client = new WebClient('xoxb-test-token', { slackApiUrl: t.fake.url });
-  const messages = postedMessageRepository(t.bot.runtime.database.db);
+  const messages = postedMessageRepository(t.bot.runtime.database.db, t.bot.runtime.process.id);
   const cards: Card[] = [];
   for (const id of ids) {
     const card = requestCard(await services.requestOverview(id));

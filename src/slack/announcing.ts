@@ -9,6 +9,7 @@ import type { Settings } from '../settings.ts';
 import { announced } from './announced.ts';
 import { Chat } from './chat.ts';
 import { Notifier, type Schedule } from './notifier.ts';
+import type { PostedMessages } from './posted-messages.ts';
 import { ThreadLog } from './thread-log.ts';
 
 export interface AnnouncingRuntime {
@@ -19,6 +20,8 @@ export interface AnnouncingRuntime {
   chat: Chat;
   notifier: Notifier;
   threads: ThreadLog;
+  /** Where the bot's messages are (cards, run threads), shared by every process. */
+  messages: PostedMessages;
   /** Resolves once every announcement and thread started so far is written. */
   drain(): Promise<void>;
   /** Waits for the announcements and threads under way, then closes the database. */
@@ -60,7 +63,7 @@ export async function openAnnouncingRuntime(
   const sinks = new FanOut();
   if (options.sink) sinks.sinks.push(options.sink);
   const runtime = await openRuntime(settings, { clock: options.clock, groups: options.groups, sink: sinks, recover: false, processKind: options.processKind, warn: (m) => logger.warn(m) });
-  const messages = postedMessageRepository(runtime.database.db);
+  const messages = postedMessageRepository(runtime.database.db, runtime.process.id);
   const notifier = new Notifier(runtime.services, chat, messages, logger, options.schedule);
   const services = announced(runtime.services, notifier);
   const threads = new ThreadLog({
@@ -87,6 +90,7 @@ export async function openAnnouncingRuntime(
     chat,
     notifier,
     threads,
+    messages,
     drain,
     async close() {
       await drain();

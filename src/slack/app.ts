@@ -6,9 +6,14 @@ import { WebClient } from '@slack/web-api';
 import type { Services } from '../domain/services/index.ts';
 import type { Runtime, RuntimeOptions } from '../runtime.ts';
 import type { SlackSettings } from '../settings.ts';
+import { schedulerRunRepository } from '../db/repositories/scheduler-runs.ts';
+import { slackDeliveryRepository } from '../db/repositories/slack-deliveries.ts';
+import { type Jobs, startScheduler } from '../scheduler.ts';
 import { openAnnouncingRuntime, webClientOptions } from './announcing.ts';
 import { Background } from './background.ts';
+import { actOnceOnEachDelivery } from './deliveries.ts';
 import { noInbound, trackInbound } from './inbound.ts';
+import { scheduledJobs } from './scheduled-work.ts';
 import { registerListeners } from './listeners/index.ts';
 import type { ThreadLog } from './thread-log.ts';
 
@@ -17,6 +22,8 @@ export interface SlackApp {
   runtime: Runtime;
   services: Services;
   threads: ThreadLog;
+  /** The scheduled jobs by name (`tick`, `driftReport`): the scheduler runs them on their crons; tests call them. */
+  jobs: Jobs;
   /** HTTP mode: where Slack posts (`…/slack/events`, `/healthz` beside it); Socket Mode: the health check. */
   url: string;
   mode: SlackSettings['mode'];
@@ -109,7 +116,7 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
   let inbound = noInbound;
   const background = new Background(settings.DATABASE_URL ? 4 : 1, { open: () => inbound.open(), lastActivity: () => inbound.lastActivity() });
   const announcing = await openAnnouncingRuntime(settings, { ...options, logger, processKind: 'app', schedule: (work) => background.run(work) });
-  const { runtime, services, notifier, chat, threads } = announcing;
+  const { runtime, services, notifier, chat, threads, messages } = announcing;
   const socketMode = settings.mode === 'socket';
   const app = new App({
     token: settings.SLACK_BOT_TOKEN,
@@ -123,7 +130,26 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
       : { signingSecret: settings.SLACK_SIGNING_SECRET!, customRoutes: [{ path: '/healthz', method: ['GET'], handler: healthCheck(runtime) }] }),
   });
   const handling = countHandling(app);
+  const db = runtime.database.db;
+  const deliveries = slackDeliveryRepository(db);
+  actOnceOnEachDelivery(app, (key) => deliveries.first(key, new Date()));
   registerListeners(app, { services, notifier, chat, logger, background });
+  const ticks = schedulerRunRepository(db, runtime.process.id);
+  const { schedules } = runtime.config;
+  const jobs = scheduledJobs({
+    services,
+    schedules,
+    chat,
+    messages,
+    notifier,
+    threads,
+    background: (work) => background.run(work),
+    prune: async (before) => {
+      await ticks.prune(before);
+      await deliveries.prune(before);
+    },
+    logger,
+  });
   let health: Server | undefined;
   let url: string;
   try {
@@ -141,11 +167,20 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
     await announcing.close();
     throw error;
   }
+  // Threads that a dead replica, or this one before a restart, left unfinished (runs it recovered included).
+  void threads.resume();
+  const scheduler = startScheduler(jobs, {
+    crons: { tick: schedules.tick, driftReport: schedules.driftReport },
+    timezone: schedules.timezone,
+    claim: (key) => ticks.claim(key, new Date()),
+    warn: (message) => logger.warn(message),
+  });
   return {
     app,
     runtime,
     services,
     threads,
+    jobs,
     url,
     mode: settings.mode,
     async settled() {
@@ -156,6 +191,7 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
       } while (handling.count() > 0);
     },
     async stop() {
+      await scheduler.stop();
       await app.stop();
       await background.drained();
       await new Promise((resolve) => (health ? health.close(resolve) : resolve(undefined)));

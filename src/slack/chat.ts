@@ -1,10 +1,13 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
-import { WebAPIHTTPError, WebAPIRateLimitedError, WebAPIRequestError, type WebClient } from '@slack/web-api';
+import { WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError, type WebClient } from '@slack/web-api';
 
 /** Slack allows about one message per second per channel; thread replies count too. */
 export const POST_INTERVAL_MS = 1000;
 const MAX_BACKOFF_MS = 30_000;
+/** Messages whose last written content is remembered (the most recently written ones). */
+const REMEMBERED = 1000;
 
 export interface Message {
   channel: string;
@@ -15,6 +18,8 @@ export interface Message {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const contentOf = (message: Message) => createHash('sha256').update(JSON.stringify([message.text, message.blocks ?? null])).digest('base64');
+
 /** Errors worth another try: rate limits (after Retry-After), HTTP 5xx, timeouts and broken connections. */
 function retryDelay(error: unknown, attempt: number): number | undefined {
   if (error instanceof WebAPIRateLimitedError) return error.retryAfter * 1000;
@@ -22,6 +27,12 @@ function retryDelay(error: unknown, attempt: number): number | undefined {
   if (error instanceof WebAPIHTTPError || error instanceof WebAPIRequestError) return Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt);
   return undefined;
 }
+
+/** Slack's own errors that say it could not do the call now, rather than that it will not. */
+const TRANSIENT_REFUSALS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited']);
+
+/** Slack answered and refused the call for a reason another try will not change (a channel gone, a message deleted). */
+export const isRefusal = (error: unknown) => error instanceof WebAPIPlatformError && !TRANSIENT_REFUSALS.has(error.data.error);
 
 /**
  * The bot's messages: posts paced per channel to stay inside Slack's limits, and every call retried on
@@ -31,6 +42,11 @@ export class Chat {
   /** Per channel: the post under way (posts to one channel go one at a time) and when the next one may start. */
   private readonly lanes = new Map<string, Promise<unknown>>();
   private readonly freeAt = new Map<string, number>();
+  /**
+   * What this process last wrote into each message, so that an edit that would change nothing is not sent (several
+   * events ask for the same card). Only saves calls: another process may have written the message since.
+   */
+  private readonly written = new Map<string, string>();
 
   constructor(
     readonly client: WebClient,
@@ -39,16 +55,22 @@ export class Chat {
   ) {}
 
   async post(message: Message): Promise<{ channel: string; ts: string }> {
-    return this.retrying(`chat.postMessage to ${message.channel}`, () =>
+    const posted = await this.retrying(`chat.postMessage to ${message.channel}`, () =>
       this.inLane(message.channel, async () => {
         const result = await this.client.chat.postMessage(message);
         return { channel: result.channel ?? message.channel, ts: result.ts! };
       }),
     );
+    if (!message.thread_ts) this.remember(posted, contentOf(message));
+    return posted;
   }
 
+  /** Edits a message in place; not sent when this process wrote the very same content into it last. */
   async update(message: Message & { ts: string }): Promise<void> {
+    const content = contentOf(message);
+    if (this.written.get(`${message.channel} ${message.ts}`) === content) return;
     await this.retrying(`chat.update in ${message.channel}`, () => this.client.chat.update(message));
+    this.remember(message, content);
   }
 
   /** A direct message (the app's Messages tab). */
@@ -79,6 +101,13 @@ export class Chat {
       if (this.lanes.get(channel) === settled) this.lanes.delete(channel);
     });
     return turn;
+  }
+
+  private remember(where: { channel: string; ts: string }, content: string) {
+    const key = `${where.channel} ${where.ts}`;
+    this.written.delete(key);
+    this.written.set(key, content);
+    if (this.written.size > REMEMBERED) this.written.delete(this.written.keys().next().value!);
   }
 
   private hold(channel: string, ms: number) {

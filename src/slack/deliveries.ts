@@ -10,16 +10,20 @@ function deliveryKey(body: AnyMiddlewareArgs['body']): string | undefined {
 
 /**
  * Acts on each delivery from Slack once. Slack sends an event again (X-Slack-Retry-Num) when the first answer was
- * late, and a load balancer may resend any request: every replica records the deliveries it takes in the
- * database, and a delivery already taken, here or on another replica, is acknowledged and dropped.
+ * late: every replica records the deliveries it takes in the database, and a retry of a delivery already taken,
+ * here or on another replica, is acknowledged and dropped. A first delivery is recorded without waiting, so that
+ * acknowledging it within Slack's 3 seconds never waits for the database; its retries come seconds later.
  */
 export function actOnceOnEachDelivery(app: App, firstDelivery: (key: string) => Promise<boolean>) {
   app.use(async (args) => {
     const key = deliveryKey(args.body);
-    if (key && !(await firstDelivery(key))) {
+    const retry = args.context.retryNum !== undefined;
+    if (key && !retry) {
+      firstDelivery(key).catch((error) => args.logger.warn(`Could not record a delivery from Slack: ${(error as Error).message}`));
+    } else if (key && !(await firstDelivery(key))) {
       const { ack } = args as { ack?: () => Promise<void> };
       await ack?.();
-      args.logger.info(`Ignored a repeated delivery from Slack (${key}${args.context.retryNum ? `, retry ${args.context.retryNum}` : ''})`);
+      args.logger.info(`Ignored a repeated delivery from Slack (${key}, retry ${args.context.retryNum})`);
       return;
     }
     await args.next();

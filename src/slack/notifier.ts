@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import { formatId } from '../domain/ids.ts';
@@ -9,7 +10,15 @@ import { escape } from './blocks/format.ts';
 import { changeRequestCard } from './blocks/change-request-card.ts';
 import { requestCard } from './blocks/request-card.ts';
 import type { Chat } from './chat.ts';
-import type { PostedMessages } from './posted-messages.ts';
+import type { PostedMessage, PostedMessages } from './posted-messages.ts';
+
+/** How long a refresh waits for a card another process claimed to be posted (that process's Chat retries meanwhile). */
+const CLAIM_WAIT_MS = 120_000;
+const CLAIM_POLL_MS = 250;
+/** How often a card write is checked against a newer state and redone (enough for any real interleaving). */
+const STALE_ROUNDS = 3;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs a piece of work when its turn comes. */
 export type Schedule = <T>(work: () => Promise<T>) => Promise<T>;
@@ -29,6 +38,8 @@ interface Card {
 export class Notifier {
   /** Card refreshes run one after another per subject, each reading the state of its turn: the last one shown is the latest. */
   private readonly refreshes = new Map<string, Promise<void>>();
+  /** Per subject, the refresh that has not read the state yet. */
+  private readonly waitingRefreshes = new Map<string, Promise<void>>();
   /** Announcements under way; the work they announce does not wait for Slack. */
   private readonly pending = new Set<Promise<void>>();
 
@@ -77,10 +88,22 @@ export class Notifier {
     });
   }
 
+  /**
+   * A refresh asked for while another of the same card still waits for its turn joins that one: it reads the state
+   * when its turn comes, which includes what the later asker changed.
+   */
   private refreshCard(subject: string, render: () => Promise<Card>): Promise<void> {
-    const next = (this.refreshes.get(subject) ?? Promise.resolve()).then(() => this.safely(`the card of ${subject}`, () => this.writeCard(subject, render)));
+    const waiting = this.waitingRefreshes.get(subject);
+    if (waiting) return waiting;
+    const reading = () => {
+      if (this.waitingRefreshes.get(subject) === next) this.waitingRefreshes.delete(subject);
+      return render();
+    };
+    const next: Promise<void> = (this.refreshes.get(subject) ?? Promise.resolve()).then(() => this.safely(`the card of ${subject}`, () => this.writeCard(subject, reading)));
+    this.waitingRefreshes.set(subject, next);
     this.refreshes.set(subject, next);
     void next.then(() => {
+      if (this.waitingRefreshes.get(subject) === next) this.waitingRefreshes.delete(subject);
       if (this.refreshes.get(subject) === next) this.refreshes.delete(subject);
     });
     return next;
@@ -88,10 +111,46 @@ export class Notifier {
 
   private async writeCard(subject: string, render: () => Promise<Card>) {
     const [{ channel, ...card }, posted] = await this.schedule(() => Promise.all([render(), this.messages.find(subject, 'card')]));
-    if (posted) return this.chat.update({ channel: posted.channel, ts: posted.ts, ...card });
+    if (posted) return this.updateCard(posted, card, render);
     if (!channel) return;
+    if (await this.messages.claim(subject, 'card', channel)) return this.postCard(subject, channel, card, render);
+    // Another process is posting it, perhaps with an older state: this one's goes in once it is there.
+    const there = await this.claimedCard(subject, channel);
+    if (!there) return this.logger.warn(`The card of ${subject} was not posted within ${CLAIM_WAIT_MS / 1000} s by the process that claimed it; it is left to that process.`);
+    const { channel: _, ...now } = await this.schedule(render);
+    if (there === 'mine') return this.postCard(subject, channel, now, render);
+    await this.updateCard(there, now, render);
+  }
+
+  private async postCard(subject: string, channel: string, card: Omit<Card, 'channel'>, render: () => Promise<Card>) {
     const { ts, channel: where } = await this.chat.post({ channel, ...card });
     await this.messages.save({ subject, role: 'card', channel: where, ts, linesPosted: 0 });
+    await this.updateCard({ channel: where, ts }, card, render, true);
+  }
+
+  /**
+   * Writes the card, then reads the state again: another replica may have written a newer card meanwhile, which
+   * this older one just overwrote. Whoever wrote last sees the newest state and writes it, so that one stays.
+   */
+  private async updateCard(where: { channel: string; ts: string }, card: Omit<Card, 'channel'>, render: () => Promise<Card>, written = false) {
+    for (let round = 0; round < STALE_ROUNDS; round++) {
+      if (!written) await this.chat.update({ ...where, ...card });
+      const { channel: _, ...now } = await this.schedule(render);
+      if (isDeepStrictEqual(now, card)) return;
+      card = now;
+      written = false;
+    }
+  }
+
+  /** Waits for the card another process claimed to be posted; takes the claim over if that process dies first. */
+  private async claimedCard(subject: string, channel: string): Promise<PostedMessage | 'mine' | undefined> {
+    for (const deadline = Date.now() + CLAIM_WAIT_MS; Date.now() < deadline; ) {
+      await sleep(CLAIM_POLL_MS);
+      const posted = await this.schedule(() => this.messages.find(subject, 'card'));
+      if (posted) return posted;
+      if (await this.messages.claim(subject, 'card', channel)) return 'mine';
+    }
+    return undefined;
   }
 
   /** A direct message to the requester about an outcome of their request. */
@@ -129,6 +188,8 @@ export class Notifier {
           return `:warning: The deployment of ${id} to ${env.name} was interrupted: the process running it stopped. ${env.name} is unchanged; ${id} stays in the queue and can be deployed again.`;
         }
         return `:x: The deployment of ${id} to ${env.name} failed: ${escape(request.reason ?? 'see the log')}. It stays in the queue; \`/sandbox logs ${id}\` shows why.`;
+      case 'expired':
+        return `:zzz: ${id} expired in the ${env.name} queue: ${escape(request.reason ?? 'nobody decided in time')}. Send the changes again if they are still wanted.`;
       case 'reverted':
         return `:rewind: ${id} was reverted in ${env.name}. These changes cannot be deployed again as-is: make more changes and send again.`;
       default:

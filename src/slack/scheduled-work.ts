@@ -51,7 +51,7 @@ async function deployScheduled(deps: ScheduledWorkDeps, due: { requestId: number
 
 /**
  * The scheduler's jobs. `tick` (every 30 s by default) looks for due work: runs of dead processes to mark
- * interrupted, approval reminders, requests to expire, scheduled deployments. `driftReport` compares each staging
+ * interrupted, threads left unfinished (Slack was down, or their writer died), approval reminders, requests to expire, scheduled deployments. `driftReport` compares each staging
  * instance with production. Each piece of work is taken in the database, so a replica that runs a tick late, or
  * twice, repeats nothing.
  */
@@ -68,6 +68,8 @@ export function scheduledJobs(deps: ScheduledWorkDeps): Jobs {
   return {
     async tick() {
       await safely('recover interrupted runs', () => services.recoverInterruptedRuns());
+      // Not awaited: while Slack is down a pass can take minutes; passes never pile up (see ThreadLog.resume).
+      void deps.threads.resume();
       await safely('send approval reminders', async () => {
         for (const reminder of await services.scheduler.takeDueReminders(reminders)) await safely(`remind about ${formatId('request', reminder.request.id)}`, () => remind(deps, reminder));
       });

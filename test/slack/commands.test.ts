@@ -162,7 +162,8 @@ describe('/sandbox help', () => {
       '/sandbox send [instance]',
       '/sandbox queue [environment]',
       '/sandbox validate <request>',
-      '/sandbox deploy <request>',
+      '/sandbox deploy <request> [at <time>]',
+      '/sandbox unschedule <request>',
       '/sandbox reject <request>',
       '/sandbox revert [environment]',
       '/sandbox logs <run or request>',
@@ -195,7 +196,7 @@ describe('mistakes get the reason and the usage, privately', () => {
     const said = await answerText(ALICE, 'deploi DR-1');
     expect(said.startsWith(':no_entry:')).toBe(true);
     expect(said).toContain('`deploi` is not a `/sandbox` command');
-    expect(said).toContain('/sandbox deploy <request>');
+    expect(said).toContain('/sandbox deploy <request> [at <time>]');
     expect(said).toContain('/sandbox help');
     expect(t.fake.views('open')).toEqual([]);
   });
@@ -209,7 +210,7 @@ describe('mistakes get the reason and the usage, privately', () => {
   it('`deploy` without a request says a request id is needed and shows its usage', async () => {
     const said = await refused(DEPLOYER, 'deploy');
     expect(said).toContain('needs a request id');
-    expect(said).toContain('`/sandbox deploy <request>`');
+    expect(said).toContain('`/sandbox deploy <request> [at <time>]`');
   });
 
   it('`compare` with one instance says two are needed and shows its usage', async () => {
@@ -229,8 +230,8 @@ describe('mistakes get the reason and the usage, privately', () => {
 
   it('too many words are named, with the usage', async () => {
     const deploy = await refused(DEPLOYER, 'deploy DR-1 DR-2');
-    expect(deploy).toContain('DR-2');
-    expect(deploy).toContain('`/sandbox deploy <request>`');
+    expect(deploy).toContain('“DR-2”');
+    expect(deploy).toContain('`/sandbox deploy <request> [at <time>]`');
 
     const status = await refused(ALICE, 'status please');
     expect(status).toContain('please');

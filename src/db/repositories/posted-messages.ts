@@ -1,10 +1,20 @@
-import { and, eq, isNotNull } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gte, isNotNull, isNull, ne, not, or, sql } from 'drizzle-orm';
+import { idPrefixes } from '../../domain/ids.ts';
 import type { MessageRole, PostedMessages } from '../../slack/posted-messages.ts';
 import type { Database } from '../client.ts';
-import { postedMessages } from '../schema.ts';
+import { processAlive } from '../processes.ts';
+import { postedMessages, runLogLines, runs } from '../schema.ts';
 
-export function postedMessageRepository(db: Database): PostedMessages {
+const { processId: _, ...runColumns } = getTableColumns(runs);
+
+/** `processId`: the process this repository serves, which claims and writes the messages it posts. */
+export function postedMessageRepository(db: Database, processId: number): PostedMessages {
   const where = (subject: string, role: MessageRole) => and(eq(postedMessages.subject, subject), eq(postedMessages.role, role));
+  const thread = (subject: string) => where(subject, 'run');
+  const mine = eq(postedMessages.writer, processId);
+  /** Nobody alive holds the message: no writer recorded, or its process died (ids are never used again). */
+  const unheld = or(isNull(postedMessages.writer), not(processAlive(postedMessages.writer)));
+  const runOfThread = sql`${postedMessages.subject} = ${`${idPrefixes.run}-`}::text || ${runs.id}::text`;
   return {
     async find(subject, role) {
       const [row] = await db.select().from(postedMessages).where(and(where(subject, role), isNotNull(postedMessages.ts)));
@@ -16,8 +26,66 @@ export function postedMessageRepository(db: Database): PostedMessages {
         .values(message)
         .onConflictDoUpdate({ target: [postedMessages.subject, postedMessages.role], set: { channel: message.channel, ts: message.ts, linesPosted: message.linesPosted } });
     },
-    async setLinesPosted(subject, role, lines) {
-      await db.update(postedMessages).set({ linesPosted: lines }).where(where(subject, role));
+    async claim(subject, role, channel) {
+      const rows = await db
+        .insert(postedMessages)
+        .values({ subject, role, channel, ts: null, writer: processId })
+        .onConflictDoUpdate({
+          target: [postedMessages.subject, postedMessages.role],
+          set: { channel, writer: processId },
+          // Again after this process's own post failed, or after the claimer died before posting.
+          setWhere: and(isNull(postedMessages.ts), or(mine, unheld)),
+        })
+        .returning({ subject: postedMessages.subject });
+      return rows.length > 0;
     },
+    async claimThread(subject, channel) {
+      const rows = await db
+        .insert(postedMessages)
+        .values({ subject, role: 'run', channel, ts: null, linesPosted: 0, writer: processId, complete: false })
+        .onConflictDoNothing()
+        .returning({ subject: postedMessages.subject });
+      return rows.length > 0;
+    },
+    async recordThread(subject, { channel, ts, linesPosted }) {
+      const rows = await db
+        .update(postedMessages)
+        .set({ channel, ts, linesPosted })
+        .where(and(thread(subject), mine))
+        .returning({ subject: postedMessages.subject });
+      return rows.length > 0;
+    },
+    async completeThread(subject, linesPosted) {
+      await db.update(postedMessages).set({ linesPosted, complete: true }).where(and(thread(subject), mine));
+    },
+    unfinishedThreads: () =>
+      db
+        .select({
+          subject: postedMessages.subject,
+          channel: postedMessages.channel,
+          ts: postedMessages.ts,
+          linesPosted: postedMessages.linesPosted,
+          writer: postedMessages.writer,
+          run: runColumns,
+          lines: sql<number>`(select count(*)::int from ${runLogLines} where ${runLogLines.runId} = ${runs.id})`,
+        })
+        .from(postedMessages)
+        .innerJoin(runs, runOfThread)
+        .where(and(eq(postedMessages.role, 'run'), eq(postedMessages.complete, false), ne(runs.status, 'running'), or(mine, unheld)))
+        .orderBy(asc(runs.id)),
+    async takeThread(subject, writer) {
+      const rows = await db
+        .update(postedMessages)
+        .set({ writer: processId })
+        .where(and(thread(subject), eq(postedMessages.complete, false), writer === null ? isNull(postedMessages.writer) : eq(postedMessages.writer, writer)))
+        .returning({ subject: postedMessages.subject });
+      return rows.length > 0;
+    },
+    linesFrom: (runId, from) =>
+      db
+        .select({ at: runLogLines.at, level: runLogLines.level, text: runLogLines.text })
+        .from(runLogLines)
+        .where(and(eq(runLogLines.runId, runId), gte(runLogLines.seq, from)))
+        .orderBy(asc(runLogLines.seq)),
   };
 }

@@ -28,7 +28,8 @@ async function deployOrSchedule(call: Invocation) {
   const [ref, at] = call.args;
   if (at === undefined) return openDeploy(call.deps, call.opening, ref!);
   if (at.toLowerCase() !== 'at' || call.args.length < 3) {
-    throw new DomainError('INVALID_INPUT', `To schedule a deployment, write the time after \`at\`: \`/sandbox deploy ${ref} at 18:00\`.`);
+    const extra = at.toLowerCase() === 'at' ? 'no time after `at`' : `“${call.rest(1)}” after the request`;
+    throw new DomainError('INVALID_INPUT', `\`/sandbox deploy\` got ${extra}: deploy one request now (\`/sandbox deploy ${ref}\`), or schedule it with a time (\`/sandbox deploy ${ref} at 18:00\`).`);
   }
   const { id } = parseId(ref!, 'request');
   const when = parseWhen(call.rest(2), call.deps.services.deps.clock.now(), await timeZoneOf(call));

@@ -1,0 +1,125 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LogLevel } from '@slack/bolt';
+import { ConsoleLogger } from '@slack/logger';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSlackSettings } from '../src/settings.ts';
+import { type AnnouncingRuntime, openAnnouncingRuntime } from '../src/slack/announcing.ts';
+import { onPostgres, openTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { type FakeSlack, startFakeSlack } from './helpers/fake-slack.ts';
+import { Replicas } from './helpers/replicas.ts';
+import { SIGNING_SECRET } from './helpers/slack-app.ts';
+import { ADMIN, ALICE, BOB, DEPLOYER, as } from './helpers/world.ts';
+
+// The scheduler on three replicas of the Slack app, one PostgreSQL database and one fake Slack: every replica
+// runs the same crons, and each tick of each job is run by one of them. The jobs tick every second here, so that
+// a few seconds show many ticks: reminders, an expiry, a scheduled deployment and drift reports, each exactly once.
+
+const config = `
+admins: [${ADMIN}]
+environments:
+  - name: Development
+    kind: development
+    channel: C0DEV
+    instances: [{ name: dev-alice, owner: ${ALICE} }, dev-bob]
+  - name: Staging
+    kind: staging
+    channel: C0STAGING
+    instances: [staging]
+    approvals: { required: 1, approvers: [${BOB}] }
+    deployers: [${DEPLOYER}]
+  - name: Production
+    kind: production
+    channel: C0PROD
+    instances: [production]
+    deployers: [${DEPLOYER}]
+schedules:
+  tick: "* * * * * *"
+  approvalReminder: { after: 1s, every: 1s, times: 3 }
+  expireAfter: 6s
+  driftReport: "*/2 * * * * *"
+`;
+
+let db: TestDatabase;
+let pg: postgres.Sql;
+let fake: FakeSlack;
+let cli: AnnouncingRuntime;
+let replicas: Replicas;
+
+const ticks = async (job: string) =>
+  pg<{ key: string; process_id: number }[]>`select key, process_id from scheduler_runs where key like ${`${job}:%`} order by key`;
+
+describe.runIf(onPostgres)('the scheduler on three replicas', () => {
+  beforeAll(async () => {
+    db = await openTestDatabase();
+    pg = postgres(db.url!, { max: 2, onnotice: () => {} });
+    fake = await startFakeSlack();
+    const configPath = join(mkdtempSync(join(tmpdir(), 'sandbox-replica-schedules-')), 'sandbox.config.yml');
+    writeFileSync(configPath, config);
+    const logger = new ConsoleLogger();
+    logger.setLevel(LogLevel.ERROR);
+    const env = { SLACK_BOT_TOKEN: 'xoxb-cli-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.url, SANDBOX_CONFIG: configPath, DATABASE_URL: db.url! };
+    cli = await openAnnouncingRuntime(readSlackSettings(env), { logger });
+    replicas = new Replicas({ slackApiUrl: fake.url, databaseUrl: db.url!, config: configPath, signingSecret: SIGNING_SECRET });
+  }, 90_000);
+
+  afterAll(async () => {
+    try {
+      await replicas?.stop();
+    } finally {
+      await cli?.close();
+      await pg?.end();
+      await fake?.close();
+      await db?.close();
+    }
+  }, 60_000);
+
+  it('runs each job once per tick: three reminders, one expiry, one scheduled deployment, one report per drift tick', async () => {
+    const s = cli.services;
+    await s.components.put(as(ADMIN), 'production', [{ key: 'Layout/Account', content: 'v1' }]);
+    await s.sync(as(ADMIN), 'staging');
+    await s.sync(as(ALICE), 'dev-alice');
+    await s.components.put(as(ADMIN), 'staging', [{ key: 'Flow/Hotfix', content: 'drifted' }]);
+    await s.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'v2' }]);
+    await s.components.put(as(ADMIN), 'dev-bob', [{ key: 'Flow/Bob', content: 'b1' }]);
+    const planned = (await s.send(as(ADMIN), { instance: 'dev-bob', message: 'tonight', confirmDrift: true })).request;
+    await s.approve(as(BOB), planned.id);
+
+    await replicas.start(3);
+    const replicaIds = (await pg<{ id: number }[]>`select id from processes where kind = 'app'`).map((r) => r.id);
+    expect(replicaIds).toHaveLength(3);
+    // Sent once the replicas tick, so that each reminder falls due on a tick of its own.
+    const pending = (await s.send(as(ALICE), { instance: 'dev-alice', message: 'waits for Bob', confirmDrift: true })).request;
+    await s.scheduleDeployment(as(DEPLOYER), planned.id, new Date(Date.now() + 2000));
+    // Long enough for every reminder, the expiry (6 s after the send) and several drift ticks.
+    await sleep(9000);
+    await replicas.stop();
+
+    const card = fake.messages('C0STAGING').find((m) => m.text?.startsWith(`DR-${pending.id} `))!;
+    const reminders = fake.thread('C0STAGING', card.ts).map((m) => /Reminder (\d) of 3/.exec(m.text ?? '')?.[1]);
+    // Each reminder once (a second apart here, they may reach the thread in any order from different replicas).
+    expect(reminders.sort()).toEqual(['1', '2', '3']);
+
+    const [{ state, reason }] = await pg<{ state: string; reason: string }[]>`select state, reason from deployment_requests where id = ${pending.id}`;
+    expect({ state, reason }).toEqual({ state: 'expired', reason: 'no progress in 6s' });
+    expect(fake.dms(ALICE).filter((m) => m.text?.includes(`DR-${pending.id} expired`))).toHaveLength(1);
+
+    const runs = await pg<{ kind: string; status: string; user_id: string }[]>`select kind, status, user_id from runs where request_id = ${planned.id}`;
+    expect(runs).toEqual([{ kind: 'deploy', status: 'succeeded', user_id: DEPLOYER }]);
+    expect(fake.messages('C0STAGING').filter((m) => m.text?.startsWith(`Deployment of DR-${planned.id} `))).toHaveLength(1);
+
+    const driftTicks = await ticks('driftReport');
+    const reports = fake.messages('C0STAGING').filter((m) => m.text?.includes('Drift report: staging differs from production'));
+    expect(driftTicks.length).toBeGreaterThanOrEqual(3);
+    expect(reports).toHaveLength(driftTicks.length);
+
+    // One claim per second of ticking (the key is the primary key), each by one of the three replicas.
+    const tickRows = await ticks('tick');
+    expect(tickRows.length).toBeGreaterThanOrEqual(7);
+    expect(tickRows.length).toBeLessThanOrEqual(11);
+    for (const { process_id } of tickRows) expect(replicaIds).toContain(process_id);
+  }, 120_000);
+});
