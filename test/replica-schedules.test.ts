@@ -1,17 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LogLevel } from '@slack/bolt';
-import { ConsoleLogger } from '@slack/logger';
-import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSlackSettings } from '../src/settings.ts';
-import { type AnnouncingRuntime, openAnnouncingRuntime } from '../src/slack/announcing.ts';
-import { onPostgres, openTestDatabase, type TestDatabase } from './helpers/database.ts';
-import { type FakeSlack, startFakeSlack } from './helpers/fake-slack.ts';
-import { Replicas } from './helpers/replicas.ts';
-import { SIGNING_SECRET } from './helpers/slack-app.ts';
+import { describe, expect, it } from 'vitest';
+import { onPostgres } from './helpers/database.ts';
+import { type ReplicaCluster, useReplicaCluster } from './helpers/replicas.ts';
 import { ADMIN, ALICE, BOB, DEPLOYER, as } from './helpers/world.ts';
 
 // The scheduler on three replicas of the Slack app, one PostgreSQL database and one fake Slack: every replica
@@ -43,41 +33,16 @@ schedules:
   driftReport: "*/2 * * * * *"
 `;
 
-let db: TestDatabase;
-let pg: postgres.Sql;
-let fake: FakeSlack;
-let cli: AnnouncingRuntime;
-let replicas: Replicas;
+let cluster: ReplicaCluster;
 
 const ticks = async (job: string) =>
-  pg<{ key: string; process_id: number }[]>`select key, process_id from scheduler_runs where key like ${`${job}:%`} order by key`;
+  cluster.pg<{ key: string; process_id: number }[]>`select key, process_id from scheduler_runs where key like ${`${job}:%`} order by key`;
 
 describe.runIf(onPostgres)('the scheduler on three replicas', () => {
-  beforeAll(async () => {
-    db = await openTestDatabase();
-    pg = postgres(db.url!, { max: 2, onnotice: () => {} });
-    fake = await startFakeSlack();
-    const configPath = join(mkdtempSync(join(tmpdir(), 'sandbox-replica-schedules-')), 'sandbox.config.yml');
-    writeFileSync(configPath, config);
-    const logger = new ConsoleLogger();
-    logger.setLevel(LogLevel.ERROR);
-    const env = { SLACK_BOT_TOKEN: 'xoxb-cli-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.url, SANDBOX_CONFIG: configPath, DATABASE_URL: db.url! };
-    cli = await openAnnouncingRuntime(readSlackSettings(env), { logger });
-    replicas = new Replicas({ slackApiUrl: fake.url, databaseUrl: db.url!, config: configPath, signingSecret: SIGNING_SECRET });
-  }, 90_000);
-
-  afterAll(async () => {
-    try {
-      await replicas?.stop();
-    } finally {
-      await cli?.close();
-      await pg?.end();
-      await fake?.close();
-      await db?.close();
-    }
-  }, 60_000);
+  cluster = useReplicaCluster(config);
 
   it('runs each job once per tick: three reminders, one expiry, one scheduled deployment, one report per drift tick', async () => {
+    const { cli, pg, fake, replicas } = cluster;
     const s = cli.services;
     await s.components.put(as(ADMIN), 'production', [{ key: 'Layout/Account', content: 'v1' }]);
     await s.sync(as(ADMIN), 'staging');

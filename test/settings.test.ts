@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readLocalSettings, readSlackSettings } from '../src/settings.ts';
 import { socketEnvelope, startFakeSlack } from './helpers/fake-slack.ts';
 import { postToSlackEndpoint, slashCommand } from './helpers/slack-requests.ts';
+import { freePort } from './helpers/workspace.ts';
 import { threeStepConfig } from './helpers/world.ts';
 
 /**
@@ -167,14 +167,6 @@ function launch(how: 'npm' | 'node', settings: Record<string, string>): Started 
 }
 
 const npmStart = (settings: Record<string, string>) => launch('npm', settings);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

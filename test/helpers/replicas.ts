@@ -1,10 +1,18 @@
-import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { LogLevel } from '@slack/bolt';
+import { ConsoleLogger } from '@slack/logger';
+import postgres from 'postgres';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { readSlackSettings } from '../../src/settings.ts';
+import { type AnnouncingRuntime, openAnnouncingRuntime } from '../../src/slack/announcing.ts';
+import { openTestDatabase, type TestDatabase } from './database.ts';
+import { type FakeSlack, startFakeSlack } from './fake-slack.ts';
+import { SIGNING_SECRET } from './slack-app.ts';
 import { type PostResult, postToSlackEndpoint, type SlackRequest } from './slack-requests.ts';
-import { type Exit, localEnv, type ProgramRun, startMain } from './workspace.ts';
+import { type Exit, freePort, localEnv, type ProgramRun, startMain } from './workspace.ts';
 
 /** What every replica shares: one fake Slack, one database, one pipeline file, one signing secret. */
 export interface ReplicaSettings {
@@ -108,13 +116,54 @@ export class Replicas {
   }
 }
 
-/** A port nobody listens on right now: the operator picks one, the program is told it by PORT. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+/** What a test file of replicas works with; filled in before its tests run. */
+export interface ReplicaCluster {
+  db: TestDatabase;
+  /** The test's own connections to the database, to read it and to hold row locks. */
+  pg: postgres.Sql;
+  fake: FakeSlack;
+  /** The test's own process on the database, as the command line with a bot token: its work is announced in Slack. */
+  cli: AnnouncingRuntime;
+  replicas: Replicas;
+}
+
+/**
+ * One test file's cluster (call it inside the file's describe): a fresh PostgreSQL database, one fake Slack, the
+ * pipeline `config`, the test's announcing runtime, and `start` replicas started before the tests. Everything is
+ * stopped after them; a failed test prints what the replicas printed.
+ */
+export function useReplicaCluster(config: string, { start = 0 } = {}): ReplicaCluster {
+  const cluster = {} as ReplicaCluster;
+  beforeAll(async () => {
+    cluster.db = await openTestDatabase();
+    cluster.pg = postgres(cluster.db.url!, { max: 4, onnotice: () => {} });
+    cluster.fake = await startFakeSlack();
+    const configPath = join(mkdtempSync(join(tmpdir(), 'sandbox-replicas-')), 'sandbox.config.yml');
+    writeFileSync(configPath, config);
+    const env = { SLACK_BOT_TOKEN: 'xoxb-cli-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: cluster.fake.url, SANDBOX_CONFIG: configPath, DATABASE_URL: cluster.db.url! };
+    const logger = new ConsoleLogger();
+    logger.setLevel(LogLevel.ERROR);
+    cluster.cli = await openAnnouncingRuntime(readSlackSettings(env), { logger });
+    cluster.replicas = new Replicas({ slackApiUrl: cluster.fake.url, databaseUrl: cluster.db.url!, config: configPath, signingSecret: SIGNING_SECRET });
+    if (start) await cluster.replicas.start(start);
+  }, 90_000);
+
+  afterAll(async () => {
+    // The test's connections first: a row lock left by a failed test would hold up a replica's stop.
+    await cluster.pg?.end({ timeout: 5 });
+    try {
+      await cluster.replicas?.stop();
+    } finally {
+      await cluster.cli?.close();
+      await cluster.fake?.close();
+      await cluster.db?.close();
+    }
+  }, 60_000);
+
+  afterEach(({ task }) => {
+    if (task.result?.state === 'fail') console.error(cluster.replicas.output());
+  });
+  return cluster;
 }
 
 /** Polls `GET /healthz` until it answers 200; fails with the program's output if it exits or takes too long. */

@@ -1,4 +1,5 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root: the local workspace is started from its sources, as `npm start` does. */
@@ -142,4 +143,13 @@ export function opening(stdout: string): string {
   const lines = stdout.split('\n');
   const first = lines.findIndex((l) => ECHO.test(l));
   return (first === -1 ? lines : lines.slice(0, first)).join('\n');
+}
+
+/** A port nobody listens on right now: the operator picks one, the program is told it by PORT. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
