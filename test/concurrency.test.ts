@@ -6,6 +6,7 @@ import { DomainError } from '../src/domain/errors.ts';
 import type { Repositories, Store } from '../src/domain/ports.ts';
 import { createServices, type Services } from '../src/domain/services/index.ts';
 import type { DeploymentRequest } from '../src/domain/types.ts';
+import { approvedChangeRequest, approvedForProduction, seedPipeline } from './domain/support.ts';
 import { onPostgres, openTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { ADMIN, ALICE, BOB, CAROL, DEPLOYER, QA_MEMBER, as, createWorld, threeStepConfig, type World } from './helpers/world.ts';
 
@@ -377,6 +378,28 @@ environments:
     expect(snapshots[0]!.n).toBe(2);
     expect(await contents(s, 'staging')).toEqual({ 'Layout/Account': 'v2', 'Page/New': 'n' });
     await refusalOf(s.deploy(as(DEPLOYER), id));
+  });
+
+  it('the same Revert twice at once reverts the latest production deployment once, never the one before it', async () => {
+    const world = await createWorld(db);
+    const s = world.services;
+    await seedPipeline(world, { 'Layout/Account': 'v1' });
+    const cr = await approvedChangeRequest(world);
+    await world.put('staging', { 'Layout/Account': 'v2' });
+    const first = await approvedForProduction(world, cr, { message: 'first' });
+    expect((await s.deploy(as(DEPLOYER), first.id)).succeeded).toBe(true);
+    await s.sync(as(ALICE), 'staging');
+    await world.put('staging', { 'Layout/Account': 'v3' });
+    const second = await approvedForProduction(world, cr, { message: 'second' });
+    expect((await s.deploy(as(DEPLOYER), second.id)).succeeded).toBe(true);
+
+    const { fulfilled, rejected } = settled(await Promise.allSettled([s.revert(as(DEPLOYER)), s.revert(as(ADMIN)), s.revert(as(DEPLOYER))]));
+
+    expect(fulfilled.map((r) => r.request.id)).toEqual([second.id]);
+    expect(rejected.map((e) => (e as DomainError).code)).toEqual(['NOTHING_TO_REVERT', 'NOTHING_TO_REVERT']);
+    expect(await contents(s, 'production')).toEqual({ 'Layout/Account': 'v2' });
+    expect((await s.report(`DR-${first.id}`)).request.state).toBe('deployed');
+    expect((await s.logs(`DR-${second.id}`)).filter((r) => r.kind === 'revert').map((r) => r.status)).toEqual(['succeeded']);
   });
 
   it("staging syncing with production while its own request deploys there: both end right, no deadlock", async () => {

@@ -53,7 +53,14 @@ export async function revert(deps: ServiceDeps, actor: Actor, environmentName?: 
   return audited(deps, actor, 'revert', environmentName ?? 'production', async () => {
     const { env, latest } = await assertMayRevert(deps, actor, environmentName);
     const id = formatId('request', latest.id);
-    const log = await startRun(deps, { kind: 'revert', user: actor.user, message: `Revert ${id}`, requestId: latest.id, instanceId: latest.targetInstanceId, environmentId: env.id });
+    // Claimed under the request's row lock: of two Revert clicks only one starts a revert; the other is told why.
+    const log = await deps.store.transaction(async (tx) => {
+      const current = await tx.requests.lockRow(latest.id);
+      const reverting = (await tx.runs.forRequest(latest.id)).some((r) => r.kind === 'revert' && r.status === 'running');
+      if (current?.state !== 'deployed' || reverting) return undefined;
+      return startRun(deps, { kind: 'revert', user: actor.user, message: `Revert ${id}`, requestId: latest.id, instanceId: latest.targetInstanceId, environmentId: env.id }, tx);
+    });
+    if (!log) throw new DomainError('NOTHING_TO_REVERT', `${id} is being reverted or was reverted already; nothing more was reverted.`);
     log.info(`Reverting ${id} in ${env.name}: restoring the state before it was deployed`);
     await log.flush();
     try {
