@@ -11,7 +11,7 @@ import { slackDeliveryRepository } from '../db/repositories/slack-deliveries.ts'
 import { type Jobs, startScheduler } from '../scheduler.ts';
 import { openAnnouncingRuntime, webClientOptions } from './announcing.ts';
 import { Background } from './background.ts';
-import { actOnceOnEachDelivery } from './deliveries.ts';
+import { actOnceOnEachEvent } from './deliveries.ts';
 import { noInbound, trackInbound } from './inbound.ts';
 import { scheduledJobs } from './scheduled-work.ts';
 import { registerListeners } from './listeners/index.ts';
@@ -132,7 +132,7 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
   const handling = countHandling(app);
   const db = runtime.database.db;
   const deliveries = slackDeliveryRepository(db);
-  actOnceOnEachDelivery(app, (key) => deliveries.first(key, new Date()));
+  actOnceOnEachEvent(app, (key) => deliveries.first(key, new Date()));
   registerListeners(app, { services, notifier, chat, logger, background });
   const ticks = schedulerRunRepository(db, runtime.process.id);
   const { schedules } = runtime.config;

@@ -1,29 +1,17 @@
-import type { AnyMiddlewareArgs, App } from '@slack/bolt';
-
-/** What identifies one delivery from Slack, however often it is sent: the event's id, or the interaction's trigger. */
-function deliveryKey(body: AnyMiddlewareArgs['body']): string | undefined {
-  const fields = body as { event_id?: string; trigger_id?: string };
-  if (fields.event_id) return `event:${fields.event_id}`;
-  if (fields.trigger_id) return `trigger:${fields.trigger_id}`;
-  return undefined;
-}
+import type { App } from '@slack/bolt';
 
 /**
- * Acts on each delivery from Slack once. Slack sends an event again (X-Slack-Retry-Num) when the first answer was
- * late: every replica records the deliveries it takes in the database, and a retry of a delivery already taken,
- * here or on another replica, is acknowledged and dropped. A first delivery is recorded without waiting, so that
- * acknowledging it within Slack's 3 seconds never waits for the database; its retries come seconds later.
+ * Acts on each event from Slack once. Slack delivers an event again (X-Slack-Retry-Num) when the first answer was
+ * late, possibly to another replica: every replica records the events it takes in the database, and a delivery of
+ * an event already taken is dropped (Bolt has acknowledged it already). Commands and interactions are not retried
+ * by Slack; a repeated click is a delivery of its own, whose effect the domain makes happen once (one vote per
+ * approver, one claim per deployment or revert), so they cost no database write before their acknowledgement.
  */
-export function actOnceOnEachDelivery(app: App, firstDelivery: (key: string) => Promise<boolean>) {
+export function actOnceOnEachEvent(app: App, firstDelivery: (key: string) => Promise<boolean>) {
   app.use(async (args) => {
-    const key = deliveryKey(args.body);
-    const retry = args.context.retryNum !== undefined;
-    if (key && !retry) {
-      firstDelivery(key).catch((error) => args.logger.warn(`Could not record a delivery from Slack: ${(error as Error).message}`));
-    } else if (key && !(await firstDelivery(key))) {
-      const { ack } = args as { ack?: () => Promise<void> };
-      await ack?.();
-      args.logger.info(`Ignored a repeated delivery from Slack (${key}, retry ${args.context.retryNum})`);
+    const eventId = (args.body as { event_id?: string }).event_id;
+    if (eventId && !(await firstDelivery(`event:${eventId}`))) {
+      args.logger.info(`Ignored a repeated delivery of event ${eventId}${args.context.retryNum ? ` (retry ${args.context.retryNum})` : ''}`);
       return;
     }
     await args.next();
