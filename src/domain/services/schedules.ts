@@ -142,11 +142,12 @@ export async function expireStaleRequests(deps: ServiceDeps, expireAfter: number
 /** Each staging instance compared with production; only those that differ are reported. */
 export async function driftReport(deps: ServiceDeps): Promise<DriftReport[]> {
   const production = await productionOf(deps.store);
-  const [productionInstance] = (await deps.store.instances.list()).filter((i) => i.environmentId === production.id);
+  const instances = await deps.store.instances.list();
+  const productionInstance = instances.find((i) => i.environmentId === production.id);
   if (!productionInstance) return [];
   const reports: DriftReport[] = [];
   const environments = (await deps.store.environments.list()).filter((e) => e.kind === 'staging');
-  for (const instance of await deps.store.instances.list()) {
+  for (const instance of instances) {
     const environment = environments.find((e) => e.id === instance.environmentId);
     if (!environment) continue;
     const differences = await deps.store.components.compare(productionInstance.id, instance.id);
