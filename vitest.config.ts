@@ -5,6 +5,8 @@ const backends = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pgli
 
 export default defineConfig({
   test: {
+    // The programs that tests start as people do (`npm start`, `sandbox`) run dist/: it is built first.
+    globalSetup: ['test/build.ts'],
     projects: backends.map((backend) => ({
       test: {
         name: backend,

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The `sandbox` command: runs the TypeScript sources through tsx.
-import { register } from 'tsx/esm/api';
-
-register();
-const { runCli } = await import('../src/cli/main.ts');
+// The `sandbox` command: the compiled command line in dist/, built by `npm install` (or `npm run build`).
+const cli = await import('../dist/app/cli.js').catch((error) => {
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+  process.stderr.write('The sandbox command is not built yet: run npm install (or npm run build) in its checkout first.\n');
+  process.exit(1);
+});
 const io = { out: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) };
-process.exitCode = await runCli(process.argv.slice(2), io);
+process.exitCode = await cli.sandboxCommand(process.argv.slice(2), io);

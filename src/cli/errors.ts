@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
+import { forTerminal } from './voice.ts';
 import { DomainError, type ErrorCode } from '../domain/errors.ts';
-import { RunFailed } from './program.ts';
+import { RunFailed } from './kit.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -43,7 +44,7 @@ export function exitCodeFor(error: unknown, { err, json }: ErrorOutput, argv: re
   }
   if (error instanceof DomainError) {
     const hint = hintFor(error, argv);
-    const message = hint ? `${error.message} ${hint}` : error.message;
+    const message = hint ? `${forTerminal(error.words)} ${hint}` : forTerminal(error.words);
     err(message);
     report(error.code, message);
     return EXIT_REFUSED;

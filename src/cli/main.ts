@@ -1,11 +1,10 @@
 import { exitCodeFor } from './errors.ts';
-import { buildProgram, type Output } from './program.ts';
-import { forTerminal } from './render.ts';
+import type { CliHost, Output } from './kit.ts';
+import { buildProgram } from './program.ts';
 
-/** Runs one `sandbox` command line; resolves to its exit code. */
-export async function runCli(argv: string[], terminal: Output): Promise<number> {
-  const io: Output = { out: (s) => terminal.out(forTerminal(s)), err: (s) => terminal.err(forTerminal(s)) };
-  const program = buildProgram(io);
+/** Runs one `sandbox` command line over the services of `host`; resolves to its exit code. */
+export async function runCli(argv: string[], io: Output, host: CliHost): Promise<number> {
+  const program = buildProgram(io, host);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

@@ -1,16 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
 import { type SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
-import postgres from 'postgres';
-import { lockDataDir } from './data-dir-lock.ts';
 import type { Session } from './processes.ts';
-import * as schema from './schema.ts';
+import type * as schema from './schema.ts';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -37,82 +29,19 @@ export interface DatabaseOptions {
   lockWaitMs?: number;
 }
 
-const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
-// Any constant will do: every replica takes the same advisory lock around its migrations.
-const MIGRATION_LOCK = 72_410_001;
+export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
+/** Each driver is loaded only when its database is opened: a command on PostgreSQL never loads PGlite, and the reverse. */
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
-  return options.url ? openPostgres(options.url, options.maxConnections ?? 10) : openPglite(options.dataDir ?? './.data', options.lockWaitMs ?? 10_000);
-}
-
-async function openPglite(dataDir: string, lockWaitMs: number): Promise<DatabaseHandle> {
-  let release = async () => {};
-  if (!dataDir.startsWith('memory://')) {
-    mkdirSync(dataDir, { recursive: true });
-    release = await lockDataDir(dataDir, lockWaitMs);
+  if (options.url) {
+    const { openPostgres } = await import('./postgres.ts');
+    return openPostgres(options.url, options.maxConnections ?? 10);
   }
-  let client: PGlite;
-  try {
-    client = await PGlite.create(dataDir);
-  } catch (error) {
-    await release();
-    throw error;
-  }
-  const db = drizzlePglite(client, { schema }) as unknown as Database;
-  return {
-    db,
-    kind: 'pglite',
-    migrate: () => migratePglite(drizzlePglite(client, { schema }), { migrationsFolder }),
-    ping: () => ping(db),
-    // One connection serves the whole process already.
-    session: async () => ({
-      query: async <T>(text: string, params?: unknown[]) => (await client.query<T>(text, params)).rows,
-      renew: async () => {},
-      release: async () => {},
-    }),
-    close: async () => {
-      try {
-        await client.close();
-      } finally {
-        await release();
-      }
-    },
-  };
+  const { openPglite } = await import('./pglite.ts');
+  return openPglite(options.dataDir ?? './.data', options.lockWaitMs ?? 10_000);
 }
 
-async function openPostgres(url: string, max: number): Promise<DatabaseHandle> {
-  const client = postgres(url, { max, onnotice: () => {}, connection: { application_name: 'sandbox-bot' } });
-  const db = drizzlePostgres(client, { schema }) as unknown as Database;
-  return {
-    db,
-    kind: 'postgres',
-    async migrate() {
-      // A session advisory lock needs one connection for the whole migration: a client of its own.
-      const single = postgres(url, { max: 1, onnotice: () => {} });
-      try {
-        await single`select pg_advisory_lock(${MIGRATION_LOCK})`;
-        await migratePostgres(drizzlePostgres(single, { schema }), { migrationsFolder });
-      } finally {
-        await single.end({ timeout: 5 });
-      }
-    },
-    ping: () => ping(db),
-    async session() {
-      let reserved = await client.reserve();
-      return {
-        query: async <T>(text: string, params: unknown[] = []) => (await reserved.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as T[],
-        async renew() {
-          reserved.release();
-          reserved = await client.reserve();
-        },
-        release: async () => reserved.release(),
-      };
-    },
-    close: () => client.end({ timeout: 5 }),
-  };
-}
-
-async function ping(db: Database): Promise<boolean> {
+export async function ping(db: Database): Promise<boolean> {
   try {
     await db.execute(sql`select 1`);
     return true;

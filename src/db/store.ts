@@ -1,12 +1,13 @@
 import type { Repositories, Store } from '../domain/ports.ts';
 import type { Database } from './client.ts';
+import { auditRepository } from './repositories/audit.ts';
 import { changeRequestRepository } from './repositories/change-requests.ts';
 import { componentRepository } from './repositories/components.ts';
 import { environmentRepository } from './repositories/environments.ts';
 import { instanceRepository } from './repositories/instances.ts';
 import { packageRepository } from './repositories/packages.ts';
 import { requestRepository } from './repositories/requests.ts';
-import { auditRepository, runRepository } from './repositories/runs.ts';
+import { runRepository } from './repositories/runs.ts';
 
 function repositories(db: Database, processId: number | null): Repositories {
   return {

@@ -1,3 +1,5 @@
+import { type Message, msg, plainVoice, spell } from './message.ts';
+
 /**
  * Every refusal the product makes is a DomainError: a stable code for adapters and tests,
  * and a message a person can act on (what was refused, why, what to do next).
@@ -26,14 +28,17 @@ export type ErrorCode =
 export class DomainError extends Error {
   /** The input the refusal is about (`message`, `changeRequest`, `customizations`…), for forms that show it beside that field. */
   input?: string;
+  /** The message with its people and commands kept apart, for each adapter to spell (see message.ts); `message` is it in plain text. */
+  readonly words: Message;
 
   constructor(
     readonly code: ErrorCode,
-    message: string,
+    message: string | Message,
     readonly details?: Record<string, unknown>,
   ) {
-    super(message);
+    super(spell(message, plainVoice));
     this.name = 'DomainError';
+    this.words = typeof message === 'string' ? [message] : message;
   }
 
   about(input: string): this {
@@ -43,25 +48,25 @@ export class DomainError extends Error {
 }
 
 export class NotFoundError extends DomainError {
-  constructor(what: string, hint: string) {
-    super('NOT_FOUND', `${what} was not found. ${hint}`);
+  constructor(what: string, hint: string | Message) {
+    super('NOT_FOUND', msg`${what} was not found. ${hint}`);
   }
 }
 
 export class InvalidInputError extends DomainError {
-  constructor(message: string) {
+  constructor(message: string | Message) {
     super('INVALID_INPUT', message);
   }
 }
 
 export class NotPermittedError extends DomainError {
-  constructor(message: string) {
+  constructor(message: string | Message) {
     super('NOT_PERMITTED', message);
   }
 }
 
 export class InvalidStateError extends DomainError {
-  constructor(message: string) {
+  constructor(message: string | Message) {
     super('INVALID_STATE', message);
   }
 }

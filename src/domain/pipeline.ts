@@ -14,9 +14,6 @@ export function targetInstanceFor(source: Instance, targetInstances: readonly In
   return targetInstances.find((i) => i.id === source.parentInstanceId) ?? targetInstances[0];
 }
 
-export const mention = (user: string) => `<@${user}>`;
-export const mentionGroup = (group: string) => `<!subteam^${group}>`;
-
 export function listWords(words: readonly string[], conjunction = 'and'): string {
   if (words.length <= 1) return words[0] ?? '';
   return `${words.slice(0, -1).join(', ')} ${conjunction} ${words[words.length - 1]}`;

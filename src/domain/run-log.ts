@@ -1,4 +1,4 @@
-import type { ServiceDeps } from './context.ts';
+import type { ServiceDeps } from './service-deps.ts';
 import type { Repositories } from './ports.ts';
 import type { LogLevel, LogLine, Run, RunStatus } from './types.ts';
 

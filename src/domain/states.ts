@@ -1,5 +1,6 @@
 import { InvalidStateError } from './errors.ts';
-import type { ChangeRequestState, RequestState } from './types.ts';
+import type { Repositories } from './ports.ts';
+import type { ChangeRequestState, DeploymentRequest, RequestState } from './types.ts';
 
 /** Requests that still sit in a queue: their change set counts as sent. */
 export const QUEUED_STATES: RequestState[] = ['pending_approval', 'approved', 'deploying', 'failed'];
@@ -43,3 +44,11 @@ export function assertChangeRequestTransition(label: string, from: ChangeRequest
 export const ATTACHABLE_CHANGE_REQUEST_STATES: ChangeRequestState[] = ['approved', 'in_progress', 'deployed'];
 
 export const describeState = (state: string) => state.replace(/_/g, ' ');
+
+/** Moves a request along its state machine, only if it is still in one of `from`; undefined when it was not. */
+export function moveRequest(repos: Repositories, id: number, from: RequestState[], to: RequestState, changes: Partial<DeploymentRequest>) {
+  assertRequestTransition(from, to);
+  // A deployment that starts (or a request that ends) replaces its scheduled deployment: nothing is left to run later.
+  const unscheduled = to === 'approved' || to === 'failed' ? {} : { scheduledAt: null, scheduledBy: null };
+  return repos.requests.transition(id, from, to, { ...unscheduled, ...changes });
+}

@@ -1,10 +1,11 @@
 import type { Logger } from '@slack/bolt';
 import { DomainError } from '../domain/errors.ts';
 import { fields } from './ids.ts';
+import { inSlack } from './blocks/format.ts';
 
 /** How a refusal reads in Slack: what was refused and why, with what to do next (the message says it). */
 export function refusalText(error: unknown): string {
-  if (error instanceof DomainError) return `:no_entry: ${error.message}`;
+  if (error instanceof DomainError) return `:no_entry: ${inSlack(error.words)}`;
   return `:warning: Something went wrong on our side: ${(error as Error)?.message ?? String(error)}. Nothing was changed by the part that failed; try again, and tell an admin if it persists.`;
 }
 

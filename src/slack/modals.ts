@@ -3,7 +3,7 @@ import { DomainError } from '../domain/errors.ts';
 import { parseId } from '../domain/ids.ts';
 import { syncLabel } from '../domain/pipeline.ts';
 import { ATTACHABLE_CHANGE_REQUEST_STATES } from '../domain/states.ts';
-import { actorOf, type SlackDeps } from './context.ts';
+import { actorOf, type SlackDeps } from './listener-deps.ts';
 import type { ModalMetadata } from './views/common.ts';
 import { changeRequestModal } from './views/change-request.ts';
 import { deployModal, rejectChangeRequestModal, rejectModal, revertModal } from './views/decisions.ts';

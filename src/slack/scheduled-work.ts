@@ -5,12 +5,13 @@ import { formatId } from '../domain/ids.ts';
 import type { Services } from '../domain/services/index.ts';
 import type { Reminder } from '../domain/services/schedules.ts';
 import { durationMs } from '../domain/time.ts';
-import type { Jobs } from '../scheduler.ts';
 import { driftReportMessage, reminderText, scheduledDeploymentRefused } from './blocks/scheduled.ts';
 import type { Chat } from './chat.ts';
-import type { Notifier } from './notifier.ts';
-import type { PostedMessages } from './posted-messages.ts';
-import type { ThreadLog } from './thread-log.ts';
+import type { Cards } from './cards.ts';
+import type { Outbox } from './outbox.ts';
+import type { PostedMessages } from '../domain/ports.ts';
+import type { ThreadLog } from './threads/thread-log.ts';
+import { inSlack } from './blocks/format.ts';
 
 /** How long ticks and deliveries are remembered: far longer than any retry or clock skew between replicas. */
 const MEMORY_MS = 7 * 24 * 3_600_000;
@@ -21,7 +22,8 @@ export interface ScheduledWorkDeps {
   schedules: PipelineConfig['schedules'];
   chat: Chat;
   messages: PostedMessages;
-  notifier: Notifier;
+  cards: Cards;
+  outbox: Outbox;
   threads: ThreadLog;
   /** Runs a deployment the way the app runs deployments started in Slack (after the tick, in the background). */
   background: <T>(work: () => Promise<T>) => Promise<T>;
@@ -35,7 +37,7 @@ async function remind(deps: ScheduledWorkDeps, reminder: Reminder) {
   const text = reminderText(reminder, deps.schedules.approvalReminder.times);
   const card = await deps.messages.find(formatId('request', reminder.request.id), 'card');
   if (card) await deps.chat.post({ channel: card.channel, thread_ts: card.ts, text });
-  else await Promise.all(reminder.waitingOn.map((user) => deps.notifier.tell(user, text)));
+  else await Promise.all(reminder.waitingOn.map((user) => deps.outbox.tell(user, text)));
 }
 
 /** A deployment the scheduler took: run as the person who scheduled it; a refusal is told to them. */
@@ -44,8 +46,8 @@ async function deployScheduled(deps: ScheduledWorkDeps, due: { requestId: number
     await deps.services.deploy({ user: due.by, via: 'scheduler' }, due.requestId);
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
-    deps.notifier.refreshRequestCardLater(due.requestId);
-    await deps.notifier.tell(due.by, scheduledDeploymentRefused(due.requestId, due.at, error.message));
+    deps.cards.refreshRequestCardLater(due.requestId);
+    await deps.outbox.tell(due.by, scheduledDeploymentRefused(due.requestId, due.at, inSlack(error.words)));
   }
 }
 
@@ -55,7 +57,7 @@ async function deployScheduled(deps: ScheduledWorkDeps, due: { requestId: number
  * instance with production. Each piece of work is taken in the database, so a replica that runs a tick late, or
  * twice, repeats nothing.
  */
-export function scheduledJobs(deps: ScheduledWorkDeps): Jobs {
+export function scheduledJobs(deps: ScheduledWorkDeps): Record<'tick' | 'driftReport', () => Promise<void>> {
   const { services, schedules } = deps;
   const reminders = { after: durationMs(schedules.approvalReminder.after)!, every: durationMs(schedules.approvalReminder.every)!, times: schedules.approvalReminder.times };
   const safely = async (what: string, work: () => Promise<unknown>) => {

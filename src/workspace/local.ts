@@ -8,7 +8,7 @@ import type { PipelineConfig } from '../config/schema.ts';
 import type { Clock } from '../domain/ports.ts';
 import { createServices } from '../domain/services/index.ts';
 import type { LocalSettings } from '../settings.ts';
-import { type SlackApp, startSlackApp } from '../slack/app.ts';
+import { type SlackApp, startSlackApp } from '../app/slack-app.ts';
 import { type SlackEmulator, startSlackEmulator } from './emulator.ts';
 import { Directory, peopleOf } from './people.ts';
 import { seedSampleComponents } from './samples.ts';

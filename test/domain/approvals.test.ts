@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { ADMIN, ALICE, BOB, CAROL, DAVE, DEPLOYER, QA_MEMBER, as, createWorld, type World } from '../helpers/world.ts';
-import { approvedChangeRequest, auditTrail, refused, seedPipeline } from './support.ts';
+import { approvedChangeRequest, auditTrail, refused, seedPipeline, plain } from './support.ts';
 
 let db: TestDatabase;
 let world: World;
@@ -41,8 +41,8 @@ describe('approvals', () => {
     world.groups.set('S0QA', []);
     const error = await refused(world.services.approve(as(QA_MEMBER), request.id), 'NOT_PERMITTED');
     expect(error.message).toContain('not an approver of Staging');
-    expect(error.message).toContain('<@U0BOB>');
-    expect(error.message).toContain('<!subteam^S0QA>');
+    expect(error.message).toContain('@U0BOB');
+    expect(error.message).toContain('@S0QA');
     world.groups.set('S0QA', [DAVE]);
     expect((await world.services.approve(as(DAVE), request.id)).request.state).toBe('approved');
   });
@@ -52,7 +52,7 @@ describe('approvals', () => {
     world.groups.set('S0QA', new Error('Slack answered 500'));
     const error = await refused(world.services.approve(as(QA_MEMBER), request.id), 'GROUP_UNRESOLVED');
     expect(error.message).toBe(
-      'Could not check whether you belong to the user group <!subteam^S0QA>: Slack answered 500. Ask <@U0BOB> or an admin to vote instead.',
+      'Could not check whether you belong to the user group @S0QA: Slack answered 500. Ask @U0BOB or an admin to vote instead.',
     );
     expect((await world.services.approve(as(BOB), request.id)).request.state).toBe('approved');
     expect((await world.services.reject(as(DEPLOYER), request.id, 'not this week')).state).toBe('rejected');
@@ -94,7 +94,7 @@ describe('approvals', () => {
     for (const user of [DAVE, DEPLOYER]) await refused(world.services.approve(as(user), request.id), 'NOT_PERMITTED');
     // The requester hears the real reason first, whether or not she is an approver.
     const own = await refused(world.services.approve(as(ALICE), request.id), 'SELF_APPROVAL');
-    expect(own.message).toBe(`You sent DR-${request.id}, so you cannot approve it: another approver has to. Ask <@U0BOB>, <!subteam^S0QA> or an admin.`);
+    expect(own.message).toBe(`You sent DR-${request.id}, so you cannot approve it: another approver has to. Ask @U0BOB, @S0QA or an admin.`);
     expect((await world.services.report(`DR-${request.id}`)).votes).toEqual([]);
   });
 
@@ -105,17 +105,17 @@ describe('approvals', () => {
     expect(error.message).toContain('already approved');
     expect(error.message).toContain('not recorded');
     expect((await world.services.report(`DR-${request.id}`)).votes.map((v) => v.voter)).toEqual([QA_MEMBER]);
-    expect(error.message).toBe(`DR-${request.id} is already approved (approved by <@U0QA>); votes after a decision are not recorded.`);
+    expect(error.message).toBe(`DR-${request.id} is already approved (approved by @U0QA); votes after a decision are not recorded.`);
     await world.services.deploy(as(DEPLOYER), request.id);
     const late = await refused(world.services.approve(as(BOB), request.id), 'INVALID_STATE');
-    expect(late.message).toBe(`DR-${request.id} is already deployed (deployed by <@U0DEPLOY>); votes after a decision are not recorded.`);
+    expect(late.message).toBe(`DR-${request.id} is already deployed (deployed by @U0DEPLOY); votes after a decision are not recorded.`);
   });
 
   it('a send warns when the approvers besides the sender are too few', async () => {
     await world.put('staging', { 'Layout/Account': 'v2' });
     const cr = await approvedChangeRequest(world);
     const { warnings } = await world.services.send(as(BOB), { instance: 'staging', message: 'release', changeRequestId: cr.id, confirmDrift: true });
-    expect(warnings).toContain('Production needs 2 approvals, and you may not approve your own request: only <@U0CAROL> can vote besides you, so an admin will have to approve it.');
+    expect(warnings.map(plain)).toContain('Production needs 2 approvals, and you may not approve your own request: only @U0CAROL can vote besides you, so an admin will have to approve it.');
   });
 
   it('an approver who sent the request is left out of whom to ask', async () => {
@@ -123,7 +123,7 @@ describe('approvals', () => {
     const { request, warnings } = await world.services.send(as(BOB), { instance: 'dev-bob', message: 'mine' });
     expect(warnings).toEqual([]); // the QA group can still approve
     const error = await refused(world.services.approve(as(BOB), request.id), 'SELF_APPROVAL');
-    expect(error.message).toBe(`You sent DR-${request.id}, so you cannot approve it: another approver has to. Ask <!subteam^S0QA> or an admin.`);
+    expect(error.message).toBe(`You sent DR-${request.id}, so you cannot approve it: another approver has to. Ask @S0QA or an admin.`);
   });
 
   it('reject needs a reason; one rejection ends the request, and later votes are refused', async () => {

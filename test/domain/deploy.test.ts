@@ -3,18 +3,7 @@ import { parsePipelineConfig } from '../../src/config/load.ts';
 import { applyPipelineConfig } from '../../src/db/apply-config.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { ADMIN, ALICE, BOB, DEPLOYER, QA_MEMBER, as, createWorld, threeStepConfig, type World } from '../helpers/world.ts';
-import {
-  approvedChangeRequest,
-  approvedForProduction,
-  approvedForStaging,
-  componentRows,
-  contents,
-  counts,
-  deployAs,
-  projectOf,
-  refused,
-  seedPipeline,
-} from './support.ts';
+import { approvedChangeRequest, approvedForProduction, approvedForStaging, componentRows, contents, counts, deployAs, projectOf, refused, seedPipeline, plain } from './support.ts';
 
 let db: TestDatabase;
 let world: World;
@@ -36,7 +25,7 @@ describe('deploy: who and when', () => {
     const request = await approvedForStaging(world);
     for (const user of [BOB, ALICE, QA_MEMBER]) {
       const error = await refused(deployAs(world, request.id, user), 'NOT_PERMITTED');
-      expect(error.message).toContain('only its deployers (<@U0DEPLOY>) or an admin can');
+      expect(error.message).toContain('only its deployers (@U0DEPLOY) or an admin can');
     }
     expect((await world.services.report(`DR-${request.id}`)).request.state).toBe('approved');
     expect(await contents(world, 'staging')).toEqual({ 'Layout/Account': 'v1' });
@@ -67,7 +56,7 @@ describe('deploy: who and when', () => {
   it('an unknown request is refused with a hint', async () => {
     const error = await refused(deployAs(world, 404), 'NOT_FOUND');
     expect(error.message).toContain('DR-404');
-    expect(error.message).toContain('/sandbox queue');
+    expect(error.message).toContain('`sandbox queue`');
   });
 
   it('writes the package, records the run and its log, and the audit', async () => {
@@ -169,7 +158,7 @@ describe('validate and check dependencies', () => {
     // Deleting Layout/Account alone would break Workflow/Uses, which stays in the target.
     await world.services.components.remove(as(ALICE), 'dev-alice', 'Layout/Account');
     const sent = await world.services.send(as(ALICE), { instance: 'dev-alice', message: 'drop the layout' });
-    expect(sent.warnings).toEqual(['Workflow/Uses depends on Layout/Account, which staging will not have: deploying will be refused until it does.']);
+    expect(sent.warnings.map(plain)).toEqual(['Workflow/Uses depends on Layout/Account, which staging will not have: deploying will be refused until it does.']);
     await world.services.reject(as(ALICE), sent.request.id, 'resend below');
     const request = await approvedForStaging(world);
     const failed = await deployAs(world, request.id);
@@ -197,7 +186,7 @@ describe('validate and check dependencies', () => {
     const synced = await world.services.sync(as(ALICE), 'dev-alice');
     expect(synced.conflicts).toEqual(['Layout/Account']);
     const resent = await world.services.send(as(ALICE), { instance: 'dev-alice', message: 'after sync' });
-    expect(resent.warnings).toContain(`DR-${request.id}, whose deployment failed, is replaced by this request, which carries all of dev-alice's changes.`);
+    expect(resent.warnings.map(plain)).toContain(`DR-${request.id}, whose deployment failed, is replaced by this request, which carries all of dev-alice's changes.`);
     expect((await world.services.report(`DR-${request.id}`)).request).toMatchObject({ state: 'rejected', reason: 'superseded: a newer send from the same instance replaces it' });
     await world.services.approve(as(BOB), resent.request.id);
     expect((await deployAs(world, resent.request.id)).succeeded).toBe(true);
@@ -320,7 +309,7 @@ describe('after deployment: Ready and Idle', () => {
     // Production changed only by staging's own deployment: that is no drift to confirm.
     const sent = await s.send(as(ALICE), { instance: 'staging', message: 'more', changeRequestId: cr.id });
     expect(sent.request.state).toBe('pending_approval');
-    expect(sent.warnings.filter((w) => w.includes('changed since'))).toEqual([]);
+    expect(sent.warnings.map(plain).filter((w) => w.includes('changed since'))).toEqual([]);
     expect(sent.summary).toEqual({ added: 1, modified: 1, deleted: 0 });
   });
 });

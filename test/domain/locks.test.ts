@@ -29,10 +29,10 @@ describe('locks', () => {
     const before = await componentRows(db, 'staging');
     for (const user of [DEPLOYER, ADMIN]) {
       const error = await refused(deployAs(world, request.id, user), 'ENVIRONMENT_LOCKED');
-      expect(error.message).toContain('Staging is locked by <@U0DEPLOY>');
+      expect(error.message).toContain('Staging is locked by @U0DEPLOY');
       expect(error.message).toContain('"release freeze"');
       expect(error.message).toContain(world.clock.now().toISOString());
-      expect(error.message).toContain('/sandbox unlock Staging');
+      expect(error.message).toContain('(`sandbox unlock Staging`)');
     }
     expect(await componentRows(db, 'staging')).toEqual(before);
     expect((await world.services.report(`DR-${request.id}`)).request.state).toBe('approved');
@@ -76,7 +76,7 @@ describe('locks', () => {
     await refused(world.services.unlock(as(DEPLOYER), 'Staging'), 'INVALID_STATE');
     await world.services.lock(as(DEPLOYER), 'Staging', 'first');
     const twice = await refused(world.services.lock(as(ADMIN), 'Staging', 'second'), 'INVALID_STATE');
-    expect(twice.message).toContain('already locked by <@U0DEPLOY>');
+    expect(twice.message).toContain('already locked by @U0DEPLOY');
     expect((await lockOf('Staging'))?.reason).toBe('first');
   });
 

@@ -194,7 +194,7 @@ describe('components', () => {
 
   it("an owned instance's components are changed only by its owner or an admin", async () => {
     const error = await refused(world.put('dev-alice', { 'Layout/A': 'a' }, BOB), 'NOT_PERMITTED');
-    expect(error.message).toContain('<@U0ALICE>');
+    expect(error.message).toContain('@U0ALICE');
     expect(await contents(world, 'dev-alice')).toEqual({});
     await world.put('dev-alice', { 'Layout/A': 'a' }, ALICE);
     const [component] = await world.services.components.list('dev-alice');
@@ -246,7 +246,7 @@ describe('audit', () => {
     ]);
     expect(events.every((e) => e.via === 'cli' && e.at instanceof Date)).toBe(true);
     expect(events[4]!.details).toMatchObject({ code: 'NOT_PERMITTED' });
-    expect((events[4]!.details as { reason: string }).reason).toContain('belongs to <@U0ALICE>');
+    expect((events[4]!.details as { reason: string }).reason).toContain('belongs to @U0ALICE');
 
     world.clock.advance(60_000);
     await s.lock(as(ADMIN), 'Production', 'later');

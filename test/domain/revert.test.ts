@@ -43,7 +43,7 @@ describe('revert', () => {
     const result = await world.services.revert(as(DEPLOYER));
     const production = (await world.services.status()).find((e) => e.environment.name === 'Production')!.environment;
     expect(production.lock?.reason).toBe('incident 42');
-    expect(world.sink.textsOf(result.run.id)).toContain('Production is locked ("incident 42") until one of its deployers or an admin unlocks it (`/sandbox unlock Production`). These changes can never be deployed again as-is.');
+    expect(world.sink.textsOf(result.run.id)).toContain('Production is locked ("incident 42") until one of its deployers or an admin unlocks it. These changes can never be deployed again as-is.');
   });
 
   it('restores the exact state before the latest deployment and locks production', async () => {
@@ -109,8 +109,8 @@ describe('revert', () => {
     const request = await approvedForProduction(world, cr, { confirmDrift: true });
     const locked = await refused(deployAs(world, request.id), 'ENVIRONMENT_LOCKED');
     expect(locked.message).toContain('"reverted: find the cause first"');
-    expect(locked.message).toContain('<@U0DEPLOY>');
-    expect(locked.message).toContain('/sandbox unlock Production');
+    expect(locked.message).toContain('@U0DEPLOY');
+    expect(locked.message).toContain('(`sandbox unlock Production`)');
     await world.services.unlock(as(ADMIN), 'Production');
     expect((await deployAs(world, request.id)).succeeded).toBe(true);
   });
@@ -136,7 +136,7 @@ describe('revert', () => {
   it('is allowed to the user who deployed and to admins, no one else', async () => {
     await deployToProduction(ADMIN);
     const error = await refused(world.services.revert(as(DEPLOYER)), 'NOT_PERMITTED');
-    expect(error.message).toContain('Only <@U0ADMIN>, who deployed');
+    expect(error.message).toContain('Only @U0ADMIN, who deployed');
     await refused(world.services.revert(as(BOB)), 'NOT_PERMITTED');
     expect(await contents(world, 'production')).toMatchObject({ 'Layout/New': 'brand new' });
     const production = (await world.services.status()).find((e) => e.environment.name === 'Production')!.environment;

@@ -2,11 +2,15 @@ import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
 import { queryRows } from '../../src/db/client.ts';
 import { DomainError, type ErrorCode } from '../../src/domain/errors.ts';
+import { type Message, plainVoice, spell } from '../../src/domain/message.ts';
 import type { ChangeRequest, DeploymentRequest } from '../../src/domain/types.ts';
 import type { TestDatabase } from '../helpers/database.ts';
 import { ALICE, BOB, CAROL, DEPLOYER, QA_MEMBER, as, type World } from '../helpers/world.ts';
 
 /** Awaits `work`, which must be refused with `code`; returns the error so callers can check its message. */
+/** A warning of the domain as plain text: people as @id, commands as the command line's. */
+export const plain = (message: Message) => spell(message, plainVoice);
+
 export async function refused(work: Promise<unknown>, code: ErrorCode): Promise<DomainError> {
   let outcome: unknown;
   try {

@@ -150,7 +150,7 @@ describe('sync: three-way merge', () => {
   it('an owned instance is synced only by its owner or an admin; an unowned one by anyone', async () => {
     await world.put('staging', { 'Layout/A': 'a1' });
     const error = await refused(world.services.sync(as(BOB), 'dev-alice'), 'NOT_PERMITTED');
-    expect(error.message).toContain('<@U0ALICE>');
+    expect(error.message).toContain('@U0ALICE');
     expect(await contents(world, 'dev-alice')).toEqual({});
     expect((await world.services.sync(as(ADMIN), 'dev-alice')).taken).toEqual(['Layout/A']);
     expect((await world.services.sync(as(ALICE), 'dev-bob')).taken).toEqual(['Layout/A']);

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../src/cli/main.ts';
+import { sandboxCommand } from '../../src/app/cli.ts';
 import { onPostgres, openTestDatabase, type TestDatabase } from './database.ts';
 import { threeStepConfig } from './world.ts';
 
@@ -9,7 +9,7 @@ import { threeStepConfig } from './world.ts';
 export async function cli(...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(args, { out: (s) => out.push(s), err: (s) => err.push(s) });
+  const code = await sandboxCommand(args, { out: (s) => out.push(s), err: (s) => err.push(s) });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 

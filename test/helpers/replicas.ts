@@ -7,7 +7,7 @@ import { ConsoleLogger } from '@slack/logger';
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { readSlackSettings } from '../../src/settings.ts';
-import { type AnnouncingRuntime, openAnnouncingRuntime } from '../../src/slack/announcing.ts';
+import { type AnnouncedRuntime, openAnnouncedRuntime } from '../../src/app/announced-runtime.ts';
 import { openTestDatabase, type TestDatabase } from './database.ts';
 import { type FakeSlack, startFakeSlack } from './fake-slack.ts';
 import { SIGNING_SECRET } from './slack-app.ts';
@@ -39,7 +39,7 @@ const STOP_MS = 20_000;
 
 /**
  * Replicas of the Slack app in HTTP mode, each the real program started as an operator starts it (`npm start`:
- * src/main.ts under tsx's loader, in a directory of its own) with the Slack settings, a free PORT and DATABASE_URL.
+ * dist/app/main.js, in a directory of its own) with the Slack settings, a free PORT and DATABASE_URL.
  * A test sends signed requests to any of them, kills one as a crash would, and starts another.
  */
 export class Replicas {
@@ -123,7 +123,7 @@ export interface ReplicaCluster {
   pg: postgres.Sql;
   fake: FakeSlack;
   /** The test's own process on the database, as the command line with a bot token: its work is announced in Slack. */
-  cli: AnnouncingRuntime;
+  cli: AnnouncedRuntime;
   replicas: Replicas;
 }
 
@@ -143,7 +143,7 @@ export function useReplicaCluster(config: string, { start = 0 } = {}): ReplicaCl
     const env = { SLACK_BOT_TOKEN: 'xoxb-cli-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: cluster.fake.url, SANDBOX_CONFIG: configPath, DATABASE_URL: cluster.db.url! };
     const logger = new ConsoleLogger();
     logger.setLevel(LogLevel.ERROR);
-    cluster.cli = await openAnnouncingRuntime(readSlackSettings(env), { logger });
+    cluster.cli = await openAnnouncedRuntime(readSlackSettings(env), { logger });
     cluster.replicas = new Replicas({ slackApiUrl: cluster.fake.url, databaseUrl: cluster.db.url!, config: configPath, signingSecret: SIGNING_SECRET });
     if (start) await cluster.replicas.start(start);
   }, 90_000);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { parsePipelineConfig } from '../../src/config/load.ts';
 import { applyPipelineConfig } from '../../src/db/apply-config.ts';
 import { readSlackSettings } from '../../src/settings.ts';
-import { type SlackApp, startSlackApp } from '../../src/slack/app.ts';
+import { type SlackApp, startSlackApp } from '../../src/app/slack-app.ts';
 import type { Clock } from '../../src/domain/ports.ts';
 import { onPostgres, openTestDatabase, type TestDatabase, truncateAll } from './database.ts';
 import { type FakeMessage, type FakeSlack, type FakeViewRecord, startFakeSlack } from './fake-slack.ts';

@@ -2,10 +2,8 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-/** The repository root: the local workspace is started from its sources, as `npm start` does. */
+/** The repository root: the local workspace is started from its compiled dist/, as `npm start` does (see test/build.ts). */
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
-/** tsx's loader, by its path: the program may run from any directory. */
-const TSX_LOADER = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 
 /**
  * The environment of a start without any Slack setting: this process's own, less every SLACK_*, SANDBOX_* and
@@ -35,8 +33,8 @@ export class ProgramRun {
   private readonly waiters = new Set<() => void>();
 
   constructor(args: string[], o: { cwd: string; env: NodeJS.ProcessEnv }) {
-    // Node itself with tsx's loader, not the tsx launcher: killing the child must kill the program, not a wrapper of it.
-    this.child = spawn(process.execPath, ['--import', TSX_LOADER, ...args], { cwd: o.cwd, env: o.env, stdio: 'pipe' });
+    // Node itself, not npm: killing the child must kill the program, not a wrapper of it.
+    this.child = spawn(process.execPath, args, { cwd: o.cwd, env: o.env, stdio: 'pipe' });
     this.child.stdout.setEncoding('utf8');
     this.child.stderr.setEncoding('utf8');
     this.child.stdout.on('data', (chunk: string) => {
@@ -106,8 +104,8 @@ export class ProgramRun {
   }
 }
 
-/** `npm start` (src/main.ts) in `cwd` with this environment. */
-export const startMain = (o: { cwd: string; env: NodeJS.ProcessEnv }) => new ProgramRun([`${REPO}src/main.ts`], o);
+/** `npm start` (dist/app/main.js) in `cwd` with this environment. */
+export const startMain = (o: { cwd: string; env: NodeJS.ProcessEnv }) => new ProgramRun([`${REPO}dist/app/main.js`], o);
 
 /** One line typed at the console, as echoed when stdin is not a terminal, and everything printed until the next. */
 export interface Exchange {

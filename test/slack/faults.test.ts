@@ -8,10 +8,11 @@ import { postedMessageRepository } from '../../src/db/repositories/posted-messag
 import { postedMessages } from '../../src/db/schema.ts';
 import { createStore } from '../../src/db/store.ts';
 import { createServices, type Services } from '../../src/domain/services/index.ts';
-import { systemClock } from '../../src/runtime.ts';
+import { systemClock } from '../../src/app/runtime.ts';
 import { Chat } from '../../src/slack/chat.ts';
-import { Notifier } from '../../src/slack/notifier.ts';
-import { ThreadLog } from '../../src/slack/thread-log.ts';
+import { Cards } from '../../src/slack/cards.ts';
+import { Outbox } from '../../src/slack/outbox.ts';
+import { ThreadLog } from '../../src/slack/threads/thread-log.ts';
 import { noUserGroups } from '../../src/slack/user-groups.ts';
 import type { FakeMessage } from '../helpers/fake-slack.ts';
 import { useTestBot } from '../helpers/slack-app.ts';
@@ -33,7 +34,7 @@ interface Replica {
   id: number;
   services: Services;
   threads: ThreadLog;
-  notifier: Notifier;
+  cards: Cards;
   close(): Promise<void>;
 }
 
@@ -44,7 +45,7 @@ afterEach(async () => {
 
 /**
  * Another process on the bot's database, as a second replica is: registered (alive while open), with services,
- * a thread log and a notifier of its own, talking to the same fake Slack. `attempts`: its Chat's tries per call.
+ * a thread log and cards of its own, talking to the same fake Slack. `attempts`: its Chat's tries per call.
  */
 async function replica(attempts?: number): Promise<Replica> {
   const { database, config } = t.bot.runtime;
@@ -56,9 +57,9 @@ async function replica(attempts?: number): Promise<Replica> {
   let services: Services | undefined;
   const threads = new ThreadLog({ chat, messages, logger, subjectOf: (run) => services!.runContext(run) });
   services = createServices({ store: createStore(database.db, registration.id), clock: systemClock, groups: noUserGroups, sink: threads, admins: config.admins });
-  const notifier = new Notifier(services, chat, messages, logger);
+  const cards = new Cards(services, messages, new Outbox(chat, logger), logger);
   let closing: Promise<void> | undefined;
-  const other = { id: registration.id, services, threads, notifier, close: () => (closing ??= registration.close()) };
+  const other = { id: registration.id, services, threads, cards, close: () => (closing ??= registration.close()) };
   replicas.push(other);
   return other;
 }
@@ -316,7 +317,7 @@ describe('several processes on one database', () => {
     expect(t.card('C0STAGING', 'DR-1')).toBeUndefined();
 
     const [one, two] = [await replica(), await replica()];
-    await Promise.all([one.notifier.refreshRequestCard(1), two.notifier.refreshRequestCard(1), one.notifier.refreshRequestCard(1), two.notifier.refreshRequestCard(1)]);
+    await Promise.all([one.cards.refreshRequestCard(1), two.cards.refreshRequestCard(1), one.cards.refreshRequestCard(1), two.cards.refreshRequestCard(1)]);
     const cards = t.fake.messages('C0STAGING').filter((m) => m.text?.startsWith('DR-1 '));
     expect(cards).toHaveLength(1);
     expect(cards[0]!.text).toMatch(/pending approval/);
@@ -340,9 +341,9 @@ describe('a card asked to refresh several times', () => {
 
     const settled = edits();
     const other = await replica();
-    await Promise.all([other.notifier.refreshRequestCard(1), other.notifier.refreshRequestCard(1), other.notifier.refreshRequestCard(1)]);
+    await Promise.all([other.cards.refreshRequestCard(1), other.cards.refreshRequestCard(1), other.cards.refreshRequestCard(1)]);
     expect(edits() - settled).toBe(1);
-    await other.notifier.refreshRequestCard(1);
+    await other.cards.refreshRequestCard(1);
     expect(edits() - settled).toBe(1);
   });
 });

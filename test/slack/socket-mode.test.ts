@@ -7,7 +7,7 @@ import { LogLevel } from '@slack/bolt';
 import { ConsoleLogger } from '@slack/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSlackSettings } from '../../src/settings.ts';
-import { type SlackApp, startSlackApp } from '../../src/slack/app.ts';
+import { type SlackApp, startSlackApp } from '../../src/app/slack-app.ts';
 import { onPostgres, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { type FakeSlack, socketEnvelope, startFakeSlack } from '../helpers/fake-slack.ts';
 import { appHomeOpened, blockAction, slashCommand } from '../helpers/slack-requests.ts';

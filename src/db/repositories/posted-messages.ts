@@ -1,6 +1,6 @@
 import { and, asc, eq, getTableColumns, gte, isNotNull, isNull, ne, not, or, sql } from 'drizzle-orm';
 import { idPrefixes } from '../../domain/ids.ts';
-import type { MessageRole, PostedMessages } from '../../slack/posted-messages.ts';
+import type { MessageRole, PostedMessages } from '../../domain/ports.ts';
 import type { Database } from '../client.ts';
 import { processAlive } from '../processes.ts';
 import { postedMessages, runLogLines, runs } from '../schema.ts';

@@ -1,9 +1,8 @@
-import { and, asc, eq, getTableColumns, gte, isNull, not, or } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, isNull, not, or } from 'drizzle-orm';
 import type { Repositories } from '../../domain/ports.ts';
-import type { AuditEvent } from '../../domain/types.ts';
 import type { Database } from '../client.ts';
 import { processAlive } from '../processes.ts';
-import { auditEvents, runLogLines, runs } from '../schema.ts';
+import { runLogLines, runs } from '../schema.ts';
 
 // Rows per INSERT of log lines: 5 parameters a row.
 const LINE_BATCH = 10_000;
@@ -50,20 +49,5 @@ export function runRepository(db: Database, processId: number | null): Repositor
         .from(runs)
         .where(and(eq(runs.status, 'running'), or(isNull(runs.processId), not(processAlive(runs.processId)))))
         .orderBy(asc(runs.id)),
-  };
-}
-
-export function auditRepository(db: Database): Repositories['audit'] {
-  return {
-    async record(event) {
-      await db.insert(auditEvents).values(event);
-    },
-    list: ({ subject, since, limit }) =>
-      db
-        .select()
-        .from(auditEvents)
-        .where(and(subject ? eq(auditEvents.subject, subject) : undefined, since ? gte(auditEvents.at, since) : undefined))
-        .orderBy(asc(auditEvents.id))
-        .limit(limit) as Promise<AuditEvent[]>,
   };
 }

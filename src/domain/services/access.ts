@@ -1,13 +1,13 @@
-import { type ServiceDeps, isAdmin } from '../context.ts';
+import { type ServiceDeps, isAdmin } from '../service-deps.ts';
+import { group as groupPart, listing, type Message, msg, person } from '../message.ts';
 import { DomainError, NotPermittedError } from '../errors.ts';
-import { listWords, mention, mentionGroup } from '../pipeline.ts';
 import type { ApprovalPolicy, Environment, Instance } from '../types.ts';
 
 /** An instance with an owner is synced and sent by its owner or an admin; one without, by anyone. */
 export function assertMayWorkOn(deps: ServiceDeps, user: string, instance: Instance, verb: string) {
   if (!instance.owner || instance.owner === user || isAdmin(deps, user)) return;
   throw new NotPermittedError(
-    `You cannot ${verb} ${instance.name}: it belongs to ${mention(instance.owner)}. Ask them or an admin, or work in an instance of your own.`,
+    msg`You cannot ${verb} ${instance.name}: it belongs to ${person(instance.owner)}. Ask them or an admin, or work in an instance of your own.`,
   );
 }
 
@@ -15,9 +15,9 @@ export function assertMayWorkOn(deps: ServiceDeps, user: string, instance: Insta
 export function assertDeployer(deps: ServiceDeps, user: string, env: Environment, verb: string) {
   if (env.deployers.includes(user) || isAdmin(deps, user)) return;
   const who = env.deployers.length
-    ? `its deployers (${listWords(env.deployers.map(mention), 'or')}) or an admin`
+    ? msg`its deployers (${listing(env.deployers.map(person), 'or')}) or an admin`
     : 'an admin (it has no deployers configured; add `deployers` to it in the pipeline configuration)';
-  throw new NotPermittedError(`You cannot ${verb} in ${env.name}: only ${who} can.`);
+  throw new NotPermittedError(msg`You cannot ${verb} in ${env.name}: only ${who} can.`);
 }
 
 /**
@@ -33,7 +33,7 @@ export async function isApprover(deps: ServiceDeps, policy: ApprovalPolicy, user
     } catch (error) {
       throw new DomainError(
         'GROUP_UNRESOLVED',
-        `Could not check whether you belong to the user group ${mentionGroup(group)}: ${(error as Error).message}. Ask ${listWords([...policy.approvers.map(mention), 'an admin'], 'or')} to vote instead.`,
+        msg`Could not check whether you belong to the user group ${groupPart(group)}: ${(error as Error).message}. Ask ${listing([...policy.approvers.map(person), 'an admin'], 'or')} to vote instead.`,
       );
     }
     if (members.includes(user)) return true;
@@ -42,7 +42,7 @@ export async function isApprover(deps: ServiceDeps, policy: ApprovalPolicy, user
 }
 
 /** Who can vote under a policy, as a sentence fragment; `except` (e.g. the requester) is left out. */
-export function describeApprovers(policy: ApprovalPolicy, extra: readonly string[] = [], except?: string): string {
-  const people = [...new Set([...policy.approvers, ...extra])].filter((u) => u !== except).map(mention);
-  return listWords([...people, ...policy.userGroups.map(mentionGroup), 'an admin'], 'or');
+export function describeApprovers(policy: ApprovalPolicy, extra: readonly string[] = [], except?: string): Message {
+  const people = [...new Set([...policy.approvers, ...extra])].filter((u) => u !== except).map(person);
+  return listing([...people, ...policy.userGroups.map(groupPart), 'an admin'], 'or');
 }

@@ -1,9 +1,10 @@
-import { type ServiceDeps, audit, audited, isAdmin, moveRequest, requestContext } from '../context.ts';
+import { type ServiceDeps, audit, audited, isAdmin } from '../service-deps.ts';
+import { msg, person } from '../message.ts';
+import { requestContext } from '../lookups.ts';
 import { DomainError, InvalidInputError, InvalidStateError, NotPermittedError } from '../errors.ts';
 import { formatId } from '../ids.ts';
-import { mention } from '../pipeline.ts';
 import type { Actor } from '../ports.ts';
-import { WAITING_STATES, describeState } from '../states.ts';
+import { WAITING_STATES, describeState, moveRequest } from '../states.ts';
 import type { DeploymentRequest, Environment } from '../types.ts';
 import { describeApprovers, isApprover } from './access.ts';
 
@@ -18,8 +19,8 @@ export interface VoteResult {
 function refuseDecided(request: DeploymentRequest): never {
   const id = formatId('request', request.id);
   const who = request.state === 'deployed' || request.state === 'reverted' ? request.deployedBy : request.decidedBy;
-  const by = who ? ` (${request.state === 'reverted' ? 'deployed' : describeState(request.state)} by ${mention(who)})` : '';
-  throw new InvalidStateError(`${id} is already ${describeState(request.state)}${by}; votes after a decision are not recorded.`);
+  const by = who ? msg` (${request.state === 'reverted' ? 'deployed' : describeState(request.state)} by ${person(who)})` : '';
+  throw new InvalidStateError(msg`${id} is already ${describeState(request.state)}${by}; votes after a decision are not recorded.`);
 }
 
 /** Refuses an approval the actor may not give: the request is decided, it is their own, or they are no approver. Reads only. */
@@ -29,10 +30,10 @@ export async function assertMayApprove(deps: ServiceDeps, actor: Actor, requestI
   const { request: current, env } = context;
   if (current.state !== 'pending_approval') refuseDecided(current);
   if (current.requester === actor.user && !env.approvals.allowSelfApproval) {
-    throw new DomainError('SELF_APPROVAL', `You sent ${id}, so you cannot approve it: another approver has to. Ask ${describeApprovers(env.approvals, [], actor.user)}.`);
+    throw new DomainError('SELF_APPROVAL', msg`You sent ${id}, so you cannot approve it: another approver has to. Ask ${describeApprovers(env.approvals, [], actor.user)}.`);
   }
   if (!isAdmin(deps, actor.user) && !(await isApprover(deps, env.approvals, actor.user))) {
-    throw new NotPermittedError(`You are not an approver of ${env.name}. ${id} can be approved by ${describeApprovers(env.approvals, [], current.requester)}.`);
+    throw new NotPermittedError(msg`You are not an approver of ${env.name}. ${id} can be approved by ${describeApprovers(env.approvals, [], current.requester)}.`);
   }
   return context;
 }

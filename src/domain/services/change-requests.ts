@@ -1,7 +1,8 @@
-import { type ServiceDeps, audit, audited, findChangeRequest, isAdmin, productionOf } from '../context.ts';
+import { type ServiceDeps, audit, audited, isAdmin } from '../service-deps.ts';
+import { msg, person } from '../message.ts';
+import { findChangeRequest, productionOf } from '../lookups.ts';
 import { DomainError, InvalidInputError, InvalidStateError, NotPermittedError } from '../errors.ts';
 import { formatId, USER_ID } from '../ids.ts';
-import { mention } from '../pipeline.ts';
 import type { Actor, Repositories } from '../ports.ts';
 import { assertChangeRequestTransition, describeState } from '../states.ts';
 import type { ApprovalPolicy, ChangeRequest, ChangeRequestType, DeploymentRequest, Environment, Vote } from '../types.ts';
@@ -75,7 +76,7 @@ export async function createChangeRequest(deps: ServiceDeps, actor: Actor, input
 
 function assertOwnerOrAdmin(deps: ServiceDeps, user: string, cr: ChangeRequest, verb: string) {
   if (cr.createdBy === user || isAdmin(deps, user)) return;
-  throw new NotPermittedError(`Only ${mention(cr.createdBy)}, who created ${formatId('changeRequest', cr.id)}, or an admin can ${verb} it.`);
+  throw new NotPermittedError(msg`Only ${person(cr.createdBy)}, who created ${formatId('changeRequest', cr.id)}, or an admin can ${verb} it.`);
 }
 
 async function transitionAudited(
@@ -138,10 +139,10 @@ async function assertMayVote(deps: ServiceDeps, policy: ApprovalPolicy, cr: Chan
   assertTakesVotes(cr);
   const label = formatId('changeRequest', cr.id);
   if (verb === 'approve' && cr.createdBy === user && !policy.allowSelfApproval) {
-    throw new DomainError('SELF_APPROVAL', `You created ${label}, so you cannot approve it: another approver has to. Ask ${describeApprovers(policy, cr.additionalApprovers, user)}.`);
+    throw new DomainError('SELF_APPROVAL', msg`You created ${label}, so you cannot approve it: another approver has to. Ask ${describeApprovers(policy, cr.additionalApprovers, user)}.`);
   }
   if (!(await mayVote(deps, policy, cr, user))) {
-    throw new NotPermittedError(`You are not an approver of ${label}. It can be ${verb}d by ${describeApprovers(policy, cr.additionalApprovers, cr.createdBy)}.`);
+    throw new NotPermittedError(msg`You are not an approver of ${label}. It can be ${verb}d by ${describeApprovers(policy, cr.additionalApprovers, cr.createdBy)}.`);
   }
 }
 

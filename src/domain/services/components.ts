@@ -1,4 +1,6 @@
-import { type ServiceDeps, audit, audited, findInstance } from '../context.ts';
+import { type ServiceDeps, audit, audited } from '../service-deps.ts';
+import { command, msg } from '../message.ts';
+import { findInstance } from '../lookups.ts';
 import { InvalidInputError, NotFoundError } from '../errors.ts';
 import { componentHash } from '../hash.ts';
 import type { Actor } from '../ports.ts';
@@ -57,7 +59,7 @@ export async function removeComponent(deps: ServiceDeps, actor: Actor, instanceN
     await deps.store.transaction(async (tx) => {
       await tx.instances.lockRow(instance.id);
       if (!(await tx.components.remove(instance.id, key))) {
-        throw new NotFoundError(`Component ${key} in ${instance.name}`, `See \`sandbox components list ${instance.name}\`.`);
+        throw new NotFoundError(`Component ${key} in ${instance.name}`, msg`See ${command(`components list ${instance.name}`)}.`);
       }
       await audit(tx, deps, actor, 'components rm', instance.name, 'removed', { key });
     });

@@ -1,13 +1,15 @@
-import { type ServiceDeps, audit, audited, moveRequest, requestContext } from '../context.ts';
+import { type ServiceDeps, audit, audited } from '../service-deps.ts';
+import { command, msg, person } from '../message.ts';
+import { requestContext } from '../lookups.ts';
 import { DomainError, InvalidStateError } from '../errors.ts';
 import { type ActiveFreeze, activeFreeze } from '../freezes.ts';
 import { formatId } from '../ids.ts';
-import { count, mention } from '../pipeline.ts';
+import { count } from '../pipeline.ts';
 import type { Actor, Repositories } from '../ports.ts';
 import type { RunLog } from '../run-log.ts';
 import { formatUtc } from '../time.ts';
 import { startRun } from '../run-log.ts';
-import { ATTACHABLE_CHANGE_REQUEST_STATES, WAITING_STATES, describeState } from '../states.ts';
+import { ATTACHABLE_CHANGE_REQUEST_STATES, WAITING_STATES, describeState, moveRequest } from '../states.ts';
 import type { DeploymentRequest, Environment, Run } from '../types.ts';
 import { assertDeployer } from './access.ts';
 import { INTERRUPTED } from './interrupted.ts';
@@ -38,7 +40,7 @@ export function lockRefusal(env: Environment): DomainError {
   const lock = env.lock!;
   return new DomainError(
     'ENVIRONMENT_LOCKED',
-    `${env.name} is locked by ${mention(lock.by)} since ${lock.at.toISOString()}: "${lock.reason}". Deployments to it are refused until someone unlocks it (\`/sandbox unlock ${env.name}\`).`,
+    msg`${env.name} is locked by ${person(lock.by)} since ${lock.at.toISOString()}: "${lock.reason}". Deployments to it are refused until someone unlocks it (${command(`unlock ${env.name}`)}).`,
   );
 }
 
@@ -116,7 +118,7 @@ function refuseUndeployable(request: DeploymentRequest, env: Environment, id: st
     case 'pending_approval':
       throw new DomainError('NOT_APPROVED', `${id} is still waiting for approval in ${env.name} (${env.approvals.required} needed). It can be deployed once approved.`);
     case 'deploying':
-      throw new InvalidStateError(`${id} is being deployed right now; watch its thread or \`/sandbox logs ${id}\`.`);
+      throw new InvalidStateError(msg`${id} is being deployed right now; watch its thread or ${command(`logs ${id}`)}.`);
     case 'deployed':
       throw new InvalidStateError(`${id} is already deployed to ${env.name}.`);
     default:

@@ -1,4 +1,5 @@
-import { findInstance, type ServiceDeps } from '../context.ts';
+import { findInstance } from '../lookups.ts';
+import { type ServiceDeps } from '../service-deps.ts';
 import { assertMayWorkOn } from './access.ts';
 import type { Actor } from '../ports.ts';
 import type { Run } from '../types.ts';

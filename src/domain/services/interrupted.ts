@@ -1,4 +1,5 @@
-import { type ServiceDeps, audit, moveRequest } from '../context.ts';
+import { type ServiceDeps, audit } from '../service-deps.ts';
+import { moveRequest } from '../states.ts';
 import { formatId } from '../ids.ts';
 import type { Run } from '../types.ts';
 

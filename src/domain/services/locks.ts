@@ -1,6 +1,7 @@
-import { type ServiceDeps, audit, audited, findEnvironment } from '../context.ts';
+import { type ServiceDeps, audit, audited } from '../service-deps.ts';
+import { msg, person } from '../message.ts';
+import { findEnvironment } from '../lookups.ts';
 import { InvalidInputError, InvalidStateError } from '../errors.ts';
-import { mention } from '../pipeline.ts';
 import type { Actor } from '../ports.ts';
 import type { Environment } from '../types.ts';
 import { assertDeployer } from './access.ts';
@@ -13,7 +14,7 @@ export async function lock(deps: ServiceDeps, actor: Actor, environmentName: str
     return deps.store.transaction(async (tx) => {
       const current = await tx.environments.lockForDeployment(env.id);
       if (current.lock) {
-        throw new InvalidStateError(`${env.name} is already locked by ${mention(current.lock.by)} since ${current.lock.at.toISOString()}: "${current.lock.reason}".`);
+        throw new InvalidStateError(msg`${env.name} is already locked by ${person(current.lock.by)} since ${current.lock.at.toISOString()}: "${current.lock.reason}".`);
       }
       const lock = { reason: reason.trim(), by: actor.user, at: deps.clock.now() };
       await tx.environments.setLock(env.id, lock);

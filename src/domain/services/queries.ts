@@ -1,4 +1,6 @@
-import { type ServiceDeps, findEnvironment, findInstance, findRequest, isAdmin, requestContext } from '../context.ts';
+import { type ServiceDeps, isAdmin } from '../service-deps.ts';
+import { command, msg } from '../message.ts';
+import { findEnvironment, findInstance, findRequest, requestContext } from '../lookups.ts';
 import { DomainError, InvalidStateError, NotFoundError } from '../errors.ts';
 import { changeSetHash } from '../hash.ts';
 import { formatId, parseId } from '../ids.ts';
@@ -84,11 +86,11 @@ export async function logs(deps: ServiceDeps, ref: string): Promise<RunWithLines
   if (run) return [await withLines(deps, run)];
   const [request, runId] = [formatId('request', id), formatId('run', id)];
   if (bare) {
-    throw new DomainError('NOT_FOUND', `Neither ${request} nor ${runId} exists. Write ${request} for the runs of a request or ${runId} for one run; \`/sandbox queue\` lists the waiting requests.`);
+    throw new DomainError('NOT_FOUND', msg`Neither ${request} nor ${runId} exists. Write ${request} for the runs of a request or ${runId} for one run; ${command('queue')} lists the waiting requests.`);
   }
   throw kind === 'run'
-    ? new NotFoundError(runId, 'Runs are listed in `/sandbox logs DR-…` of their request.')
-    : new NotFoundError(request, 'See `/sandbox queue` for the requests waiting in each environment.');
+    ? new NotFoundError(runId, msg`Runs are listed in ${command('logs DR-…')} of their request.`)
+    : new NotFoundError(request, msg`See ${command('queue')} for the requests waiting in each environment.`);
 }
 
 export interface Report {

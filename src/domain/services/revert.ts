@@ -1,7 +1,10 @@
-import { type ServiceDeps, audit, audited, findEnvironment, isAdmin, productionOf, moveRequest } from '../context.ts';
+import { type ServiceDeps, audit, audited, isAdmin } from '../service-deps.ts';
+import { msg, person } from '../message.ts';
+import { findEnvironment, productionOf } from '../lookups.ts';
+import { moveRequest } from '../states.ts';
 import { DomainError, InvalidStateError, NotPermittedError } from '../errors.ts';
 import { formatId } from '../ids.ts';
-import { count, mention } from '../pipeline.ts';
+import { count } from '../pipeline.ts';
 import type { Actor } from '../ports.ts';
 import { startRun } from '../run-log.ts';
 import type { DeploymentRequest, Environment, EnvironmentLock, Run } from '../types.ts';
@@ -43,7 +46,7 @@ export async function assertMayRevert(deps: ServiceDeps, actor: Actor, environme
   if (!found.request) throw new DomainError('NOTHING_TO_REVERT', found.reason);
   const latest = found.request;
   if (latest.deployedBy !== actor.user && !isAdmin(deps, actor.user)) {
-    throw new NotPermittedError(`Only ${mention(latest.deployedBy ?? '?')}, who deployed ${formatId('request', latest.id)}, or an admin can revert it.`);
+    throw new NotPermittedError(msg`Only ${person(latest.deployedBy ?? '?')}, who deployed ${formatId('request', latest.id)}, or an admin can revert it.`);
   }
   return { env: found.env, latest };
 }
@@ -83,7 +86,7 @@ export async function revert(deps: ServiceDeps, actor: Actor, environmentName?: 
         return { request: request!, restored, lock };
       });
       log.info(`Restored ${count(result.restored, 'component')}`);
-      log.warn(`${env.name} is locked ("${result.lock.reason}") until one of its deployers or an admin unlocks it (\`/sandbox unlock ${env.name}\`). These changes can never be deployed again as-is.`);
+      log.warn(`${env.name} is locked ("${result.lock.reason}") until one of its deployers or an admin unlocks it. These changes can never be deployed again as-is.`);
       const run = await log.finish('succeeded', `Reverted ${id}`);
       return { request: result.request, restored: result.restored, run, environment: env, lock: result.lock };
     } catch (error) {

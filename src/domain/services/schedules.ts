@@ -1,9 +1,10 @@
-import { type ServiceDeps, audit, audited, isAdmin, moveRequest, productionOf, requestContext } from '../context.ts';
+import { type ServiceDeps, audit, audited, isAdmin } from '../service-deps.ts';
+import { productionOf, requestContext } from '../lookups.ts';
 import { DomainError, InvalidInputError, InvalidStateError } from '../errors.ts';
 import { activeFreeze } from '../freezes.ts';
 import { formatId } from '../ids.ts';
 import type { Actor } from '../ports.ts';
-import { WAITING_STATES, describeState } from '../states.ts';
+import { WAITING_STATES, describeState, moveRequest } from '../states.ts';
 import { describeDuration, formatUtc } from '../time.ts';
 import type { DeploymentRequest, Difference, Environment, Instance } from '../types.ts';
 import { assertDeployer } from './access.ts';

@@ -1,10 +1,12 @@
-import { type ServiceDeps, audit, audited, environmentOf, findChangeRequest, findInstance, moveRequest } from '../context.ts';
+import { type ServiceDeps, audit, audited } from '../service-deps.ts';
+import { command, listing, type Message, msg, person } from '../message.ts';
+import { environmentOf, findChangeRequest, findInstance } from '../lookups.ts';
 import { DomainError, InvalidInputError, InvalidStateError } from '../errors.ts';
 import { changeSetHash } from '../hash.ts';
 import { formatId } from '../ids.ts';
-import { count, listWords, mention, nextEnvironmentUp, sendLabel, targetInstanceFor } from '../pipeline.ts';
+import { count, nextEnvironmentUp, sendLabel, targetInstanceFor } from '../pipeline.ts';
 import type { Actor, Repositories } from '../ports.ts';
-import { ATTACHABLE_CHANGE_REQUEST_STATES, describeState } from '../states.ts';
+import { ATTACHABLE_CHANGE_REQUEST_STATES, describeState, moveRequest } from '../states.ts';
 import type { Change, ChangeSummary, DeploymentRequest, Environment, Instance } from '../types.ts';
 import { assertMayWorkOn } from './access.ts';
 
@@ -21,7 +23,7 @@ export interface SendResult {
   target: Environment;
   targetInstance: Instance;
   summary: ChangeSummary;
-  warnings: string[];
+  warnings: Message[];
 }
 
 export const summarize = (changes: readonly Change[]): ChangeSummary => ({
@@ -58,7 +60,7 @@ export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): P
     const { instance, target, targetInstance, drifted } = await sendTarget(deps, input.instance);
     assertMayWorkOn(deps, actor.user, instance, 'send');
     const changeRequest = await attachableChangeRequest(deps, target, input.changeRequestId);
-    const warnings = drifted ? [`${targetInstance.name} has changed since your last sync; sent anyway as you confirmed.`] : [];
+    const warnings: Message[] = drifted ? [[`${targetInstance.name} has changed since your last sync; sent anyway as you confirmed.`]] : [];
     return deps.store.transaction(async (tx) => {
       // Read again under the lock: a deployment from this instance may have just settled it (Idle).
       const current = await tx.instances.lockRow(instance.id);
@@ -71,7 +73,7 @@ export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): P
       await tx.packages.setChangeHash(pkg.id, changeHash);
       await refuseRepeats(tx, current, changeHash, target);
       for (const old of await supersedeFailed(tx, deps, actor, instance, target)) {
-        warnings.push(`${formatId('request', old.id)}, whose deployment failed, is replaced by this request, which carries all of ${instance.name}'s changes.`);
+        warnings.push(msg`${formatId('request', old.id)}, whose deployment failed, is replaced by this request, which carries all of ${instance.name}'s changes.`);
       }
       // Asked only once the change set is known to be new: confirming must never lead to a refusal for nothing new.
       if (drifted && !input.confirmDrift) {
@@ -81,7 +83,7 @@ export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): P
         ).about('confirmDrift');
       }
       for (const { key, missing } of await tx.packages.missingDependencies(pkg.id, targetInstance.id)) {
-        warnings.push(`${key} depends on ${missing}, which ${targetInstance.name} will not have: deploying will be refused until it does.`);
+        warnings.push(msg`${key} depends on ${missing}, which ${targetInstance.name} will not have: deploying will be refused until it does.`);
       }
       const shortfall = approvalShortfall(target, actor.user);
       if (shortfall) warnings.push(shortfall);
@@ -123,7 +125,7 @@ async function attachableChangeRequest(deps: ServiceDeps, target: Environment, i
     if (!target.approvals.requireChangeRequest) return undefined;
     throw new DomainError(
       'CHANGE_REQUEST_REQUIRED',
-      `${target.name} requires an approved change request with every send. Attach one to the send (see \`/sandbox cr list\`), or create one with \`/sandbox cr new\`.`,
+      msg`${target.name} requires an approved change request with every send. Attach one to the send (see ${command('cr list')}), or create one with ${command('cr new')}.`,
     ).about('changeRequest');
   }
   const cr = await findChangeRequest(deps.store, id).catch((error) => {
@@ -156,11 +158,11 @@ async function refuseRepeats(tx: Repositories, instance: Instance, changeHash: s
 }
 
 /** A warning when the target's named approvers, the sender left out, are too few to approve without an admin. */
-function approvalShortfall(target: Environment, sender: string): string | undefined {
+function approvalShortfall(target: Environment, sender: string): Message | undefined {
   const { required, approvers, userGroups, allowSelfApproval } = target.approvals;
   const others = approvers.filter((a) => allowSelfApproval || a !== sender);
   if (required === 0 || userGroups.length > 0 || others.length >= required) return undefined;
-  return `${target.name} needs ${count(required, 'approval')}, and you may not approve your own request: ${others.length ? `only ${listWords(others.map(mention))} can vote besides you,` : 'no other approver is named,'} so an admin will have to approve it.`;
+  return msg`${target.name} needs ${count(required, 'approval')}, and you may not approve your own request: ${others.length ? msg`only ${listing(others.map(person))} can vote besides you,` : 'no other approver is named,'} so an admin will have to approve it.`;
 }
 
 /**

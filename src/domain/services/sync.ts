@@ -1,4 +1,5 @@
-import { type ServiceDeps, audit, audited, environmentOf, findInstance } from '../context.ts';
+import { type ServiceDeps, audit, audited } from '../service-deps.ts';
+import { environmentOf, findInstance } from '../lookups.ts';
 import { InvalidInputError, InvalidStateError } from '../errors.ts';
 import { mergeDecision } from '../merge.ts';
 import { nextEnvironmentUp } from '../pipeline.ts';

@@ -1,10 +1,10 @@
 import type { KnownBlock } from '@slack/types';
 import { formatId } from '../../domain/ids.ts';
-import { listWords, mention } from '../../domain/pipeline.ts';
+import { listWords } from '../../domain/pipeline.ts';
 import type { ChangeRequestDetails } from '../../domain/services/change-requests.ts';
 import { describeState } from '../../domain/states.ts';
 import { actions } from '../ids.ts';
-import { actionsBlock, button, context, escape, section, slackDate } from './format.ts';
+import { actionsBlock, button, context, escape, section, slackDate, mention } from './format.ts';
 
 function stateLine({ changeRequest: cr, votes, production }: ChangeRequestDetails): string {
   const approvedBy = votes.filter((v) => v.decision === 'approve').map((v) => mention(v.voter));

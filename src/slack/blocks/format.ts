@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { type Message, spell, type Voice } from '../../domain/message.ts';
 
 /** A date Slack shows in each reader's own time zone; the ISO fallback is for clients that cannot. */
 export const slackDate = (at: Date) => `<!date^${Math.floor(at.getTime() / 1000)}^{date_short_pretty} at {time}|${at.toISOString()}>`;
@@ -72,3 +73,12 @@ export function codeBlocks(lines: readonly string[], max = 2900): string[] {
   if (current.length) chunks.push(current.join('\n'));
   return chunks.map((c) => `\`\`\`${c}\`\`\``);
 }
+
+export const mention = (user: string) => `<@${user}>`;
+export const mentionGroup = (group: string) => `<!subteam^${group}>`;
+
+/** How Slack names people and commands: mentions, and `/sandbox …`. */
+const slackVoice: Voice = { person: mention, group: mentionGroup, command: (args) => `\`/sandbox ${args}\`` };
+
+/** A message of the domain (a refusal, a warning) as Slack shows it. */
+export const inSlack = (message: Message | string) => spell(message, slackVoice);

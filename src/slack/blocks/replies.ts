@@ -1,11 +1,11 @@
 import type { KnownBlock } from '@slack/types';
 import { formatId } from '../../domain/ids.ts';
-import { count, mention } from '../../domain/pipeline.ts';
+import { count } from '../../domain/pipeline.ts';
 import type { EnvironmentStatus, RunWithLines } from '../../domain/services/queries.ts';
 import { describeState } from '../../domain/states.ts';
 import type { AuditEvent, ChangeRequest, DeploymentRequest, Environment, Vote } from '../../domain/types.ts';
 import { actions } from '../ids.ts';
-import { actionsBlock, button, codeBlocks, context, escape, section, slackDate } from './format.ts';
+import { actionsBlock, button, codeBlocks, context, escape, section, slackDate, mention } from './format.ts';
 import { describeChanges, queueButtons, scheduleLine } from './request-card.ts';
 
 export interface Reply {

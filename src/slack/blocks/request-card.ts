@@ -1,10 +1,10 @@
 import type { KnownBlock } from '@slack/types';
 import { formatId } from '../../domain/ids.ts';
-import { count, listWords, mention } from '../../domain/pipeline.ts';
+import { count, listWords } from '../../domain/pipeline.ts';
 import type { RequestOverview } from '../../domain/services/queries.ts';
 import type { ChangeSummary, DeploymentRequest } from '../../domain/types.ts';
 import { actions } from '../ids.ts';
-import { actionsBlock, button, context, escape, section, slackDate } from './format.ts';
+import { actionsBlock, button, context, escape, section, slackDate, mention } from './format.ts';
 
 export function describeChanges(summary: ChangeSummary): string {
   const total = summary.added + summary.modified + summary.deleted;

@@ -1,9 +1,8 @@
 import type { KnownBlock } from '@slack/types';
 import { formatId } from '../../domain/ids.ts';
-import { mention } from '../../domain/pipeline.ts';
 import type { DeploymentRequest, Environment, Instance, LogLine, Run } from '../../domain/types.ts';
 import { actions } from '../ids.ts';
-import { actionsBlock, button, context, duration, escape, progressBar, section } from './format.ts';
+import { actionsBlock, button, context, duration, escape, progressBar, section, mention } from './format.ts';
 
 export interface RunSubject {
   environment?: Environment;

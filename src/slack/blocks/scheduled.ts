@@ -1,8 +1,8 @@
 import type { KnownBlock } from '@slack/types';
 import { formatId } from '../../domain/ids.ts';
-import { count, listWords, mention, mentionGroup } from '../../domain/pipeline.ts';
+import { count, listWords } from '../../domain/pipeline.ts';
 import type { DriftReport, Reminder } from '../../domain/services/schedules.ts';
-import { context, escape, section, slackDate } from './format.ts';
+import { context, escape, section, slackDate, mention, mentionGroup } from './format.ts';
 
 /** Keys a drift report names before it points at `/sandbox compare` for the rest. */
 const DRIFT_KEYS_SHOWN = 20;

@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import type { SlackDeps } from '../context.ts';
+import type { SlackDeps } from '../listener-deps.ts';
 import * as actions from './actions/index.ts';
 import * as commands from './commands/index.ts';
 import * as events from './events/index.ts';

@@ -1,10 +1,10 @@
 import type { KnownBlock, View } from '@slack/types';
 import { formatId } from '../../domain/ids.ts';
-import { mention, nextEnvironmentUp, sendLabel, syncLabel } from '../../domain/pipeline.ts';
+import { nextEnvironmentUp, sendLabel, syncLabel } from '../../domain/pipeline.ts';
 import type { EnvironmentStatus } from '../../domain/services/queries.ts';
 import { describeState } from '../../domain/states.ts';
 import type { DeploymentRequest, Environment } from '../../domain/types.ts';
-import { actionsBlock, button, context, divider, escape, header, section, slackDate } from '../blocks/format.ts';
+import { actionsBlock, button, context, divider, escape, header, section, slackDate, mention } from '../blocks/format.ts';
 import { describeChanges } from '../blocks/request-card.ts';
 import { actions } from '../ids.ts';
 

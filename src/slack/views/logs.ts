@@ -1,8 +1,7 @@
 import type { KnownBlock, View } from '@slack/types';
 import { formatId } from '../../domain/ids.ts';
-import { mention } from '../../domain/pipeline.ts';
 import type { RunWithLines } from '../../domain/services/queries.ts';
-import { codeBlocks, context, divider, duration, escape, section, slackDate } from '../blocks/format.ts';
+import { codeBlocks, context, divider, duration, escape, section, slackDate, mention } from '../blocks/format.ts';
 import { callbacks } from '../ids.ts';
 import { modal } from './common.ts';
 

@@ -1,6 +1,6 @@
 import { formatId, parseId } from '../../../domain/ids.ts';
 import { describeState } from '../../../domain/states.ts';
-import { actorOf } from '../../context.ts';
+import { actorOf } from '../../listener-deps.ts';
 import type { Click } from './button.ts';
 
 /** Approve: one vote, counted at once; the card updates itself, the voter hears where the request stands. */

@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { answering, type Replier, replier, type SlackDeps } from '../../context.ts';
+import { answering, type Replier, replier, type SlackDeps } from '../../listener-deps.ts';
 import type { Opening } from '../../modals.ts';
 
 export type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>;

@@ -1,7 +1,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { DomainError } from '../../../domain/errors.ts';
 import { formatId } from '../../../domain/ids.ts';
-import { actorOf, type SlackDeps } from '../../context.ts';
+import { actorOf, type SlackDeps } from '../../listener-deps.ts';
 import { actions } from '../../ids.ts';
 import { openDeploy, openLogs, openReject, openRejectChangeRequest, openRevert, openSend, openSync } from '../../modals.ts';
 import { onClick } from './button.ts';

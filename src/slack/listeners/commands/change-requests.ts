@@ -1,7 +1,7 @@
 import { formatId, parseId } from '../../../domain/ids.ts';
 import { describeState } from '../../../domain/states.ts';
 import { changeRequestReply, changeRequestsReply } from '../../blocks/replies.ts';
-import { actorOf } from '../../context.ts';
+import { actorOf } from '../../listener-deps.ts';
 import { openNewChangeRequest } from '../../modals.ts';
 import type { Invocation, Subcommand } from './subcommand.ts';
 

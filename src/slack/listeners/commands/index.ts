@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import type { SlackDeps } from '../../context.ts';
+import type { SlackDeps } from '../../listener-deps.ts';
 import { sandboxCommand } from './sandbox.ts';
 
 export function register(app: App, deps: SlackDeps) {

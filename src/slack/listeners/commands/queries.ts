@@ -1,8 +1,8 @@
 import { formatId, parseId } from '../../../domain/ids.ts';
-import { compareText, reportText } from '../../../cli/render.ts';
+import { compareText, reportText } from '../../../text/reports.ts';
 import { auditReply, codeReply, queueReply, runsReply, statusReply, whoamiReply } from '../../blocks/replies.ts';
 import { helpText } from '../../blocks/usage.ts';
-import { actorOf } from '../../context.ts';
+import { actorOf } from '../../listener-deps.ts';
 import type { Subcommand } from './subcommand.ts';
 
 /** Subcommands that only read: they answer privately to whoever asked. */

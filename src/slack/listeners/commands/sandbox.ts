@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { DomainError } from '../../../domain/errors.ts';
 import { helpText, usageLine } from '../../blocks/usage.ts';
-import { answering, replier, type SlackDeps } from '../../context.ts';
+import { answering, replier, type SlackDeps } from '../../listener-deps.ts';
 import { changeRequestSubcommand } from './change-requests.ts';
 import { querySubcommands } from './queries.ts';
 import type { Subcommand } from './subcommand.ts';

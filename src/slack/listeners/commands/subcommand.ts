@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import type { Replier, SlackDeps } from '../../context.ts';
+import type { Replier, SlackDeps } from '../../listener-deps.ts';
 import type { Opening } from '../../modals.ts';
 
 /** One `/sandbox` subcommand as typed: its words after the name, who typed it, where, and how to answer. */

@@ -1,9 +1,9 @@
 import { DomainError } from '../../../domain/errors.ts';
 import { formatId, parseId } from '../../../domain/ids.ts';
 import { count } from '../../../domain/pipeline.ts';
-import { parseWhen } from '../../../domain/time.ts';
+import { parseWhen } from '../../../domain/when.ts';
 import { actionsBlock, button, escape, section, slackDate } from '../../blocks/format.ts';
-import { actorOf } from '../../context.ts';
+import { actorOf } from '../../listener-deps.ts';
 import { actions } from '../../ids.ts';
 import { openDeploy, openReject, openRevert, openSend, openSync } from '../../modals.ts';
 import type { Invocation, Subcommand } from './subcommand.ts';

@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
-import type { SlackDeps } from '../../context.ts';
-import { actorOf } from '../../context.ts';
+import type { SlackDeps } from '../../listener-deps.ts';
+import { actorOf } from '../../listener-deps.ts';
 import { homeView } from '../../views/home.ts';
 
 /** App Home is drawn afresh each time it is opened. */

@@ -1,8 +1,9 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewResponseAction, ViewSubmitAction } from '@slack/bolt';
 import { DomainError } from '../../../domain/errors.ts';
-import { type Replier, replier, type SlackDeps } from '../../context.ts';
+import { type Replier, replier, type SlackDeps } from '../../listener-deps.ts';
 import { fieldFor, logUnexpected, refusalText } from '../../errors.ts';
 import { type ModalMetadata, messageModal, readMetadata, type SubmittedValues } from '../../views/common.ts';
+import { inSlack } from '../../blocks/format.ts';
 
 export type ViewArgs = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
 
@@ -10,6 +11,9 @@ export type ViewArgs = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAct
 export const DECIDE_WITHIN_MS = 1500;
 
 const TIMED_OUT = Symbol('timed out');
+
+export const required = (value: string, message: string) => (value ? undefined : message);
+export const onlyErrors = (errors: Record<string, string | undefined>) => Object.fromEntries(Object.entries(errors).filter(([, v]) => v)) as Record<string, string>;
 
 export interface Submitted {
   user: string;
@@ -61,6 +65,6 @@ const delay = (ms: number) => new Promise<typeof TIMED_OUT>((resolve) => setTime
 
 function refusalInModal(error: DomainError, fields: string[]): ViewResponseAction {
   const field = fieldFor(error, fields);
-  if (field) return { response_action: 'errors', errors: { [field]: error.message } };
+  if (field) return { response_action: 'errors', errors: { [field]: inSlack(error.words) } };
   return { response_action: 'update', view: messageModal('Not done', refusalText(error), 'refusal') };
 }

@@ -2,15 +2,12 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import { formatId } from '../domain/ids.ts';
-import { mention } from '../domain/pipeline.ts';
 import type { Services } from '../domain/services/index.ts';
-import { INTERRUPTED } from '../domain/services/interrupted.ts';
-import type { DeploymentRequest, Environment } from '../domain/types.ts';
-import { escape } from './blocks/format.ts';
 import { changeRequestCard } from './blocks/change-request-card.ts';
 import { requestCard } from './blocks/request-card.ts';
 import type { Chat } from './chat.ts';
-import type { PostedMessage, PostedMessages } from './posted-messages.ts';
+import type { Outbox, Schedule } from './outbox.ts';
+import type { PostedMessage, PostedMessages } from '../domain/ports.ts';
 
 /** How long a refresh waits for a card another process claimed to be posted (that process's Chat retries meanwhile). */
 const CLAIM_WAIT_MS = 120_000;
@@ -20,9 +17,6 @@ const STALE_ROUNDS = 3;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Runs a piece of work when its turn comes. */
-export type Schedule = <T>(work: () => Promise<T>) => Promise<T>;
-
 /** A card as rendered now, and the channel it goes to when it has not been posted yet (none: not posted). */
 interface Card {
   channel: string | null;
@@ -31,45 +25,36 @@ interface Card {
 }
 
 /**
- * Tells people what happened, wherever it was started from: each request's card in its target environment's
- * channel, kept up to date in place, and every outcome sent to the requester by direct message.
- * Failures are logged and never undo or fail what already happened.
+ * The cards: each request's card in its target environment's channel and each change request's card in production's,
+ * posted once and kept up to date in place, wherever the work was started from. Failures are logged and never undo
+ * or fail what already happened.
  */
-export class Notifier {
+export class Cards {
   /** Card refreshes run one after another per subject, each reading the state of its turn: the last one shown is the latest. */
   private readonly refreshes = new Map<string, Promise<void>>();
   /** Per subject, the refresh that has not read the state yet. */
   private readonly waitingRefreshes = new Map<string, Promise<void>>();
-  /** Announcements under way; the work they announce does not wait for Slack. */
-  private readonly pending = new Set<Promise<void>>();
+  private readonly chat: Chat;
+  /** Where its database reads run (see Outbox.read). */
+  private readonly schedule: Schedule;
 
   constructor(
     private readonly services: Services,
-    private readonly chat: Chat,
     private readonly messages: PostedMessages,
+    private readonly outbox: Outbox,
     private readonly logger: Logger,
-    /** Where its database reads run: the Slack app queues them behind acknowledgements (see Background). */
-    private readonly schedule: Schedule = (read) => read(),
-  ) {}
-
-  /** Announces without holding up the caller (Slack may be slow, or pace posts to one channel); see `drain`. */
-  later(what: string, announce: () => Promise<void>) {
-    const running: Promise<void> = this.safely(what, announce).finally(() => this.pending.delete(running));
-    this.pending.add(running);
+  ) {
+    this.chat = outbox.chat;
+    this.schedule = outbox.read;
   }
 
-  /** Resolves once every announcement made so far has been posted (or has failed). */
-  async drain() {
-    while (this.pending.size) await Promise.all(this.pending);
-  }
-
-  /** Refreshes a card without holding up the caller (see `later`). */
+  /** Refreshes a card without holding up the caller (see Outbox.later). */
   refreshRequestCardLater(requestId: number) {
-    this.later(`the card of ${formatId('request', requestId)}`, () => this.refreshRequestCard(requestId));
+    this.outbox.later(`the card of ${formatId('request', requestId)}`, () => this.refreshRequestCard(requestId));
   }
 
   refreshChangeRequestCardLater(id: number) {
-    this.later(`the card of ${formatId('changeRequest', id)}`, () => this.refreshChangeRequestCard(id));
+    this.outbox.later(`the card of ${formatId('changeRequest', id)}`, () => this.refreshChangeRequestCard(id));
   }
 
   /** Posts the request's card, or updates it in place when it was posted before. */
@@ -99,7 +84,7 @@ export class Notifier {
       if (this.waitingRefreshes.get(subject) === next) this.waitingRefreshes.delete(subject);
       return render();
     };
-    const next: Promise<void> = (this.refreshes.get(subject) ?? Promise.resolve()).then(() => this.safely(`the card of ${subject}`, () => this.writeCard(subject, reading)));
+    const next: Promise<void> = (this.refreshes.get(subject) ?? Promise.resolve()).then(() => this.outbox.safely(`the card of ${subject}`, () => this.writeCard(subject, reading)));
     this.waitingRefreshes.set(subject, next);
     this.refreshes.set(subject, next);
     void next.then(() => {
@@ -152,59 +137,5 @@ export class Notifier {
     }
     return undefined;
   }
-
-  /** A direct message to the requester about an outcome of their request. */
-  async tellRequester(request: DeploymentRequest, text: string) {
-    await this.safely(`the message to ${request.requester}`, () => this.chat.dm(request.requester, text));
-  }
-
-  async tell(user: string, text: string) {
-    await this.safely(`the message to ${user}`, () => this.chat.dm(user, text));
-  }
-
-  /** An announcement in an environment's channel (locks, reverts). */
-  async announce(environment: Environment, text: string) {
-    const channel = environment.channel;
-    if (channel) await this.safely(`the announcement in ${environment.name}`, () => this.chat.post({ channel, text }));
-  }
-
-  /** What the requester is told about their request's new state, if anything. */
-  async outcomeOf(request: DeploymentRequest): Promise<string | undefined> {
-    const { environment } = await this.schedule(() => this.services.requestOverview(request.id));
-    return this.outcome(request, environment);
-  }
-
-  private outcome(request: DeploymentRequest, env: Environment): string | undefined {
-    const id = formatId('request', request.id);
-    switch (request.state) {
-      case 'approved':
-        return `:white_check_mark: ${id} was approved${request.decidedBy ? ` by ${mention(request.decidedBy)}` : ''}: it waits in the ${env.name} queue for a deployer.`;
-      case 'rejected':
-        return `:no_entry: ${id} was rejected by ${mention(request.decidedBy ?? '?')}: ${sentence(escape(request.reason ?? ''))} Make the changes it asks for and send again.`;
-      case 'deployed':
-        return `:tada: ${id} is deployed to ${env.name} by ${mention(request.deployedBy ?? '?')}.`;
-      case 'failed':
-        if (request.reason === INTERRUPTED) {
-          return `:warning: The deployment of ${id} to ${env.name} was interrupted: the process running it stopped. ${env.name} is unchanged; ${id} stays in the queue and can be deployed again.`;
-        }
-        return `:x: The deployment of ${id} to ${env.name} failed: ${escape(request.reason ?? 'see the log')}. It stays in the queue; \`/sandbox logs ${id}\` shows why.`;
-      case 'expired':
-        return `:zzz: ${id} expired in the ${env.name} queue: ${escape(request.reason ?? 'nobody decided in time')}. Send the changes again if they are still wanted.`;
-      case 'reverted':
-        return `:rewind: ${id} was reverted in ${env.name}. These changes cannot be deployed again as-is: make more changes and send again.`;
-      default:
-        return undefined;
-    }
-  }
-
-  private async safely(what: string, work: () => Promise<unknown>) {
-    try {
-      await work();
-    } catch (error) {
-      this.logger.error(`Could not post ${what}: ${(error as Error).message}`);
-    }
-  }
 }
 
-/** A reason as a sentence: its own full stop, question or exclamation mark kept, a full stop added otherwise. */
-const sentence = (text: string) => (/[.!?…]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);

@@ -1,35 +1,37 @@
 import type { Services } from '../domain/services/index.ts';
 import type { DeploymentRequest } from '../domain/types.ts';
 import { formatId } from '../domain/ids.ts';
-import { mention } from '../domain/pipeline.ts';
-import { escape } from './blocks/format.ts';
-import type { Notifier } from './notifier.ts';
+import { escape, mention } from './blocks/format.ts';
+import { outcomeText } from './blocks/outcome.ts';
+import type { Cards } from './cards.ts';
+import type { Outbox } from './outbox.ts';
 
 /**
  * The services, announcing in Slack what they did: cards updated in place, outcomes sent to requesters, locks
  * and reverts announced in their environment's channel. The Slack app and the command line both use this,
  * so work started anywhere is seen in Slack.
  */
-export function announced(services: Services, notifier: Notifier): Services {
+export function announcingServices(services: Services, { cards, outbox }: { cards: Cards; outbox: Outbox }): Services {
   const settle = (request: DeploymentRequest) =>
-    notifier.later(`the outcome of ${formatId('request', request.id)}`, async () => {
-      await notifier.refreshRequestCard(request.id);
+    outbox.later(`the outcome of ${formatId('request', request.id)}`, async () => {
+      await cards.refreshRequestCard(request.id);
       // A deployment to production moves the change request it carries on.
-      if (request.changeRequestId !== null) await notifier.refreshChangeRequestCard(request.changeRequestId);
-      const text = await notifier.outcomeOf(request);
-      if (text) await notifier.tellRequester(request, text);
+      if (request.changeRequestId !== null) await cards.refreshChangeRequestCard(request.changeRequestId);
+      const { environment } = await outbox.read(() => services.requestOverview(request.id));
+      const text = outcomeText(request, environment);
+      if (text) await outbox.tell(request.requester, text);
     });
   return {
     ...services,
     async send(actor, input) {
       const result = await services.send(actor, input);
-      notifier.refreshRequestCardLater(result.request.id);
+      cards.refreshRequestCardLater(result.request.id);
       return result;
     },
     async approve(actor, requestId) {
       const result = await services.approve(actor, requestId);
       if (result.decided) settle(result.request);
-      else notifier.refreshRequestCardLater(requestId);
+      else cards.refreshRequestCardLater(requestId);
       return result;
     },
     async reject(actor, requestId, reason) {
@@ -44,12 +46,12 @@ export function announced(services: Services, notifier: Notifier): Services {
     },
     async scheduleDeployment(actor, requestId, at) {
       const request = await services.scheduleDeployment(actor, requestId, at);
-      notifier.refreshRequestCardLater(requestId);
+      cards.refreshRequestCardLater(requestId);
       return request;
     },
     async unscheduleDeployment(actor, requestId) {
       const request = await services.unscheduleDeployment(actor, requestId);
-      notifier.refreshRequestCardLater(requestId);
+      cards.refreshRequestCardLater(requestId);
       return request;
     },
     scheduler: {
@@ -73,7 +75,7 @@ export function announced(services: Services, notifier: Notifier): Services {
       const result = await services.revert(actor, environment);
       settle(result.request);
       const env = result.environment.name;
-      notifier.later('the revert announcement', () => notifier.announce(
+      outbox.later('the revert announcement', () => outbox.announce(
         result.environment,
         `:rewind: ${mention(actor.user)} reverted ${formatId('request', result.request.id)}. :lock: ${escape(env)} is locked (“${escape(result.lock.reason)}”) until someone unlocks it with \`/sandbox unlock ${env}\`.`,
       ));
@@ -83,35 +85,35 @@ export function announced(services: Services, notifier: Notifier): Services {
       ...services.changeRequests,
       async submit(actor, id) {
         const cr = await services.changeRequests.submit(actor, id);
-        notifier.refreshChangeRequestCardLater(id);
+        cards.refreshChangeRequestCardLater(id);
         return cr;
       },
       async approve(actor, id) {
         const cr = await services.changeRequests.approve(actor, id);
-        notifier.refreshChangeRequestCardLater(id);
-        if (cr.state === 'approved') notifier.later('the approval message', () => notifier.tell(cr.createdBy, `:white_check_mark: ${formatId('changeRequest', id)} “${escape(cr.name)}” is approved: sends to production may carry it now.`));
+        cards.refreshChangeRequestCardLater(id);
+        if (cr.state === 'approved') outbox.later('the approval message', () => outbox.tell(cr.createdBy, `:white_check_mark: ${formatId('changeRequest', id)} “${escape(cr.name)}” is approved: sends to production may carry it now.`));
         return cr;
       },
       async reject(actor, id, reason) {
         const cr = await services.changeRequests.reject(actor, id, reason);
-        notifier.refreshChangeRequestCardLater(id);
-        notifier.later('the rejection message', () => notifier.tell(cr.createdBy, `:no_entry: ${formatId('changeRequest', id)} “${escape(cr.name)}” was rejected by ${mention(actor.user)}: ${escape(reason)}`));
+        cards.refreshChangeRequestCardLater(id);
+        outbox.later('the rejection message', () => outbox.tell(cr.createdBy, `:no_entry: ${formatId('changeRequest', id)} “${escape(cr.name)}” was rejected by ${mention(actor.user)}: ${escape(reason)}`));
         return cr;
       },
       async complete(actor, id) {
         const cr = await services.changeRequests.complete(actor, id);
-        notifier.refreshChangeRequestCardLater(id);
+        cards.refreshChangeRequestCardLater(id);
         return cr;
       },
     },
     async lock(actor, environment, reason) {
       const env = await services.lock(actor, environment, reason);
-      notifier.later('the lock announcement', () => notifier.announce(env, `:lock: ${mention(actor.user)} locked ${escape(env.name)}: “${escape(reason)}”. Deployments to it are refused until \`/sandbox unlock ${env.name}\`.`));
+      outbox.later('the lock announcement', () => outbox.announce(env, `:lock: ${mention(actor.user)} locked ${escape(env.name)}: “${escape(reason)}”. Deployments to it are refused until \`/sandbox unlock ${env.name}\`.`));
       return env;
     },
     async unlock(actor, environment) {
       const env = await services.unlock(actor, environment);
-      notifier.later('the unlock announcement', () => notifier.announce(env, `:unlock: ${mention(actor.user)} unlocked ${escape(env.name)}: deployments may go ahead.`));
+      outbox.later('the unlock announcement', () => outbox.announce(env, `:unlock: ${mention(actor.user)} unlocked ${escape(env.name)}: deployments may go ahead.`));
       return env;
     },
   };

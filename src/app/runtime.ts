@@ -1,18 +1,17 @@
-import { loadPipelineConfig } from './config/load.ts';
-import type { PipelineConfig } from './config/schema.ts';
-import { applyPipelineConfig, type ConfigChanges } from './db/apply-config.ts';
-import { type DatabaseHandle, openDatabase } from './db/client.ts';
-import { type ProcessRegistration, registerProcess } from './db/processes.ts';
-import { createStore } from './db/store.ts';
-import type { Clock, LogSink, UserGroupResolver } from './domain/ports.ts';
-import { createServices, type Services } from './domain/services/index.ts';
-import type { Settings } from './settings.ts';
-import { noUserGroups, slackUserGroups } from './slack/user-groups.ts';
+import { loadPipelineConfig } from '../config/load.ts';
+import type { PipelineConfig } from '../config/schema.ts';
+import { applyPipelineConfig } from '../db/apply-config.ts';
+import { type DatabaseHandle, openDatabase } from '../db/client.ts';
+import { type ProcessRegistration, registerProcess } from '../db/processes.ts';
+import { createStore } from '../db/store.ts';
+import type { Clock, LogSink, UserGroupResolver } from '../domain/ports.ts';
+import { createServices, type Services } from '../domain/services/index.ts';
+import type { Settings } from '../settings.ts';
+import { noUserGroups, slackUserGroups } from '../slack/user-groups.ts';
 
 export interface Runtime {
   database: DatabaseHandle;
   config: PipelineConfig;
-  configChanges: ConfigChanges;
   services: Services;
   /** This process in the database: alive while it runs, so that its runs are not taken for interrupted. */
   process: ProcessRegistration;
@@ -43,7 +42,7 @@ export async function openRuntime(settings: Settings, options: RuntimeOptions = 
     await database.migrate().catch(explainConnectionError);
     registration = await registerProcess(await database.session(), options.processKind ?? 'cli', options.warn);
     const clock = options.clock ?? systemClock;
-    const configChanges = await applyPipelineConfig(database.db, config, clock.now());
+    await applyPipelineConfig(database.db, config, clock.now());
     const groups = options.groups ?? (settings.SLACK_BOT_TOKEN ? slackUserGroups(settings.SLACK_BOT_TOKEN, settings.SLACK_API_URL) : noUserGroups);
     const services = createServices({
       store: createStore(database.db, registration.id),
@@ -57,7 +56,6 @@ export async function openRuntime(settings: Settings, options: RuntimeOptions = 
     return {
       database,
       config,
-      configChanges,
       services,
       process,
       async close() {

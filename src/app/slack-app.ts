@@ -4,18 +4,18 @@ import { App, type Logger, LogLevel } from '@slack/bolt';
 import { ConsoleLogger } from '@slack/logger';
 import { WebClient } from '@slack/web-api';
 import type { Services } from '../domain/services/index.ts';
-import type { Runtime, RuntimeOptions } from '../runtime.ts';
+import type { Runtime, RuntimeOptions } from './runtime.ts';
 import type { SlackSettings } from '../settings.ts';
 import { schedulerRunRepository } from '../db/repositories/scheduler-runs.ts';
 import { slackDeliveryRepository } from '../db/repositories/slack-deliveries.ts';
-import { type Jobs, startScheduler } from '../scheduler.ts';
-import { openAnnouncingRuntime, webClientOptions } from './announcing.ts';
-import { Background } from './background.ts';
-import { actOnceOnEachEvent } from './deliveries.ts';
-import { noInbound, trackInbound } from './inbound.ts';
-import { scheduledJobs } from './scheduled-work.ts';
-import { registerListeners } from './listeners/index.ts';
-import type { ThreadLog } from './thread-log.ts';
+import { type Jobs, startScheduler } from './scheduler.ts';
+import { openAnnouncedRuntime, webClientOptions } from './announced-runtime.ts';
+import { Background } from '../slack/background.ts';
+import { actOnceOnEachEvent } from '../slack/deliveries.ts';
+import { noInbound, trackInbound } from '../slack/inbound.ts';
+import { scheduledJobs } from '../slack/scheduled-work.ts';
+import { registerListeners } from '../slack/listeners/index.ts';
+import type { ThreadLog } from '../slack/threads/thread-log.ts';
 
 export interface SlackApp {
   app: App;
@@ -115,8 +115,8 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
   // The embedded database answers one query at a time on this thread: its jobs run one by one between requests.
   let inbound = noInbound;
   const background = new Background(settings.DATABASE_URL ? 4 : 1, { open: () => inbound.open(), lastActivity: () => inbound.lastActivity() });
-  const announcing = await openAnnouncingRuntime(settings, { ...options, logger, processKind: 'app', schedule: (work) => background.run(work) });
-  const { runtime, services, notifier, chat, threads, messages } = announcing;
+  const announcing = await openAnnouncedRuntime(settings, { ...options, logger, processKind: 'app', schedule: (work) => background.run(work) });
+  const { runtime, services, cards, outbox, chat, threads, messages } = announcing;
   const socketMode = settings.mode === 'socket';
   const app = new App({
     token: settings.SLACK_BOT_TOKEN,
@@ -133,7 +133,7 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
   const db = runtime.database.db;
   const deliveries = slackDeliveryRepository(db);
   actOnceOnEachEvent(app, (key) => deliveries.first(key, new Date()));
-  registerListeners(app, { services, notifier, chat, logger, background });
+  registerListeners(app, { services, chat, logger, background });
   const ticks = schedulerRunRepository(db, runtime.process.id);
   const { schedules } = runtime.config;
   const jobs = scheduledJobs({
@@ -141,7 +141,8 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
     schedules,
     chat,
     messages,
-    notifier,
+    cards,
+    outbox,
     threads,
     background: (work) => background.run(work),
     prune: async (before) => {

@@ -1,7 +1,7 @@
-import { DomainError } from './domain/errors.ts';
-import { readSlackSettings, slackConfigured } from './settings.ts';
-import { startSlackApp } from './slack/app.ts';
-import { exitAfterOutput, startLocalConsole } from './workspace/start.ts';
+import { DomainError } from '../domain/errors.ts';
+import { readSlackSettings, slackConfigured } from '../settings.ts';
+import { startSlackApp } from './slack-app.ts';
+import { exitAfterOutput, startLocalConsole } from '../workspace/start.ts';
 
 /** `npm start`: the Slack app, in HTTP mode on PORT, or in Socket Mode when SLACK_APP_TOKEN is set. */
 async function startSlack() {

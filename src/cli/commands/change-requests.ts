@@ -1,23 +1,17 @@
-import type { Command, Option } from 'commander';
-import { formatId } from '../domain/ids.ts';
-import { count } from '../domain/pipeline.ts';
-import type { Actor } from '../domain/ports.ts';
-import type { Services } from '../domain/services/index.ts';
-import { describeState } from '../domain/states.ts';
-import type { ChangeRequest } from '../domain/types.ts';
-import { changeRequestId, changeRequestJson, list, requestJson } from './shapes.ts';
-import { requestLine } from './render.ts';
-
-interface Helpers {
-  print(value: unknown, text: () => string): void;
-  actor(opts: { user?: string }): Actor;
-  withServices<A extends unknown[]>(work: (services: Services, ...args: A) => Promise<void>): (...args: A) => Promise<void>;
-  userOption(): Option;
-}
+import { formatId } from '../../domain/ids.ts';
+import { count } from '../../domain/pipeline.ts';
+import type { Actor } from '../../domain/ports.ts';
+import type { Services } from '../../domain/services/index.ts';
+import { describeState } from '../../domain/states.ts';
+import type { ChangeRequest } from '../../domain/types.ts';
+import { changeRequestId, changeRequestJson, list, requestJson } from '../shapes.ts';
+import type { CommandKit } from '../kit.ts';
+import { requestLine } from '../text.ts';
 
 const crLine = (cr: ChangeRequest) => `${formatId('changeRequest', cr.id)}  ${describeState(cr.state).padEnd(16)} ${cr.type.padEnd(9)} ${cr.name}`;
 
-export function addChangeRequestCommands(program: Command, { print, actor, withServices, userOption }: Helpers) {
+/** `cr new|submit|approve|reject|complete|list|show`: change requests, approved in production before anything carries them there. */
+export function addChangeRequestCommands({ program, print, actor, withServices, userOption }: CommandKit) {
   const cr = program.command('cr').description('change requests: governed changes tracked in production');
   cr.command('new')
     .description('create a change request (draft)')

@@ -1,24 +1,24 @@
 import type { Logger } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { postedMessageRepository } from '../db/repositories/posted-messages.ts';
-import type { LogSink } from '../domain/ports.ts';
+import type { LogSink, PostedMessages } from '../domain/ports.ts';
 import type { Services } from '../domain/services/index.ts';
 import type { LogLine, Run } from '../domain/types.ts';
-import { openRuntime, type Runtime, type RuntimeOptions } from '../runtime.ts';
 import type { Settings } from '../settings.ts';
-import { announced } from './announced.ts';
-import { Chat } from './chat.ts';
-import { Notifier, type Schedule } from './notifier.ts';
-import type { PostedMessages } from './posted-messages.ts';
-import { ThreadLog } from './thread-log.ts';
+import { announcingServices } from '../slack/announcing-services.ts';
+import { Cards } from '../slack/cards.ts';
+import { Chat } from '../slack/chat.ts';
+import { Outbox, type Schedule } from '../slack/outbox.ts';
+import { ThreadLog } from '../slack/threads/thread-log.ts';
+import { openRuntime, type Runtime, type RuntimeOptions } from './runtime.ts';
 
-export interface AnnouncingRuntime {
+export interface AnnouncedRuntime {
   runtime: Runtime;
   /** The services, announcing in Slack what they do. */
   services: Services;
-  client: WebClient;
   chat: Chat;
-  notifier: Notifier;
+  cards: Cards;
+  outbox: Outbox;
   threads: ThreadLog;
   /** Where the bot's messages are (cards, run threads), shared by every process. */
   messages: PostedMessages;
@@ -52,10 +52,10 @@ class FanOut implements LogSink {
  * Opens the runtime with its work announced in Slack: request cards, run threads, direct messages. The Slack app
  * runs on it, and so does the command line whenever a bot token is configured, so work started anywhere is seen in Slack.
  */
-export async function openAnnouncingRuntime(
+export async function openAnnouncedRuntime(
   settings: Settings & { SLACK_BOT_TOKEN: string },
   options: Pick<RuntimeOptions, 'clock' | 'groups' | 'processKind'> & { logger: Logger; sink?: LogSink; attempts?: number; schedule?: Schedule },
-): Promise<AnnouncingRuntime> {
+): Promise<AnnouncedRuntime> {
   const { logger } = options;
   const client = new WebClient(settings.SLACK_BOT_TOKEN, webClientOptions(settings, logger));
   const chat = new Chat(client, logger, options.attempts);
@@ -64,8 +64,9 @@ export async function openAnnouncingRuntime(
   if (options.sink) sinks.sinks.push(options.sink);
   const runtime = await openRuntime(settings, { clock: options.clock, groups: options.groups, sink: sinks, recover: false, processKind: options.processKind, warn: (m) => logger.warn(m) });
   const messages = postedMessageRepository(runtime.database.db, runtime.process.id);
-  const notifier = new Notifier(runtime.services, chat, messages, logger, options.schedule);
-  const services = announced(runtime.services, notifier);
+  const outbox = new Outbox(chat, logger, options.schedule);
+  const cards = new Cards(runtime.services, messages, outbox, logger);
+  const services = announcingServices(runtime.services, { cards, outbox });
   const threads = new ThreadLog({
     chat,
     messages,
@@ -74,21 +75,21 @@ export async function openAnnouncingRuntime(
     // Not awaited: the card waits for its turn (see Background), the live thread must not.
     onRunChanged: async (run) => {
       const id = run.requestId;
-      if (id !== null && run.kind !== 'validate') notifier.refreshRequestCardLater(id);
+      if (id !== null && run.kind !== 'validate') cards.refreshRequestCardLater(id);
     },
   });
   sinks.sinks.push(threads);
   await services.recoverInterruptedRuns();
   const drain = async () => {
-    await notifier.drain();
+    await outbox.drain();
     await threads.drain();
   };
   return {
     runtime,
     services,
-    client,
     chat,
-    notifier,
+    cards,
+    outbox,
     threads,
     messages,
     drain,

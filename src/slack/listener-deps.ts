@@ -6,12 +6,10 @@ import type { Reply } from './blocks/replies.ts';
 import type { Background } from './background.ts';
 import type { Chat } from './chat.ts';
 import { logUnexpected, refusalText } from './errors.ts';
-import type { Notifier } from './notifier.ts';
 
 /** What every listener gets: the (announcing) services and the ways to talk back. */
 export interface SlackDeps {
   services: Services;
-  notifier: Notifier;
   chat: Chat;
   logger: Logger;
   /** Where the work after each acknowledgement runs. */

@@ -1,0 +1,38 @@
+import { DomainError } from './errors.ts';
+import type { Actor, Clock, LogSink, Repositories, Store, UserGroupResolver } from './ports.ts';
+
+/** Everything a domain service needs, passed in by the adapter that composes the app. */
+export interface ServiceDeps {
+  store: Store;
+  clock: Clock;
+  groups: UserGroupResolver;
+  sink: LogSink;
+  /** Slack ids of the pipeline's admins (from the configuration). */
+  admins: readonly string[];
+}
+
+export const isAdmin = (deps: ServiceDeps, user: string) => deps.admins.includes(user);
+
+export async function audit(
+  repos: Repositories,
+  deps: ServiceDeps,
+  actor: Actor,
+  action: string,
+  subject: string,
+  outcome: string,
+  details: Record<string, unknown> | null = null,
+) {
+  await repos.audit.record({ at: deps.clock.now(), actor: actor.user, via: actor.via, action, subject, outcome, details });
+}
+
+/** Runs an action; a refusal is recorded in the audit (after its transaction rolled back) and rethrown. */
+export async function audited<T>(deps: ServiceDeps, actor: Actor, action: string, subject: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof DomainError) {
+      await audit(deps.store, deps, actor, action, subject, 'refused', { code: error.code, reason: error.message });
+    }
+    throw error;
+  }
+}
