@@ -28,9 +28,11 @@ import type { Actor } from '../src/domain/ports.ts';
 import { createServices, type Services } from '../src/domain/services/index.ts';
 import type { Component } from '../src/domain/types.ts';
 import { mb, measure, type Sample, summarize } from './measure.ts';
+import { threeStepConfig } from '../test/helpers/world.ts';
+import { type CliRow, benchCliStart, printCliTable } from './cli-start.ts';
 import { type AckRow, benchSlackAck, describeLoad, printAckTable } from './slack-ack.ts';
 
-const PARTS = ['data', 'ack'] as const;
+const PARTS = ['data', 'ack', 'cli'] as const;
 type Part = (typeof PARTS)[number];
 
 /** `--only=data` or `--only=ack`; every part when absent. */
@@ -40,7 +42,7 @@ function partsToRun(args: string[]): Part[] {
     const match = /^--only=(.+)$/.exec(arg);
     const names = match?.[1]!.split(',');
     if (!names || !names.every((n): n is Part => (PARTS as readonly string[]).includes(n))) {
-      throw new Error(`unknown argument ${arg}: use --only=data (deploy, revert, compare) or --only=ack (Slack acknowledgement latency)`);
+      throw new Error(`unknown argument ${arg}: use --only=data (deploy, revert, compare), --only=ack (Slack acknowledgement latency) or --only=cli (the command line's start)`);
     }
     only = [...(only ?? []), ...names];
   }
@@ -59,6 +61,8 @@ const ACK = {
   concurrency: Number(process.env.BENCH_ACK_CLIENTS ?? 50),
   rate: process.env.BENCH_ACK_RATE ? Number(process.env.BENCH_ACK_RATE) : undefined,
 };
+/** Command-line bench: alternating calls of `sandbox status --json` and its floor, after a warm-up of each. */
+const CLI = { runs: Number(process.env.BENCH_CLI_RUNS ?? 21), warmup: 3 };
 const WARMUP = 1;
 /** Production holds TARGET_SIZE components; the package modifies MODIFIED of them and adds ADDED new ones. */
 const TARGET_SIZE = 20_000;
@@ -378,6 +382,7 @@ async function main() {
   }
   const rows: Row[] = [];
   const ackRows: AckRow[] = [];
+  let cliRow: CliRow | undefined;
 
   if (parts.includes('data')) {
     const pglite = await openDatabase({ dataDir: 'memory://' });
@@ -405,6 +410,7 @@ async function main() {
       if (parts.includes('ack')) {
         ackRows.push(...(await benchSlackAck('postgres', { ...ACK, databaseUrl: await server.create(), progress: progress('postgres, Slack') })));
       }
+      if (parts.includes('cli')) cliRow = await benchCliStart(await server.create(), threeStepConfig, { ...CLI, progress: progress('postgres, command line') });
     } finally {
       await server.drop();
     }
@@ -417,6 +423,10 @@ async function main() {
   if (ackRows.length) {
     console.log('');
     printAckTable(ackRows, ACK);
+  }
+  if (cliRow) {
+    console.log('');
+    printCliTable(cliRow);
   }
   console.log(`Peak RSS of the whole bench process (embedded PGlite included): ${mb(process.resourceUsage().maxRSS * 1024)} MB.`);
 }
