@@ -145,12 +145,12 @@ interface Started {
 
 /**
  * Starts the app with only these settings (plus PATH and HOME): nothing from the test's own environment leaks in.
- * `npm` runs `npm start`; `node` runs what it runs (`node dist/app/main.js`) without npm in between, so that a signal
+ * `npm` runs `npm start`; `node` runs what it runs (`node dist/main.js`) without npm in between, so that a signal
  * reaches the app itself.
  */
 function launch(how: 'npm' | 'node', settings: Record<string, string>): Started {
   const started = Date.now();
-  const [command, args] = how === 'npm' ? ['npm', ['start', '--silent']] : [process.execPath, ['dist/app/main.js']];
+  const [command, args] = how === 'npm' ? ['npm', ['start', '--silent']] : [process.execPath, ['dist/main.js']];
   const child = spawn(command, args, {
     cwd: projectDir,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...settings },

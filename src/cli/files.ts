@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError } from '../domain/errors.ts';
 import type { ComponentInput } from '../domain/services/components.ts';
 import type { Component } from '../domain/types.ts';

@@ -1,7 +1,11 @@
 import { CronExpressionParser } from 'cron-parser';
 import { validate as validCron } from 'node-cron';
-import { z } from 'zod';
+import * as z from 'zod';
 import { USER_ID } from '../domain/ids.ts';
+
+// Each schema is used once per process (settings, the pipeline file): zod's compiled validators would cost more to
+// build than they save.
+z.config({ jitless: true });
 
 const slackUser = z.string().regex(USER_ID, 'must be a Slack user id such as U0ALICE');
 const slackGroup = z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user-group id such as S0QA');
@@ -30,6 +34,7 @@ const check = z
   .strict();
 
 const timeZone = z.string().refine((zone) => {
+  if (zone === 'UTC') return true; // the default: no need to load the time zone data for it
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;

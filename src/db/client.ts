@@ -1,6 +1,8 @@
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { packageFile } from '../package-files.ts';
 import type { Session } from './processes.ts';
 import type * as schema from './schema.ts';
 
@@ -29,7 +31,24 @@ export interface DatabaseOptions {
   lockWaitMs?: number;
 }
 
-export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
+/** The generated SQL migrations (drizzle/ at the package's root). */
+export const migrationsFolder = () => packageFile('drizzle');
+
+/**
+ * True when the database has every migration of this version already: the latest one recorded is the journal's
+ * last (drizzle's migrator applies those made after the latest recorded). Starting the command line or a replica
+ * then reads one small file and asks one query, instead of reading and hashing every migration and taking the lock.
+ */
+export async function migrationsApplied(db: Database): Promise<boolean> {
+  const journal = JSON.parse(readFileSync(join(migrationsFolder(), 'meta/_journal.json'), 'utf8')) as { entries: { when: number }[] };
+  const newest = Math.max(...journal.entries.map((e) => e.when));
+  try {
+    const [row] = await queryRows<{ latest: string | null }>(db, sql`select max(created_at)::text as latest from drizzle.__drizzle_migrations`);
+    return row?.latest != null && Number(row.latest) >= newest;
+  } catch {
+    return false; // no migrations table yet: a new database
+  }
+}
 
 /** Each driver is loaded only when its database is opened: a command on PostgreSQL never loads PGlite, and the reverse. */
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {

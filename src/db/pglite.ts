@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
-import { type Database, type DatabaseHandle, migrationsFolder, ping } from './client.ts';
+import { type Database, type DatabaseHandle, migrationsApplied, migrationsFolder, ping } from './client.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import * as schema from './schema.ts';
 
@@ -24,7 +24,9 @@ export async function openPglite(dataDir: string, lockWaitMs: number): Promise<D
   return {
     db,
     kind: 'pglite',
-    migrate: () => migrate(drizzle(client, { schema }), { migrationsFolder }),
+    async migrate() {
+      if (!(await migrationsApplied(db))) await migrate(drizzle(client, { schema }), { migrationsFolder: migrationsFolder() });
+    },
     ping: () => ping(db),
     // One connection serves the whole process already.
     session: async () => ({

@@ -1,7 +1,7 @@
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
-import { type Database, type DatabaseHandle, migrationsFolder, ping } from './client.ts';
+import { type Database, type DatabaseHandle, migrationsApplied, migrationsFolder, ping } from './client.ts';
 import * as schema from './schema.ts';
 
 // Any constant will do: every replica takes the same advisory lock around its migrations.
@@ -15,11 +15,12 @@ export async function openPostgres(url: string, max: number): Promise<DatabaseHa
     db,
     kind: 'postgres',
     async migrate() {
+      if (await migrationsApplied(db)) return;
       // A session advisory lock needs one connection for the whole migration: a client of its own.
       const single = postgres(url, { max: 1, onnotice: () => {} });
       try {
         await single`select pg_advisory_lock(${MIGRATION_LOCK})`;
-        await migrate(drizzle(single, { schema }), { migrationsFolder });
+        await migrate(drizzle(single, { schema }), { migrationsFolder: migrationsFolder() });
       } finally {
         await single.end({ timeout: 5 });
       }

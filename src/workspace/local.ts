@@ -1,12 +1,12 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Logger, LogLevel } from '@slack/bolt';
 import { ConsoleLogger } from '@slack/logger';
 import { loadPipelineConfig } from '../config/load.ts';
 import type { PipelineConfig } from '../config/schema.ts';
 import type { Clock } from '../domain/ports.ts';
 import { createServices } from '../domain/services/index.ts';
+import { packageFile } from '../package-files.ts';
 import type { LocalSettings } from '../settings.ts';
 import { type SlackApp, startSlackApp } from '../app/slack-app.ts';
 import { type SlackEmulator, startSlackEmulator } from './emulator.ts';
@@ -14,7 +14,7 @@ import { Directory, peopleOf } from './people.ts';
 import { seedSampleComponents } from './samples.ts';
 
 /** The demo pipeline, copied as the workspace's own on first start. */
-export const DEMO_PIPELINE = fileURLToPath(new URL('./demo-pipeline.yml', import.meta.url));
+export const DEMO_PIPELINE = packageFile('src/workspace/demo-pipeline.yml');
 
 export interface LocalWorkspace {
   emulator: SlackEmulator;

@@ -39,7 +39,7 @@ const STOP_MS = 20_000;
 
 /**
  * Replicas of the Slack app in HTTP mode, each the real program started as an operator starts it (`npm start`:
- * dist/app/main.js, in a directory of its own) with the Slack settings, a free PORT and DATABASE_URL.
+ * dist/main.js, in a directory of its own) with the Slack settings, a free PORT and DATABASE_URL.
  * A test sends signed requests to any of them, kills one as a crash would, and starts another.
  */
 export class Replicas {

@@ -104,8 +104,8 @@ export class ProgramRun {
   }
 }
 
-/** `npm start` (dist/app/main.js) in `cwd` with this environment. */
-export const startMain = (o: { cwd: string; env: NodeJS.ProcessEnv }) => new ProgramRun([`${REPO}dist/app/main.js`], o);
+/** `npm start` (dist/main.js) in `cwd` with this environment. */
+export const startMain = (o: { cwd: string; env: NodeJS.ProcessEnv }) => new ProgramRun([`${REPO}dist/main.js`], o);
 
 /** One line typed at the console, as echoed when stdin is not a terminal, and everything printed until the next. */
 export interface Exchange {

@@ -35,7 +35,7 @@ function recorder() {
 
 describe.runIf(!onPostgres)('npm run demo', () => {
   it('plays the whole release, every step marked ✓, and exits 0', async () => {
-    const demo = new ProgramRun([`${REPO}dist/app/demo.js`], { cwd: REPO, env: localEnv() });
+    const demo = new ProgramRun([`${REPO}dist/demo.js`], { cwd: REPO, env: localEnv() });
     const { code, stdout, stderr } = await demo.exited;
     demo.kill();
     expect(code, stderr).toBe(0);
