@@ -10,10 +10,10 @@ import { Cards } from '../slack/cards.ts';
 import { Chat } from '../slack/chat.ts';
 import { Outbox, type Schedule } from '../slack/outbox.ts';
 import { ThreadLog } from '../slack/threads/thread-log.ts';
-import { openRuntime, type Runtime, type RuntimeOptions } from './runtime.ts';
+import { openRuntime, type RegisteredRuntime, type RuntimeOptions } from './runtime.ts';
 
 export interface AnnouncedRuntime {
-  runtime: Runtime;
+  runtime: RegisteredRuntime;
   /** The services, announcing in Slack what they do. */
   services: Services;
   chat: Chat;

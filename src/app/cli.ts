@@ -18,9 +18,11 @@ function slackLogger() {
  * if it had been started there (cards, threads, direct messages), and each command waits for those posts.
  */
 export const cliHost: CliHost = {
-  async open(sink) {
+  async open(sink, access) {
     const settings = readSettings();
-    if (!settings.SLACK_BOT_TOKEN) return openRuntime(settings, { sink });
+    // A short-lived process: a few connections at most (one is its registration's, while it starts runs).
+    if (access === 'read') return openRuntime(settings, { sink, readOnly: true, maxConnections: 2 });
+    if (!settings.SLACK_BOT_TOKEN) return openRuntime(settings, { sink, maxConnections: 4 });
     const { openAnnouncedRuntime } = await import('./announced-runtime.ts');
     return openAnnouncedRuntime({ ...settings, SLACK_BOT_TOKEN: settings.SLACK_BOT_TOKEN }, { logger: slackLogger(), sink, attempts: 3 });
   },

@@ -13,10 +13,13 @@ export interface Runtime {
   database: DatabaseHandle;
   config: PipelineConfig;
   services: Services;
-  /** This process in the database: alive while it runs, so that its runs are not taken for interrupted. */
-  process: ProcessRegistration;
+  /** This process in the database: alive while it runs, so that its runs are not taken for interrupted (none: read-only). */
+  process: ProcessRegistration | null;
   close(): Promise<void>;
 }
+
+/** The runtime of a process that starts runs: registered in the database. */
+export type RegisteredRuntime = Runtime & { process: ProcessRegistration };
 
 export interface RuntimeOptions {
   sink?: LogSink;
@@ -28,38 +31,47 @@ export interface RuntimeOptions {
   recover?: boolean;
   /** Where warnings about the process's own health go (its database lock lost and taken again). */
   warn?: (message: string) => void;
+  /**
+   * A command that only reads (status, queue, logs…) starts no run: the process is not registered, which spares it a
+   * connection of its own and three statements. Interrupted runs of dead processes are still recovered.
+   */
+  readOnly?: boolean;
+  /** Most connections the process opens to PostgreSQL (see DatabaseOptions). */
+  maxConnections?: number;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
 const silentSink: LogSink = { line: () => {} };
 
 /** Opens the database, applies migrations and the pipeline configuration, and binds the services. */
+export async function openRuntime(settings: Settings, options: RuntimeOptions & { readOnly: true }): Promise<Runtime>;
+export async function openRuntime(settings: Settings, options?: RuntimeOptions & { readOnly?: false }): Promise<RegisteredRuntime>;
 export async function openRuntime(settings: Settings, options: RuntimeOptions = {}): Promise<Runtime> {
   const config = loadPipelineConfig(settings.SANDBOX_CONFIG);
-  const database = await openDatabase({ url: settings.DATABASE_URL, dataDir: settings.SANDBOX_DATA_DIR });
+  const database = await openDatabase({ url: settings.DATABASE_URL, dataDir: settings.SANDBOX_DATA_DIR, maxConnections: options.maxConnections });
   let registration: ProcessRegistration | undefined;
   try {
     await database.migrate().catch(explainConnectionError);
-    registration = await registerProcess(await database.session(), options.processKind ?? 'cli', options.warn);
+    if (!options.readOnly) registration = await registerProcess(await database.session(), options.processKind ?? 'cli', options.warn);
     const clock = options.clock ?? systemClock;
     await applyPipelineConfig(database.db, config, clock.now());
     const groups = options.groups ?? (settings.SLACK_BOT_TOKEN ? slackUserGroups(settings.SLACK_BOT_TOKEN, settings.SLACK_API_URL) : noUserGroups);
     const services = createServices({
-      store: createStore(database.db, registration.id),
+      store: createStore(database.db, registration?.id ?? null),
       clock,
       groups,
       sink: options.sink ?? silentSink,
       admins: config.admins,
     });
     if (options.recover !== false) await services.recoverInterruptedRuns();
-    const process = registration;
+    const process = registration ?? null;
     return {
       database,
       config,
       services,
       process,
       async close() {
-        await process.close().catch(() => {});
+        await process?.close().catch(() => {});
         await database.close();
       },
     };

@@ -4,7 +4,7 @@ import { App, type Logger, LogLevel } from '@slack/bolt';
 import { ConsoleLogger } from '@slack/logger';
 import { WebClient } from '@slack/web-api';
 import type { Services } from '../domain/services/index.ts';
-import type { Runtime, RuntimeOptions } from './runtime.ts';
+import type { RegisteredRuntime, Runtime, RuntimeOptions } from './runtime.ts';
 import type { SlackSettings } from '../settings.ts';
 import { schedulerRunRepository } from '../db/repositories/scheduler-runs.ts';
 import { slackDeliveryRepository } from '../db/repositories/slack-deliveries.ts';
@@ -19,7 +19,7 @@ import type { ThreadLog } from '../slack/threads/thread-log.ts';
 
 export interface SlackApp {
   app: App;
-  runtime: Runtime;
+  runtime: RegisteredRuntime;
   services: Services;
   threads: ThreadLog;
   /** The scheduled jobs by name (`tick`, `driftReport`): the scheduler runs them on their crons; tests call them. */

@@ -22,8 +22,11 @@ export interface OpenServices {
  * bot token is configured), the migrations and the pipeline file. The command line itself knows no database.
  */
 export interface CliHost {
-  /** Opens the services for one command; `sink` receives the log lines of its runs as they happen. */
-  open(sink: LogSink): Promise<OpenServices>;
+  /**
+   * Opens the services for one command; `sink` receives the log lines of its runs as they happen. A command that only
+   * reads (`read`) starts no run and announces nothing: it opens less.
+   */
+  open(sink: LogSink, access: 'read' | 'write'): Promise<OpenServices>;
   /** Applies the migrations; resolves to where the database is, as people read it. */
   migrate(): Promise<{ database: 'pglite' | 'postgres'; where: string }>;
   /** Reads and validates the pipeline file; throws a refusal naming each fault. */
@@ -52,6 +55,8 @@ export interface CommandKit {
   userOption(): Option;
   /** Opens the services for one command and always closes them (the command waits for its posts in Slack). */
   withServices<A extends unknown[]>(work: (services: Services, ...args: A) => Promise<void>): (...args: A) => Promise<void>;
+  /** The same for a command that only reads: it changes nothing, starts no run and announces nothing. */
+  readingServices<A extends unknown[]>(work: (services: Services, ...args: A) => Promise<void>): (...args: A) => Promise<void>;
 }
 
 export function commandKit(program: Command, io: Output, host: CliHost): CommandKit {
@@ -61,6 +66,16 @@ export function commandKit(program: Command, io: Output, host: CliHost): Command
       if (!json()) io.err(`${formatId('run', run.id)} ${line.level.padEnd(5)} ${line.text}`);
     },
   };
+  const runWith =
+    <A extends unknown[]>(access: 'read' | 'write', work: (services: Services, ...args: A) => Promise<void>) =>
+    async (...args: A) => {
+      const open = await host.open(liveLog, access);
+      try {
+        await work(open.services, ...args);
+      } finally {
+        await open.close();
+      }
+    };
   return {
     program,
     host,
@@ -78,14 +93,7 @@ export function commandKit(program: Command, io: Output, host: CliHost): Command
       return { user: opts.user, via: 'cli' };
     },
     userOption: () => new Option('--user <slack id>', 'act as this Slack user (recorded in the audit as coming from the command line)'),
-    withServices: (work) =>
-      async (...args) => {
-        const open = await host.open(liveLog);
-        try {
-          await work(open.services, ...args);
-        } finally {
-          await open.close();
-        }
-      },
+    withServices: (work) => runWith('write', work),
+    readingServices: (work) => runWith('read', work),
   };
 }

@@ -27,31 +27,58 @@ async function instanceInUse(db: Database, id: number): Promise<boolean> {
   return row?.used === true;
 }
 
+const environmentRow = (env: PipelineConfig['environments'][number], position: number): EnvironmentRow => ({
+  name: env.name,
+  kind: env.kind,
+  position,
+  channel: env.channel ?? null,
+  approvals: env.approvals,
+  deployers: env.deployers,
+  checks: env.checks,
+  freezes: env.freezes.map((f) => ('from' in f ? { ...f, from: f.from.toISOString(), to: f.to.toISOString() } : f)),
+});
+
+type Existing = { envs: Map<string, typeof environments.$inferSelect>; instances: Map<string, typeof instances.$inferSelect> };
+
+async function existing(db: Database): Promise<Existing> {
+  const [envRows, instanceRows] = await Promise.all([db.select().from(environments), db.select().from(instances)]);
+  return { envs: new Map(envRows.map((e) => [e.name, e])), instances: new Map(instanceRows.map((i) => [i.name, i])) };
+}
+
+/** True when the database's pipeline is the configuration's already: every start but the first after a change. */
+function unchanged(config: PipelineConfig, have: Existing): boolean {
+  const wanted = config.environments.flatMap((env, position) => {
+    const row = environmentRow(env, position);
+    const current = have.envs.get(env.name);
+    if (!current || (Object.keys(row) as (keyof EnvironmentRow)[]).some((k) => !same(row[k], current[k as keyof typeof current]))) return [false];
+    return env.instances.map((entry, index) => {
+      const spec = instanceSpec(entry);
+      const i = have.instances.get(spec.name);
+      return i !== undefined && i.environmentId === current.id && i.position === index && i.owner === (spec.owner ?? null);
+    });
+  });
+  return wanted.every(Boolean) && wanted.length === have.instances.size && config.environments.length === have.envs.size;
+}
+
 /**
  * Makes the database's pipeline match the configuration file. Idempotent: applying the same file twice
- * changes nothing. New environments and instances are added; nothing in use is ever deleted.
+ * changes nothing. New environments and instances are added; nothing in use is ever deleted. A pipeline that
+ * matches already is left alone after two reads, without a transaction or a lock.
  */
 export async function applyPipelineConfig(db: Database, config: PipelineConfig, at: Date): Promise<ConfigChanges> {
+  if (unchanged(config, await existing(db))) return { added: [], updated: [], removed: [] };
   return db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Database;
     // One configuration change at a time, whichever replica starts.
     await tx.execute(sql`select pg_advisory_xact_lock(72410002)`);
     const changes: ConfigChanges = { added: [], updated: [], removed: [] };
-    const existingEnvs = new Map((await tx.select().from(environments)).map((e) => [e.name, e]));
-    const existingInstances = new Map((await tx.select().from(instances)).map((i) => [i.name, i]));
+    const have = await existing(tx);
+    const existingEnvs = have.envs;
+    const existingInstances = have.instances;
     const wantedInstances = new Set<string>();
 
     for (const [position, env] of config.environments.entries()) {
-      const row: EnvironmentRow = {
-        name: env.name,
-        kind: env.kind,
-        position,
-        channel: env.channel ?? null,
-        approvals: env.approvals,
-        deployers: env.deployers,
-        checks: env.checks,
-        freezes: env.freezes.map((f) => ('from' in f ? { ...f, from: f.from.toISOString(), to: f.to.toISOString() } : f)),
-      };
+      const row = environmentRow(env, position);
       const current = existingEnvs.get(env.name);
       let envId: number;
       if (!current) {

@@ -11,7 +11,7 @@ import { requestLine } from '../text.ts';
 const crLine = (cr: ChangeRequest) => `${formatId('changeRequest', cr.id)}  ${describeState(cr.state).padEnd(16)} ${cr.type.padEnd(9)} ${cr.name}`;
 
 /** `cr new|submit|approve|reject|complete|list|show`: change requests, approved in production before anything carries them there. */
-export function addChangeRequestCommands({ program, print, actor, withServices, userOption }: CommandKit) {
+export function addChangeRequestCommands({ program, print, actor, withServices, readingServices, userOption }: CommandKit) {
   const cr = program.command('cr').description('change requests: governed changes tracked in production');
   cr.command('new')
     .description('create a change request (draft)')
@@ -59,13 +59,13 @@ export function addChangeRequestCommands({ program, print, actor, withServices, 
     }));
   cr.command('list')
     .description('every change request')
-    .action(withServices(async (s) => {
+    .action(readingServices(async (s) => {
       const all = await s.changeRequests.list();
       print({ changeRequests: all.map(changeRequestJson) }, () => all.map(crLine).join('\n') || 'No change requests.');
     }));
   cr.command('show <id>')
     .description('one change request with its votes and requests')
-    .action(withServices(async (s, ref: string) => {
+    .action(readingServices(async (s, ref: string) => {
       const d = await s.changeRequests.show(changeRequestId(ref));
       const c = d.changeRequest;
       print({ ...changeRequestJson(c), votes: d.votes, requests: d.requests.map(requestJson) }, () =>

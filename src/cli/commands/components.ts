@@ -5,7 +5,7 @@ import type { CommandKit } from '../kit.ts';
 import { list } from '../shapes.ts';
 
 /** `components put|rm|list|import|export`: the components of an instance, one or many at once. */
-export function addComponentCommands({ program, print, actor, userOption, withServices }: CommandKit) {
+export function addComponentCommands({ program, print, actor, userOption, withServices, readingServices }: CommandKit) {
   const components = program.command('components').description('read and write the components of an instance');
   components
     .command('put <instance> <key>')
@@ -36,7 +36,7 @@ export function addComponentCommands({ program, print, actor, userOption, withSe
     .command('list <instance>')
     .description('list the components of an instance')
     .action(
-      withServices(async (s, instance: string) => {
+      readingServices(async (s, instance: string) => {
         const rows = await s.components.list(instance);
         print({ instance, components: rows.map(({ content: _content, ...meta }) => meta) }, () => (rows.length ? componentsText(rows) : `${instance} has no components.`));
       }),
@@ -55,7 +55,7 @@ export function addComponentCommands({ program, print, actor, userOption, withSe
     .command('export <instance> <target>')
     .description('write the components of an instance to a directory or a .json file')
     .action(
-      withServices(async (s, instance: string, target: string) => {
+      readingServices(async (s, instance: string, target: string) => {
         const rows = await s.components.list(instance);
         writeComponents(target, rows);
         print({ instance, exported: rows.length, target }, () => `Exported ${rows.length} components of ${instance} to ${target}.`);

@@ -5,11 +5,11 @@ import { positiveInteger, requestId, requestJson, sinceTime } from '../shapes.ts
 import { queueText, statusText } from '../text.ts';
 
 /** `status`, `queue`, `logs`, `compare`, `report`, `audit`, `whoami`: reading the pipeline, changing nothing. */
-export function addQueryCommands({ program, print, actor, userOption, withServices }: CommandKit) {
+export function addQueryCommands({ program, print, actor, userOption, readingServices }: CommandKit) {
   program
     .command('status')
     .description('the pipeline: environments, instances with their project state, queues and locks')
-    .action(withServices(async (s) => {
+    .action(readingServices(async (s) => {
       const pipeline = await s.status();
       print({ environments: pipeline }, () => statusText(pipeline));
     }));
@@ -17,7 +17,7 @@ export function addQueryCommands({ program, print, actor, userOption, withServic
   program
     .command('queue [environment]')
     .description("the requests waiting in an environment's deployment queue")
-    .action(withServices(async (s, environment?: string) => {
+    .action(readingServices(async (s, environment?: string) => {
       const queues = await s.queue(environment);
       print({ queues: queues.map((q) => ({ environment: q.environment.name, requests: q.requests.map(requestJson) })) }, () => queueText(queues));
     }));
@@ -25,7 +25,7 @@ export function addQueryCommands({ program, print, actor, userOption, withServic
   program
     .command('logs <ref>')
     .description('the runs of a request (DR-12) or one run (RUN-45) with every log line; a bare 12 is DR-12, else RUN-12')
-    .action(withServices(async (s, ref: string) => {
+    .action(readingServices(async (s, ref: string) => {
       const runs = await s.logs(ref);
       print({ runs: runs.map((r) => ({ id: formatId('run', r.id), kind: r.kind, status: r.status, user: r.user, message: r.message, startedAt: r.startedAt, endedAt: r.endedAt, lines: r.lines })) }, () =>
         runs.length ? runs.map(runText).join('\n\n') : 'No runs yet.',
@@ -35,7 +35,7 @@ export function addQueryCommands({ program, print, actor, userOption, withServic
   program
     .command('compare <a> <b>')
     .description('components added, removed and changed from instance a to instance b')
-    .action(withServices(async (s, a: string, b: string) => {
+    .action(readingServices(async (s, a: string, b: string) => {
       const r = await s.compare(a, b);
       print({ from: r.from.name, to: r.to.name, differences: r.differences }, () => compareText(r.from.name, r.to.name, r.differences));
     }));
@@ -43,7 +43,7 @@ export function addQueryCommands({ program, print, actor, userOption, withServic
   program
     .command('report <request>')
     .description('the evidence of one change: request, package, votes, runs with logs, revert chain')
-    .action(withServices(async (s, ref: string) => {
+    .action(readingServices(async (s, ref: string) => {
       const r = await s.report(ref);
       print({ ...r, request: requestJson(r.request) }, () => reportText(r));
     }));
@@ -54,7 +54,7 @@ export function addQueryCommands({ program, print, actor, userOption, withServic
     .option('--request <id>', 'only events about this request')
     .option('--since <time>', 'only events since this time: a duration ago (30s, 15m, 4h, 7d) or an ISO 8601 time')
     .option('--limit <n>', 'at most this many events, oldest first', positiveInteger('--limit'), 200)
-    .action(withServices(async (s, opts: { request?: string; since?: string; limit: number }) => {
+    .action(readingServices(async (s, opts: { request?: string; since?: string; limit: number }) => {
       const since = opts.since !== undefined ? sinceTime(opts.since, new Date()) : undefined;
       const events = await s.audit({ subject: opts.request ? formatId('request', requestId(opts.request)) : undefined, since, limit: opts.limit });
       print({ events }, () => {
@@ -68,7 +68,7 @@ export function addQueryCommands({ program, print, actor, userOption, withServic
     .command('whoami')
     .description('your roles in the pipeline')
     .addOption(userOption())
-    .action(withServices(async (s, opts: { user?: string }) => {
+    .action(readingServices(async (s, opts: { user?: string }) => {
       const me = await s.whoami(actor(opts));
       print(me, () =>
         [`${me.user}${me.admin ? ' (admin)' : ''}`, ...me.roles.map((r) => `  ${r.environment}: ${[r.approver && 'approver', r.deployer && 'deployer'].filter(Boolean).join(', ') || '-'}`), `  instances: ${me.instances.join(', ') || '-'}`].join('\n'),
