@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * Vitest's global set-up: the programs the tests start as people start them (`npm start`, `sandbox`) run the
- * compiled dist/, so it is built from the sources under test first (incrementally: a few seconds when little changed).
+ * bundles in dist/, so they are built from the sources under test first (about a second with esbuild).
  */
 export default function build() {
   execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url))], { stdio: 'inherit' });
