@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { onPostgres } from './helpers/database.ts';
-import { type ReplicaCluster, useReplicaCluster } from './helpers/replicas.ts';
-import { ADMIN, ALICE, BOB, DEPLOYER, as } from './helpers/world.ts';
+import { onPostgres } from '../helpers/database.ts';
+import { type ReplicaCluster, useReplicaCluster } from '../helpers/replicas.ts';
+import { ADMIN, ALICE, BOB, DEPLOYER, as } from '../helpers/world.ts';
 
 // The scheduler on three replicas of the Slack app, one PostgreSQL database and one fake Slack: every replica
 // runs the same crons, and each tick of each job is run by one of them. The jobs tick every second here, so that

@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/db/client.ts';
-import { onPostgres } from './helpers/database.ts';
+import { openDatabase } from '../../src/db/client.ts';
+import { onPostgres } from '../helpers/database.ts';
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];

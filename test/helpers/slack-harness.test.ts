@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel, webApi } from '@slack/bolt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BOT_ID, BOT_USER_ID, type FakeSlack, startFakeSlack } from './helpers/fake-slack.ts';
+import { BOT_ID, BOT_USER_ID, type FakeSlack, startFakeSlack } from './fake-slack.ts';
 import {
   appHomeOpened,
   blockAction,
@@ -12,7 +12,7 @@ import {
   sign,
   slashCommand,
   viewSubmission,
-} from './helpers/slack-requests.ts';
+} from './slack-requests.ts';
 
 const SECRET = 'test-signing-secret';
 
