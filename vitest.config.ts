@@ -5,8 +5,8 @@ const backends = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pgli
 
 export default defineConfig({
   test: {
-    // The programs that tests start as people do (`npm start`, `sandbox`) run dist/: it is built first.
-    globalSetup: ['test/build.ts'],
+    // Builds dist/ (the programs that tests start as people do run it) and the template databases, once per run.
+    globalSetup: ['test/global-setup.ts'],
     projects: backends.map((backend) => ({
       test: {
         name: backend,

@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { socketEnvelope, startFakeSlack } from '../helpers/fake-slack.ts';
 import { postToSlackEndpoint, slashCommand } from '../helpers/slack-requests.ts';
 import { freePort } from '../helpers/workspace.ts';
+import { pgliteDataDir } from '../helpers/templates.ts';
 import { threeStepConfig } from '../helpers/world.ts';
 
 /**
@@ -98,14 +99,14 @@ describe('npm start (the app as an operator starts it)', () => {
   });
 
   it('with no Slack setting at all starts the local workspace instead, and ends with its input', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sandbox-local-'));
-    const start = npmStart({ SANDBOX_DATA_DIR: join(dir, 'data'), SANDBOX_CONFIG: configFile().path });
+    const data = pgliteDataDir('local');
+    const start = npmStart({ SANDBOX_DATA_DIR: data.dir, SANDBOX_CONFIG: configFile().path });
     const { code } = await start.exited;
     expect(start.stderr()).toBe('');
     expect(code).toBe(0);
     expect(start.stdout()).toMatch(/local workspace: no Slack settings were given/);
     expect(start.stdout()).toMatch(/To connect a real workspace, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET/);
-    rmSync(dir, { recursive: true, force: true });
+    data.remove();
   });
 
   it('with malformed settings stops, naming each one and echoing no token', async () => {
@@ -131,10 +132,11 @@ describe('npm start (the app as an operator starts it)', () => {
 
   it('runs in HTTP mode on PORT over SLACK_API_URL: serves /healthz, takes signed commands, refuses unsigned ones', async () => {
     const fake = await startFakeSlack();
+    const data = pgliteDataDir('start');
     try {
-      const { dir, path } = configFile();
+      const { path } = configFile();
       const port = await freePort();
-      const start = launch('node', { ...http, SLACK_API_URL: fake.url, PORT: String(port), SANDBOX_CONFIG: path, SANDBOX_DATA_DIR: join(dir, 'data') });
+      const start = launch('node', { ...http, SLACK_API_URL: fake.url, PORT: String(port), SANDBOX_CONFIG: path, SANDBOX_DATA_DIR: data.dir });
       const origin = `http://127.0.0.1:${port}`;
       const health = await waitUntil('/healthz', async () => {
         if (start.child.exitCode !== null) throw new Error(`npm start exited ${start.child.exitCode}: ${start.stderr()}`);
@@ -161,15 +163,17 @@ describe('npm start (the app as an operator starts it)', () => {
       expect(start.stdout() + start.stderr()).not.toContain(SIGNING_SECRET);
     } finally {
       await fake.close();
+      data.remove();
     }
   });
 
   it('in Socket Mode connects through SLACK_API_URL with the app token, takes commands on the socket, serves /healthz on PORT', async () => {
     const fake = await startFakeSlack({ socketMode: true });
+    const data = pgliteDataDir('start');
     try {
-      const { dir, path } = configFile();
+      const { path } = configFile();
       const port = await freePort();
-      const start = launch('node', { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: fake.url, PORT: String(port), SANDBOX_CONFIG: path, SANDBOX_DATA_DIR: join(dir, 'data') });
+      const start = launch('node', { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: fake.url, PORT: String(port), SANDBOX_CONFIG: path, SANDBOX_DATA_DIR: data.dir });
       await fake.socketConnected({ timeoutMs: 30_000 });
       expect(fake.calls.map((c) => c.method)).toContain('auth.test');
       expect(fake.calls.find((c) => c.method === 'apps.connections.open')?.tokenKind).toBe('xapp');
@@ -192,6 +196,7 @@ describe('npm start (the app as an operator starts it)', () => {
       expect(start.stdout() + start.stderr()).not.toContain(BOT_TOKEN);
     } finally {
       await fake.close();
+      data.remove();
     }
   });
 });
