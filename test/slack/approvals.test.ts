@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { FakeMessage } from '../helpers/fake-slack.ts';
-import { answerOf, buttonLabels, sentToProduction, shown, useTestBot } from '../helpers/slack-app.ts';
-import { as, ADMIN, ALICE, BOB, CAROL, DAVE, QA_MEMBER } from '../helpers/world.ts';
+import { changedInDevAlice, sentToProduction } from '../helpers/scenarios.ts';
+import { answerOf, buttonLabels, shown, useTestBot } from '../helpers/slack-app.ts';
+import { ALICE, BOB, CAROL, DAVE, QA_MEMBER } from '../helpers/world.ts';
 
 // Approval messages: the card in the target environment's channel, its Approve / Reject buttons, every refusal,
 // and the card updated in place once the request is decided.
@@ -10,11 +11,7 @@ const t = useTestBot();
 
 /** Production holds Layout/Account v1, Staging and dev-alice are synced from above, and Alice changed it in dev-alice. */
 async function aliceChangedDevAlice() {
-  const s = t.bot.runtime.services;
-  await s.components.put(as(ADMIN), 'production', [{ key: 'Layout/Account', content: 'v1' }]);
-  await s.sync(as(ADMIN), 'staging');
-  await s.sync(as(ALICE), 'dev-alice');
-  await s.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'v2' }, { key: 'Workflow/Onboarding', content: 'steps: 3' }]);
+  await changedInDevAlice(t, { changes: [{ key: 'Layout/Account', content: 'v2' }, { key: 'Workflow/Onboarding', content: 'steps: 3' }] });
   await t.bot.settled();
 }
 
