@@ -35,8 +35,15 @@ async function aliceSendsToProduction() {
 /** Clicks a card's button as Slack sends it: from that message, with a response URL for the private answer. */
 const clickOnCard = (user: string, action: string, card: FakeMessage) => t.click(user, action, '1', { channelId: card.channel, messageTs: card.ts });
 
-/** The first private answer to a click or command (sent to its response URL). */
-const firstAnswer = async (responseUrl: string) => t.fake.waitFor(() => t.fake.responses.find((r) => r.name === responseUrl.split('/').at(-1)));
+/**
+ * The first private answer to a click or command (sent to its response URL), once the bot has settled: what the
+ * click did not do (no vote, no edit, no message) can be checked then.
+ */
+async function firstAnswer(responseUrl: string) {
+  const answer = await t.fake.waitFor(() => t.fake.responses.find((r) => r.name === responseUrl.split('/').at(-1)));
+  await t.bot.settled();
+  return answer;
+}
 
 const votesOnDr1 = async () => (await t.bot.runtime.services.requestOverview(1)).votes;
 const stateOfDr1 = async () => (await t.bot.runtime.services.requestOverview(1)).request.state;

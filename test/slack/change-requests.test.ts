@@ -33,6 +33,7 @@ describe('change request cards', () => {
       const answer = await t.fake.waitFor(() => t.fake.responses.find((r) => responseUrl.endsWith(r.name)));
       expect(answer.text).toMatch(user === ALICE ? /you cannot approve it/ : /not an approver/);
     }
+    await t.bot.settled();
     expect((await t.bot.runtime.services.changeRequests.show(1)).votes).toEqual([]);
     expect(card()!.updates).toBe(0);
   });

@@ -121,6 +121,7 @@ describe('deploying from the Deploy button', () => {
     const answer = await t.fake.waitFor(() => t.fake.responses.find((r) => r.name === click.responseUrl.split('/').at(-1)));
     expect(answer.response_type).toBe('ephemeral');
     expect(answer.text).toMatch(/cannot deploy in Staging/);
+    await t.bot.settled();
     expect(t.fake.views('open')).toEqual([]);
     expect((await t.bot.runtime.services.requestOverview(1)).request.state).toBe('approved');
     expect(t.fake.messages('C0STAGING').some((m) => m.text?.startsWith('Deployment of'))).toBe(false);
@@ -304,6 +305,7 @@ describe('reverting the latest production deployment', () => {
     await t.click(DAVE, 'revert_changes', '1', { home: true });
     const dm = await t.fake.waitFor(() => t.fake.dms(DAVE).find((m) => /revert/i.test(m.text ?? '')));
     expect(dm.text).toMatch(/Only <@U0DEPLOY>/);
+    await t.bot.settled();
     expect(t.fake.views('open')).toEqual([]);
     expect((await t.bot.runtime.services.requestOverview(1)).request.state).toBe('deployed');
   });

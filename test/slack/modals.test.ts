@@ -99,6 +99,7 @@ describe('field errors in the send modal', () => {
     expect(answer.response_action).toBe('errors');
     expect(Object.keys(answer.errors)).toEqual(['change_request']);
     expect(answer.errors.change_request).toMatch(/requires an approved change request/);
+    await t.bot.settled();
     expect(t.fake.messages('C0PROD').some((m) => m.text?.startsWith('DR-'))).toBe(false);
   });
 
