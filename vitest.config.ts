@@ -5,8 +5,12 @@ const backends = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pgli
 
 export default defineConfig({
   test: {
-    // The programs that tests start as people do (`npm start`, `sandbox`) run dist/: it is built first.
-    globalSetup: ['test/build.ts'],
+    // Builds dist/ (the programs that tests start as people do run it) and the template databases, once per run.
+    globalSetup: ['test/global-setup.ts'],
+    // Test files run side by side, each in a process of its own. Vitest's default is one fewer than the CPUs (one on a
+    // two-core machine), but a test file spends much of its time waiting for the programs, servers and databases it
+    // talks to, which run in processes of their own: three at a time keep two cores busy (`--maxWorkers` overrides it).
+    maxWorkers: 3,
     projects: backends.map((backend) => ({
       test: {
         name: backend,

@@ -7,7 +7,7 @@ import type { LogLine, Run } from '../domain/types.ts';
 import type { Settings } from '../settings.ts';
 import { announcingServices } from '../slack/announcing-services.ts';
 import { Cards } from '../slack/cards.ts';
-import { Chat } from '../slack/chat.ts';
+import { Chat, type Pace } from '../slack/chat.ts';
 import { Outbox, type Schedule } from '../slack/outbox.ts';
 import { ThreadLog } from '../slack/threads/thread-log.ts';
 import { openRuntime, type RegisteredRuntime, type RuntimeOptions } from './runtime.ts';
@@ -54,11 +54,11 @@ class FanOut implements LogSink {
  */
 export async function openAnnouncedRuntime(
   settings: Settings & { SLACK_BOT_TOKEN: string },
-  options: Pick<RuntimeOptions, 'clock' | 'groups' | 'processKind'> & { logger: Logger; sink?: LogSink; attempts?: number; schedule?: Schedule },
+  options: Pick<RuntimeOptions, 'clock' | 'groups' | 'processKind'> & { logger: Logger; sink?: LogSink; attempts?: number; pace?: Pace; schedule?: Schedule },
 ): Promise<AnnouncedRuntime> {
   const { logger } = options;
   const client = new WebClient(settings.SLACK_BOT_TOKEN, webClientOptions(settings, logger));
-  const chat = new Chat(client, logger, options.attempts);
+  const chat = new Chat(client, logger, options.attempts, options.pace);
   // The services need their sink when they are bound, and the thread log needs the services: the fan-out joins them.
   const sinks = new FanOut();
   if (options.sink) sinks.sinks.push(options.sink);

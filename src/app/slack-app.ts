@@ -11,6 +11,7 @@ import { slackDeliveryRepository } from '../db/repositories/slack-deliveries.ts'
 import { type Jobs, startScheduler } from './scheduler.ts';
 import { openAnnouncedRuntime, webClientOptions } from './announced-runtime.ts';
 import { Background } from '../slack/background.ts';
+import type { Pace } from '../slack/chat.ts';
 import { actOnceOnEachEvent } from '../slack/deliveries.ts';
 import { noInbound, trackInbound } from '../slack/inbound.ts';
 import { scheduledJobs } from '../slack/scheduled-work.ts';
@@ -34,6 +35,8 @@ export interface SlackApp {
 
 export interface SlackAppOptions extends Pick<RuntimeOptions, 'clock' | 'groups'> {
   logger?: Logger;
+  /** How fast its posts are paced and retried (Slack's own pace unless given; see Chat). */
+  pace?: Pace;
   /** Interface to listen on; every interface unless given (tests keep to loopback). */
   host?: string;
 }

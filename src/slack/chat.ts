@@ -6,8 +6,19 @@ import { WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIReq
 /** Slack allows about one message per second per channel; thread replies count too. */
 export const POST_INTERVAL_MS = 1000;
 const MAX_BACKOFF_MS = 30_000;
+
 /** Messages whose last written content is remembered (the most recently written ones). */
 const REMEMBERED = 1000;
+
+/**
+ * How fast Chat's waits go by: the pause between posts to a channel, Retry-After and the back-off after errors are
+ * each multiplied by `scale`, read at every wait. Slack's own pace is 1 (SLACK_PACE); a test about something else
+ * than the pace runs it faster, and may set it back to 1 for a test about the pace.
+ */
+export interface Pace {
+  readonly scale: number;
+}
+export const SLACK_PACE: Pace = { scale: 1 };
 
 export interface Message {
   channel: string;
@@ -52,6 +63,7 @@ export class Chat {
     readonly client: WebClient,
     private readonly logger: Logger,
     private readonly attempts = 8,
+    private readonly pace: Pace = SLACK_PACE,
   ) {}
 
   async post(message: Message): Promise<{ channel: string; ts: string }> {
@@ -89,10 +101,10 @@ export class Chat {
       try {
         return await post();
       } catch (error) {
-        if (error instanceof WebAPIRateLimitedError) this.hold(channel, error.retryAfter * 1000);
+        if (error instanceof WebAPIRateLimitedError) this.hold(channel, error.retryAfter * 1000 * this.pace.scale);
         throw error;
       } finally {
-        this.hold(channel, POST_INTERVAL_MS);
+        this.hold(channel, POST_INTERVAL_MS * this.pace.scale);
       }
     });
     const settled = turn.catch(() => undefined);
@@ -119,8 +131,9 @@ export class Chat {
       try {
         return await call();
       } catch (error) {
-        const wait = retryDelay(error, attempt);
-        if (wait === undefined || attempt + 1 >= this.attempts) throw error;
+        const delay = retryDelay(error, attempt);
+        if (delay === undefined || attempt + 1 >= this.attempts) throw error;
+        const wait = delay * this.pace.scale;
         this.logger.warn(`${what} failed (${(error as Error).message}); trying again in ${wait} ms`);
         await sleep(wait);
       }

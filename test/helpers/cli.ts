@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inject } from 'vitest';
 import { sandboxCommand } from '../../src/app/cli.ts';
 import { onPostgres, openTestDatabase, type TestDatabase } from './database.ts';
 import { threeStepConfig } from './world.ts';
@@ -15,7 +16,8 @@ export async function cli(...args: string[]) {
 
 /**
  * A directory with the three-step pipeline configuration and the settings pointing at it: the embedded database
- * inside it, or a fresh PostgreSQL database of this file on the PostgreSQL run. `close` restores the settings.
+ * inside it (migrated and empty, a copy of the run's template), or a fresh PostgreSQL database of this file on the
+ * PostgreSQL run. `close` restores the settings.
  */
 export async function cliWorkspace(name: string) {
   const saved = { ...process.env };
@@ -23,6 +25,7 @@ export async function cliWorkspace(name: string) {
   writeFileSync(join(dir, 'sandbox.config.yml'), threeStepConfig);
   process.env.SANDBOX_CONFIG = join(dir, 'sandbox.config.yml');
   process.env.SANDBOX_DATA_DIR = join(dir, 'data');
+  if (!onPostgres) cpSync(inject('pgliteTemplate'), process.env.SANDBOX_DATA_DIR, { recursive: true });
   delete process.env.DATABASE_URL;
   let db: TestDatabase | undefined;
   if (onPostgres) {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { type DatabaseHandle, openDatabase } from '../../src/db/client.ts';
+import { pgliteDataDir, postgresTemplate } from './templates.ts';
 
 export const backend = process.env.SANDBOX_TEST_BACKEND === 'postgres' ? 'postgres' : 'pglite';
 export const onPostgres = backend === 'postgres';
@@ -14,15 +15,25 @@ export interface TestDatabase extends DatabaseHandle {
 }
 
 /**
- * One database per test file: an in-memory PGlite, or a fresh database on the PostgreSQL server of
- * TEST_DATABASE_URL (dropped again by `close`), migrated with the project's migrations.
+ * One database per test file, migrated with the project's migrations: an embedded PGlite database in a directory of
+ * its own, or a fresh database on the PostgreSQL server of TEST_DATABASE_URL; both are removed again by `close`.
+ * Each starts as a copy of the run's template (see templates.ts).
  */
 export async function openTestDatabase(): Promise<TestDatabase> {
-  if (!onPostgres) return withReset(await openDatabase({ dataDir: 'memory://' }));
+  if (!onPostgres) {
+    const data = pgliteDataDir();
+    const testDb = withReset(await openDatabase({ dataDir: data.dir }));
+    const close = testDb.close;
+    testDb.close = async () => {
+      await close();
+      data.remove();
+    };
+    return testDb;
+  }
   const adminUrl = process.env.TEST_DATABASE_URL!;
   const name = `sandbox_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
+  await admin.unsafe(`create database ${name} template ${postgresTemplate()}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const handle = await openDatabase({ url: url.toString(), maxConnections: 20 });

@@ -11,6 +11,7 @@ import { type SlackApp, startSlackApp } from '../../src/app/slack-app.ts';
 import type { Clock } from '../../src/domain/ports.ts';
 import { onPostgres, openTestDatabase, type TestDatabase, truncateAll } from './database.ts';
 import { type FakeMessage, type FakeSlack, type FakeViewRecord, startFakeSlack } from './fake-slack.ts';
+import { pgliteDataDir } from './templates.ts';
 import {
   appHomeOpened,
   blockAction,
@@ -22,7 +23,7 @@ import {
   slashCommand,
   viewSubmission,
 } from './slack-requests.ts';
-import { ADMIN, ALICE, as, BOB, CAROL, QA_MEMBER, threeStepConfig } from './world.ts';
+import { QA_MEMBER, threeStepConfig } from './world.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 
@@ -49,8 +50,16 @@ export function fill(values: Record<string, FieldValue | null>) {
 export interface TestBot {
   fake: FakeSlack;
   bot: SlackApp;
-  /** Empties the database, applies the pipeline configuration again and forgets every recorded Slack call. */
+  /**
+   * Empties the database, applies the pipeline configuration again, forgets every recorded Slack call and puts the
+   * bot's posts back on the tests' pace.
+   */
   reset(): Promise<void>;
+  /**
+   * Puts the bot's posts on Slack's own pace until the next reset: one a second per channel, Retry-After and back-off
+   * in full. For the tests about that pace; the others run it a hundred times faster (TEST_PACE).
+   */
+  slackPace(): void;
   command(user: string, text: string, channelId?: string): Promise<PostResult & { responseUrl: string }>;
   click(user: string, actionId: string, value: string, where?: { channelId?: string; messageTs?: string; home?: boolean }): Promise<PostResult & { responseUrl: string }>;
   /** Submits a modal the app opened, with the values filled in. */
@@ -89,29 +98,31 @@ export function shown(message: Json | undefined): string {
   return out.join('\n');
 }
 
+/** A button as a person sees it (its text) and as the app gets it back when clicked (its action id and value). */
+export interface Button {
+  text: string;
+  action: string;
+  value: string;
+}
+
+/** The buttons a message, view or private answer carries, in order (the app puts them in actions blocks). */
+export const buttonsOf = (m: object | undefined): Button[] =>
+  (((m as { blocks?: Json[] } | undefined)?.blocks ?? []) as Json[])
+    .filter((b) => b.type === 'actions')
+    .flatMap((b: Json) => b.elements.filter((e: Json) => e.type === 'button').map((e: Json) => ({ text: e.text.text, action: e.action_id, value: e.value })));
+
 /** The labels of the buttons a message or view carries, in order. */
-export const buttonLabels = (m: { blocks?: Json[] } | undefined): string[] =>
-  (m?.blocks ?? []).filter((b) => b.type === 'actions').flatMap((b) => b.elements.map((e: { text: { text: string } }) => e.text.text));
+export const buttonLabels = (m: object | undefined): string[] => buttonsOf(m).map((b) => b.text);
+
+/** The button labelled `label` (which must be there). */
+export function buttonOf(m: object | undefined, label: string): Button {
+  const found = buttonsOf(m).find((b) => b.text === label);
+  if (!found) throw new Error(`no "${label}" button among ${JSON.stringify(buttonLabels(m))}`);
+  return found;
+}
 
 /** The HTTP answer to a modal submission, parsed (empty when the modal simply closed). */
 export const answerOf = (r: { body: string }) => (r.body ? JSON.parse(r.body) : {});
-
-/**
- * Staging carries a change to production, CR-1 is approved by Bob and Carol, and Alice sends it with CR-1 through
- * the announcing services: DR-1 awaits Production's approvals.
- */
-export async function sentToProduction(t: TestBot): Promise<{ changeRequestId: number }> {
-  const s = t.bot.runtime.services;
-  await s.components.put(as(ADMIN), 'production', [{ key: 'Layout/Account', content: 'v1' }]);
-  await s.sync(as(ADMIN), 'staging');
-  await s.components.put(as(ADMIN), 'staging', [{ key: 'Layout/Account', content: 'v2' }]);
-  const cr = await s.changeRequests.create(as(ALICE), { name: 'Account tiers', type: 'normal', overview: 'Adds tiers to accounts' });
-  await s.changeRequests.submit(as(ALICE), cr.id);
-  await s.changeRequests.approve(as(BOB), cr.id);
-  await s.changeRequests.approve(as(CAROL), cr.id);
-  await t.bot.services.send(as(ALICE), { instance: 'staging', message: 'Account tiers to production', changeRequestId: cr.id });
-  return { changeRequestId: cr.id };
-}
 
 /** One bot for the whole test file, emptied before each test: the object is filled in once the bot has started. */
 export function useTestBot(config?: string, options: TestBotOptions = {}): TestBot {
@@ -126,12 +137,18 @@ export function useTestBot(config?: string, options: TestBotOptions = {}): TestB
 
 /**
  * The real Slack app, started on loopback in HTTP mode over a fake Slack Web API and this test file's database
- * (in-memory PGlite, or a fresh PostgreSQL database). Requests reach it signed, as Slack sends them.
+ * (an embedded one in a directory of its own, or a fresh PostgreSQL database). Requests reach it signed, as Slack sends them.
  */
 export interface TestBotOptions {
   /** The services' clock (a ManualClock lets a test move time on for the scheduled jobs). */
   clock?: Clock;
 }
+
+/**
+ * How fast the test bot's posts are paced and retried (see Chat's Pace): a hundredth of Slack's pace, since most tests
+ * are about what is posted rather than when; `TestBot.slackPace()` restores Slack's own for the tests about when.
+ */
+export const TEST_PACE = 0.01;
 
 export async function startTestBot(config = threeStepConfig, env: Record<string, string> = {}, options: TestBotOptions = {}): Promise<TestBot> {
   const fake = await startFakeSlack({ userGroups: { S0QA: [QA_MEMBER] } });
@@ -139,18 +156,20 @@ export async function startTestBot(config = threeStepConfig, env: Record<string,
   const configPath = join(dir, 'sandbox.config.yml');
   writeFileSync(configPath, config);
   const database: TestDatabase | undefined = onPostgres ? await openTestDatabase() : undefined;
+  const embedded = onPostgres ? undefined : pgliteDataDir('slack');
   const settings = readSlackSettings({
     SLACK_BOT_TOKEN: 'xoxb-test-token',
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: fake.url,
     PORT: '0',
     SANDBOX_CONFIG: configPath,
-    ...(database ? { DATABASE_URL: database.url } : { SANDBOX_DATA_DIR: 'memory://' }),
+    ...(database ? { DATABASE_URL: database.url } : { SANDBOX_DATA_DIR: embedded!.dir }),
     ...env,
   });
   const logger = new ConsoleLogger();
   logger.setLevel(LogLevel.ERROR);
-  const bot = await startSlackApp(settings, { logger, host: '127.0.0.1', clock: options.clock });
+  const pace = { scale: TEST_PACE };
+  const bot = await startSlackApp(settings, { logger, host: '127.0.0.1', clock: options.clock, pace });
   const parsed = parsePipelineConfig(config, 'test config');
   const card = (channel: string, id: string) => fake.messages(channel).find((m) => m.text?.startsWith(`${id} `));
   const send = (request: SlackRequest, overrides = {}) => postToSlackEndpoint(bot.url, { ...request, secret: SIGNING_SECRET, ...overrides });
@@ -163,6 +182,10 @@ export async function startTestBot(config = threeStepConfig, env: Record<string,
       await truncateAll(bot.runtime.database.db);
       await applyPipelineConfig(bot.runtime.database.db, parsed, new Date());
       fake.reset();
+      pace.scale = TEST_PACE;
+    },
+    slackPace() {
+      pace.scale = 1;
     },
     async command(user, text, channelId) {
       const responseUrl = fake.responseUrl();
@@ -195,6 +218,7 @@ export async function startTestBot(config = threeStepConfig, env: Record<string,
       await bot.stop();
       await fake.close();
       await database?.close();
+      embedded?.remove();
     },
   };
 }

@@ -2,7 +2,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-/** The repository root: the local workspace is started from its compiled dist/, as `npm start` does (see test/build.ts). */
+/** The repository root: the local workspace is started from its compiled dist/, as `npm start` does (see test/global-setup.ts). */
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
 /**

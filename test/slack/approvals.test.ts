@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { FakeMessage } from '../helpers/fake-slack.ts';
-import { answerOf, buttonLabels, sentToProduction, shown, useTestBot } from '../helpers/slack-app.ts';
-import { as, ADMIN, ALICE, BOB, CAROL, DAVE, QA_MEMBER } from '../helpers/world.ts';
+import { changedInDevAlice, sentToProduction } from '../helpers/scenarios.ts';
+import { answerOf, buttonLabels, shown, useTestBot } from '../helpers/slack-app.ts';
+import { ALICE, BOB, CAROL, DAVE, QA_MEMBER } from '../helpers/world.ts';
 
 // Approval messages: the card in the target environment's channel, its Approve / Reject buttons, every refusal,
 // and the card updated in place once the request is decided.
@@ -10,11 +11,7 @@ const t = useTestBot();
 
 /** Production holds Layout/Account v1, Staging and dev-alice are synced from above, and Alice changed it in dev-alice. */
 async function aliceChangedDevAlice() {
-  const s = t.bot.runtime.services;
-  await s.components.put(as(ADMIN), 'production', [{ key: 'Layout/Account', content: 'v1' }]);
-  await s.sync(as(ADMIN), 'staging');
-  await s.sync(as(ALICE), 'dev-alice');
-  await s.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'v2' }, { key: 'Workflow/Onboarding', content: 'steps: 3' }]);
+  await changedInDevAlice(t, { changes: [{ key: 'Layout/Account', content: 'v2' }, { key: 'Workflow/Onboarding', content: 'steps: 3' }] });
   await t.bot.settled();
 }
 
@@ -38,8 +35,15 @@ async function aliceSendsToProduction() {
 /** Clicks a card's button as Slack sends it: from that message, with a response URL for the private answer. */
 const clickOnCard = (user: string, action: string, card: FakeMessage) => t.click(user, action, '1', { channelId: card.channel, messageTs: card.ts });
 
-/** The first private answer to a click or command (sent to its response URL). */
-const firstAnswer = async (responseUrl: string) => t.fake.waitFor(() => t.fake.responses.find((r) => r.name === responseUrl.split('/').at(-1)));
+/**
+ * The first private answer to a click or command (sent to its response URL), once the bot has settled: what the
+ * click did not do (no vote, no edit, no message) can be checked then.
+ */
+async function firstAnswer(responseUrl: string) {
+  const answer = await t.fake.waitFor(() => t.fake.responses.find((r) => r.name === responseUrl.split('/').at(-1)));
+  await t.bot.settled();
+  return answer;
+}
 
 const votesOnDr1 = async () => (await t.bot.runtime.services.requestOverview(1)).votes;
 const stateOfDr1 = async () => (await t.bot.runtime.services.requestOverview(1)).request.state;

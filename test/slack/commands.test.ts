@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeCall, FakeResponse, FakeViewRecord } from '../helpers/fake-slack.ts';
-import { shown, startTestBot, type TestBot } from '../helpers/slack-app.ts';
+import { approvedInStaging, pendingInStaging, type Release } from '../helpers/scenarios.ts';
+import { buttonLabels, buttonsOf, shown, startTestBot, type TestBot } from '../helpers/slack-app.ts';
 import { as, ADMIN, ALICE, BOB, CAROL, DAVE, DEPLOYER, QA_MEMBER } from '../helpers/world.ts';
 
 /**
@@ -38,17 +39,6 @@ const services = () => t.bot.runtime.services;
 // What a person sees
 
 type Json = Record<string, any>;
-
-/** The buttons in blocks, as a person sees them (label) and as the app gets them back (action id, value). */
-function buttons(blocks: unknown): { label: string; actionId: string; value: string }[] {
-  const found: { label: string; actionId: string; value: string }[] = [];
-  for (const block of (blocks ?? []) as Json[]) {
-    for (const element of block.elements ?? []) {
-      if (element.type === 'button') found.push({ label: element.text.text, actionId: element.action_id, value: element.value });
-    }
-  }
-  return found;
-}
 
 const nameOf = (responseUrl: string) => decodeURIComponent(responseUrl.split('/').at(-1)!);
 
@@ -105,8 +95,8 @@ async function refused(user: string, text: string, channelId?: string): Promise<
   return said;
 }
 
-/** Lets work started after an acknowledgement finish (there is nothing to wait for when nothing was started). */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+/** Lets the work started after every acknowledgement so far finish, so that what it did not do can be checked. */
+const settle = () => t.bot.settled();
 
 const metadataOf = (opened: FakeViewRecord) => JSON.parse(opened.view.private_metadata ?? '{}') as Json;
 const optionsOf = (opened: FakeViewRecord, blockId: string) =>
@@ -115,21 +105,12 @@ const optionsOf = (opened: FakeViewRecord, blockId: string) =>
 // ---------------------------------------------------------------------------------------------------------------
 // A world to look at
 
-/** Production holds two components; staging and dev-alice are synced; Alice changed the account layout and sent it: DR-1. */
-async function requestInStaging() {
-  const s = services();
-  await s.components.put(as(ADMIN), 'production', [
-    { key: 'Layout/Account', content: 'tier=basic' },
-    { key: 'Workflow/Onboarding', content: 'steps=3' },
-  ]);
-  await s.sync(as(ADMIN), 'staging');
-  await s.sync(as(ALICE), 'dev-alice');
-  await s.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'tier=gold' }]);
-  const { request } = await s.send(as(ALICE), { instance: 'dev-alice', message: 'Gold tier on the account layout' });
-  await t.bot.settled();
-  expect(request.id).toBe(1);
-  return request;
-}
+/** Production holds two components; staging and dev-alice are synced; Alice changes the account layout and sends it as DR-1. */
+const GOLD: Release = {
+  production: { 'Layout/Account': 'tier=basic', 'Workflow/Onboarding': 'steps=3' },
+  changes: [{ key: 'Layout/Account', content: 'tier=gold' }],
+  message: 'Gold tier on the account layout',
+};
 
 /** Staging's change went to production with an approved change request (CR-1) and was deployed by the deployer: DR-1. */
 async function deployedToProduction() {
@@ -247,8 +228,7 @@ describe('mistakes get the reason and the usage, privately', () => {
   });
 
   it('a malformed request id is refused with the form ids take, and opens nothing', async () => {
-    await requestInStaging();
-    await services().approve(as(BOB), 1);
+    await approvedInStaging(t, GOLD);
     const said = await refused(DEPLOYER, 'deploy banana');
     expect(said).toContain('banana');
     expect(said).toContain('DR-12');
@@ -267,7 +247,7 @@ describe('mistakes get the reason and the usage, privately', () => {
 
 describe('/sandbox status', () => {
   it('shows every environment, its instances with their projects, and the queue', async () => {
-    await requestInStaging();
+    await pendingInStaging(t, GOLD);
     const said = await answerText(ALICE, 'status');
     for (const name of ['Development', 'Staging', 'Production', 'dev-alice', 'dev-bob', 'staging', 'production']) expect(said).toContain(name);
     expect(said).toMatch(/dev-alice`[^\n]*\*Sent\*/);
@@ -368,28 +348,27 @@ describe('/sandbox send', () => {
 
 describe('/sandbox queue', () => {
   it('lists the waiting requests of every queue, with Approve and Reject on one pending approval', async () => {
-    await requestInStaging();
+    await pendingInStaging(t, GOLD);
     const answer = await ask(BOB, 'queue');
     const said = shown(answer);
     expect(said).toContain('Staging deployment queue');
     expect(said).toContain('Production deployment queue');
     expect(said).toMatch(/DR-1\*? pending approval · <@U0ALICE> · “Gold tier on the account layout”/);
     expect(said).toContain('Nothing is waiting');
-    expect(buttons(answer.blocks)).toEqual([
-      { label: 'Approve', actionId: 'request_approve', value: '1' },
-      { label: 'Reject', actionId: 'request_reject', value: '1' },
+    expect(buttonsOf(answer)).toEqual([
+      { text: 'Approve', action: 'request_approve', value: '1' },
+      { text: 'Reject', action: 'request_reject', value: '1' },
     ]);
   });
 
   it('of one environment shows Deploy on an approved request', async () => {
-    await requestInStaging();
-    await services().approve(as(BOB), 1);
+    await approvedInStaging(t, GOLD);
     const answer = await ask(DEPLOYER, 'queue staging');
     const said = shown(answer);
     expect(said).toContain('Staging deployment queue');
     expect(said).not.toContain('Production deployment queue');
     expect(said).toMatch(/DR-1\*? approved/);
-    expect(buttons(answer.blocks).map((b) => b.label)).toEqual(['Deploy', 'Reject']);
+    expect(buttonLabels(answer)).toEqual(['Deploy', 'Reject']);
   });
 
   it('of an environment that does not exist is refused by name', async () => {
@@ -399,17 +378,17 @@ describe('/sandbox queue', () => {
 
 describe('/sandbox validate', () => {
   it('runs the checks without applying anything and says the request validates', async () => {
-    await requestInStaging();
+    await pendingInStaging(t, GOLD);
     const answer = await ask(DEPLOYER, 'validate DR-1');
     const said = shown(answer);
     expect(said).toContain(':white_check_mark: DR-1 validates');
-    expect(buttons(answer.blocks)).toEqual([{ label: 'View Logs', actionId: 'view_logs', value: expect.stringMatching(/^RUN-\d+$/) }]);
+    expect(buttonsOf(answer)).toEqual([{ text: 'View Logs', action: 'view_logs', value: expect.stringMatching(/^RUN-\d+$/) }]);
     const staging = await services().components.list('staging');
     expect(staging.find((c: { key: string }) => c.key === 'Layout/Account')?.content).toBe('tier=basic');
   });
 
   it('says what would fail: a missing dependency', async () => {
-    await requestInStaging();
+    await pendingInStaging(t, GOLD);
     await services().components.put(as(BOB), 'dev-bob', [{ key: 'Flow/Tier', content: 'x', dependsOn: ['Layout/Missing'] }]);
     const { request } = await services().send(as(BOB), { instance: 'dev-bob', message: 'Tier flow', confirmDrift: true });
     const said = await answerText(DEPLOYER, `validate ${request.id}`);
@@ -418,7 +397,7 @@ describe('/sandbox validate', () => {
   });
 
   it('of a request that is not waiting in a queue is refused with its state', async () => {
-    await requestInStaging();
+    await pendingInStaging(t, GOLD);
     await services().reject(as(BOB), 1, 'not now');
     expect(await refused(DEPLOYER, 'validate DR-1')).toContain('DR-1 is rejected');
   });
@@ -426,8 +405,7 @@ describe('/sandbox validate', () => {
 
 describe('/sandbox deploy', () => {
   it('of an approved request opens the deploy confirmation for the deployer', async () => {
-    await requestInStaging();
-    await services().approve(as(BOB), 1);
+    await approvedInStaging(t, GOLD);
     const opened = await opens(DEPLOYER, 'deploy DR-1', 'deploy_modal');
     expect(opened.view.title.text).toBe('Deploy DR-1');
     expect(opened.view.submit.text).toBe('Deploy');
@@ -438,29 +416,26 @@ describe('/sandbox deploy', () => {
   });
 
   it('accepts a bare number where the kind is clear', async () => {
-    await requestInStaging();
-    await services().approve(as(BOB), 1);
+    await approvedInStaging(t, GOLD);
     const opened = await opens(DEPLOYER, 'deploy 1', 'deploy_modal');
     expect(opened.view.title.text).toBe('Deploy DR-1');
   });
 
   it('of a request still waiting for approval is refused with the reason', async () => {
-    await requestInStaging();
+    await pendingInStaging(t, GOLD);
     const said = await refused(DEPLOYER, 'deploy DR-1');
     expect(said).toContain('DR-1 is still waiting for approval in Staging');
   });
 
   it('by someone who is not a deployer is refused, naming who can', async () => {
-    await requestInStaging();
-    await services().approve(as(BOB), 1);
+    await approvedInStaging(t, GOLD);
     const said = await refused(DAVE, 'deploy DR-1');
     expect(said).toContain('You cannot deploy in Staging');
     expect(said).toContain('<@U0DEPLOY>');
   });
 
   it('to a locked environment is refused with who locked it and why', async () => {
-    await requestInStaging();
-    await services().approve(as(BOB), 1);
+    await approvedInStaging(t, GOLD);
     await services().lock(as(DEPLOYER), 'Staging', 'demo at noon');
     const said = await refused(DEPLOYER, 'deploy DR-1');
     expect(said).toContain('Staging is locked by <@U0DEPLOY>');
@@ -470,7 +445,7 @@ describe('/sandbox deploy', () => {
 
 describe('/sandbox reject', () => {
   it('opens the reject modal asking for a reason', async () => {
-    await requestInStaging();
+    await pendingInStaging(t, GOLD);
     const opened = await opens(BOB, 'reject DR-1', 'reject_modal');
     expect(opened.view.title.text).toBe('Reject DR-1');
     expect((opened.view.blocks as Json[]).map((b) => b.block_id)).toContain('reason');
@@ -478,7 +453,7 @@ describe('/sandbox reject', () => {
   });
 
   it('of a request already decided is refused', async () => {
-    await requestInStaging();
+    await pendingInStaging(t, GOLD);
     await services().reject(as(BOB), 1, 'not now');
     const said = await refused(BOB, 'reject DR-1');
     expect(said).toContain('DR-1');
@@ -515,16 +490,16 @@ describe('/sandbox revert', () => {
 
 describe('/sandbox logs', () => {
   it('of a request lists its runs with View Logs, which shows every line', async () => {
-    await requestInStaging();
+    await pendingInStaging(t, GOLD);
     await services().validate(as(DEPLOYER), 1);
     const answer = await ask(ALICE, 'logs DR-1');
     const said = shown(answer);
     expect(said).toMatch(/RUN-3\*? validate · \*succeeded\* · <@U0DEPLOY>/);
     expect(said).toContain('Validation passed');
-    const [viewLogs] = buttons(answer.blocks);
-    expect(viewLogs).toEqual({ label: 'View Logs', actionId: 'view_logs', value: 'RUN-3' });
+    const [viewLogs] = buttonsOf(answer);
+    expect(viewLogs).toEqual({ text: 'View Logs', action: 'view_logs', value: 'RUN-3' });
 
-    const clicked = await t.click(ALICE, viewLogs!.actionId, viewLogs!.value);
+    const clicked = await t.click(ALICE, viewLogs!.action, viewLogs!.value);
     expect(clicked.status).toBe(200);
     const logs = await t.modal('logs_modal');
     expect(logs.view.title.text).toBe('Logs RUN-3');
@@ -533,7 +508,7 @@ describe('/sandbox logs', () => {
   });
 
   it('of a run shows that run', async () => {
-    await requestInStaging();
+    await pendingInStaging(t, GOLD);
     const said = await answerText(ALICE, 'logs RUN-2');
     expect(said).toMatch(/RUN-2\*? sync · \*succeeded\* · <@U0ALICE>/);
     expect(said).not.toContain('RUN-1');
@@ -551,7 +526,7 @@ describe('/sandbox logs', () => {
 
 describe('/sandbox compare', () => {
   it('lists the components changed, added and removed between two instances', async () => {
-    await requestInStaging();
+    await pendingInStaging(t, GOLD);
     await services().components.put(as(ALICE), 'dev-alice', [{ key: 'Flow/Welcome', content: 'hi' }]);
     const said = await answerText(ALICE, 'compare dev-alice staging');
     expect(said).toContain('Compare dev-alice → staging');
@@ -561,7 +536,7 @@ describe('/sandbox compare', () => {
   });
 
   it('of two instances holding the same says so', async () => {
-    await requestInStaging();
+    await pendingInStaging(t, GOLD);
     expect(await answerText(ALICE, 'compare staging production')).toContain('staging and production hold the same components');
   });
 
@@ -617,8 +592,7 @@ describe('/sandbox lock and unlock', () => {
 
 describe('/sandbox report', () => {
   it('assembles the request, its changes, its votes and its runs', async () => {
-    await requestInStaging();
-    await services().approve(as(BOB), 1);
+    await approvedInStaging(t, GOLD);
     await services().validate(as(DEPLOYER), 1);
     const said = await answerText(CAROL, 'report DR-1');
     expect(said).toContain('Report of DR-1');
@@ -701,7 +675,7 @@ describe('/sandbox cr', () => {
 
 describe('/sandbox audit', () => {
   it('shows the latest actions, who did them, how they ended and from where', async () => {
-    await requestInStaging();
+    await pendingInStaging(t, GOLD);
     await answerText(DEPLOYER, 'lock Staging release in progress');
     const said = await answerText(ADMIN, 'audit');
     expect(said).toMatch(/<@U0DEPLOY> \*lock\* Staging → locked _\(slack\)_/);
@@ -738,6 +712,7 @@ describe('answers from elsewhere', () => {
 
 describe('when Slack answers 429 or 500', () => {
   it('a lock is still announced once, after Retry-After and a retry, and the command was acknowledged at once', async () => {
+    t.slackPace();
     t.fake.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
     t.fake.failNext('chat.postMessage', { status: 500 });
     const said = await answerText(DEPLOYER, 'lock Staging release in progress');
@@ -777,7 +752,7 @@ describe('Slack settings in use', () => {
   });
 
   it('every Web API call and every answer goes to the fake Slack of SLACK_API_URL, with the bot token', async () => {
-    await requestInStaging();
+    await pendingInStaging(t, GOLD);
     await answerText(DEPLOYER, 'lock Staging release in progress');
     await t.fake.waitFor(() => t.fake.messages('C0STAGING').find((m) => m.text?.includes(':lock:')));
     await opens(ALICE, 'cr new', 'change_request_modal');

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { FakeCall, FakeMessage } from '../helpers/fake-slack.ts';
-import { answerOf, buttonLabels, sentToProduction, shown, useTestBot } from '../helpers/slack-app.ts';
-import { as, ADMIN, ALICE, BOB, CAROL, DAVE, DEPLOYER } from '../helpers/world.ts';
+import { approvedInStaging, deployedToProduction, syncedPipeline } from '../helpers/scenarios.ts';
+import { answerOf, buttonLabels, buttonsOf, shown, useTestBot } from '../helpers/slack-app.ts';
+import { as, ADMIN, ALICE, DAVE, DEPLOYER } from '../helpers/world.ts';
 
 // Deployments from Slack: the Deploy button and its confirmation, the parent message in the environment's channel
 // updated in place, the log threaded under it (paced, retried, no line lost), failed deployments, View Logs,
@@ -10,11 +11,6 @@ import { as, ADMIN, ALICE, BOB, CAROL, DAVE, DEPLOYER } from '../helpers/world.t
 const t = useTestBot();
 
 type Blocks = FakeMessage['blocks'];
-
-const buttonsOf = (m: { blocks?: Blocks } | undefined): { text: string; action: string; value: string }[] =>
-  (m?.blocks ?? [])
-    .filter((b) => b.type === 'actions')
-    .flatMap((b) => b.elements.map((e: { text: { text: string }; action_id: string; value: string }) => ({ text: e.text.text, action: e.action_id, value: e.value })));
 
 /**
  * The parent message of the newest run whose heading starts with `heading` (e.g. `Deployment of DR-1`), once `ok`
@@ -46,27 +42,6 @@ async function storedLines(runId: string): Promise<string[]> {
   return run!.lines.map((l) => l.text);
 }
 
-/** Production holds Layout/Account v1, Staging and dev-alice are synced from above. */
-async function syncedPipeline(production: Record<string, string> = { 'Layout/Account': 'v1' }) {
-  const s = t.bot.runtime.services;
-  await s.components.put(as(ADMIN), 'production', Object.entries(production).map(([key, content]) => ({ key, content })));
-  await s.sync(as(ADMIN), 'staging');
-  await s.sync(as(ALICE), 'dev-alice');
-}
-
-/**
- * DR-1 from dev-alice, approved by Bob, waiting in Staging's queue with its card posted.
- * `components` are what Alice changes in dev-alice first.
- */
-async function approvedInStaging(components: { key: string; content: string; dependsOn?: string[] }[] = [{ key: 'Layout/Account', content: 'v2' }]) {
-  await syncedPipeline();
-  await t.bot.runtime.services.components.put(as(ALICE), 'dev-alice', components);
-  await t.bot.services.send(as(ALICE), { instance: 'dev-alice', message: 'Tier on account' });
-  await t.bot.services.approve(as(BOB), 1);
-  await t.bot.settled();
-  return t.cardWhen('C0STAGING', 'DR-1', (m) => buttonLabels(m).includes('Deploy'));
-}
-
 /** The deployer hears privately how the deployment of DR-1 went: the last thing its submission does. */
 const deployerTold = () => t.fake.waitFor(() => t.fake.ephemerals(DEPLOYER).find((e) => /DR-1 is deployed|deployment of DR-1 .*failed/i.test(e.text ?? '')), { timeoutMs: 20_000 });
 
@@ -83,17 +58,6 @@ async function deployFromCard(card: FakeMessage) {
   return { modal, submitted };
 }
 
-/** Something deployed to Production by the deployer: DR-1 from staging, carrying CR-1 approved by Bob and Carol. */
-async function deployedToProduction() {
-  const { changeRequestId } = await sentToProduction(t);
-  await t.bot.services.approve(as(BOB), 1);
-  await t.bot.services.approve(as(CAROL), 1);
-  const deployed = await t.bot.services.deploy(as(DEPLOYER), 1);
-  expect(deployed.succeeded).toBe(true);
-  await t.bot.settled();
-  return { changeRequestId };
-}
-
 /** Successful chat.postMessage calls per channel, in order. */
 function postsByChannel(): Map<string, FakeCall[]> {
   const byChannel = new Map<string, FakeCall[]>();
@@ -106,7 +70,7 @@ function postsByChannel(): Map<string, FakeCall[]> {
 
 describe('deploying from the Deploy button', () => {
   it('asks for confirmation in a modal titled with the request, then threads the run under a parent message updated in place', async () => {
-    const card = await approvedInStaging();
+    const card = await approvedInStaging(t);
     const { modal, submitted } = await deployFromCard(card);
     expect(modal.view.title.text).toBe('Deploy DR-1');
     expect(submitted.status).toBe(200);
@@ -128,7 +92,7 @@ describe('deploying from the Deploy button', () => {
   });
 
   it('threads every log line of the run, in order, none lost', async () => {
-    const card = await approvedInStaging();
+    const card = await approvedInStaging(t);
     await deployFromCard(card);
     const parent = await runParentWhen('C0STAGING', 'Deployment of DR-1', finished);
     await t.bot.settled();
@@ -139,7 +103,7 @@ describe('deploying from the Deploy button', () => {
   });
 
   it('shows Deployed on the request card (same message) and tells the requester by direct message', async () => {
-    const card = await approvedInStaging();
+    const card = await approvedInStaging(t);
     await deployFromCard(card);
     const deployed = await t.cardWhen('C0STAGING', 'DR-1', (m) => /Deployed/.test(shown(m)));
     expect(deployed.ts).toBe(card.ts);
@@ -152,11 +116,12 @@ describe('deploying from the Deploy button', () => {
   });
 
   it('refuses a non-deployer privately and opens no modal', async () => {
-    const card = await approvedInStaging();
+    const card = await approvedInStaging(t);
     const click = await t.click(DAVE, 'request_deploy', '1', { channelId: card.channel, messageTs: card.ts });
     const answer = await t.fake.waitFor(() => t.fake.responses.find((r) => r.name === click.responseUrl.split('/').at(-1)));
     expect(answer.response_type).toBe('ephemeral');
     expect(answer.text).toMatch(/cannot deploy in Staging/);
+    await t.bot.settled();
     expect(t.fake.views('open')).toEqual([]);
     expect((await t.bot.runtime.services.requestOverview(1)).request.state).toBe('approved');
     expect(t.fake.messages('C0STAGING').some((m) => m.text?.startsWith('Deployment of'))).toBe(false);
@@ -165,13 +130,14 @@ describe('deploying from the Deploy button', () => {
 
 describe('the thread within Slack limits', () => {
   it('paces thread posts to about one per second per channel: the rate limiter never answers 429 and no line is lost', async () => {
+    t.slackPace();
     // 300 components, each depending on a key the target lacks: validation logs 300 error lines.
     const many = Array.from({ length: 300 }, (_, i) => ({
       key: `Layout/Screen${String(i).padStart(3, '0')}`,
       content: `screen ${i}`,
       dependsOn: [`Flow/Missing${String(i).padStart(3, '0')}`],
     }));
-    const card = await approvedInStaging(many);
+    const card = await approvedInStaging(t, { changes: many });
     t.fake.rateLimit({ method: 'chat.postMessage', perChannelPerSecond: 1, retryAfter: 1 });
     await deployFromCard(card);
     const parent = await runParentWhen('C0STAGING', 'Deployment of DR-1', finished, 60_000);
@@ -191,7 +157,8 @@ describe('the thread within Slack limits', () => {
   });
 
   it('survives HTTP 429 (honouring Retry-After) and 500 from Slack: every line arrives in order, card and requester still told', async () => {
-    const card = await approvedInStaging();
+    t.slackPace();
+    const card = await approvedInStaging(t);
     const click = await t.click(DEPLOYER, 'request_deploy', '1', { channelId: card.channel, messageTs: card.ts });
     expect(click.status).toBe(200);
     const modal = await t.modal('deploy_modal');
@@ -224,7 +191,7 @@ describe('a failed deployment', () => {
   const missingDependency = [{ key: 'Layout/Account', content: 'v2', dependsOn: ['Flow/Missing'] }];
 
   it('shows failed with the reason on the parent, threads the error lines, leaves the card with Deploy, Reject and View Logs, and tells the requester why', async () => {
-    const card = await approvedInStaging(missingDependency);
+    const card = await approvedInStaging(t, { changes: missingDependency });
     await deployFromCard(card);
 
     const parent = await runParentWhen('C0STAGING', 'Deployment of DR-1', finished);
@@ -252,7 +219,7 @@ describe('a failed deployment', () => {
   });
 
   it('View Logs on the parent opens a modal with the run and every one of its lines', async () => {
-    const card = await approvedInStaging(missingDependency);
+    const card = await approvedInStaging(t, { changes: missingDependency });
     await deployFromCard(card);
     const parent = await runParentWhen('C0STAGING', 'Deployment of DR-1', finished);
     await t.bot.settled();
@@ -289,7 +256,7 @@ describe('reverting the latest production deployment', () => {
   }
 
   it('offers Revert Changes on the deployer’s App Home; confirming runs a revert threaded in the Production channel and the card shows reverted', async () => {
-    await deployedToProduction();
+    await deployedToProduction(t);
     const card = t.card('C0PROD', 'DR-1')!;
     const parent = await deployerRevertsFromHome();
 
@@ -312,7 +279,7 @@ describe('reverting the latest production deployment', () => {
   });
 
   it('announces in the Production channel, outside the thread, that Production is locked by the revert', async () => {
-    await deployedToProduction();
+    await deployedToProduction(t);
     const parent = await deployerRevertsFromHome();
     const lock = (await t.bot.runtime.services.status()).find((e) => e.environment.name === 'Production')!.environment.lock;
     expect(lock?.reason).toBe('reverted: find the cause first');
@@ -321,7 +288,7 @@ describe('reverting the latest production deployment', () => {
   });
 
   it('refuses to send the reverted change set again as-is, in the send modal', async () => {
-    const { changeRequestId } = await deployedToProduction();
+    const { changeRequestId } = await deployedToProduction(t);
     await deployerRevertsFromHome();
     await t.command(ALICE, 'send staging', 'C0STAGING');
     const send = await t.modal('send_modal');
@@ -334,10 +301,11 @@ describe('reverting the latest production deployment', () => {
   });
 
   it('refuses Revert Changes from someone who neither deployed it nor is an admin, without a modal', async () => {
-    await deployedToProduction();
+    await deployedToProduction(t);
     await t.click(DAVE, 'revert_changes', '1', { home: true });
     const dm = await t.fake.waitFor(() => t.fake.dms(DAVE).find((m) => /revert/i.test(m.text ?? '')));
     expect(dm.text).toMatch(/Only <@U0DEPLOY>/);
+    await t.bot.settled();
     expect(t.fake.views('open')).toEqual([]);
     expect((await t.bot.runtime.services.requestOverview(1)).request.state).toBe('deployed');
   });
@@ -345,7 +313,7 @@ describe('reverting the latest production deployment', () => {
 
 describe('a sync started from Slack', () => {
   it('opens the sync modal, threads the sync log in the instance channel, and answers with taken, kept and conflicts', async () => {
-    await syncedPipeline({ 'Layout/Account': 'v1', 'Layout/Contact': 'v1', 'Workflow/Onboarding': 'v1' });
+    await syncedPipeline(t, { 'Layout/Account': 'v1', 'Layout/Contact': 'v1', 'Workflow/Onboarding': 'v1' });
     const s = t.bot.runtime.services;
     await s.components.put(as(ADMIN), 'staging', [{ key: 'Layout/Account', content: 'v2 staging' }, { key: 'Workflow/Onboarding', content: 'staging' }]);
     await s.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Contact', content: 'alice' }, { key: 'Workflow/Onboarding', content: 'alice' }]);

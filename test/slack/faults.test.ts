@@ -15,8 +15,9 @@ import { Outbox } from '../../src/slack/outbox.ts';
 import { ThreadLog } from '../../src/slack/threads/thread-log.ts';
 import { noUserGroups } from '../../src/slack/user-groups.ts';
 import type { FakeMessage } from '../helpers/fake-slack.ts';
+import { approvedInStaging as approvedWith, type ComponentChange } from '../helpers/scenarios.ts';
 import { useTestBot } from '../helpers/slack-app.ts';
-import { ADMIN, ALICE, as, BOB, DEPLOYER } from '../helpers/world.ts';
+import { ADMIN, ALICE, as, DEPLOYER } from '../helpers/world.ts';
 
 // Slack answering 429 (with Retry-After), 500 or nothing at all delays the bot's messages: no log line is lost or
 // posted twice, no outcome changes, and a thread Slack kept from being written is completed once it answers again,
@@ -76,17 +77,7 @@ const manyMissing = Array.from({ length: 150 }, (_, i) => ({
 }));
 
 /** DR-1 from dev-alice carrying `components`, approved by Bob, waiting in Staging's queue with its card posted. */
-async function approvedInStaging(components: { key: string; content: string; dependsOn?: string[] }[]) {
-  const s = t.bot.runtime.services;
-  await s.components.put(as(ADMIN), 'production', [{ key: 'Layout/Account', content: 'v1' }]);
-  await s.sync(as(ADMIN), 'staging');
-  await s.sync(as(ALICE), 'dev-alice');
-  await s.components.put(as(ALICE), 'dev-alice', components);
-  await t.bot.services.send(as(ALICE), { instance: 'dev-alice', message: 'Tier on account' });
-  await t.bot.services.approve(as(BOB), 1);
-  await t.bot.settled();
-  await t.cardWhen('C0STAGING', 'DR-1', (m) => /approved/.test(m.text ?? ''));
-}
+const approvedInStaging = (components: ComponentChange[]) => approvedWith(t, { changes: components });
 
 const parentNow = () => t.fake.messages('C0STAGING').find((m) => m.text?.startsWith('Deployment of DR-1'));
 const parentWhen = (ok: (m: FakeMessage) => boolean = () => true, timeoutMs = 30_000) =>
@@ -142,6 +133,8 @@ describe('429 and 500 from Slack during a deployment', () => {
     expect(calm.thread).toEqual(calm.lines);
 
     await t.reset();
+    // At Slack's pace, so that the thread is still being written when the faults begin.
+    t.slackPace();
     await approvedInStaging(manyMissing);
     await t.bot.services.deploy(as(DEPLOYER), 1);
     // Once the thread has begun, its next replies and edits meet rate limits and server errors.
@@ -183,6 +176,8 @@ describe('429 and 500 from Slack during a deployment', () => {
 describe('a thread Slack kept from being written', () => {
   it('is completed by resume() once Slack answers again: every line once, in order, and the final status on the parent', async () => {
     await approvedInStaging(manyMissing);
+    // At Slack's pace, so that the thread is still being written when Slack starts refusing.
+    t.slackPace();
     await t.bot.services.deploy(as(DEPLOYER), 1);
     const parent = await parentWhen((p) => replies(p).length >= 2);
     refusePosts();

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { FakeMessage, FakeViewRecord } from '../helpers/fake-slack.ts';
-import { useTestBot } from '../helpers/slack-app.ts';
+import { approvedInStaging } from '../helpers/scenarios.ts';
+import { buttonsOf, useTestBot } from '../helpers/slack-app.ts';
 import { appHomeOpened } from '../helpers/slack-requests.ts';
-import { as, ADMIN, ALICE, BOB, DAVE, DEPLOYER } from '../helpers/world.ts';
+import { as, ALICE, BOB, DAVE, DEPLOYER } from '../helpers/world.ts';
 
 // App Home: drawn afresh each time it is opened (views.publish for whoever opened it): the pipeline, the user's
 // instances with their project state and Sync / Send buttons, the queues, and recent deployments with View Logs.
@@ -30,9 +31,6 @@ function part(home: FakeViewRecord, header: string): Blocks {
   return blocks.slice(start + 1, end < 0 ? undefined : end);
 }
 
-const buttonsIn = (blocks: Blocks) =>
-  blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements.map((e: { text: { text: string }; action_id: string; value: string }) => ({ text: e.text.text, action: e.action_id, value: e.value })));
-
 /** Opens App Home as `user` and waits for the view published for them by this opening. */
 async function openHome(user: string): Promise<FakeViewRecord> {
   const before = t.fake.views('publish').length;
@@ -46,15 +44,9 @@ async function openHome(user: string): Promise<FakeViewRecord> {
  * Bob approved it and the deployer deployed it to Staging; then Alice changed Layout/Account in dev-alice.
  */
 async function aliceDeployedOnceAndChangedAgain() {
-  const s = t.bot.runtime.services;
-  await s.components.put(as(ADMIN), 'production', [{ key: 'Layout/Account', content: 'v1' }]);
-  await s.sync(as(ADMIN), 'staging');
-  await s.sync(as(ALICE), 'dev-alice');
-  await s.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Contact', content: 'new' }]);
-  await t.bot.services.send(as(ALICE), { instance: 'dev-alice', message: 'Contact layout' });
-  await t.bot.services.approve(as(BOB), 1);
+  await approvedInStaging(t, { changes: [{ key: 'Layout/Contact', content: 'new' }], message: 'Contact layout' });
   expect((await t.bot.services.deploy(as(DEPLOYER), 1)).succeeded).toBe(true);
-  await s.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'v2' }]);
+  await t.bot.runtime.services.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'v2' }]);
   await t.bot.settled();
 }
 
@@ -82,7 +74,7 @@ describe('App Home', () => {
     expect(text).toMatch(/1 change \(1 modified\)/);
     expect(text).toContain('synced from staging');
     expect(text).not.toContain('dev-bob');
-    expect(buttonsIn(mine)).toEqual([
+    expect(buttonsOf({ blocks: mine })).toEqual([
       { text: 'Sync with Instance', action: 'instance_sync', value: 'dev-alice' },
       { text: 'Send to Staging', action: 'instance_send', value: 'dev-alice' },
     ]);
@@ -92,7 +84,7 @@ describe('App Home', () => {
     await aliceDeployedOnceAndChangedAgain();
     const mine = part(await openHome(DAVE), 'Your instances');
     expect(textOf(mine)).toMatch(/own no instance/);
-    expect(buttonsIn(mine)).toEqual([]);
+    expect(buttonsOf({ blocks: mine })).toEqual([]);
   });
 
   it('shows the queues of Staging and Production', async () => {
@@ -110,7 +102,7 @@ describe('App Home', () => {
     expect(text).toContain('DR-1');
     expect(text).toContain('Contact layout');
     expect(text).toContain(`<@${DEPLOYER}>`);
-    expect(buttonsIn(recent)).toEqual([{ text: 'View Logs', action: 'view_logs', value: 'DR-1' }]);
+    expect(buttonsOf({ blocks: recent })).toEqual([{ text: 'View Logs', action: 'view_logs', value: 'DR-1' }]);
 
     // View Logs from App Home opens the logs of DR-1's runs.
     await t.click(ALICE, 'view_logs', 'DR-1', { home: true });
@@ -136,7 +128,7 @@ describe('App Home', () => {
     expect(queues).toContain('Tier on account');
     const mine = part(second, 'Your instances');
     expect(textOf(mine)).toContain('Sent');
-    expect(buttonsIn(mine).map((b) => b.text)).toEqual(['Sync with Instance']);
+    expect(buttonsOf({ blocks: mine }).map((b) => b.text)).toEqual(['Sync with Instance']);
   });
 
   it('publishes nothing when the Messages tab is opened', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FakeMessage, FakeViewRecord } from '../helpers/fake-slack.ts';
+import { approvedInStaging, changedInDevAlice, deployedToProduction, syncedPipeline } from '../helpers/scenarios.ts';
 import { answerOf, buttonLabels, shown, useTestBot } from '../helpers/slack-app.ts';
 import { as, ADMIN, ALICE, BOB, CAROL, DEPLOYER } from '../helpers/world.ts';
 
@@ -12,24 +13,15 @@ type Blocks = FakeMessage['blocks'];
 
 const inputBlocks = (opened: FakeViewRecord) => (opened.view.blocks as Blocks ?? []).filter((b) => b.type === 'input').map((b) => b.block_id as string);
 
-/** Production holds Layout/Account v1; Staging and dev-alice are synced from above. */
-async function syncedPipeline() {
-  const s = t.bot.runtime.services;
-  await s.components.put(as(ADMIN), 'production', [{ key: 'Layout/Account', content: 'v1' }]);
-  await s.sync(as(ADMIN), 'staging');
-  await s.sync(as(ALICE), 'dev-alice');
-}
-
 /** Alice changed Layout/Account in dev-alice. */
 async function aliceChangedDevAlice() {
-  await syncedPipeline();
-  await t.bot.runtime.services.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'v2' }]);
+  await changedInDevAlice(t);
   await t.bot.settled();
 }
 
 /** Staging carries a change of its own (Layout/Account v2), to be sent to production. */
 async function stagingChanged() {
-  await syncedPipeline();
+  await syncedPipeline(t);
   await t.bot.runtime.services.components.put(as(ADMIN), 'staging', [{ key: 'Layout/Account', content: 'v2' }]);
   await t.bot.settled();
 }
@@ -57,7 +49,7 @@ const openSync = (user: string, instance: string) => modalOpenedBy('sync_modal',
 
 describe('labels follow the target', () => {
   it('the sync modal is "Sync with Instance" below staging and "Sync with Production" below production', async () => {
-    await syncedPipeline();
+    await syncedPipeline(t);
     const dev = await openSync(ALICE, 'dev-alice');
     expect(dev.view.title.text).toBe('Sync with Instance');
     expect(inputBlocks(dev)).toEqual(['source']);
@@ -107,6 +99,7 @@ describe('field errors in the send modal', () => {
     expect(answer.response_action).toBe('errors');
     expect(Object.keys(answer.errors)).toEqual(['change_request']);
     expect(answer.errors.change_request).toMatch(/requires an approved change request/);
+    await t.bot.settled();
     expect(t.fake.messages('C0PROD').some((m) => m.text?.startsWith('DR-'))).toBe(false);
   });
 
@@ -222,9 +215,7 @@ describe('the new change request modal', () => {
 
 describe('confirmations say what will happen', () => {
   it('the deploy confirmation names the request, its changes, from where to where and its message', async () => {
-    await aliceChangedDevAlice();
-    await t.bot.services.send(as(ALICE), { instance: 'dev-alice', message: 'Tier on account' });
-    await t.bot.services.approve(as(BOB), 1);
+    await approvedInStaging(t);
     await t.command(DEPLOYER, 'deploy DR-1', 'C0STAGING');
     const opened = await t.modal('deploy_modal');
     expect(opened.view.title.text).toBe('Deploy DR-1');
@@ -240,13 +231,7 @@ describe('confirmations say what will happen', () => {
   });
 
   it('the revert confirmation names the deployment and says it restores, locks Production and bars the changes', async () => {
-    await stagingChanged();
-    const cr = await approvedChangeRequest();
-    await t.bot.services.send(as(ALICE), { instance: 'staging', message: 'Account tiers to production', changeRequestId: cr });
-    await t.bot.services.approve(as(BOB), 1);
-    await t.bot.services.approve(as(CAROL), 1);
-    await t.bot.services.deploy(as(DEPLOYER), 1);
-    await t.bot.settled();
+    await deployedToProduction(t);
     await t.command(DEPLOYER, 'revert', 'C0PROD');
     const opened = await t.modal('revert_modal');
     expect(opened.view.title.text).toBe('Revert Changes');

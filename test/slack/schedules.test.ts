@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { appHomeOpened, blockAction } from '../helpers/slack-requests.ts';
+import { approvedInStaging, changedInDevAlice, pendingInStaging } from '../helpers/scenarios.ts';
 import { SIGNING_SECRET, buttonLabels, shown, useTestBot } from '../helpers/slack-app.ts';
 import { ADMIN, ALICE, BOB, CAROL, DEPLOYER, ManualClock, QA_MEMBER, as, threeStepConfig } from '../helpers/world.ts';
 
@@ -29,29 +30,6 @@ schedules:
 
 const t = useTestBot(config, { clock });
 
-async function syncedPipeline() {
-  const s = t.bot.runtime.services;
-  await s.components.put(as(ADMIN), 'production', [{ key: 'Layout/Account', content: 'v1' }]);
-  await s.sync(as(ADMIN), 'staging');
-  await s.sync(as(ALICE), 'dev-alice');
-  await s.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'v2' }]);
-}
-
-/** DR-1 from dev-alice waiting for approval in Staging, its card posted. */
-async function pendingInStaging() {
-  await syncedPipeline();
-  await t.bot.services.send(as(ALICE), { instance: 'dev-alice', message: 'Tier on account' });
-  await t.bot.settled();
-  return t.cardWhen('C0STAGING', 'DR-1');
-}
-
-async function approvedInStaging() {
-  await pendingInStaging();
-  await t.bot.services.approve(as(BOB), 1);
-  await t.bot.settled();
-  return t.cardWhen('C0STAGING', 'DR-1', (m) => buttonLabels(m).includes('Deploy'));
-}
-
 /** What the app answered privately to a command or click, once it has. */
 const answer = async (sent: { responseUrl: string }) => {
   await t.bot.settled();
@@ -65,7 +43,7 @@ const state = async (id = 1) => (await t.bot.runtime.services.report(`DR-${id}`)
 
 describe('scheduled deployments from Slack', () => {
   it('/sandbox deploy DR-1 at … schedules it, the card shows it, and the tick deploys it as the deployer', async () => {
-    await approvedInStaging();
+    await approvedInStaging(t);
     const scheduled = await t.command(DEPLOYER, 'deploy DR-1 at 13:30');
     const at = new Date(clock.now());
     at.setUTCHours(13, 30, 0, 0); // the fake Slack says the deployer is in London: 13:30 there is 13:30 UTC in November
@@ -88,7 +66,7 @@ describe('scheduled deployments from Slack', () => {
   });
 
   it('Cancel schedule on the card cancels it: nothing runs at the time', async () => {
-    const card = await approvedInStaging();
+    const card = await approvedInStaging(t);
     await t.command(DEPLOYER, 'deploy DR-1 at in 2 hours');
     await t.bot.settled();
     const scheduled = await t.cardWhen('C0STAGING', 'DR-1', (m) => buttonLabels(m).includes('Cancel schedule'));
@@ -102,7 +80,7 @@ describe('scheduled deployments from Slack', () => {
   });
 
   it('a time in a freeze is refused with the end of the freeze; a schedule that meets a lock tells the deployer', async () => {
-    await approvedInStaging();
+    await approvedInStaging(t);
     expect(await answer(await t.command(DEPLOYER, 'deploy DR-1 at 2026-11-06T18:00Z'))).toContain('Staging is frozen at 2026-11-06 18:00 UTC (“weekend”) until 2026-11-09 08:00 UTC. Pick a time after that.');
     expect(await answer(await t.command(DEPLOYER, 'deploy DR-1 at teatime-ish'))).toContain('"teatime-ish" is not a time I can read');
 
@@ -119,7 +97,7 @@ describe('scheduled deployments from Slack', () => {
 
 describe('approval reminders', () => {
   it('go into the card’s thread after the delay, mention only who has not voted, as many times as configured', async () => {
-    const card = await pendingInStaging();
+    const card = await pendingInStaging(t);
     clock.advance(HOUR - 1);
     await tick();
     expect(t.fake.thread('C0STAGING', card.ts)).toEqual([]);
@@ -142,7 +120,7 @@ describe('approval reminders', () => {
 
 describe('expiry', () => {
   it('ends a request left waiting too long: the card loses its buttons and the requester is told', async () => {
-    await pendingInStaging();
+    await pendingInStaging(t);
     clock.advance(48 * HOUR);
     await tick();
     const card = await t.cardWhen('C0STAGING', 'DR-1', (m) => shown(m).includes('Expired'));
@@ -155,7 +133,7 @@ describe('expiry', () => {
 
 describe('the drift report', () => {
   it('is posted in the staging channel when staging differs from production, and not when they match', async () => {
-    await syncedPipeline();
+    await changedInDevAlice(t);
     await t.bot.jobs.driftReport!();
     expect(t.fake.messages('C0STAGING').filter((m) => m.text?.includes('Drift report'))).toEqual([]);
     await t.bot.runtime.services.components.put(as(ADMIN), 'staging', [{ key: 'Flow/Hotfix', content: 'x' }]);
@@ -171,7 +149,7 @@ describe('deliveries Slack sends twice', () => {
   const retry = { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' };
 
   it('the same Approve click delivered twice records one vote', async () => {
-    await syncedPipeline();
+    await changedInDevAlice(t);
     await t.bot.runtime.services.components.put(as(ADMIN), 'staging', [{ key: 'Flow/Release', content: 'v1' }]);
     await t.bot.services.changeRequests.create(as(ALICE), { name: 'R1', type: 'normal', overview: 'o' });
     await t.bot.services.changeRequests.submit(as(ALICE), 1);

@@ -1,8 +1,9 @@
 import { request as httpRequest } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { pendingInStaging } from '../helpers/scenarios.ts';
 import { fill, SIGNING_SECRET, useTestBot } from '../helpers/slack-app.ts';
 import { appHomeOpened, blockAction, type PostResult, sign, type SlackRequest, slashCommand, viewSubmission } from '../helpers/slack-requests.ts';
-import { as, ADMIN, ALICE, BOB, DEPLOYER } from '../helpers/world.ts';
+import { ALICE, BOB, DEPLOYER } from '../helpers/world.ts';
 
 /**
  * Only Slack may drive the bot: every request to /slack/events must carry a valid v0 signature made with the
@@ -33,9 +34,11 @@ async function snapshot() {
   });
 }
 
-/** Waits long enough for any work a request might have started, then checks that none happened. */
+/**
+ * Waits for any work a request might have started (its answer has come: whatever it started is under way by then, and
+ * `settled` waits for it), then checks that none happened.
+ */
 async function expectNothingChanged(before: string, callsBefore = 0) {
-  await new Promise((resolve) => setTimeout(resolve, 500));
   await t.bot.settled();
   expect(t.fake.calls.slice(callsBefore).map((c) => c.method), 'Web API calls').toEqual([]);
   expect(t.fake.responses, 'posts to response URLs').toEqual([]);
@@ -63,17 +66,8 @@ function rawPost(url: string, headers: Record<string, string>, body: string): Pr
 }
 
 /** Alice's change to the account layout, sent to Staging with its approval card posted: DR-1, pending approval. */
-async function requestInStaging() {
-  const s = t.bot.runtime.services;
-  await s.components.put(as(ADMIN), 'production', [{ key: 'Layout/Account', content: 'tier=basic' }]);
-  await s.sync(as(ADMIN), 'staging');
-  await s.sync(as(ALICE), 'dev-alice');
-  await s.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'tier=gold' }]);
-  await t.bot.services.send(as(ALICE), { instance: 'dev-alice', message: 'Gold tier' });
-  await t.bot.settled();
-  await t.fake.waitFor(() => t.fake.messages('C0STAGING').find((m) => m.text?.includes('DR-1')));
-  await new Promise((resolve) => setTimeout(resolve, 200));
-}
+const requestInStaging = () =>
+  pendingInStaging(t, { production: { 'Layout/Account': 'tier=basic' }, changes: [{ key: 'Layout/Account', content: 'tier=gold' }], message: 'Gold tier' });
 
 describe('a correctly signed request', () => {
   it('gets 200 and takes effect: the lock is set, announced and confirmed', async () => {

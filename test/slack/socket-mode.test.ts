@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSlackSettings } from '../../src/settings.ts';
 import { type SlackApp, startSlackApp } from '../../src/app/slack-app.ts';
 import { onPostgres, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { pgliteDataDir } from '../helpers/templates.ts';
 import { type FakeSlack, socketEnvelope, startFakeSlack } from '../helpers/fake-slack.ts';
 import { appHomeOpened, blockAction, slashCommand } from '../helpers/slack-requests.ts';
 import { ALICE, QA_MEMBER, threeStepConfig } from '../helpers/world.ts';
@@ -45,6 +46,7 @@ function httpRequest(method: 'GET' | 'POST', url: string, body = ''): Promise<{ 
 let fake: FakeSlack;
 let bot: SlackApp | undefined;
 let database: TestDatabase | undefined;
+let embedded: ReturnType<typeof pgliteDataDir> | undefined;
 let port: number;
 
 beforeAll(async () => {
@@ -53,6 +55,7 @@ beforeAll(async () => {
   const configPath = join(dir, 'sandbox.config.yml');
   writeFileSync(configPath, threeStepConfig);
   database = onPostgres ? await openTestDatabase() : undefined;
+  embedded = onPostgres ? undefined : pgliteDataDir('socket');
   port = await freePort();
   const settings = readSlackSettings({
     SLACK_BOT_TOKEN: 'xoxb-test-token',
@@ -60,7 +63,7 @@ beforeAll(async () => {
     SLACK_API_URL: fake.url,
     PORT: String(port),
     SANDBOX_CONFIG: configPath,
-    ...(database?.url ? { DATABASE_URL: database.url } : { SANDBOX_DATA_DIR: 'memory://' }),
+    ...(database?.url ? { DATABASE_URL: database.url } : { SANDBOX_DATA_DIR: embedded!.dir }),
   });
   expect(settings.mode).toBe('socket');
   expect(settings.SLACK_SIGNING_SECRET).toBeUndefined();
@@ -74,6 +77,7 @@ afterAll(async () => {
   await bot?.stop();
   await fake?.close();
   await database?.close();
+  embedded?.remove();
 });
 
 /** Sends `/sandbox <text>` as a slash_commands envelope; resolves with the ack and the answers at the response URL. */

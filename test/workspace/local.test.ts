@@ -3,17 +3,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLocalSettings } from '../../src/settings.ts';
 import { type LocalWorkspace, startLocalWorkspace } from '../../src/workspace/local.ts';
 import { onPostgres } from '../helpers/database.ts';
+import { pgliteDataDir } from '../helpers/templates.ts';
 
-// Rehearsing one's own pipeline: the repository's example configuration, given by SANDBOX_CONFIG, in memory.
+// Rehearsing one's own pipeline: the repository's example configuration, given by SANDBOX_CONFIG, on an embedded
+// database of its own that has never been used.
 const EXAMPLE = fileURLToPath(new URL('../../sandbox.config.yml', import.meta.url));
 
 describe.runIf(!onPostgres)('a local workspace on a pipeline of your own', () => {
   let ws: LocalWorkspace;
+  let data: ReturnType<typeof pgliteDataDir>;
 
   beforeAll(async () => {
-    ws = await startLocalWorkspace(readLocalSettings({ SANDBOX_CONFIG: EXAMPLE, SANDBOX_DATA_DIR: 'memory://' }));
+    data = pgliteDataDir('local');
+    ws = await startLocalWorkspace(readLocalSettings({ SANDBOX_CONFIG: EXAMPLE, SANDBOX_DATA_DIR: data.dir }));
   }, 60_000);
-  afterAll(() => ws?.stop());
+  afterAll(async () => {
+    await ws?.stop();
+    data?.remove();
+  });
 
   it('uses the given file as it is, and seeds the sample components into its instances', async () => {
     expect(ws.created).toEqual({ config: false, samples: true });

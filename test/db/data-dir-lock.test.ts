@@ -1,21 +1,22 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/db/client.ts';
-import { onPostgres } from './helpers/database.ts';
+import { openDatabase } from '../../src/db/client.ts';
+import { onPostgres } from '../helpers/database.ts';
+import { pgliteDataDir } from '../helpers/templates.ts';
 
-const dirs: string[] = [];
+const dirs: { remove(): void }[] = [];
 const children: ChildProcess[] = [];
+/** A data directory of its own (an embedded database, migrated and empty, as the template is). */
 const freshDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sandbox-lock-'));
-  dirs.push(dir);
-  return dir;
+  const data = pgliteDataDir('lock');
+  dirs.push(data);
+  return data.dir;
 };
 afterEach(() => {
   for (const child of children.splice(0)) child.kill();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  for (const dir of dirs.splice(0)) dir.remove();
 });
 
 /** Another process that takes the lock of `dir` the way the app does, holds it `holdMs`, then releases it. */

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel, webApi } from '@slack/bolt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BOT_ID, BOT_USER_ID, type FakeSlack, startFakeSlack } from './helpers/fake-slack.ts';
+import { BOT_ID, BOT_USER_ID, type FakeSlack, startFakeSlack } from './fake-slack.ts';
 import {
   appHomeOpened,
   blockAction,
@@ -12,7 +12,7 @@ import {
   sign,
   slashCommand,
   viewSubmission,
-} from './helpers/slack-requests.ts';
+} from './slack-requests.ts';
 
 const SECRET = 'test-signing-secret';
 
@@ -20,6 +20,12 @@ let fake: FakeSlack;
 let app: App;
 let appUrl: string;
 const seen: { kind: string; body: unknown }[] = [];
+/** Requests whose middleware and listeners are still running, and who waits for there to be none. */
+let handling = 0;
+const idle: (() => void)[] = [];
+
+/** Resolves once every request the app took so far has been handled (at once when it took none). */
+const settled = () => (handling === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve)));
 
 beforeAll(async () => {
   fake = await startFakeSlack();
@@ -30,6 +36,14 @@ beforeAll(async () => {
     botUserId: BOT_USER_ID,
     logLevel: LogLevel.ERROR,
     clientOptions: { slackApiUrl: fake.url, retryConfig: { retries: 0 } },
+  });
+  app.use(async ({ next }) => {
+    handling++;
+    try {
+      await next();
+    } finally {
+      if (--handling === 0) for (const resolve of idle.splice(0)) resolve();
+    }
   });
   app.command('/sandbox', async ({ ack, command, client }) => {
     await ack();
@@ -93,7 +107,7 @@ describe('signed requests to a Bolt HTTP receiver', () => {
   ])('%s gets 401 and the listener does not run', async (_name, extra) => {
     const res = await post(command(), extra);
     expect(res.status).toBe(401);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await settled();
     expect(seen).toEqual([]);
     expect(fake.calls).toEqual([]);
   });

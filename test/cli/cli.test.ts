@@ -3,9 +3,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, cliWorkspace } from './helpers/cli.ts';
-import { onPostgres } from './helpers/database.ts';
-import { threeStepConfig } from './helpers/world.ts';
+import { cli, cliWorkspace } from '../helpers/cli.ts';
+import { onPostgres } from '../helpers/database.ts';
+import { threeStepConfig } from '../helpers/world.ts';
 
 const run = promisify(execFile);
 let dir: string;

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, cliWorkspace } from './helpers/cli.ts';
+import { cli, cliWorkspace } from '../helpers/cli.ts';
 
 /** What a newcomer ran into on the command line; the tests share one pipeline and run in order. */
 

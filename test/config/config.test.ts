@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadPipelineConfig, parsePipelineConfig } from '../src/config/load.ts';
-import { applyPipelineConfig } from '../src/db/apply-config.ts';
-import { queryRows } from '../src/db/client.ts';
-import { DomainError } from '../src/domain/errors.ts';
-import { openTestDatabase, type TestDatabase } from './helpers/database.ts';
-import { threeStepConfig } from './helpers/world.ts';
+import { loadPipelineConfig, parsePipelineConfig } from '../../src/config/load.ts';
+import { applyPipelineConfig } from '../../src/db/apply-config.ts';
+import { queryRows } from '../../src/db/client.ts';
+import { DomainError } from '../../src/domain/errors.ts';
+import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { threeStepConfig } from '../helpers/world.ts';
 
 function configError(text: string): string {
   try {

@@ -1,14 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows } from '../src/db/client.ts';
-import { DomainError } from '../src/domain/errors.ts';
-import type { Repositories, Store } from '../src/domain/ports.ts';
-import { createServices, type Services } from '../src/domain/services/index.ts';
-import type { DeploymentRequest } from '../src/domain/types.ts';
-import { approvedChangeRequest, approvedForProduction, seedPipeline } from './domain/support.ts';
-import { onPostgres, openTestDatabase, type TestDatabase } from './helpers/database.ts';
-import { ADMIN, ALICE, BOB, CAROL, DEPLOYER, QA_MEMBER, as, createWorld, threeStepConfig, type World } from './helpers/world.ts';
+import { queryRows } from '../../src/db/client.ts';
+import { DomainError } from '../../src/domain/errors.ts';
+import type { Repositories, Store } from '../../src/domain/ports.ts';
+import { createServices, type Services } from '../../src/domain/services/index.ts';
+import type { DeploymentRequest } from '../../src/domain/types.ts';
+import { approvedChangeRequest, approvedForProduction, seedPipeline } from '../domain/support.ts';
+import { onPostgres, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { ADMIN, ALICE, BOB, CAROL, DEPLOYER, QA_MEMBER, as, createWorld, threeStepConfig, type World } from '../helpers/world.ts';
 
 // Real PostgreSQL only: these tests race several connections of the pool (20 in tests) against each other.
 // PGlite is a single connection, so nothing there ever runs at the same time.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, type TestDatabase } from './helpers/database.ts';
-import { createWorld } from './helpers/world.ts';
+import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { createWorld } from '../helpers/world.ts';
 
 let db: TestDatabase;
 beforeAll(async () => {

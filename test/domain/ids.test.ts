@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../src/domain/errors.ts';
-import { formatId, parseId } from '../src/domain/ids.ts';
+import { DomainError } from '../../src/domain/errors.ts';
+import { formatId, parseId } from '../../src/domain/ids.ts';
 
 function refusal(input: string, ...args: Parameters<typeof parseId> extends [string, ...infer Rest] ? Rest : never): string {
   try {

@@ -12,7 +12,7 @@ import { parse } from 'yaml';
 // test/fixtures/slack-manifest.schema.json is schemas/manifest.schema.1.0.0.json of
 // github.com/slackapi/manifest-schema (MIT, test/fixtures/slack-manifest-schema.LICENSE), unchanged.
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
 
 interface SlashCommand {
@@ -310,7 +310,7 @@ describe('manifest.yml bot scopes', () => {
     const unknown = uses.filter((use) => scopeOf(use.method) === undefined).map((use) => `${use.method} (${use.where})`);
     expect(
       unknown,
-      'src/ calls Web API methods whose scope this test does not know: add each to SCOPE_OF in test/manifest.test.ts ' +
+      'src/ calls Web API methods whose scope this test does not know: add each to SCOPE_OF in test/slack/manifest.test.ts ' +
         'with the bot scope its page on docs.slack.dev/reference/methods names (null when it needs none), and that scope to manifest.yml',
     ).toEqual([]);
 

@@ -1,13 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PROCESS_LOCK } from '../src/db/processes.ts';
-import { formatId } from '../src/domain/ids.ts';
-import { onPostgres } from './helpers/database.ts';
-import type { FakeMessage } from './helpers/fake-slack.ts';
-import { type Replica, type ReplicaCluster, useReplicaCluster } from './helpers/replicas.ts';
-import { answerOf, buttonLabels, shown } from './helpers/slack-app.ts';
-import { blockAction, newTriggerId, type PostResult, slashCommand, viewSubmission } from './helpers/slack-requests.ts';
-import { ADMIN, ALICE, as, BOB, CAROL } from './helpers/world.ts';
+import { PROCESS_LOCK } from '../../src/db/processes.ts';
+import { formatId } from '../../src/domain/ids.ts';
+import { onPostgres } from '../helpers/database.ts';
+import type { FakeMessage } from '../helpers/fake-slack.ts';
+import { type Replica, type ReplicaCluster, useReplicaCluster } from '../helpers/replicas.ts';
+import { answerOf, type Button, buttonLabels, buttonOf, shown } from '../helpers/slack-app.ts';
+import { blockAction, newTriggerId, type PostResult, slashCommand, viewSubmission } from '../helpers/slack-requests.ts';
+import { ADMIN, ALICE, as, BOB, CAROL } from '../helpers/world.ts';
 
 // Three replicas of the Slack app, each the real program in a process of its own, on one PostgreSQL database behind
 // one fake Slack: what must happen once (a vote that decides, a deployment) happens once whichever replica Slack
@@ -42,12 +42,6 @@ environments:
 
 let cluster: ReplicaCluster;
 
-type Button = { text: string; action: string; value: string };
-const buttonsOf = (m: FakeMessage | undefined): Button[] =>
-  (m?.blocks ?? [])
-    .filter((b) => b.type === 'actions')
-    .flatMap((b) => b.elements.map((e: { text: { text: string }; action_id: string; value: string }) => ({ text: e.text.text, action: e.action_id, value: e.value })));
-const buttonOf = (card: FakeMessage, label: string) => buttonsOf(card).find((b) => b.text === label)!;
 
 const cardOf = (ref: string) => cluster.fake.messages(CHANNEL).find((m) => m.text?.startsWith(`${ref} `));
 const cardWhen = (ref: string, ok: (card: FakeMessage) => boolean, timeoutMs = 30_000) =>

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { onPostgres } from './helpers/database.ts';
-import { type ReplicaCluster, useReplicaCluster } from './helpers/replicas.ts';
-import { ADMIN, ALICE, BOB, DEPLOYER, as } from './helpers/world.ts';
+import { onPostgres } from '../helpers/database.ts';
+import { type ReplicaCluster, useReplicaCluster } from '../helpers/replicas.ts';
+import { ADMIN, ALICE, BOB, DEPLOYER, as } from '../helpers/world.ts';
 
 // The scheduler on three replicas of the Slack app, one PostgreSQL database and one fake Slack: every replica
 // runs the same crons, and each tick of each job is run by one of them. The jobs tick every second here, so that
@@ -35,6 +35,13 @@ schedules:
 
 let cluster: ReplicaCluster;
 
+/** Polls `done` until it holds (30 s at most). */
+async function until(done: () => Promise<boolean>) {
+  for (const deadline = Date.now() + 30_000; !(await done()); await sleep(100)) {
+    if (Date.now() > deadline) throw new Error(`still not done after 30 s: ${done}`);
+  }
+}
+
 const ticks = async (job: string) =>
   cluster.pg<{ key: string; process_id: number }[]>`select key, process_id from scheduler_runs where key like ${`${job}:%`} order by key`;
 
@@ -50,17 +57,25 @@ describe.runIf(onPostgres)('the scheduler on three replicas', () => {
     await s.components.put(as(ADMIN), 'staging', [{ key: 'Flow/Hotfix', content: 'drifted' }]);
     await s.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'v2' }]);
     await s.components.put(as(ADMIN), 'dev-bob', [{ key: 'Flow/Bob', content: 'b1' }]);
-    const planned = (await s.send(as(ADMIN), { instance: 'dev-bob', message: 'tonight', confirmDrift: true })).request;
-    await s.approve(as(BOB), planned.id);
 
     await replicas.start(3);
     const replicaIds = (await pg<{ id: number }[]>`select id from processes where kind = 'app'`).map((r) => r.id);
     expect(replicaIds).toHaveLength(3);
-    // Sent once the replicas tick, so that each reminder falls due on a tick of its own.
+    // Sent once the replicas tick: the approved one is not left to expire (6 s) while they start, and each reminder
+    // of the pending one falls due on a tick of its own.
+    const planned = (await s.send(as(ADMIN), { instance: 'dev-bob', message: 'tonight', confirmDrift: true })).request;
+    await s.approve(as(BOB), planned.id);
     const pending = (await s.send(as(ALICE), { instance: 'dev-alice', message: 'waits for Bob', confirmDrift: true })).request;
     await s.scheduleDeployment(as(DEPLOYER), planned.id, new Date(Date.now() + 2000));
-    // Long enough for every reminder, the expiry (6 s after the send) and several drift ticks.
-    await sleep(9000);
+    // Until every reminder, the expiry (6 s after the send), the scheduled deployment and several drift ticks are
+    // done, and seven ticks have been claimed; then the replicas stop, finishing what they started.
+    await until(async () => {
+      const card = fake.messages('C0STAGING').find((m) => m.text?.startsWith(`DR-${pending.id} `));
+      const reminded = card ? fake.thread('C0STAGING', card.ts).filter((m) => /Reminder \d of 3/.test(m.text ?? '')).length : 0;
+      const [{ state }] = await pg<{ state: string }[]>`select state from deployment_requests where id = ${pending.id}`;
+      const deployed = await pg`select 1 from runs where request_id = ${planned.id} and status = 'succeeded'`;
+      return reminded >= 3 && state === 'expired' && deployed.length > 0 && (await ticks('driftReport')).length >= 3 && (await ticks('tick')).length >= 7;
+    });
     await replicas.stop();
 
     const card = fake.messages('C0STAGING').find((m) => m.text?.startsWith(`DR-${pending.id} `))!;
