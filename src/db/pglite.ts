@@ -20,7 +20,7 @@ export async function openPglite(dataDir: string, lockWaitMs: number): Promise<D
     await release();
     throw error;
   }
-  const db = drizzle(client, { schema }) as unknown as Database;
+  const db = drizzle(yielding(client), { schema }) as unknown as Database;
   return {
     db,
     kind: 'pglite',
@@ -42,4 +42,30 @@ export async function openPglite(dataDir: string, lockWaitMs: number): Promise<D
       }
     },
   };
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * The embedded database runs each query synchronously on this thread and resolves it without returning to the event
+ * loop, so a chain of queries (a card's refresh, a vote) would hold every request that arrives meanwhile until the
+ * whole chain is done. Each query first lets the event loop take its turn: a request waits for one query at most.
+ */
+function yielding(client: PGlite): PGlite {
+  const query = client.query.bind(client);
+  const transaction = client.transaction.bind(client);
+  client.query = (async (...args: Parameters<PGlite['query']>) => {
+    await nextTurn();
+    return query(...args);
+  }) as PGlite['query'];
+  client.transaction = ((callback) =>
+    transaction((tx) => {
+      const inTransaction = tx.query.bind(tx);
+      tx.query = (async (...args: Parameters<typeof tx.query>) => {
+        await nextTurn();
+        return inTransaction(...args);
+      }) as typeof tx.query;
+      return callback(tx);
+    })) as PGlite['transaction'];
+  return client;
 }

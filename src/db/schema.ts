@@ -316,6 +316,14 @@ export const postedMessages = pgTable(
     /** A run's thread: the process writing it, and whether every line and the final parent are written. */
     writer: integer('writer'),
     complete: boolean('complete').notNull().default(true),
+    /**
+     * A card: how many writes (post or edit, by any process) were recorded, the fingerprint of the last one's content,
+     * and from which write on every recorded write had that content. A writer compares them with the count it read
+     * before rendering to learn whether another process wrote something else meanwhile (see Cards).
+     */
+    writes: integer('writes').notNull().default(0),
+    content: text('content'),
+    contentSince: integer('content_since').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.subject, t.role] })],
 );

@@ -201,10 +201,25 @@ export interface UnfinishedThread extends ThreadProgress {
  * Where the bot's messages are, kept in the database so that every process updates the same ones. A message is
  * claimed before it is posted (its row without a ts), so that of several processes only one posts it.
  */
+/**
+ * A posted message with the writes of it recorded so far (cards record theirs: see `recordWrite`): how many, the
+ * fingerprint of the last one's content, and from which write on every one had that content.
+ */
+export interface FoundMessage extends PostedMessage {
+  writes: number;
+  content: string | null;
+  contentSince: number;
+}
+
 export interface PostedMessages {
   /** The message, once it has been posted. */
-  find(subject: string, role: MessageRole): Promise<PostedMessage | undefined>;
+  find(subject: string, role: MessageRole): Promise<FoundMessage | undefined>;
   save(message: PostedMessage): Promise<void>;
+  /**
+   * Records, atomically, that this process wrote a posted message with content `fingerprint`. Answers how many
+   * writes are recorded now (this one included) and from which of them on every one had this content.
+   */
+  recordWrite(subject: string, role: MessageRole, fingerprint: string): Promise<{ writes: number; contentSince: number }>;
   /**
    * Claims the first post of a message for this process: true when nobody posted it and nobody else alive is
    * posting it (a claim whose process died is taken over), false otherwise.

@@ -14,10 +14,11 @@ import type { Outbox } from './outbox.ts';
 export function announcingServices(services: Services, { cards, outbox }: { cards: Cards; outbox: Outbox }): Services {
   const settle = (request: DeploymentRequest) =>
     outbox.later(`the outcome of ${formatId('request', request.id)}`, async () => {
-      await cards.refreshRequestCard(request.id);
+      const rendered = await cards.refreshRequestCard(request.id);
       // A deployment to production moves the change request it carries on.
       if (request.changeRequestId !== null) await cards.refreshChangeRequestCard(request.changeRequestId);
-      const { environment } = await outbox.read(() => services.requestOverview(request.id));
+      // The card was rendered from the request's environment: read again only when the refresh failed.
+      const { environment } = rendered ?? (await outbox.read(() => services.requestOverview(request.id)));
       const text = outcomeText(request, environment);
       if (text) await outbox.tell(request.requester, text);
     });

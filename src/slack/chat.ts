@@ -29,7 +29,8 @@ export interface Message {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const contentOf = (message: Message) => createHash('sha256').update(JSON.stringify([message.text, message.blocks ?? null])).digest('base64');
+/** A fingerprint of what a message shows. */
+export const contentOf = (message: Pick<Message, 'text' | 'blocks'>) => createHash('sha256').update(JSON.stringify([message.text, message.blocks ?? null])).digest('base64');
 
 /** Errors worth another try: rate limits (after Retry-After), HTTP 5xx, timeouts and broken connections. */
 function retryDelay(error: unknown, attempt: number): number | undefined {
@@ -77,10 +78,13 @@ export class Chat {
     return posted;
   }
 
-  /** Edits a message in place; not sent when this process wrote the very same content into it last. */
-  async update(message: Message & { ts: string }): Promise<void> {
+  /**
+   * Edits a message in place; not sent when this process wrote the very same content into it last, unless `always`
+   * (the caller knows that another process may have written it since).
+   */
+  async update(message: Message & { ts: string }, o: { always?: boolean } = {}): Promise<void> {
     const content = contentOf(message);
-    if (this.written.get(`${message.channel} ${message.ts}`) === content) return;
+    if (!o.always && this.written.get(`${message.channel} ${message.ts}`) === content) return;
     await this.retrying(`chat.update in ${message.channel}`, () => this.client.chat.update(message));
     this.remember(message, content);
   }

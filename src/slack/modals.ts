@@ -29,8 +29,7 @@ export async function openSync(deps: SlackDeps, o: Opening, instanceName: string
 }
 
 export async function openSend(deps: SlackDeps, o: Opening, instanceName: string) {
-  await deps.services.assertMayWorkOn(actorOf(o.user), instanceName, 'send');
-  const preview = await deps.services.sendPreview(instanceName);
+  const preview = await deps.services.sendPreview(instanceName, actorOf(o.user));
   if (preview.changes.length === 0) {
     throw new DomainError('NOTHING_TO_SEND', `${preview.instance.name} has no changes to send: it matches its baseline. Change some components first, or sync to take what is new above.`);
   }

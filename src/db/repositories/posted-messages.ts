@@ -20,6 +20,21 @@ export function postedMessageRepository(db: Database, processId: number): Posted
       const [row] = await db.select().from(postedMessages).where(and(where(subject, role), isNotNull(postedMessages.ts)));
       return row && { ...row, ts: row.ts!, role: row.role as MessageRole };
     },
+    async recordWrite(subject, role, fingerprint) {
+      // One statement under the row's lock: concurrent writers are counted one after the other. On the right of SET,
+      // columns are the row as it was before this write.
+      const [row] = await db
+        .update(postedMessages)
+        .set({
+          writes: sql`${postedMessages.writes} + 1`,
+          content: fingerprint,
+          contentSince: sql`case when ${postedMessages.content} = ${fingerprint} then ${postedMessages.contentSince} else ${postedMessages.writes} + 1 end`,
+        })
+        .where(where(subject, role))
+        .returning({ writes: postedMessages.writes, contentSince: postedMessages.contentSince });
+      if (!row) throw new Error(`no posted message ${subject} (${role}) to record a write of`);
+      return row;
+    },
     async save(message) {
       await db
         .insert(postedMessages)

@@ -1,6 +1,6 @@
 import { type ServiceDeps, audit, audited, isAdmin } from '../service-deps.ts';
 import { msg, person } from '../message.ts';
-import { requestContext } from '../lookups.ts';
+import { findRequest, requestContext } from '../lookups.ts';
 import { DomainError, InvalidInputError, InvalidStateError, NotPermittedError } from '../errors.ts';
 import { formatId } from '../ids.ts';
 import type { Actor } from '../ports.ts';
@@ -26,8 +26,10 @@ function refuseDecided(request: DeploymentRequest): never {
 /** Refuses an approval the actor may not give: the request is decided, it is their own, or they are no approver. Reads only. */
 export async function assertMayApprove(deps: ServiceDeps, actor: Actor, requestId: number) {
   const id = formatId('request', requestId);
-  const context = await requestContext(deps.store, requestId);
-  const { request: current, env } = context;
+  // The request and its environment are all a vote needs (not its instances, as requestContext would read).
+  const current = await findRequest(deps.store, requestId);
+  const env = await deps.store.environments.byId(current.targetEnvironmentId);
+  if (!env) throw new Error(`request ${requestId} refers to a missing environment`);
   if (current.state !== 'pending_approval') refuseDecided(current);
   if (current.requester === actor.user && !env.approvals.allowSelfApproval) {
     throw new DomainError('SELF_APPROVAL', msg`You sent ${id}, so you cannot approve it: another approver has to. Ask ${describeApprovers(env.approvals, [], actor.user)}.`);
@@ -35,7 +37,7 @@ export async function assertMayApprove(deps: ServiceDeps, actor: Actor, requestI
   if (!isAdmin(deps, actor.user) && !(await isApprover(deps, env.approvals, actor.user))) {
     throw new NotPermittedError(msg`You are not an approver of ${env.name}. ${id} can be approved by ${describeApprovers(env.approvals, [], current.requester)}.`);
   }
-  return context;
+  return { request: current, env };
 }
 
 export async function approve(deps: ServiceDeps, actor: Actor, requestId: number): Promise<VoteResult> {

@@ -19,7 +19,7 @@ import { type ComponentInput, listComponents, putComponents, removeComponent } f
 import { assertDeployable, deploy, validate } from './deploy.ts';
 import { recoverInterruptedRuns } from './interrupted.ts';
 import { lock, unlock } from './locks.ts';
-import { auditTrail, compare, logs, queue, recentDeployments, report, requestOverview, runContext, status, whoami } from './queries.ts';
+import { auditTrail, compare, logs, ownedInstances, queue, recentDeployments, report, requestOverview, runContext, status, whoami } from './queries.ts';
 import { assertMayRevert, revert, revertable } from './revert.ts';
 import { type ReminderPolicy, driftReport, expireStaleRequests, scheduleDeployment, takeDueDeployments, takeDueReminders, unscheduleDeployment } from './schedules.ts';
 import { type SendInput, send, sendPreview } from './send.ts';
@@ -38,7 +38,7 @@ export function createServices(deps: ServiceDeps) {
     /** Refuses a sync or send of an instance someone else owns, before a form is filled in. */
     assertMayWorkOn: async (actor: Actor, instance: string, verb: 'sync' | 'send') => assertMayWorkOn(deps, actor.user, await findInstance(deps.store, instance), verb),
     sync: (actor: Actor, instance: string, from?: string) => sync(deps, actor, instance, from),
-    sendPreview: (instance: string) => sendPreview(deps, instance),
+    sendPreview: (instance: string, actor?: Actor) => sendPreview(deps, instance, actor),
     send: (actor: Actor, input: SendInput) => send(deps, actor, input),
     approve: (actor: Actor, requestId: number) => approve(deps, actor, requestId),
     reject: (actor: Actor, requestId: number, reason: string) => reject(deps, actor, requestId, reason),
@@ -70,6 +70,7 @@ export function createServices(deps: ServiceDeps) {
     report: (ref: string) => report(deps, ref),
     audit: (filter: { subject?: string; since?: Date; limit?: number }) => auditTrail(deps, filter),
     whoami: (actor: Actor) => whoami(deps, actor),
+    ownedInstances: (actor: Actor) => ownedInstances(deps, actor),
     requestOverview: (requestId: number) => requestOverview(deps, requestId),
     runContext: (run: Run) => runContext(deps, run),
     recentDeployments: (limit?: number) => recentDeployments(deps, limit),

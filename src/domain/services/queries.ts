@@ -142,9 +142,11 @@ export async function whoami(deps: ServiceDeps, actor: Actor) {
     const approver = await isApprover(deps, env.approvals, actor.user).catch(() => false);
     roles.push({ environment: env.name, approver, deployer: env.deployers.includes(actor.user) });
   }
-  const owned = (await deps.store.instances.list()).filter((i) => i.owner === actor.user).map((i) => i.name);
-  return { user: actor.user, admin: isAdmin(deps, actor.user), roles, instances: owned };
+  return { user: actor.user, admin: isAdmin(deps, actor.user), roles, instances: await ownedInstances(deps, actor) };
 }
+
+/** The names of the instances the actor owns. */
+export const ownedInstances = async (deps: ServiceDeps, actor: Actor) => (await deps.store.instances.list()).filter((i) => i.owner === actor.user).map((i) => i.name);
 
 /** Everything a card about one request shows: where it goes, what it carries, the votes so far. */
 export async function requestOverview(deps: ServiceDeps, requestId: number) {

@@ -33,10 +33,14 @@ export const summarize = (changes: readonly Change[]): ChangeSummary => ({
 });
 
 /** Where a send from `instanceName` goes, and whether that target drifted since the instance's last sync. */
-async function sendTarget(deps: ServiceDeps, instanceName: string) {
+/** `actor`: refused before anything else is read when they may not send the instance. */
+async function sendTarget(deps: ServiceDeps, instanceName: string, actor?: Actor) {
   const instance = await findInstance(deps.store, instanceName);
-  const env = await environmentOf(deps.store, instance);
-  const target = nextEnvironmentUp(await deps.store.environments.list(), env);
+  if (actor) assertMayWorkOn(deps, actor.user, instance, 'send');
+  const environments = await deps.store.environments.list();
+  // The pipeline is read whole anyway: the instance's environment is in it (one query fewer than its own lookup).
+  const env = environments.find((e) => e.id === instance.environmentId) ?? (await environmentOf(deps.store, instance));
+  const target = nextEnvironmentUp(environments, env);
   if (!target) {
     throw new InvalidStateError(`${instance.name} is in ${env.name}, the top of the pipeline: there is nowhere to send it.`);
   }
@@ -46,9 +50,9 @@ async function sendTarget(deps: ServiceDeps, instanceName: string) {
   return { instance, env, target, targetInstance, drifted };
 }
 
-/** What a send from `instanceName` would do: target, label, changes and drift. Reads only. */
-export async function sendPreview(deps: ServiceDeps, instanceName: string) {
-  const where = await sendTarget(deps, instanceName);
+/** What a send from `instanceName` would do: target, label, changes and drift; `actor` must be allowed to send it. Reads only. */
+export async function sendPreview(deps: ServiceDeps, instanceName: string, actor?: Actor) {
+  const where = await sendTarget(deps, instanceName, actor);
   const changes = await deps.store.components.changes(where.instance.id);
   return { ...where, label: sendLabel(where.target), changes, summary: summarize(changes) };
 }

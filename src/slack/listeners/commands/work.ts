@@ -11,7 +11,7 @@ import type { Invocation, Subcommand } from './subcommand.ts';
 /** The instance a sync or send is about: the one named, or the user's own when they have exactly one. */
 async function instanceOf({ args, user, deps }: Invocation, verb: string): Promise<string> {
   if (args[0]) return args[0];
-  const { instances } = await deps.services.whoami(actorOf(user));
+  const instances = await deps.services.ownedInstances(actorOf(user));
   if (instances.length === 1) return instances[0]!;
   const yours = instances.length ? `Yours are ${instances.map((i) => `\`${i}\``).join(', ')}.` : 'You own no instance; name one without an owner.';
   throw new DomainError('INVALID_INPUT', `Say which instance to ${verb}: \`/sandbox ${verb} <instance>\`. ${yours}`);
