@@ -51,14 +51,14 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * loop, so a chain of queries (a card's refresh, a vote) would hold every request that arrives meanwhile until the
  * whole chain is done. Each query first lets the event loop take its turn: a request waits for one query at most.
  */
-function yielding(client: PGlite): PGlite {
-  const query = client.query.bind(client);
-  const transaction = client.transaction.bind(client);
-  client.query = (async (...args: Parameters<PGlite['query']>) => {
+function yielding(embedded: PGlite): PGlite {
+  const query = embedded.query.bind(embedded);
+  const transaction = embedded.transaction.bind(embedded);
+  embedded.query = (async (...args: Parameters<PGlite['query']>) => {
     await nextTurn();
     return query(...args);
   }) as PGlite['query'];
-  client.transaction = ((callback) =>
+  embedded.transaction = ((callback) =>
     transaction((tx) => {
       const inTransaction = tx.query.bind(tx);
       tx.query = (async (...args: Parameters<typeof tx.query>) => {
@@ -67,5 +67,5 @@ function yielding(client: PGlite): PGlite {
       }) as typeof tx.query;
       return callback(tx);
     })) as PGlite['transaction'];
-  return client;
+  return embedded;
 }
