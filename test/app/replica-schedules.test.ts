@@ -58,6 +58,7 @@ describe.runIf(onPostgres)('the scheduler on three replicas', () => {
     await s.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'v2' }]);
     await s.components.put(as(ADMIN), 'dev-bob', [{ key: 'Flow/Bob', content: 'b1' }]);
 
+    const began = Date.now();
     await replicas.start(3);
     const replicaIds = (await pg<{ id: number }[]>`select id from processes where kind = 'app'`).map((r) => r.id);
     expect(replicaIds).toHaveLength(3);
@@ -77,6 +78,7 @@ describe.runIf(onPostgres)('the scheduler on three replicas', () => {
       return reminded >= 3 && state === 'expired' && deployed.length > 0 && (await ticks('driftReport')).length >= 3 && (await ticks('tick')).length >= 7;
     });
     await replicas.stop();
+    const seconds = Math.ceil((Date.now() - began) / 1000);
 
     const card = fake.messages('C0STAGING').find((m) => m.text?.startsWith(`DR-${pending.id} `))!;
     const reminders = fake.thread('C0STAGING', card.ts).map((m) => /Reminder (\d) of 3/.exec(m.text ?? '')?.[1]);
@@ -96,10 +98,11 @@ describe.runIf(onPostgres)('the scheduler on three replicas', () => {
     expect(driftTicks.length).toBeGreaterThanOrEqual(3);
     expect(reports).toHaveLength(driftTicks.length);
 
-    // One claim per second of ticking (the key is the primary key), each by one of the three replicas.
+    // One claim per second of ticking (the key is the primary key), each by one of the three replicas: never more
+    // claims than seconds the replicas ran, whatever the load on the machine made that last.
     const tickRows = await ticks('tick');
     expect(tickRows.length).toBeGreaterThanOrEqual(7);
-    expect(tickRows.length).toBeLessThanOrEqual(11);
+    expect(tickRows.length).toBeLessThanOrEqual(seconds);
     for (const { process_id } of tickRows) expect(replicaIds).toContain(process_id);
   }, 120_000);
 });
