@@ -118,7 +118,7 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
   // The embedded database answers one query at a time on this thread: its jobs run one by one between requests.
   let inbound = noInbound;
   const background = new Background(settings.DATABASE_URL ? 4 : 1, { open: () => inbound.open(), lastActivity: () => inbound.lastActivity() });
-  const announcing = await openAnnouncedRuntime(settings, { ...options, logger, processKind: 'app', schedule: (work) => background.run(work) });
+  const announcing = await openAnnouncedRuntime(settings, { ...options, logger, processKind: 'app', schedule: (work) => background.run(work, { patient: true }) });
   const { runtime, services, cards, outbox, chat, threads, messages } = announcing;
   const socketMode = settings.mode === 'socket';
   const app = new App({

@@ -4,8 +4,17 @@ const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /** Work starts once no request from Slack has come or gone for this long: a burst of requests is acknowledged first. */
 const QUIET_MS = 20;
-/** …or once it has waited this long, so that work is delayed under load, never starved. */
+/**
+ * …or once it has waited this long, so that work is delayed under load, never starved. A modal must be opened within
+ * 3 s of the click or command that asks for it (its trigger expires), which bounds the wait of work that may open one.
+ */
 const MAX_DEFER_MS = 1000;
+/**
+ * How long `patient` work waits for a quiet moment before it even asks for its turn: it answers through a response
+ * URL (valid for 30 minutes) or a card, never a modal, so it leaves a burst of acknowledgements alone for longer. It
+ * waits without holding a turn, so that work which may open a modal is never held up by it.
+ */
+const PATIENT_MAX_DEFER_MS = 5000;
 const CHECK_EVERY_MS = 5;
 
 /**
@@ -16,10 +25,12 @@ const CHECK_EVERY_MS = 5;
  */
 export class Background {
   private running = 0;
+  /** Patient jobs waiting for quiet before they ask for a turn. */
+  private patientlyWaiting = 0;
   private readonly waiting: (() => void)[] = [];
   private readonly idle = new Set<() => void>();
-  /** One shared wait for a quiet moment, however many jobs wait for it. */
-  private quietMoment: Promise<void> | undefined;
+  /** One shared wait for a quiet moment per longest wait, however many jobs wait for it. */
+  private readonly quietMoments = new Map<number, Promise<void>>();
 
   constructor(
     private readonly concurrency: number,
@@ -29,12 +40,21 @@ export class Background {
   /**
    * Runs `job` when its turn comes; resolves or rejects as the job does. `beforeAck`: the request still waits for
    * this job's outcome (a modal submission), so its own open request must not hold it back waiting for quiet.
+   * `patient`: the job opens no modal, so it may wait longer for quiet (see PATIENT_MAX_DEFER_MS).
    */
-  async run<T>(job: () => Promise<T>, o: { beforeAck?: boolean } = {}): Promise<T> {
+  async run<T>(job: () => Promise<T>, o: { beforeAck?: boolean; patient?: boolean } = {}): Promise<T> {
+    if (o.patient && !o.beforeAck) {
+      this.patientlyWaiting++;
+      try {
+        await this.quiet(PATIENT_MAX_DEFER_MS);
+      } finally {
+        this.patientlyWaiting--;
+      }
+    }
     if (this.running >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.running++;
     try {
-      if (!o.beforeAck) await this.quiet();
+      if (!o.beforeAck) await this.quiet(MAX_DEFER_MS);
       return await job();
     } finally {
       this.release();
@@ -43,17 +63,21 @@ export class Background {
 
   /** Resolves when no job runs or waits. */
   drained(): Promise<void> {
-    if (this.running === 0) return Promise.resolve();
+    if (this.running === 0 && this.patientlyWaiting === 0) return Promise.resolve();
     return new Promise((resolve) => this.idle.add(resolve));
   }
 
-  private quiet(): Promise<void> {
-    this.quietMoment ??= this.waitForQuiet().finally(() => (this.quietMoment = undefined));
-    return this.quietMoment;
+  private quiet(maxDefer: number): Promise<void> {
+    let moment = this.quietMoments.get(maxDefer);
+    if (!moment) {
+      moment = this.waitForQuiet(maxDefer).finally(() => this.quietMoments.delete(maxDefer));
+      this.quietMoments.set(maxDefer, moment);
+    }
+    return moment;
   }
 
-  private async waitForQuiet() {
-    const until = Date.now() + MAX_DEFER_MS;
+  private async waitForQuiet(maxDefer: number) {
+    const until = Date.now() + maxDefer;
     await pause(0);
     while (Date.now() < until && (this.inbound.open() > 0 || Date.now() - this.inbound.lastActivity() < QUIET_MS)) await pause(CHECK_EVERY_MS);
   }
@@ -62,7 +86,7 @@ export class Background {
     const next = this.waiting.shift();
     if (next) return next(); // the slot passes on to the next job
     this.running--;
-    if (this.running > 0) return;
+    if (this.running > 0 || this.patientlyWaiting > 0) return;
     for (const resolve of this.idle) resolve();
     this.idle.clear();
   }

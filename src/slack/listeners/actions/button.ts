@@ -15,15 +15,15 @@ export interface Click {
 
 /**
  * Wraps a button listener: acknowledges at once, then runs the work; a refusal is answered privately
- * to the person who clicked and changes nothing.
+ * to the person who clicked and changes nothing. `patient`: the work opens no modal (see Background.run).
  */
-export function onClick(deps: SlackDeps, what: string, work: (click: Click) => Promise<void>) {
+export function onClick(deps: SlackDeps, what: string, work: (click: Click) => Promise<void>, o: { patient?: boolean } = {}) {
   return async ({ ack, body, action, respond, client }: ButtonArgs) => {
     await ack();
     const user = body.user.id;
     const channel = body.channel?.id;
     const reply = replier(deps, user, { respond, hasResponseUrl: Boolean(body.response_url), channel });
     const opening = { client, triggerId: body.trigger_id, user, metadata: { channel } };
-    await answering(deps, what, reply, () => deps.background.run(() => work({ user, value: action.value ?? '', reply, opening, deps })));
+    await answering(deps, what, reply, () => deps.background.run(() => work({ user, value: action.value ?? '', reply, opening, deps }), o));
   };
 }

@@ -8,18 +8,20 @@ import { onClick } from './button.ts';
 import { approveChangeRequestClicked, approveClicked } from './approve.ts';
 
 export function register(app: App, deps: SlackDeps) {
-  const button = (id: string, what: string, work: Parameters<typeof onClick>[2]) => app.action<BlockAction<ButtonAction>>(id, onClick(deps, what, work));
-  button(actions.approve, 'Approve', approveClicked);
+  const button = (id: string, what: string, work: Parameters<typeof onClick>[2], o?: { patient?: boolean }) => app.action<BlockAction<ButtonAction>>(id, onClick(deps, what, work, o));
+  // A vote answers through the click's response URL and the card: it may wait for a burst of clicks to be acknowledged.
+  const patient = { patient: true };
+  button(actions.approve, 'Approve', approveClicked, patient);
   button(actions.reject, 'Reject', ({ value, opening }) => openReject(deps, opening, value));
   button(actions.deploy, 'Deploy', ({ value, opening }) => openDeploy(deps, opening, value));
   button(actions.unschedule, 'Cancel schedule', async ({ value, user, reply }) => {
     const request = await deps.services.unscheduleDeployment(actorOf(user), Number(value));
     await reply(`:x: The scheduled deployment of ${formatId('request', request.id)} is cancelled.`);
-  });
+  }, patient);
   button(actions.viewLogs, 'View Logs', ({ value, opening }) => openLogs(deps, opening, value));
   button(actions.sync, 'Sync', ({ value, opening }) => openSync(deps, opening, value));
   button(actions.send, 'Send', ({ value, opening }) => openSend(deps, opening, value));
-  button(actions.approveChangeRequest, 'Approve change request', approveChangeRequestClicked);
+  button(actions.approveChangeRequest, 'Approve change request', approveChangeRequestClicked, patient);
   button(actions.rejectChangeRequest, 'Reject change request', ({ value, opening }) => openRejectChangeRequest(deps, opening, value));
   button(actions.revert, 'Revert Changes', async ({ value, user, opening }) => {
     // The button names the deployment it was shown for: if another one is latest by now, say so instead of reverting that one.
