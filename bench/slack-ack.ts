@@ -255,6 +255,7 @@ export async function benchSlackAck(backend: string, options: AckOptions): Promi
   const { total, warmup, rounds, progress } = options;
   const load: Load = { concurrency: options.concurrency, rate: options.rate };
   const t = await startTestBot(threeStepConfig, options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {});
+  t.slackPace(); // the work after the acknowledgements posts at Slack's own pace, as in production
   const bare = await startBareApp(t.fake.url);
   const clients = startClients();
   try {

@@ -17,11 +17,21 @@ declare module 'vitest' {
 // database (initdb) takes seconds, copying its directory a fraction of one; PostgreSQL copies a template database
 // in one statement.
 
-/** A fresh embedded data directory, migrated and empty, and how to remove it. */
+/** The template, when a Vitest run provides one (the bench starts a test bot outside Vitest: it migrates its own). */
+function provided(): string | undefined {
+  try {
+    return inject('pgliteTemplate');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A fresh embedded data directory, migrated and empty (or left for the app to migrate, outside Vitest), and how to remove it. */
 export function pgliteDataDir(name = 'db'): { dir: string; remove(): void } {
   const parent = mkdtempSync(join(tmpdir(), `sandbox-${name}-`));
   const dir = join(parent, 'data');
-  cpSync(inject('pgliteTemplate'), dir, { recursive: true });
+  const template = provided();
+  if (template) cpSync(template, dir, { recursive: true });
   return { dir, remove: () => rmSync(parent, { recursive: true, force: true }) };
 }
 
