@@ -38,6 +38,10 @@ const environmentRow = (env: PipelineConfig['environments'][number], position: n
   freezes: env.freezes.map((f) => ('from' in f ? { ...f, from: f.from.toISOString(), to: f.to.toISOString() } : f)),
 });
 
+/** Whether the stored environment differs from the row the configuration wants. */
+const differsFrom = (row: EnvironmentRow, current: typeof environments.$inferSelect) =>
+  (Object.keys(row) as (keyof EnvironmentRow)[]).some((k) => !same(row[k], current[k as keyof typeof current]));
+
 type Existing = { envs: Map<string, typeof environments.$inferSelect>; instances: Map<string, typeof instances.$inferSelect> };
 
 async function existing(db: Database): Promise<Existing> {
@@ -50,7 +54,7 @@ function unchanged(config: PipelineConfig, have: Existing): boolean {
   const wanted = config.environments.flatMap((env, position) => {
     const row = environmentRow(env, position);
     const current = have.envs.get(env.name);
-    if (!current || (Object.keys(row) as (keyof EnvironmentRow)[]).some((k) => !same(row[k], current[k as keyof typeof current]))) return [false];
+    if (!current || differsFrom(row, current)) return [false];
     return env.instances.map((entry, index) => {
       const spec = instanceSpec(entry);
       const i = have.instances.get(spec.name);
@@ -87,8 +91,7 @@ export async function applyPipelineConfig(db: Database, config: PipelineConfig, 
         changes.added.push(`environment ${env.name}`);
       } else {
         envId = current.id;
-        const differs = (Object.keys(row) as (keyof EnvironmentRow)[]).some((k) => !same(row[k], current[k as keyof typeof current]));
-        if (differs) {
+        if (differsFrom(row, current)) {
           await tx.update(environments).set(row).where(eq(environments.id, envId));
           changes.updated.push(`environment ${env.name}`);
         }
