@@ -1,14 +1,18 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import { DomainError } from '../../../domain/errors.ts';
 import { formatId } from '../../../domain/ids.ts';
 import { actorOf, type SlackDeps } from '../../listener-deps.ts';
 import { actions } from '../../ids.ts';
 import { openDeploy, openLogs, openReject, openRejectChangeRequest, openRevert, openSend, openSync } from '../../modals.ts';
-import { onClick } from './button.ts';
+import { type ButtonArgs, onClick } from './button.ts';
+import { routes } from '../routes.ts';
 import { approveChangeRequestClicked, approveClicked } from './approve.ts';
 
 export function register(app: App, deps: SlackDeps) {
-  const button = (id: string, what: string, work: Parameters<typeof onClick>[2], o?: { patient?: boolean }) => app.action<BlockAction<ButtonAction>>(id, onClick(deps, what, work, o));
+  const table: Record<string, (args: ButtonArgs) => Promise<void>> = {};
+  const button = (id: string, what: string, work: Parameters<typeof onClick>[2], o?: { patient?: boolean }) => {
+    table[id] = onClick(deps, what, work, o);
+  };
   // A vote answers through the click's response URL and the card: it may wait for a burst of clicks to be acknowledged.
   const patient = { patient: true };
   button(actions.approve, 'Approve', approveClicked, patient);
@@ -31,4 +35,6 @@ export function register(app: App, deps: SlackDeps) {
     }
     await openRevert(deps, opening, env.name);
   });
+  const { ids, listener } = routes(table, ({ action }) => action.action_id);
+  app.action(ids, listener);
 }

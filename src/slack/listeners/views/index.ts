@@ -1,6 +1,7 @@
-import type { App } from '@slack/bolt';
+import type { App, ViewSubmitAction } from '@slack/bolt';
 import { callbacks } from '../../ids.ts';
 import type { SlackDeps } from '../../listener-deps.ts';
+import { routes } from '../routes.ts';
 import { deploySubmitted } from './deploy-submitted.ts';
 import { newChangeRequestSubmitted } from './new-change-request-submitted.ts';
 import { rejectChangeRequestSubmitted } from './reject-change-request-submitted.ts';
@@ -8,13 +9,20 @@ import { rejectSubmitted } from './reject-submitted.ts';
 import { revertSubmitted } from './revert-submitted.ts';
 import { sendSubmitted } from './send-submitted.ts';
 import { syncSubmitted } from './sync-submitted.ts';
+import type { ViewArgs } from './submission.ts';
 
 export function register(app: App, deps: SlackDeps) {
-  app.view(callbacks.send, sendSubmitted(deps));
-  app.view(callbacks.sync, syncSubmitted(deps));
-  app.view(callbacks.reject, rejectSubmitted(deps));
-  app.view(callbacks.rejectChangeRequest, rejectChangeRequestSubmitted(deps));
-  app.view(callbacks.deploy, deploySubmitted(deps));
-  app.view(callbacks.revert, revertSubmitted(deps));
-  app.view(callbacks.newChangeRequest, newChangeRequestSubmitted(deps));
+  const { ids, listener } = routes<ViewArgs>(
+    {
+      [callbacks.send]: sendSubmitted(deps),
+      [callbacks.sync]: syncSubmitted(deps),
+      [callbacks.reject]: rejectSubmitted(deps),
+      [callbacks.rejectChangeRequest]: rejectChangeRequestSubmitted(deps),
+      [callbacks.deploy]: deploySubmitted(deps),
+      [callbacks.revert]: revertSubmitted(deps),
+      [callbacks.newChangeRequest]: newChangeRequestSubmitted(deps),
+    },
+    ({ view }) => view.callback_id,
+  );
+  app.view<ViewSubmitAction>(ids, listener);
 }
