@@ -80,9 +80,10 @@ export async function openAnnouncedRuntime(
   });
   sinks.sinks.push(threads);
   await services.recoverInterruptedRuns();
+  // Threads first: a thread's end refreshes its card through the outbox (nothing in the outbox starts a thread).
   const drain = async () => {
-    await outbox.drain();
     await threads.drain();
+    await outbox.drain();
   };
   return {
     runtime,

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { cli, cliWorkspace } from '../helpers/cli.ts';
 import { type FakeSlack, startFakeSlack } from '../helpers/fake-slack.ts';
 
@@ -18,6 +18,8 @@ afterAll(async () => {
 });
 
 it('posts the approval card, the deployment thread and the requester message for work done on the command line', async () => {
+  // What Slack's client logs goes to the terminal: nothing may fail to post, not even after the command's own work.
+  const logged = vi.spyOn(console, 'error');
   expect((await cli('components', 'put', 'production', 'Layout/Account', '--content', 'v1', '--user', 'U0ADMIN')).code).toBe(0);
   expect((await cli('sync', 'staging', '--user', 'U0ADMIN')).code).toBe(0);
   expect((await cli('sync', 'dev-bob', '--user', 'U0DAVE')).code).toBe(0);
@@ -38,4 +40,6 @@ it('posts the approval card, the deployment thread and the requester message for
   expect(parent.text).toContain('succeeded');
   expect(fake.thread('C0STAGING', parent.ts).map((m) => m.text).join('\n')).toContain('Deployment succeeded');
   expect(fake.dms('U0DAVE').map((m) => m.text).join('\n')).toMatch(/DR-1 is deployed to Staging/);
+  expect(logged.mock.calls.map((call) => call.join(' '))).toEqual([]);
+  logged.mockRestore();
 });
