@@ -19,7 +19,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { App, LogLevel } from '@slack/bolt';
 import { ConsoleLogger } from '@slack/logger';
@@ -152,6 +152,8 @@ interface Measured {
   toAck: number[];
   /** Event-loop delay of the app's thread while the burst ran (ms). */
   loopDelay: { p99: number; max: number };
+  /** Garbage collection on the app's thread while the burst ran: total pause and longest pause (ms). */
+  gc: { total: number; max: number };
   /** Time the app's thread was busy, per request, from the start of the burst until its work was drained (ms). */
   busyPerRequest: number;
   /** From the end of the burst until its background work was done (ms). */
@@ -167,18 +169,29 @@ async function measuredBurst(clients: Clients, app: { url: string; timer: AckTim
   (globalThis as { gc?: () => void }).gc?.();
   const loop = monitorEventLoopDelay({ resolution: 5 });
   const elu = performance.eventLoopUtilization();
+  const gc = { total: 0, max: 0 };
+  const count = (entries: { duration: number }[]) => {
+    for (const entry of entries) {
+      gc.total += entry.duration;
+      gc.max = Math.max(gc.max, entry.duration);
+    }
+  };
+  const collections = new PerformanceObserver((list) => count(list.getEntries()));
+  collections.observe({ entryTypes: ['gc'] });
   const started = performance.now();
   loop.enable();
   app.timer.start();
   const ms = await clients.burst(app.url, requests, load.concurrency, load.rate);
   const toAck = app.timer.stop();
   loop.disable();
+  count(collections.takeRecords());
+  collections.disconnect();
   const burstEnded = performance.now();
   await drained();
   const drainMs = performance.now() - burstEnded;
   const busy = performance.eventLoopUtilization(elu).active;
   const throughput = (requests.length * 1000) / (performance.now() - started);
-  return { ms, toAck, loopDelay: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 }, busyPerRequest: busy / requests.length, drainMs, throughput };
+  return { ms, toAck, loopDelay: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 }, gc, busyPerRequest: busy / requests.length, drainMs, throughput };
 }
 
 /** A Bolt app with the same receiver and signing secret whose listeners only acknowledge. */
@@ -388,7 +401,7 @@ export function printAckTable(rows: AckRow[], options: Pick<AckOptions, 'total' 
     const rounds = (runs: Measured[]) => roundP99s(runs).map(ms).join(', ');
     const [oursToAck, bareToAck] = [latencies(ours.toAck), latencies(bare.toAck)];
     console.log(
-      `  ${row.kind} on ${row.backend}: p99 of each round ${rounds(row.ours)} ms (bare ${rounds(row.bare)} ms). Last round: in the server, request to ack() p50 ${ms(oursToAck.p50)} ms, p99 ${ms(oursToAck.p99)} ms (bare ${ms(bareToAck.p50)} / ${ms(bareToAck.p99)}); app thread busy ${ms(ours.busyPerRequest)} ms per request (bare ${ms(bare.busyPerRequest)}), ${Math.round(ours.throughput)} requests/s done (bare ${Math.round(bare.throughput)}); event-loop delay p99 ${ms(ours.loopDelay.p99)} ms, max ${ms(ours.loopDelay.max)} ms (bare ${ms(bare.loopDelay.p99)} / ${ms(bare.loopDelay.max)}); work drained ${(ours.drainMs / 1000).toFixed(1)} s after the burst; refused ${row.refused} of ${row.sent}.`,
+      `  ${row.kind} on ${row.backend}: p99 of each round ${rounds(row.ours)} ms (bare ${rounds(row.bare)} ms). Last round: in the server, request to ack() p50 ${ms(oursToAck.p50)} ms, p99 ${ms(oursToAck.p99)} ms (bare ${ms(bareToAck.p50)} / ${ms(bareToAck.p99)}); app thread busy ${ms(ours.busyPerRequest)} ms per request (bare ${ms(bare.busyPerRequest)}), ${Math.round(ours.throughput)} requests/s done (bare ${Math.round(bare.throughput)}); event-loop delay p99 ${ms(ours.loopDelay.p99)} ms, max ${ms(ours.loopDelay.max)} ms (bare ${ms(bare.loopDelay.p99)} / ${ms(bare.loopDelay.max)}); garbage collection during the burst ${ms(ours.gc.total)} ms, longest ${ms(ours.gc.max)} ms (bare ${ms(bare.gc.total)} / ${ms(bare.gc.max)}); work drained ${(ours.drainMs / 1000).toFixed(1)} s after the burst; refused ${row.refused} of ${row.sent}.`,
     );
   }
   const missed = rows.filter((row) => ratioOf(row) > row.target);

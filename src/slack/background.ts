@@ -61,6 +61,16 @@ export class Background {
     }
   }
 
+  /**
+   * Starts `job` when its turn comes, detached from the request that asked for it; the job answers its own errors.
+   * Bolt holds a request's objects (the HTTP request and response, the raw and parsed body) until its listener
+   * returns: listeners that awaited their turn kept a whole burst of them alive, and every garbage collection during
+   * the burst copied them, pausing the acknowledgements of the requests after them.
+   */
+  start(job: () => Promise<void>, o: { patient?: boolean } = {}) {
+    void this.run(job, o);
+  }
+
   /** Resolves when no job runs or waits. */
   drained(): Promise<void> {
     if (this.running === 0 && this.patientlyWaiting === 0) return Promise.resolve();

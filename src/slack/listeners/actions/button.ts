@@ -24,6 +24,6 @@ export function onClick(deps: SlackDeps, what: string, work: (click: Click) => P
     const channel = body.channel?.id;
     const reply = replier(deps, user, { respond, hasResponseUrl: Boolean(body.response_url), channel });
     const opening = { client, triggerId: body.trigger_id, user, metadata: { channel } };
-    await answering(deps, what, reply, () => deps.background.run(() => work({ user, value: action.value ?? '', reply, opening, deps }), o));
+    deps.background.start(() => answering(deps, what, reply, () => work({ user, value: action.value ?? '', reply, opening, deps })), o);
   };
 }

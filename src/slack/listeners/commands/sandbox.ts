@@ -4,7 +4,7 @@ import { helpText, usageLine } from '../../blocks/usage.ts';
 import { answering, replier, type SlackDeps } from '../../listener-deps.ts';
 import { changeRequestSubcommand } from './change-requests.ts';
 import { querySubcommands } from './queries.ts';
-import type { Subcommand } from './subcommand.ts';
+import type { Invocation, Subcommand } from './subcommand.ts';
 import { workSubcommands } from './work.ts';
 
 const SUBCOMMANDS: Record<string, Subcommand> = { ...querySubcommands, ...workSubcommands, cr: changeRequestSubcommand };
@@ -32,17 +32,15 @@ export async function sandboxCommand({ command, ack, respond, client, deps }: Al
   if (problem) return reply(`:no_entry: ${problem} Usage: ${usageLine(name)}. \`/sandbox help\` lists every command.`);
   // Input the subcommand itself refuses (a malformed id, say) is answered with its usage too.
   const usage = (error: unknown) => (error instanceof DomainError && error.code === 'INVALID_INPUT' ? ` Usage: ${usageLine(name)}.` : '');
-  await answering(deps, `/sandbox ${name}`, reply, () =>
-    deps.background.run(() => sub.run({
-      args,
-      rest: (n) => words(command.text).slice(n + 1).join(' '),
-      user: command.user_id,
-      channel: command.channel_id,
-      client,
-      reply,
-      deps,
-      opening: { client, triggerId: command.trigger_id, user: command.user_id, metadata: { channel: command.channel_id } },
-    })),
-    usage,
-  );
+  const invocation: Invocation = {
+    args,
+    rest: (n) => words(command.text).slice(n + 1).join(' '),
+    user: command.user_id,
+    channel: command.channel_id,
+    client,
+    reply,
+    deps,
+    opening: { client, triggerId: command.trigger_id, user: command.user_id, metadata: { channel: command.channel_id } },
+  };
+  deps.background.start(() => answering(deps, `/sandbox ${name}`, reply, () => sub.run(invocation), usage));
 }

@@ -6,11 +6,13 @@ import { homeView } from '../../views/home.ts';
 /** App Home is drawn afresh each time it is opened. */
 export async function appHomeOpened({ event, client, deps }: AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_home_opened'> & { deps: SlackDeps }) {
   if (event.tab !== 'home') return;
-  try {
-    await deps.background.run(async () => client.views.publish({ user_id: event.user, view: await buildHome(deps, event.user) }));
-  } catch (error) {
-    deps.logger.error(`App Home of ${event.user} could not be drawn:`, error);
-  }
+  deps.background.start(async () => {
+    try {
+      await client.views.publish({ user_id: event.user, view: await buildHome(deps, event.user) });
+    } catch (error) {
+      deps.logger.error(`App Home of ${event.user} could not be drawn:`, error);
+    }
+  });
 }
 
 export async function buildHome(deps: SlackDeps, user: string) {
