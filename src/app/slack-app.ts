@@ -108,6 +108,14 @@ function countHandling(app: App) {
   };
 }
 
+/**
+ * The scheduler's jobs wait for their turn like a vote does: a tick is due every 30 seconds and may come a few seconds
+ * late, while its queries (on the embedded database, run on this thread) must not hold up a burst of acknowledgements.
+ */
+function behindAcknowledgements<J extends Jobs>(background: Background, jobs: J): J {
+  return Object.fromEntries(Object.entries(jobs).map(([name, job]) => [name, () => background.run(job, { patient: true })])) as J;
+}
+
 const portOf = (server: Server) => (server.address() as AddressInfo).port;
 
 /** Builds and starts the Slack app over the domain services: HTTP mode on PORT, or Socket Mode with SLACK_APP_TOKEN. */
@@ -139,7 +147,7 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
   registerListeners(app, { services, chat, logger, background });
   const ticks = schedulerRunRepository(db, runtime.process.id);
   const { schedules } = runtime.config;
-  const jobs = scheduledJobs({
+  const jobs = behindAcknowledgements(background, scheduledJobs({
     services,
     schedules,
     chat,
@@ -153,7 +161,7 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
       await deliveries.prune(before);
     },
     logger,
-  });
+  }));
   let health: Server | undefined;
   let url: string;
   try {
