@@ -56,7 +56,7 @@ const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
  */
 const ACK = {
   total: Number(process.env.BENCH_ACK_REQUESTS ?? 1000),
-  rounds: Number(process.env.BENCH_ACK_ROUNDS ?? 5),
+  rounds: Number(process.env.BENCH_ACK_ROUNDS ?? 6),
   warmup: Number(process.env.BENCH_ACK_WARMUP ?? 100),
   concurrency: Number(process.env.BENCH_ACK_CLIENTS ?? 50),
   rate: process.env.BENCH_ACK_RATE ? Number(process.env.BENCH_ACK_RATE) : undefined,

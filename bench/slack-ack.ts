@@ -38,8 +38,9 @@ export interface AckOptions {
   /** Measured requests of each kind, per app and round. */
   total: number;
   /**
-   * Rounds of (bare app, our app), one after the other: each app's p99 is the median of its rounds' p99s, so that one
-   * stall of the machine (which hits every request then in flight) does not decide the comparison.
+   * Rounds of both apps, one after the other, the bare app first in one round and ours first in the next, so that
+   * neither always follows the other. Each app's p99 is the median of its rounds' p99s, so that one stall of the
+   * machine (which hits every request then in flight) does not decide the comparison.
    */
   rounds: number;
   /** Requests of each kind sent (and drained) before measuring, per app. */
@@ -305,9 +306,11 @@ export async function benchSlackAck(backend: string, options: AckOptions): Promi
       const ourRuns: Measured[] = [];
       for (let round = 0; round < rounds; round++) {
         const from = warmup + round * total;
-        progress(`${kind}: round ${round + 1} of ${rounds}, bare app then ours`);
-        bareRuns.push(await measuredBurst(clients, bareApp, requests(from, total, false), load, nothingToDrain));
-        ourRuns.push(await measuredBurst(clients, ours, requests(from, total, true), load, drained(from + total)));
+        const bareFirst = round % 2 === 0;
+        progress(`${kind}: round ${round + 1} of ${rounds}, ${bareFirst ? 'bare app then ours' : 'our app then the bare one'}`);
+        const measureBare = async () => bareRuns.push(await measuredBurst(clients, bareApp, requests(from, total, false), load, nothingToDrain));
+        const measureOurs = async () => ourRuns.push(await measuredBurst(clients, ours, requests(from, total, true), load, drained(from + total)));
+        for (const measure of bareFirst ? [measureBare, measureOurs] : [measureOurs, measureBare]) await measure();
       }
       return { kind, backend, ours: ourRuns, bare: bareRuns, target: TARGET, sent: warmup + rounds * total };
     };
@@ -393,7 +396,7 @@ export function printAckTable(rows: AckRow[], options: Pick<AckOptions, 'total' 
   for (const line of lines) console.log(format(line));
   console.log('');
   console.log(
-    `Acknowledgement latency: from sending the signed POST to /slack/events until its response arrives, ${options.rounds} rounds of ${options.total} requests of each kind per app ${describeLoad(options)} (the clients run in a worker thread; each round the bare app, then ours), after ${options.warmup} of warm-up. p99 is the median of the rounds' p99s; p50, p95 and max are over every round. The bare app is a Bolt App with the same receiver and signing secret whose listeners only ack(). Fake Slack runs on the apps' thread.`,
+    `Acknowledgement latency: from sending the signed POST to /slack/events until its response arrives, ${options.rounds} rounds of ${options.total} requests of each kind per app ${describeLoad(options)} (the clients run in a worker thread; the bare app first in odd rounds, ours first in even ones), after ${options.warmup} of warm-up. p99 is the median of the rounds' p99s; p50, p95 and max are over every round. The bare app is a Bolt App with the same receiver and signing secret whose listeners only ack(). Fake Slack runs on the apps' thread.`,
   );
   const ms = (v: number) => v.toFixed(1);
   for (const row of rows) {
