@@ -218,6 +218,20 @@ describe('expiry', () => {
     await refused(world.services.approve(as(QA_MEMBER), waiting.request.id), 'INVALID_STATE');
     expect((await world.services.report(`DR-${planned.id}`)).request.state).toBe('approved');
   });
+
+  it('spares a scheduled deployment once taken, while it starts, however long its request waited for it', async () => {
+    await start();
+    const planned = await approvedForStaging(world, 'planned');
+    world.clock.advance(DAY);
+    await world.services.scheduleDeployment(as(DEPLOYER), planned.id, new Date(world.clock.now().getTime() + 7 * DAY));
+    world.clock.advance(7 * DAY);
+    expect(await world.services.scheduler.takeDueDeployments()).toHaveLength(1);
+    // Another replica's tick, before the deployment has moved the request on.
+    world.clock.advance(1000);
+    expect(await world.services.scheduler.expireStaleRequests(7 * DAY)).toEqual([]);
+    await deployAs(world, planned.id);
+    expect((await world.services.report(`DR-${planned.id}`)).request.state).toBe('deployed');
+  });
 });
 
 describe('the drift report', () => {

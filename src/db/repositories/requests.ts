@@ -58,12 +58,14 @@ export function requestRepository(db: Database): Repositories['requests'] {
     },
     async takeDue(now) {
       // SKIP LOCKED: replicas ticking at once split the due schedules between them instead of waiting on each other.
+      // Taking it is progress: until its deployment starts the request must not look stale (expiry skips only
+      // requests with a schedule, and this one has just lost its own).
       const rows = await queryRows<{ id: number; scheduled_by: string; scheduled_at: Date | string }>(
         db,
         sql`with due as (
               select id, scheduled_by, scheduled_at from deployment_requests
               where scheduled_at <= ${now.toISOString()}::timestamptz order by scheduled_at for update skip locked)
-            update deployment_requests r set scheduled_at = null, scheduled_by = null
+            update deployment_requests r set scheduled_at = null, scheduled_by = null, updated_at = ${now.toISOString()}::timestamptz
             from due where r.id = due.id
             returning r.id, due.scheduled_by, due.scheduled_at`,
       );
