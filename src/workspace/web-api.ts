@@ -1,5 +1,6 @@
 import { messageRefusal, viewRefusal } from './block-limits.ts';
 import { WORKSPACE } from './identity.ts';
+import { undocumentedArguments } from './web-api-arguments.ts';
 
 /**
  * The part of Slack's Web API the bot calls, answered from memory: messages (with threads and updates), ephemeral
@@ -103,7 +104,7 @@ export function webApiHandlers(state: WorkspaceState, options: WebApiOptions = {
     return recordView(kind, args);
   };
 
-  return {
+  return guarded({
     'auth.test': () => ({
       ok: true,
       url: `https://${WORKSPACE.teamDomain}.slack.com/`,
@@ -171,7 +172,12 @@ export function webApiHandlers(state: WorkspaceState, options: WebApiOptions = {
     },
     'conversations.join': (args) => (args.channel ? { ok: true, channel: { id: args.channel } } : { ok: false, error: 'channel_not_found' }),
     'conversations.info': (args) => (args.channel ? { ok: true, channel: { id: args.channel, is_member: true } } : { ok: false, error: 'channel_not_found' }),
-  };
+  });
+}
+
+/** Each method refuses the arguments Slack does not document for it (see web-api-arguments.ts). */
+function guarded(handlers: Record<string, Handler>): Record<string, Handler> {
+  return Object.fromEntries(Object.entries(handlers).map(([method, handle]) => [method, (args: Json) => undocumentedArguments(method, args) ?? handle(args)]));
 }
 
 function slackMessage(m: PostedMessage) {

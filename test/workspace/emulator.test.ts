@@ -105,6 +105,22 @@ describe('the Web API', () => {
   });
 });
 
+describe('arguments', () => {
+  it('refuses an argument Slack does not document for the method, naming it, and keeps nothing', async () => {
+    const posted = await call('chat.postMessage', { channel: 'C0DEV', text: 'card' });
+    const refused = await call('chat.update', { channel: 'C0DEV', ts: posted.ts, text: 'again', subject: 'DR-1', linesPosted: 0 });
+    expect(refused).toMatchObject({ ok: false, error: 'invalid_arguments' });
+    expect(refused.response_metadata.messages).toEqual(['[ERROR] subject is not an argument of chat.update', '[ERROR] linesPosted is not an argument of chat.update']);
+    expect(emulator.state.messages.map((m) => [m.text, m.updates])).toEqual([['card', 0]]);
+  });
+
+  it('takes every documented argument, and the team Slack\'s client adds', async () => {
+    const posted = await call('chat.postMessage', { channel: 'C0DEV', text: 'card', unfurl_links: false, team_id: 'T0TEAM' });
+    expect(posted.ok).toBe(true);
+    expect((await call('chat.update', { channel: 'C0DEV', ts: posted.ts, text: 'again', reply_broadcast: false })).ok).toBe(true);
+  });
+});
+
 describe("Slack's Block Kit limits", () => {
   const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text } });
 
