@@ -134,8 +134,11 @@ async function deployedToProduction() {
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('/sandbox help', () => {
-  it('lists every subcommand with its arguments', async () => {
+  it('lists every subcommand with its arguments, placeholders escaped so that Slack shows them', async () => {
     const said = await answerText(DAVE, 'help');
+    // Slack reads an unescaped <request> as a link and shows "request".
+    expect(said).not.toMatch(/<(?![@#!]|https?:)[^>]*>/);
+    const shown = said.replaceAll('&lt;', '<').replaceAll('&gt;', '>');
     for (const usage of [
       '/sandbox help',
       '/sandbox status',
@@ -156,7 +159,7 @@ describe('/sandbox help', () => {
       '/sandbox audit',
       '/sandbox whoami',
     ]) {
-      expect(said).toContain(usage);
+      expect(shown).toContain(usage);
     }
     expect(said).toContain('DR-12');
   });
@@ -173,13 +176,20 @@ describe('/sandbox help', () => {
 });
 
 describe('mistakes get the reason and the usage, privately', () => {
-  it('an unknown subcommand is named, and every command is listed', async () => {
+  it('a mistyped subcommand is named, with the command it most likely meant and its usage', async () => {
     const said = await answerText(ALICE, 'deploi DR-1');
     expect(said.startsWith(':no_entry:')).toBe(true);
-    expect(said).toContain('`deploi` is not a `/sandbox` command');
-    expect(said).toContain('/sandbox deploy <request> [at <time>]');
-    expect(said).toContain('/sandbox help');
+    expect(said).toContain('`deploi` is not a `/sandbox` command. Did you mean `/sandbox deploy &lt;request&gt; [at &lt;time&gt;]`?');
+    expect(said).toContain('`/sandbox help` lists every command');
+    expect(said).not.toContain('/sandbox whoami');
+    expect(await answerText(ALICE, 'sned')).toContain('Did you mean `/sandbox send [instance]`?');
     expect(t.fake.views('open')).toEqual([]);
+  });
+
+  it('a word like no subcommand gets every command listed, and is shown as typed, not as markup', async () => {
+    const said = await answerText(ALICE, '<!channel>');
+    expect(said).toContain('`&lt;!channel&gt;` is not a `/sandbox` command');
+    expect(said).toContain('`/sandbox whoami`');
   });
 
   it('`approve`, a command of the command line, says where approvals are given in Slack', async () => {
@@ -191,19 +201,19 @@ describe('mistakes get the reason and the usage, privately', () => {
   it('`deploy` without a request says a request id is needed and shows its usage', async () => {
     const said = await refused(DEPLOYER, 'deploy');
     expect(said).toContain('needs a request id');
-    expect(said).toContain('`/sandbox deploy <request> [at <time>]`');
+    expect(said).toContain('`/sandbox deploy &lt;request&gt; [at &lt;time&gt;]`');
   });
 
   it('`compare` with one instance says two are needed and shows its usage', async () => {
     const said = await refused(ALICE, 'compare staging');
     expect(said).toContain('needs two instances');
-    expect(said).toContain('`/sandbox compare <instance> <instance>`');
+    expect(said).toContain('`/sandbox compare &lt;instance&gt; &lt;instance&gt;`');
   });
 
   it('`lock Production` without a reason says a reason is needed, shows the usage and locks nothing', async () => {
     const said = await refused(DEPLOYER, 'lock Production');
     expect(said).toContain('a reason');
-    expect(said).toContain('`/sandbox lock <environment> <reason>`');
+    expect(said).toContain('`/sandbox lock &lt;environment&gt; &lt;reason&gt;`');
     const production = (await services().status()).find((e) => e.environment.name === 'Production')!;
     expect(production.environment.lock).toBeNull();
     expect(t.fake.messages('C0PROD')).toEqual([]);
@@ -212,7 +222,7 @@ describe('mistakes get the reason and the usage, privately', () => {
   it('too many words are named, with the usage', async () => {
     const deploy = await refused(DEPLOYER, 'deploy DR-1 DR-2');
     expect(deploy).toContain('“DR-2”');
-    expect(deploy).toContain('`/sandbox deploy <request> [at <time>]`');
+    expect(deploy).toContain('`/sandbox deploy &lt;request&gt; [at &lt;time&gt;]`');
 
     const status = await refused(ALICE, 'status please');
     expect(status).toContain('please');
@@ -220,11 +230,11 @@ describe('mistakes get the reason and the usage, privately', () => {
 
     const unlock = await refused(DEPLOYER, 'unlock Staging right now');
     expect(unlock).toContain('right now');
-    expect(unlock).toContain('`/sandbox unlock <environment>`');
+    expect(unlock).toContain('`/sandbox unlock &lt;environment&gt;`');
 
     const compare = await refused(ALICE, 'compare dev-alice staging production');
     expect(compare).toContain('production');
-    expect(compare).toContain('`/sandbox compare <instance> <instance>`');
+    expect(compare).toContain('`/sandbox compare &lt;instance&gt; &lt;instance&gt;`');
   });
 
   it('a malformed request id is refused with the form ids take, and opens nothing', async () => {
@@ -520,7 +530,7 @@ describe('/sandbox logs', () => {
 
   it('needs a run or a request', async () => {
     const said = await refused(ALICE, 'logs');
-    expect(said).toContain('`/sandbox logs <run or request>`');
+    expect(said).toContain('`/sandbox logs &lt;run or request&gt;`');
   });
 });
 

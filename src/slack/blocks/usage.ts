@@ -1,3 +1,6 @@
+import { distance } from 'fastest-levenshtein';
+import { escape } from './format.ts';
+
 /** Every subcommand of `/sandbox`, with its arguments and what it does: the help text and the usage shown on mistakes. */
 export const SUBCOMMANDS = [
   ['help', 'this list'],
@@ -20,10 +23,25 @@ export const SUBCOMMANDS = [
   ['whoami', 'your roles and instances'],
 ] as const;
 
+const nameOf = (usage: string) => usage.split(' ')[0]!;
+
+/** A usage as Slack shows it: its placeholders (`<request>`) escaped, since Slack reads `<…>` as a link or mention. */
+const shown = (usage: string) => `\`/sandbox ${escape(usage)}\``;
+
 export const usageLine = (name: string) => {
-  const entry = SUBCOMMANDS.find(([usage]) => usage.split(' ')[0] === name);
-  return entry ? `\`/sandbox ${entry[0]}\`` : '';
+  const entry = SUBCOMMANDS.find(([usage]) => nameOf(usage) === name);
+  return entry ? shown(entry[0]) : '';
 };
 
+/** The subcommand a mistyped word most likely meant: one edit away, or two for words of four letters or more. */
+export function meant(word: string): string | undefined {
+  const allowed = word.length >= 4 ? 2 : 1;
+  const [best] = SUBCOMMANDS.map(([usage]) => nameOf(usage))
+    .map((name) => ({ name, edits: distance(word, name) }))
+    .filter(({ edits }) => edits <= allowed)
+    .sort((a, b) => a.edits - b.edits);
+  return best?.name;
+}
+
 export const helpText = () =>
-  ['*`/sandbox` commands*', ...SUBCOMMANDS.map(([usage, what]) => `• \`/sandbox ${usage}\`: ${what}`), 'Ids are written DR-12 (deployment request), CR-3 (change request), RUN-45 (run); a bare number works where the kind is clear.'].join('\n');
+  ['*`/sandbox` commands*', ...SUBCOMMANDS.map(([usage, what]) => `• ${shown(usage)}: ${what}`), 'Ids are written DR-12 (deployment request), CR-3 (change request), RUN-45 (run); a bare number works where the kind is clear.'].join('\n');

@@ -4,6 +4,7 @@ import { changeRequestReply, changeRequestsReply } from '../../blocks/replies.ts
 import { actorOf } from '../../listener-deps.ts';
 import { openNewChangeRequest } from '../../modals.ts';
 import type { Invocation, Subcommand } from './subcommand.ts';
+import { escape } from '../../blocks/format.ts';
 
 const idOf = (call: Invocation) => parseId(call.args[1]!, 'changeRequest').id;
 
@@ -41,7 +42,7 @@ export const changeRequestSubcommand: Subcommand = {
   async run(call) {
     const name = call.args[0]!.toLowerCase();
     const action = ACTIONS[name];
-    if (!action) return call.reply(`:no_entry: \`cr ${call.args[0]}\` is not a change request command. Use ${CHANGE_REQUEST_USAGE}.`);
+    if (!action) return call.reply(`:no_entry: \`cr ${escape(call.args[0]!)}\` is not a change request command. Use ${CHANGE_REQUEST_USAGE}.`);
     if (action.needsId !== (call.args.length === 2)) {
       return call.reply(`:no_entry: \`/sandbox cr ${name}\` ${action.needsId ? 'needs a change request id, e.g. `CR-3`' : 'takes no more words'}. Use ${CHANGE_REQUEST_USAGE}.`);
     }

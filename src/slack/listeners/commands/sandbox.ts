@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { DomainError } from '../../../domain/errors.ts';
-import { helpText, usageLine } from '../../blocks/usage.ts';
+import { escape } from '../../blocks/format.ts';
+import { helpText, meant, usageLine } from '../../blocks/usage.ts';
 import { answering, replier, type SlackDeps } from '../../listener-deps.ts';
 import { changeRequestSubcommand } from './change-requests.ts';
 import { querySubcommands } from './queries.ts';
@@ -15,8 +16,16 @@ const words = (text: string) => text.trim().split(/\s+/).filter(Boolean);
 function misfit(name: string, sub: Subcommand, args: string[]): string | undefined {
   const [min, max] = sub.args;
   if (args.length < min) return `\`/sandbox ${name}\` needs ${sub.needs ?? 'more words'}.`;
-  if (args.length > max) return `\`/sandbox ${name}\` takes ${max === 0 ? 'no more words' : `at most ${max}`}, but got “${args.slice(max).join(' ')}” too.`;
+  if (args.length > max) return `\`/sandbox ${name}\` takes ${max === 0 ? 'no more words' : `at most ${max}`}, but got “${escape(args.slice(max).join(' '))}” too.`;
   return undefined;
+}
+
+/** An unknown word: the command it most likely meant, with its usage, or the whole list when none is close. */
+function notACommand(word: string) {
+  const refusal = `:no_entry: \`${escape(word)}\` is not a \`/sandbox\` command.`;
+  const guess = meant(word.toLowerCase());
+  if (!guess) return `${refusal}\n\n${helpText()}`;
+  return `${refusal} Did you mean ${usageLine(guess)}? \`/sandbox help\` lists every command.`;
 }
 
 /** `/sandbox …`: acknowledged at once (Slack waits 3 seconds at most), then the subcommand runs and answers privately. */
@@ -27,7 +36,7 @@ export async function sandboxCommand({ command, ack, respond, client, deps }: Al
   const name = first.toLowerCase();
   const sub = SUBCOMMANDS[name];
   if (name === 'approve') return reply(':no_entry: Approvals are given in Slack with the *Approve* button on the request\'s card, in its environment\'s channel; `/sandbox queue` lists the requests waiting.');
-  if (!sub) return reply(`:no_entry: \`${first}\` is not a \`/sandbox\` command.\n\n${helpText()}`);
+  if (!sub) return reply(notACommand(first));
   const problem = misfit(name, sub, args);
   if (problem) return reply(`:no_entry: ${problem} Usage: ${usageLine(name)}. \`/sandbox help\` lists every command.`);
   // Input the subcommand itself refuses (a malformed id, say) is answered with its usage too.
