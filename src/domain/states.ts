@@ -45,6 +45,11 @@ export const ATTACHABLE_CHANGE_REQUEST_STATES: ChangeRequestState[] = ['approved
 
 export const describeState = (state: string) => state.replace(/_/g, ' ');
 
+const STATES = new Set<string>([...Object.keys(REQUEST_TRANSITIONS), ...Object.keys(CHANGE_REQUEST_TRANSITIONS)]);
+
+/** What an audited action ended in, in words: a state as people say it (`pending approval`), anything else as recorded. */
+export const describeOutcome = (outcome: string) => (STATES.has(outcome) ? describeState(outcome) : outcome);
+
 /** Moves a request along its state machine, only if it is still in one of `from`; undefined when it was not. */
 export function moveRequest(repos: Repositories, id: number, from: RequestState[], to: RequestState, changes: Partial<DeploymentRequest>) {
   assertRequestTransition(from, to);

@@ -104,6 +104,14 @@ describe('sandbox command line, as a newcomer meets it', () => {
     expect(JSON.parse((await cli('--json', 'audit', '--since', '2000-01-01T00:00:00Z')).out).events.length).toBeGreaterThan(2);
     expect(JSON.parse((await cli('--json', 'audit', '--since', '3000-01-01')).out).events).toEqual([]);
 
+    // States in words, as everywhere else; --json keeps them as recorded.
+    expect((await cli('components', 'put', 'dev-alice', 'Layout/Audited', '--content', 'a1', '--user', 'U0ALICE')).code).toBe(0);
+    expect((await cli('send', 'dev-alice', '--message', 'audited', '--yes', '--user', 'U0ALICE')).code).toBe(0);
+    const text = (await cli('audit', '--since', '1h')).out;
+    expect(text).toMatch(/ send DR-\d+: pending approval$/m);
+    expect(text).not.toContain('pending_approval');
+    expect((await cli('--json', 'audit', '--since', '1h')).out).toContain('"outcome":"pending_approval"');
+
     const bad = await cli('audit', '--since', 'yesterday');
     expect(bad.code).toBe(2);
     expect(bad.err).toBe('--since "yesterday" is neither a duration nor a time. Use a duration ago such as 30s, 15m, 4h or 7d, or an ISO 8601 time such as 2026-11-01T09:00:00Z.');

@@ -689,7 +689,8 @@ describe('/sandbox audit', () => {
     await answerText(DEPLOYER, 'lock Staging release in progress');
     const said = await answerText(ADMIN, 'audit');
     expect(said).toMatch(/<@U0DEPLOY> \*lock\* Staging → locked _\(slack\)_/);
-    expect(said).toMatch(/<@U0ALICE> \*send\*[^\n]*_\(cli\)_/);
+    expect(said).toMatch(/<@U0ALICE> \*send\*[^\n]*→ pending approval _\(cli\)_/);
+    expect(said).not.toContain('pending_approval');
   });
 });
 

@@ -1,4 +1,5 @@
 import { formatId } from '../../domain/ids.ts';
+import { describeOutcome } from '../../domain/states.ts';
 import { compareText, reportText, runText } from '../../text/reports.ts';
 import type { CommandKit } from '../kit.ts';
 import { positiveInteger, requestId, requestJson, sinceTime } from '../shapes.ts';
@@ -58,7 +59,7 @@ export function addQueryCommands({ program, print, actor, userOption, readingSer
       const since = opts.since !== undefined ? sinceTime(opts.since, new Date()) : undefined;
       const events = await s.audit({ subject: opts.request ? formatId('request', requestId(opts.request)) : undefined, since, limit: opts.limit });
       print({ events }, () => {
-        const lines = events.map((e) => `${e.at.toISOString()}  ${e.actor} (${e.via})  ${e.action} ${e.subject}: ${e.outcome}`);
+        const lines = events.map((e) => `${e.at.toISOString()}  ${e.actor} (${e.via})  ${e.action} ${e.subject}: ${describeOutcome(e.outcome)}`);
         if (events.length === opts.limit) lines.push(`(the first ${opts.limit} events; narrow with --since or raise --limit to see more)`);
         return lines.join('\n') || 'No events.';
       });

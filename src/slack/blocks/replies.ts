@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { formatId } from '../../domain/ids.ts';
 import { count } from '../../domain/pipeline.ts';
 import type { EnvironmentStatus, RunWithLines } from '../../domain/services/queries.ts';
-import { describeState } from '../../domain/states.ts';
+import { describeOutcome, describeState } from '../../domain/states.ts';
 import type { AuditEvent, ChangeRequest, DeploymentRequest, Environment, Vote } from '../../domain/types.ts';
 import { actions } from '../ids.ts';
 import { actionsBlock, button, codeBlocks, context, escape, section, slackDate, mention } from './format.ts';
@@ -90,7 +90,7 @@ export function changeRequestReply(cr: ChangeRequest, votes: Vote[], requests: D
 
 export function auditReply(events: AuditEvent[]): Reply {
   if (events.length === 0) return { text: 'Nothing has been recorded yet.' };
-  const lines = events.slice(0, 25).map((e) => `• ${slackDate(e.at)} ${mention(e.actor)} *${e.action}* ${escape(e.subject)} → ${escape(e.outcome)} _(${e.via})_`);
+  const lines = events.slice(0, 25).map((e) => `• ${slackDate(e.at)} ${mention(e.actor)} *${e.action}* ${escape(e.subject)} → ${escape(describeOutcome(e.outcome))} _(${e.via})_`);
   return { text: 'Latest actions', blocks: [section(lines.join('\n')), context('The command line shows more: `sandbox audit --since 7d`')] };
 }
 
