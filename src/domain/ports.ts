@@ -4,6 +4,7 @@ import type {
   ChangeRequest,
   ChangeRequestState,
   Component,
+  ComponentSummary,
   DeployCheck,
   DeploymentRequest,
   Difference,
@@ -53,6 +54,8 @@ export interface Repositories {
     list(instanceId: number): Promise<Component[]>;
     get(instanceId: number, key: string): Promise<Component | undefined>;
     count(instanceId: number): Promise<number>;
+    /** The first `limit` components by key, without their content. */
+    summaries(instanceId: number, limit: number): Promise<ComponentSummary[]>;
     put(instanceId: number, component: Component): Promise<void>;
     putMany(instanceId: number, components: Component[]): Promise<void>;
     remove(instanceId: number, key: string): Promise<boolean>;

@@ -80,6 +80,9 @@ export interface Component {
   changedAt: Date;
 }
 
+/** A component without its content: what a listing shows. */
+export type ComponentSummary = Omit<Component, 'content'>;
+
 /** One entry of a project: a component that differs from the instance's baseline. */
 export interface Change {
   key: string;

@@ -151,6 +151,7 @@ describe('/sandbox help', () => {
       '/sandbox reject <request>',
       '/sandbox revert [environment]',
       '/sandbox logs <run or request>',
+      '/sandbox components <instance>',
       '/sandbox compare <instance> <instance>',
       '/sandbox lock <environment> <reason>',
       '/sandbox unlock <environment>',
@@ -162,6 +163,7 @@ describe('/sandbox help', () => {
       expect(shown).toContain(usage);
     }
     expect(said).toContain('DR-12');
+    for (const state of ['*Active*', '*Sent*', '*Ready*', '*Idle*']) expect(said).toContain(state);
   });
 
   it('is what `/sandbox` with nothing after it shows', async () => {
@@ -691,6 +693,29 @@ describe('/sandbox audit', () => {
     expect(said).toMatch(/<@U0DEPLOY> \*lock\* Staging → locked _\(slack\)_/);
     expect(said).toMatch(/<@U0ALICE> \*send\*[^\n]*→ pending approval _\(cli\)_/);
     expect(said).not.toContain('pending_approval');
+  });
+});
+
+describe('/sandbox components', () => {
+  it('lists an instance’s components by name, with who changed each last and when', async () => {
+    await services().components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/B', content: 'b' }, { key: 'Flow/A', content: 'a' }]);
+    await services().components.put(as(ADMIN), 'dev-alice', [{ key: 'Layout/B', content: 'b2' }]);
+    const said = await answerText(ALICE, 'components dev-alice');
+    expect(said).toContain('*dev-alice* holds 2 components:');
+    expect(said).toMatch(/• `Flow\/A`: <@U0ALICE> <!date\^\d+\^[^\n]*\n• `Layout\/B`: <@U0ADMIN> <!date/);
+  });
+
+  it('shows the first fifty of a large instance and says where to see them all', async () => {
+    await services().components.put(as(ADMIN), 'staging', Array.from({ length: 120 }, (_, i) => ({ key: `Flow/F${String(i).padStart(3, '0')}`, content: `${i}` })));
+    const said = await answerText(ALICE, 'components staging');
+    expect(said).toContain('*staging* holds 120 components; the first 50 by name:');
+    expect(said).toContain('`Flow/F049`');
+    expect(said).not.toContain('`Flow/F050`');
+    expect(said).toContain('`sandbox components list staging` on the command line lists every one.');
+  });
+
+  it('names an instance that does not exist', async () => {
+    expect(await refused(ALICE, 'components dev-nobody')).toMatch(/dev-nobody/);
   });
 });
 

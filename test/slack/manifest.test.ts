@@ -115,7 +115,7 @@ describe('manifest.yml', () => {
     const hint = command?.usage_hint ?? '';
     for (const subcommand of [
       'help', 'status', 'sync [instance]', 'send [instance]', 'queue [environment]', 'validate <request>', 'deploy <request> [at <time>]', 'unschedule <request>',
-      'reject <request>', 'revert [environment]', 'logs <run or request>', 'compare <a> <b>', 'lock <environment> <reason>',
+      'reject <request>', 'revert [environment]', 'logs <run or request>', 'components <instance>', 'compare <a> <b>', 'lock <environment> <reason>',
       'unlock <environment>', 'report <request>', 'cr new|list|show|submit|complete', 'audit', 'whoami',
     ]) {
       expect(hint).toContain(subcommand);

@@ -49,6 +49,10 @@ export function componentRepository(db: Database): Repositories['components'] {
         .where(and(eq(components.instanceId, instanceId), eq(components.key, key)));
       return row;
     },
+    summaries: (instanceId, limit) => {
+      const { content: _content, ...summary } = columns;
+      return db.select(summary).from(components).where(eq(components.instanceId, instanceId)).orderBy(asc(components.key)).limit(limit);
+    },
     async count(instanceId) {
       const [row] = await db.select({ n: count() }).from(components).where(eq(components.instanceId, instanceId));
       return row?.n ?? 0;

@@ -66,6 +66,13 @@ export async function removeComponent(deps: ServiceDeps, actor: Actor, instanceN
   });
 }
 
+/** The first `limit` components of an instance by key, with who changed each last, and how many it holds. */
+export async function summarizeComponents(deps: ServiceDeps, instanceName: string, limit: number) {
+  const instance = await findInstance(deps.store, instanceName);
+  const [total, components] = await Promise.all([deps.store.components.count(instance.id), deps.store.components.summaries(instance.id, limit)]);
+  return { instance: instance.name, total, components };
+}
+
 export async function listComponents(deps: ServiceDeps, instanceName: string): Promise<Component[]> {
   const instance = await findInstance(deps.store, instanceName);
   return deps.store.components.list(instance.id);

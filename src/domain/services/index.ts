@@ -15,7 +15,7 @@ import {
   rejectChangeRequest,
   submitChangeRequest,
 } from './change-requests.ts';
-import { type ComponentInput, listComponents, putComponents, removeComponent } from './components.ts';
+import { type ComponentInput, listComponents, putComponents, removeComponent, summarizeComponents } from './components.ts';
 import { assertDeployable, deploy, validate } from './deploy.ts';
 import { recoverInterruptedRuns } from './interrupted.ts';
 import { lock, unlock } from './locks.ts';
@@ -33,6 +33,7 @@ export function createServices(deps: ServiceDeps) {
       put: (actor: Actor, instance: string, inputs: ComponentInput[]) => putComponents(deps, actor, instance, inputs),
       remove: (actor: Actor, instance: string, key: string) => removeComponent(deps, actor, instance, key),
       list: (instance: string) => listComponents(deps, instance),
+      summarize: (instance: string, limit: number) => summarizeComponents(deps, instance, limit),
     },
     syncSources: (instance: string) => syncSources(deps, instance),
     /** Refuses a sync or send of an instance someone else owns, before a form is filled in. */

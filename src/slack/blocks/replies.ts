@@ -3,7 +3,7 @@ import { formatId } from '../../domain/ids.ts';
 import { count } from '../../domain/pipeline.ts';
 import type { EnvironmentStatus, RunWithLines } from '../../domain/services/queries.ts';
 import { describeOutcome, describeState } from '../../domain/states.ts';
-import type { AuditEvent, ChangeRequest, DeploymentRequest, Environment, Vote } from '../../domain/types.ts';
+import type { AuditEvent, ChangeRequest, ComponentSummary, DeploymentRequest, Environment, Vote } from '../../domain/types.ts';
 import { actions } from '../ids.ts';
 import { actionsBlock, button, codeBlocks, context, escape, section, slackDate, mention } from './format.ts';
 import { describeChanges, queueButtons, scheduleLine } from './request-card.ts';
@@ -92,6 +92,28 @@ export function auditReply(events: AuditEvent[]): Reply {
   if (events.length === 0) return { text: 'Nothing has been recorded yet.' };
   const lines = events.slice(0, 25).map((e) => `• ${slackDate(e.at)} ${mention(e.actor)} *${e.action}* ${escape(e.subject)} → ${escape(describeOutcome(e.outcome))} _(${e.via})_`);
   return { text: 'Latest actions', blocks: [section(lines.join('\n')), context('The command line shows more: `sandbox audit --since 7d`')] };
+}
+
+/** The components an instance holds, first ones by key, each with who changed it last and when. */
+export function componentsReply(listing: { instance: string; total: number; components: ComponentSummary[] }): Reply {
+  const { instance, total, components } = listing;
+  if (total === 0) return { text: `${escape(instance)} holds no components.` };
+  const title = `*${escape(instance)}* holds ${count(total, 'component')}${total > components.length ? `; the first ${components.length} by name` : ''}:`;
+  const lines = components.map((c) => `• \`${escape(c.key)}\`: ${mention(c.changedBy)} ${slackDate(c.changedAt)}`);
+  const blocks = [section(title), ...chunked(lines, 2900).map(section)];
+  if (total > components.length) blocks.push(context(`\`sandbox components list ${escape(instance)}\` on the command line lists every one.`));
+  return { text: `${instance}: ${count(total, 'component')}`, blocks };
+}
+
+/** Lines joined into texts of at most `max` characters each, never splitting a line. */
+function chunked(lines: string[], max: number): string[] {
+  const texts: string[] = [];
+  for (const line of lines) {
+    const last = texts.at(-1);
+    if (last !== undefined && last.length + 1 + line.length <= max) texts[texts.length - 1] = `${last}\n${line}`;
+    else texts.push(line);
+  }
+  return texts;
 }
 
 export function whoamiReply(w: { user: string; admin: boolean; roles: { environment: string; approver: boolean; deployer: boolean }[]; instances: string[] }): Reply {

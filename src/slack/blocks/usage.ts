@@ -14,6 +14,7 @@ export const SUBCOMMANDS = [
   ['reject <request>', 'reject a request, with a reason'],
   ['revert [environment]', 'revert the latest production deployment'],
   ['logs <run or request>', 'the log of a run, or of every run of a request'],
+  ['components <instance>', 'the components of an instance, with who changed each last'],
   ['compare <instance> <instance>', 'components added, removed and changed between two instances'],
   ['lock <environment> <reason>', 'stop every deployment to an environment'],
   ['unlock <environment>', 'let deployments go ahead again'],
@@ -43,5 +44,9 @@ export function meant(word: string): string | undefined {
   return best?.name;
 }
 
+/** What the project states that `/sandbox status` shows mean, said once. */
+const PROJECT_STATES =
+  'An instance’s project is *Active* (changes not sent yet), *Sent* (its changes wait in a queue), *Ready* (nothing to send: no change since its last sync or deployment) or *Idle* (staging: its deployed changes stay until its next sync).';
+
 export const helpText = () =>
-  ['*`/sandbox` commands*', ...SUBCOMMANDS.map(([usage, what]) => `• ${shown(usage)}: ${what}`), 'Ids are written DR-12 (deployment request), CR-3 (change request), RUN-45 (run); a bare number works where the kind is clear.'].join('\n');
+  ['*`/sandbox` commands*', ...SUBCOMMANDS.map(([usage, what]) => `• ${shown(usage)}: ${what}`), PROJECT_STATES, 'Ids are written DR-12 (deployment request), CR-3 (change request), RUN-45 (run); a bare number works where the kind is clear.'].join('\n');

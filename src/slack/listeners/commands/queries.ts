@@ -1,9 +1,12 @@
 import { formatId, parseId } from '../../../domain/ids.ts';
 import { compareText, reportText } from '../../../text/reports.ts';
-import { auditReply, codeReply, queueReply, runsReply, statusReply, whoamiReply } from '../../blocks/replies.ts';
+import { auditReply, codeReply, componentsReply, queueReply, runsReply, statusReply, whoamiReply } from '../../blocks/replies.ts';
 import { helpText } from '../../blocks/usage.ts';
 import { actorOf } from '../../listener-deps.ts';
 import type { Subcommand } from './subcommand.ts';
+
+/** How many components `/sandbox components` shows: a private reply, read on a screen (the command line lists all). */
+const COMPONENTS_SHOWN = 50;
 
 /** Subcommands that only read: they answer privately to whoever asked. */
 export const querySubcommands: Record<string, Subcommand> = {
@@ -30,6 +33,11 @@ export const querySubcommands: Record<string, Subcommand> = {
       const id = formatId('request', parseId(args[0]!, 'request').id);
       await reply(codeReply(`*Report of ${id}*`, reportText(await deps.services.report(id)), `\`sandbox report ${id}\` on the command line prints it whole.`));
     },
+  },
+  components: {
+    args: [1, 1],
+    needs: 'an instance, e.g. `dev-alice`',
+    run: async ({ args, reply, deps }) => reply(componentsReply(await deps.services.components.summarize(args[0]!, COMPONENTS_SHOWN))),
   },
   audit: { args: [0, 0], run: async ({ reply, deps }) => reply(auditReply(await deps.services.audit({ limit: 25 }))) },
   whoami: { args: [0, 0], run: async ({ user, reply, deps }) => reply(whoamiReply(await deps.services.whoami(actorOf(user)))) },
