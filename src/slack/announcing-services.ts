@@ -1,4 +1,5 @@
 import type { Services } from '../domain/services/index.ts';
+import type { Actor } from '../domain/ports.ts';
 import type { DeploymentRequest } from '../domain/types.ts';
 import { formatId } from '../domain/ids.ts';
 import { escape, mention } from './blocks/format.ts';
@@ -12,7 +13,11 @@ import type { Outbox } from './outbox.ts';
  * so work started anywhere is seen in Slack.
  */
 export function announcingServices(services: Services, { cards, outbox }: { cards: Cards; outbox: Outbox }): Services {
-  const settle = (request: DeploymentRequest) =>
+  /**
+   * The request's card shows its new state; its requester is told by direct message, unless they made it happen
+   * themselves in Slack or on the command line, where their own answer told them already (one notice per outcome).
+   */
+  const settle = (request: DeploymentRequest, actor?: Actor) =>
     outbox.later(`the outcome of ${formatId('request', request.id)}`, async () => {
       const rendered = await cards.refreshRequestCard(request.id);
       // A deployment to production moves the change request it carries on.
@@ -20,7 +25,8 @@ export function announcingServices(services: Services, { cards, outbox }: { card
       // The card was rendered from the request's environment: read again only when the refresh failed.
       const { environment } = rendered ?? (await outbox.read(() => services.requestOverview(request.id)));
       const text = outcomeText(request, environment);
-      if (text) await outbox.tell(request.requester, text);
+      const toldAlready = actor?.user === request.requester && (actor.via === 'slack' || actor.via === 'cli');
+      if (text && !toldAlready) await outbox.tell(request.requester, text);
     });
   return {
     ...services,
@@ -31,18 +37,18 @@ export function announcingServices(services: Services, { cards, outbox }: { card
     },
     async approve(actor, requestId) {
       const result = await services.approve(actor, requestId);
-      if (result.decided) settle(result.request);
+      if (result.decided) settle(result.request, actor);
       else cards.refreshRequestCardLater(requestId);
       return result;
     },
     async reject(actor, requestId, reason) {
       const request = await services.reject(actor, requestId, reason);
-      settle(request);
+      settle(request, actor);
       return request;
     },
     async deploy(actor, requestId) {
       const result = await services.deploy(actor, requestId);
-      settle(result.request);
+      settle(result.request, actor);
       return result;
     },
     async scheduleDeployment(actor, requestId, at) {
@@ -59,7 +65,7 @@ export function announcingServices(services: Services, { cards, outbox }: { card
       ...services.scheduler,
       async expireStaleRequests(expireAfter) {
         const expired = await services.scheduler.expireStaleRequests(expireAfter);
-        expired.forEach(settle);
+        for (const request of expired) settle(request);
         return expired;
       },
     },
@@ -74,7 +80,7 @@ export function announcingServices(services: Services, { cards, outbox }: { card
     },
     async revert(actor, environment) {
       const result = await services.revert(actor, environment);
-      settle(result.request);
+      settle(result.request, actor);
       const env = result.environment.name;
       outbox.later('the revert announcement', () => outbox.announce(
         result.environment,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FakeCall, FakeMessage } from '../helpers/fake-slack.ts';
 import { approvedInStaging, deployedToProduction, syncedPipeline } from '../helpers/scenarios.ts';
 import { answerOf, buttonLabels, buttonsOf, shown, useTestBot } from '../helpers/slack-app.ts';
-import { as, ADMIN, ALICE, DAVE, DEPLOYER } from '../helpers/world.ts';
+import { as, ADMIN, ALICE, BOB, DAVE, DEPLOYER } from '../helpers/world.ts';
 
 // Deployments from Slack: the Deploy button and its confirmation, the parent message in the environment's channel
 // updated in place, the log threaded under it (paced, retried, no line lost), failed deployments, View Logs,
@@ -67,6 +67,24 @@ function postsByChannel(): Map<string, FakeCall[]> {
   }
   return byChannel;
 }
+
+describe('one notice per person per outcome', () => {
+  it('a requester who deploys their own request hears it privately, not again by direct message; a decision by someone else comes by direct message', async () => {
+    await syncedPipeline(t);
+    const s = t.bot.services;
+    await s.sync(as(ADMIN), 'dev-bob');
+    await s.components.put(as(DEPLOYER), 'dev-bob', [{ key: 'Flow/Own', content: 'mine' }]);
+    await s.send(as(DEPLOYER), { instance: 'dev-bob', message: 'my own change' });
+    await s.approve(as(BOB), 1);
+    await t.bot.settled();
+    expect(t.fake.dms(DEPLOYER).map((m) => m.text)).toEqual([expect.stringMatching(/DR-1 was approved by <@U0BOB>/)]);
+    const card = await t.cardWhen('C0STAGING', 'DR-1', (m) => buttonLabels(m).includes('Deploy'));
+    await deployFromCard(card);
+    await t.bot.settled();
+    expect(t.fake.dms(DEPLOYER).filter((m) => /DR-1 is deployed/.test(m.text ?? ''))).toEqual([]);
+    expect(t.fake.ephemerals(DEPLOYER).filter((e) => /DR-1 is deployed/.test(e.text ?? ''))).toHaveLength(1);
+  });
+});
 
 describe('deploying from the Deploy button', () => {
   it('asks for confirmation in a modal titled with the request, then threads the run under a parent message updated in place', async () => {
