@@ -12,7 +12,7 @@ export function compareText(from: string, to: string, differences: Difference[])
   if (differences.length === 0) return `${from} and ${to} hold the same components.`;
   const count = (c: Difference['change']) => differences.filter((d) => d.change === c).length;
   const head = `${from} → ${to}: ${count('added')} added, ${count('removed')} removed, ${count('changed')} changed`;
-  const label = { added: `only in ${to}:`, removed: `only in ${from}:`, changed: 'changed:' } as const;
+  const label = { added: `only in ${from}:`, removed: `only in ${to}:`, changed: 'changed:' } as const;
   const width = Math.max(...differences.map((d) => label[d.change].length));
   return [head, ...differences.map((d) => `  ${label[d.change].padEnd(width)} ${d.key}`)].join('\n');
 }

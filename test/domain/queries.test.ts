@@ -66,16 +66,18 @@ describe('queries', () => {
     await refused(s.queue('Nowhere'), 'NOT_FOUND');
   });
 
-  it('compare lists components added, removed and changed between any two instances', async () => {
+  it('compare lists components added, removed and changed between any two instances, as a send of the first to the second would', async () => {
     await world.put('dev-alice', { 'Layout/Account': 'v2', 'Layout/New': 'n' }, ALICE);
     await world.services.components.remove(as(ALICE), 'dev-alice', 'Layout/Gone');
-    const { from, to, differences } = await world.services.compare('production', 'dev-alice');
-    expect([from.name, to.name]).toEqual(['production', 'dev-alice']);
+    const { from, to, differences } = await world.services.compare('dev-alice', 'production');
+    expect([from.name, to.name]).toEqual(['dev-alice', 'production']);
     expect(differences).toEqual([
       { key: 'Layout/Account', change: 'changed' },
       { key: 'Layout/Gone', change: 'removed' },
       { key: 'Layout/New', change: 'added' },
     ]);
+    // The other way round, what one side adds the other removes.
+    expect((await world.services.compare('production', 'dev-alice')).differences.map((d) => d.change)).toEqual(['changed', 'added', 'removed']);
     expect((await world.services.compare('production', 'staging')).differences).toEqual([]);
     await refused(world.services.compare('production', 'nowhere'), 'NOT_FOUND');
   });

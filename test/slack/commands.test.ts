@@ -542,7 +542,8 @@ describe('/sandbox compare', () => {
     await services().components.put(as(ALICE), 'dev-alice', [{ key: 'Flow/Welcome', content: 'hi' }]);
     const said = await answerText(ALICE, 'compare dev-alice staging');
     expect(said).toContain('Compare dev-alice → staging');
-    expect(said).toContain('dev-alice → staging: 0 added, 1 removed, 1 changed');
+    // Named as `/sandbox send` from dev-alice to staging would name them: Flow/Welcome would be added.
+    expect(said).toContain('dev-alice → staging: 1 added, 0 removed, 1 changed');
     expect(said).toMatch(/changed:\s+Layout\/Account/);
     expect(said).toMatch(/only in dev-alice:\s+Flow\/Welcome/);
   });

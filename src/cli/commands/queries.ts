@@ -35,7 +35,7 @@ export function addQueryCommands({ program, print, actor, userOption, readingSer
 
   program
     .command('compare <a> <b>')
-    .description('components added, removed and changed from instance a to instance b')
+    .description('what sending instance a to instance b would change in b: components added, removed and changed')
     .action(readingServices(async (s, a: string, b: string) => {
       const r = await s.compare(a, b);
       print({ from: r.from.name, to: r.to.name, differences: r.differences }, () => compareText(r.from.name, r.to.name, r.differences));

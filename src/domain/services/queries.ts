@@ -63,10 +63,15 @@ export async function queue(deps: ServiceDeps, environmentName?: string): Promis
   return Promise.all(environments.map(async (environment) => ({ environment, requests: await deps.store.requests.inStates(QUEUED_STATES, environment.id) })));
 }
 
+/**
+ * The components that differ between `a` and `b`, named the way a send of `a` to `b` names them: `added` is only in
+ * `a` (a send would add it to `b`), `removed` only in `b`, `changed` in both with different content.
+ */
 export async function compare(deps: ServiceDeps, a: string, b: string): Promise<{ from: Instance; to: Instance; differences: Difference[] }> {
   const from = await findInstance(deps.store, a);
   const to = await findInstance(deps.store, b);
-  return { from, to, differences: await deps.store.components.compare(from.id, to.id) };
+  // The store names what `to`'s side holds that `from`'s lacks as added: taken from b to a, its words fit a send.
+  return { from, to, differences: await deps.store.components.compare(to.id, from.id) };
 }
 
 export interface RunWithLines extends Run {
