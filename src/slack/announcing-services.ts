@@ -78,8 +78,8 @@ export function announcingServices(services: Services, { cards, outbox }: { card
       }
       return runs;
     },
-    async revert(actor, environment) {
-      const result = await services.revert(actor, environment);
+    async revert(actor, environment, reason) {
+      const result = await services.revert(actor, environment, reason);
       settle(result.request, actor);
       const env = result.environment.name;
       outbox.later('the revert announcement', () => outbox.announce(

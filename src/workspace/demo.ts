@@ -99,10 +99,10 @@ export const DEMO_STEPS: DemoStep[] = [
     see: [/Deployment of DR-4 to production/, /↳ thread in #production/, /Deployment succeeded/, /DR-4 is deployed/],
   },
   {
-    title: 'dave reverts the production deployment; production is locked until someone unlocks it',
+    title: 'dave reverts the production deployment with a reason; production is locked with it until someone unlocks it',
     as: 'dave',
-    type: ['/sandbox revert', ENTER],
-    see: [/Revert of DR-4/, /DR-4 is reverted in Production/, /locked/],
+    type: ['/sandbox revert', 'Regions break the checkout', ENTER],
+    see: [/Revert of DR-4/, /DR-4 is reverted in Production/, /locked \(“reverted: Regions break the checkout”\)/],
   },
   {
     title: 'alice tries to send the reverted changes again as they are: refused',

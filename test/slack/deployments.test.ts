@@ -257,7 +257,7 @@ describe('a failed deployment', () => {
 
 describe('reverting the latest production deployment', () => {
   /** The deployer opens App Home, clicks Revert Changes on DR-1 and confirms in the modal. */
-  async function deployerRevertsFromHome() {
+  async function deployerRevertsFromHome(reason = 'checkout fails for annual plans') {
     await t.openHome(DEPLOYER);
     const home = await t.fake.waitFor(() => t.fake.views('publish').find((v) => v.user_id === DEPLOYER));
     const revertButton = buttonsOf(home.view as { blocks: Blocks }).find((b) => b.text === 'Revert Changes');
@@ -265,7 +265,7 @@ describe('reverting the latest production deployment', () => {
     await t.click(DEPLOYER, revertButton!.action, revertButton!.value, { home: true });
     const modal = await t.modal('revert_modal');
     expect(shown(modal.view as { blocks: Blocks })).toContain('DR-1');
-    const submitted = await t.submit(DEPLOYER, modal, {});
+    const submitted = await t.submit(DEPLOYER, modal, { reason });
     expect(answerOf(submitted).response_action).toBeUndefined();
     const parent = await runParentWhen('C0PROD', 'Revert of DR-1', finished);
     await t.bot.settled();
@@ -296,13 +296,23 @@ describe('reverting the latest production deployment', () => {
     expect(production.find((c) => c.key === 'Layout/Account')?.content).toBe('v1');
   });
 
-  it('announces in the Production channel, outside the thread, that Production is locked by the revert', async () => {
+  it('announces in the Production channel, outside the thread, that Production is locked by the revert, with the reverter’s reason', async () => {
     await deployedToProduction(t);
-    const parent = await deployerRevertsFromHome();
+    const parent = await deployerRevertsFromHome('checkout fails for annual plans');
     const lock = (await t.bot.runtime.services.status()).find((e) => e.environment.name === 'Production')!.environment.lock;
-    expect(lock?.reason).toBe('reverted: find the cause first');
+    expect(lock?.reason).toBe('reverted: checkout fails for annual plans');
     const topLevel = t.fake.messages('C0PROD').filter((m) => m.ts !== parent.ts && !m.text?.startsWith('DR-1 '));
-    expect(topLevel.map((m) => m.text)).toContainEqual(expect.stringMatching(/locked[\s\S]*reverted: find the cause first/i));
+    expect(topLevel.map((m) => m.text)).toContainEqual(expect.stringMatching(/locked[\s\S]*reverted: checkout fails for annual plans/i));
+  });
+
+  it('asks the reason inside the revert modal, and reverts nothing without one', async () => {
+    await deployedToProduction(t);
+    await t.command(DEPLOYER, 'revert', 'C0PROD');
+    const modal = await t.modal('revert_modal');
+    const empty = await t.submit(DEPLOYER, modal, { reason: '  ' });
+    expect(answerOf(empty)).toMatchObject({ response_action: 'errors', errors: { reason: 'Say why: it becomes the reason of the lock.' } });
+    await t.bot.settled();
+    expect((await t.bot.runtime.services.report('DR-1')).request.state).toBe('deployed');
   });
 
   it('refuses to send the reverted change set again as-is, in the send modal', async () => {

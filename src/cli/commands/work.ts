@@ -114,11 +114,12 @@ export function addRequestCommands({ program, print, fail, actor, userOption, wi
 
   program
     .command('revert [environment]')
-    .description('restore the state before the latest deployment (production unless named)')
+    .description('restore the state before the latest deployment (production unless named) and lock the environment')
+    .option('--reason <text>', 'why it is reverted: the lock\'s reason ("reverted: <text>"; "find the cause first" when none is given)')
     .addOption(userOption())
     .action(
-      withServices(async (s, environment: string | undefined, opts: { user?: string }) => {
-        const r = await s.revert(actor(opts), environment);
+      withServices(async (s, environment: string | undefined, opts: { user?: string; reason?: string }) => {
+        const r = await s.revert(actor(opts), environment, opts.reason);
         print({ ...requestJson(r.request), run: formatId('run', r.run.id), restored: r.restored }, () =>
           `Reverted ${formatId('request', r.request.id)} in ${r.environment.name}: ${r.restored} components restored. ${r.environment.name} is now locked until someone unlocks it.`,
         );

@@ -9,7 +9,8 @@ import type { Actor } from '../ports.ts';
 import { startRun } from '../run-log.ts';
 import type { DeploymentRequest, Environment, EnvironmentLock, Run } from '../types.ts';
 
-export const REVERT_LOCK_REASON = 'reverted: find the cause first';
+/** The lock a revert sets: the reverter's reason, or a reminder to find the cause when none was given. */
+export const revertLockReason = (reason?: string) => `reverted: ${reason?.trim() || 'find the cause first'}`;
 
 export interface RevertResult {
   request: DeploymentRequest;
@@ -51,8 +52,8 @@ export async function assertMayRevert(deps: ServiceDeps, actor: Actor, environme
   return { env: found.env, latest };
 }
 
-/** Restores the state before the latest deployment of an environment (production unless named). */
-export async function revert(deps: ServiceDeps, actor: Actor, environmentName?: string): Promise<RevertResult> {
+/** Restores the state before the latest deployment of an environment (production unless named) and locks it, with `reason` as the lock's. */
+export async function revert(deps: ServiceDeps, actor: Actor, environmentName?: string, reason?: string): Promise<RevertResult> {
   return audited(deps, actor, 'revert', environmentName ?? 'production', async () => {
     const { env, latest } = await assertMayRevert(deps, actor, environmentName);
     const id = formatId('request', latest.id);
@@ -80,9 +81,9 @@ export async function revert(deps: ServiceDeps, actor: Actor, environmentName?: 
         const request = await moveRequest(tx, latest.id, ['deployed'], 'reverted', { revertRunId: log.run.id, updatedAt: now });
         await tx.requests.markReverted(latest.changeHash, latest.id, now);
         // A lock someone already set stays as it is: its reason still holds.
-        const lock = (await tx.environments.byId(env.id))?.lock ?? { reason: REVERT_LOCK_REASON, by: actor.user, at: now };
+        const lock = (await tx.environments.byId(env.id))?.lock ?? { reason: revertLockReason(reason), by: actor.user, at: now };
         await tx.environments.setLock(env.id, lock);
-        await audit(tx, deps, actor, 'revert', id, 'reverted', { run: formatId('run', log.run.id), restored });
+        await audit(tx, deps, actor, 'revert', id, 'reverted', { run: formatId('run', log.run.id), restored, reason: reason?.trim() || null });
         return { request: request!, restored, lock };
       });
       log.info(`Restored ${count(result.restored, 'component')}`);

@@ -44,6 +44,7 @@ export function revertModal(request: DeploymentRequest, env: Environment, metada
     blocks: [
       section(`Revert *${id}*, the latest deployment to *${escape(env.name)}*?\n>${escape(request.message)}`),
       section(`This restores every component it changed to the state before it was deployed, locks ${escape(env.name)} until someone unlocks it, and bars these changes from being deployed again as-is.`),
+      textInput(fields.reason, 'Reason', { multiline: true, placeholder: 'What went wrong?', hint: `The lock on ${env.name} shows it: “reverted: <your reason>”.` }),
     ],
   });
 }
