@@ -93,6 +93,8 @@ describe('send', () => {
     expect(error.message).toContain('disabled until new changes are available');
     expect(await counts(db)).toEqual(before);
     expect((await projectOf(world, 'dev-alice')).project).toBe('Sent');
+    // The preview that a form is filled from refuses it already, with the same reason.
+    expect((await refused(s.sendPreview('dev-alice'), 'ALREADY_QUEUED')).message).toBe(error.message);
 
     await world.put('dev-alice', { 'Layout/More': 'm' }, ALICE);
     expect((await projectOf(world, 'dev-alice')).project).toBe('Active');

@@ -315,16 +315,14 @@ describe('reverting the latest production deployment', () => {
     expect((await t.bot.runtime.services.report('DR-1')).request.state).toBe('deployed');
   });
 
-  it('refuses to send the reverted change set again as-is, in the send modal', async () => {
-    const { changeRequestId } = await deployedToProduction(t);
+  it('refuses to send the reverted change set again as-is before the send modal opens: no form to fill for nothing', async () => {
+    await deployedToProduction(t);
     await deployerRevertsFromHome();
-    await t.command(ALICE, 'send staging', 'C0STAGING');
-    const send = await t.modal('send_modal');
-    const refused = answerOf(await t.submit(ALICE, send, { message: 'Try again', change_request: { option: String(changeRequestId) } }));
-    // Not about any field (no retyping mends it): the refusal replaces the form.
-    expect(refused.response_action).toBe('update');
-    expect(JSON.stringify(refused.view.blocks)).toMatch(/cannot be redeployed as-is/);
-    expect(refused.view.submit).toBeUndefined();
+    const asked = await t.command(ALICE, 'send staging', 'C0STAGING');
+    await t.bot.settled();
+    const [answer] = await t.answers(asked.responseUrl);
+    expect(answer?.text).toMatch(/deployed and then reverted: a reverted project cannot be redeployed as-is; make more changes and send again/);
+    expect(t.fake.views('open').filter((v) => (v.view as { callback_id?: string }).callback_id === 'send_modal')).toEqual([]);
     expect((await t.bot.runtime.services.queue('Production'))[0]!.requests).toEqual([]);
   });
 
