@@ -70,7 +70,7 @@ export async function queue(deps: ServiceDeps, environmentName?: string): Promis
 export async function compare(deps: ServiceDeps, a: string, b: string): Promise<{ from: Instance; to: Instance; differences: Difference[] }> {
   const from = await findInstance(deps.store, a);
   const to = await findInstance(deps.store, b);
-  // The store names what `to`'s side holds that `from`'s lacks as added: taken from b to a, its words fit a send.
+  // The store's compare(x, y) calls what only y holds added: asked with b first, its words are those of a send of a to b.
   return { from, to, differences: await deps.store.components.compare(to.id, from.id) };
 }
 

@@ -50,10 +50,10 @@ async function sendTarget(deps: ServiceDeps, instanceName: string, actor?: Actor
   return { instance, env, target, targetInstance, drifted };
 }
 
-/** What a send from `instanceName` would do: target, label, changes and drift; `actor` must be allowed to send it. Reads only. */
 /**
- * What a send of the instance would carry, to show before it is confirmed. Changes that would be refused as they are
- * (reverted before, already waiting in a queue, already deployed) are refused here already, before any form is filled.
+ * What a send from `instanceName` would do: target, label, changes and drift; `actor` must be allowed to send it.
+ * Reads only. Changes a send would refuse as they are (reverted before, already waiting in a queue, already deployed)
+ * are refused here already, before any form is filled.
  */
 export async function sendPreview(deps: ServiceDeps, instanceName: string, actor?: Actor) {
   const where = await sendTarget(deps, instanceName, actor);
