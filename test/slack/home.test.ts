@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FakeMessage, FakeViewRecord } from '../helpers/fake-slack.ts';
-import { approvedInStaging } from '../helpers/scenarios.ts';
+import { approvedInStaging, pendingInStaging } from '../helpers/scenarios.ts';
 import { buttonsOf, useTestBot } from '../helpers/slack-app.ts';
 import { appHomeOpened } from '../helpers/slack-requests.ts';
 import { as, ALICE, BOB, DAVE, DEPLOYER } from '../helpers/world.ts';
@@ -85,6 +85,31 @@ describe('App Home', () => {
     const mine = part(await openHome(DAVE), 'Your instances');
     expect(textOf(mine)).toMatch(/own no instance/);
     expect(buttonsOf({ blocks: mine })).toEqual([]);
+  });
+
+  it('starts with what waits on the user: a vote for an approver, with Approve and Reject that work from there', async () => {
+    await pendingInStaging(t);
+    const home = await openHome(BOB);
+    expect(blocksOf(home)[0]).toMatchObject({ type: 'header', text: { text: 'Waiting on you' } });
+    const waiting = part(home, 'Waiting on you');
+    expect(textOf(waiting)).toMatch(/\*DR-1\* to Staging waits for your approval · <@U0ALICE>/);
+    expect(buttonsOf({ blocks: waiting })).toEqual([
+      { text: 'Approve', action: 'request_approve', value: '1' },
+      { text: 'Reject', action: 'request_reject', value: '1' },
+    ]);
+    await t.click(BOB, 'request_approve', '1', { home: true });
+    await t.bot.settled();
+    expect((await t.bot.runtime.services.requestOverview(1)).request.state).toBe('approved');
+    // The requester waits on nobody: their own request is not theirs to approve.
+    expect(textOf(part(await openHome(ALICE), 'Waiting on you'))).toBe('Nothing waits on you.');
+  });
+
+  it('shows a deployer the approved requests waiting to be deployed, with Deploy', async () => {
+    await approvedInStaging(t);
+    const waiting = part(await openHome(DEPLOYER), 'Waiting on you');
+    expect(textOf(waiting)).toMatch(/\*DR-1\* to Staging waits to be deployed \(approved\)/);
+    expect(buttonsOf({ blocks: waiting }).map((b) => b.text)).toEqual(['Deploy', 'Reject']);
+    expect(textOf(part(await openHome(BOB), 'Waiting on you'))).toBe('Nothing waits on you.');
   });
 
   it('shows the queues of Staging and Production', async () => {

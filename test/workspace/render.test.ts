@@ -381,6 +381,7 @@ describe('renderView', () => {
     const home = homeView({
       user: ALICE,
       admin: false,
+      roles: [],
       pipeline: [
         { environment: development, instances: [{ instance: devAlice, parent: 'staging', project: 'Active', changes: { added: 1, modified: 0, deleted: 0 }, components: 4 }], queue: [] },
         { environment: staging, instances: [{ instance: stagingInstance, parent: null, project: 'Ready', changes: { added: 0, modified: 0, deleted: 0 }, components: 4 }], queue: [request()] },

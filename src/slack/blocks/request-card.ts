@@ -46,7 +46,8 @@ export function queueButtons(r: DeploymentRequest) {
   return r.scheduledAt ? [deploy, button('Cancel schedule', actions.unschedule, id)] : [deploy];
 }
 
-function buttonsFor(r: DeploymentRequest) {
+/** The buttons of the decisions still open on a request: the same on its card and in App Home. */
+export function requestButtons(r: DeploymentRequest) {
   const id = String(r.id);
   const reject = button('Reject', actions.reject, id, { style: 'danger' });
   const logs = button('View Logs', actions.viewLogs, formatId('request', r.id));
@@ -79,7 +80,7 @@ export function requestCard(o: RequestOverview): { text: string; blocks: KnownBl
   if (o.keys.length) facts.push(`Changes: ${o.keys.map((k) => `\`${escape(k)}\``).join(', ')}${o.summary.added + o.summary.modified + o.summary.deleted > o.keys.length ? ', …' : ''}`);
   blocks.push(context(...facts));
   blocks.push(section([stateLine(o), scheduleLine(r)].filter(Boolean).join('\n')));
-  const buttons = buttonsFor(r);
+  const buttons = requestButtons(r);
   if (buttons.length) blocks.push(actionsBlock(`request:${r.id}`, buttons));
   return { text: `${id} to ${env.name}: ${r.state.replace(/_/g, ' ')}`, blocks };
 }

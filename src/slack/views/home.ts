@@ -5,7 +5,7 @@ import type { EnvironmentStatus } from '../../domain/services/queries.ts';
 import { describeState } from '../../domain/states.ts';
 import type { DeploymentRequest, Environment } from '../../domain/types.ts';
 import { actionsBlock, button, context, divider, escape, header, section, slackDate, mention } from '../blocks/format.ts';
-import { describeChanges } from '../blocks/request-card.ts';
+import { describeChanges, requestButtons } from '../blocks/request-card.ts';
 import { actions } from '../ids.ts';
 
 export interface HomeInput {
@@ -15,6 +15,33 @@ export interface HomeInput {
   recent: DeploymentRequest[];
   /** The latest production deployment, when it may still be reverted. */
   revertable?: DeploymentRequest;
+  /** Where the user approves and deploys, user groups resolved. */
+  roles: { environment: string; approver: boolean; deployer: boolean }[];
+}
+
+/** The requests that wait on this user: votes where they approve, deployments where they deploy. */
+function waitingOn(input: HomeInput) {
+  return input.pipeline.flatMap(({ environment: env, queue }) => {
+    const role = input.roles.find((r) => r.environment === env.name);
+    const votes = role?.approver ? queue.filter((r) => r.state === 'pending_approval' && (r.requester !== input.user || env.approvals.allowSelfApproval)) : [];
+    const deployments = role?.deployer ? queue.filter((r) => r.state === 'approved' || r.state === 'failed') : [];
+    return [...votes, ...deployments].map((request) => ({ request, env }));
+  });
+}
+
+const WAITING_SHOWN = 8;
+
+function waitingBlocks(input: HomeInput): KnownBlock[] {
+  const waiting = waitingOn(input);
+  const blocks: KnownBlock[] = [header('Waiting on you')];
+  if (waiting.length === 0) blocks.push(context('Nothing waits on you.'));
+  for (const { request: r, env } of waiting.slice(0, WAITING_SHOWN)) {
+    const what = r.state === 'pending_approval' ? 'waits for your approval' : `waits to be deployed (${describeState(r.state)})`;
+    blocks.push(section(`*${formatId('request', r.id)}* to ${escape(env.name)} ${what} · ${mention(r.requester)} · “${escape(r.message)}”`));
+    blocks.push(actionsBlock(`waiting:${r.id}`, requestButtons(r)));
+  }
+  if (waiting.length > WAITING_SHOWN) blocks.push(context(`…and ${waiting.length - WAITING_SHOWN} more: \`/sandbox queue\` lists them all.`));
+  return blocks;
 }
 
 function pipelineBlocks(pipeline: EnvironmentStatus[]): KnownBlock[] {
@@ -26,7 +53,7 @@ function instanceBlocks(input: HomeInput): KnownBlock[] {
   const environments = input.pipeline.map((p) => p.environment);
   const blocks: KnownBlock[] = [header('Your instances')];
   const mine = input.pipeline.flatMap((p) => p.instances.filter((i) => p.environment.kind !== 'production' && (i.instance.owner === input.user || (!i.instance.owner && input.admin))).map((i) => ({ ...i, env: p.environment })));
-  if (mine.length === 0) blocks.push(context('You own no instance. Instances without an owner are open to everyone: `/sandbox sync <instance>`.'));
+  if (mine.length === 0) blocks.push(context(`You own no instance. Instances without an owner are open to everyone: \`/sandbox sync ${escape('<instance>')}\`.`));
   for (const i of mine.slice(0, 12)) {
     const upper = nextEnvironmentUp(environments, i.env) as Environment;
     const state = i.project === 'Ready' || !i.project ? 'Ready: nothing to send' : `${i.project}, ${describeChanges(i.changes)}`;
@@ -60,8 +87,8 @@ function recentBlocks(input: HomeInput): KnownBlock[] {
   return blocks;
 }
 
-/** App Home: the pipeline, the user's instances with Sync and Send, the queues, and recent deployments. */
+/** App Home: what waits on the user, their instances with Sync and Send, the pipeline and its queues, recent deployments. */
 export function homeView(input: HomeInput): View {
-  const blocks = [...pipelineBlocks(input.pipeline), divider, ...instanceBlocks(input), divider, ...queueBlocks(input.pipeline), divider, ...recentBlocks(input)];
+  const blocks = [...waitingBlocks(input), divider, ...instanceBlocks(input), divider, ...pipelineBlocks(input.pipeline), divider, ...queueBlocks(input.pipeline), divider, ...recentBlocks(input)];
   return { type: 'home', blocks: blocks.slice(0, 100) };
 }

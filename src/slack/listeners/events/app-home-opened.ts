@@ -25,5 +25,5 @@ export async function buildHome(deps: SlackDeps, user: string) {
       () => undefined,
     ),
   ]);
-  return homeView({ user, admin: me.admin, pipeline, recent, revertable });
+  return homeView({ user, admin: me.admin, roles: me.roles, pipeline, recent, revertable });
 }
