@@ -279,15 +279,16 @@ describe('several processes on one database', () => {
   it('complete the thread of a run interrupted with its process once the recovery ended it, with the recovery’s line', async () => {
     const dying = await replica();
     const store = createStore(t.bot.runtime.database.db, dying.id);
-    const devAlice = (await store.instances.byName('dev-alice'))!;
-    const run = await store.runs.create({ kind: 'sync', user: ALICE, message: 'Sync of dev-alice', requestId: null, instanceId: devAlice.id, environmentId: devAlice.environmentId, startedAt: new Date() });
-    const written = ['Syncing dev-alice with staging (Staging)', 'Took Layout/A from staging', 'Took Layout/B from staging'];
+    // A shared instance's sync is threaded in its channel (a sandbox's is answered privately).
+    const staging = (await store.instances.byName('staging'))!;
+    const run = await store.runs.create({ kind: 'sync', user: ALICE, message: 'Sync of staging', requestId: null, instanceId: staging.id, environmentId: staging.environmentId, startedAt: new Date() });
+    const written = ['Syncing staging with production (Production)', 'Took Layout/A from production', 'Took Layout/B from production'];
     // Its first line is stored; the others reach the thread but the process dies before it stores them.
     await store.runs.appendLines(run.id, 0, [{ at: new Date(), level: 'info', text: written[0]! }]);
     for (const text of written) dying.threads.line(run, { at: new Date(), level: 'info', text });
     const parent = await t.fake.waitFor(() => {
-      const found = t.fake.messages('C0DEV').find((m) => m.text?.startsWith('Sync of dev-alice'));
-      return found && t.fake.thread('C0DEV', found.ts).length > 0 ? found : undefined;
+      const found = t.fake.messages('C0STAGING').find((m) => m.text?.startsWith('Sync of staging'));
+      return found && t.fake.thread('C0STAGING', found.ts).length > 0 ? found : undefined;
     });
     await until(async () => (await threadRow(`RUN-${run.id}`))?.linesPosted === 3);
     // Still running, with its writer alive: nothing to resume.
@@ -295,9 +296,9 @@ describe('several processes on one database', () => {
     await dying.close();
     await t.bot.services.recoverInterruptedRuns();
     expect(await t.bot.threads.resume()).toBe(1);
-    const thread = t.fake.thread('C0DEV', parent.ts).flatMap((m) => (m.text ?? '').split('\n'));
+    const thread = t.fake.thread('C0STAGING', parent.ts).flatMap((m) => (m.text ?? '').split('\n'));
     expect(thread).toEqual([...written.map((l) => `• ${l}`), expect.stringMatching(/^:x: Interrupted: the process running this stopped/)]);
-    const final = t.fake.messages('C0DEV').find((m) => m.ts === parent.ts)!;
+    const final = t.fake.messages('C0STAGING').find((m) => m.ts === parent.ts)!;
     expect(final.text).toMatch(/: interrupted$/);
   });
 

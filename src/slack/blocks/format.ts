@@ -55,13 +55,13 @@ export function button(text: string, actionId: string, value: string, options: B
 
 export const actionsBlock = (blockId: string, elements: ReturnType<typeof button>[]): KnownBlock => ({ type: 'actions', block_id: blockId, elements });
 
-/** Lines in code blocks of at most `max` characters each (a section's text holds 3000). */
+/** Lines in code blocks of at most `max` characters each (a section's text holds 3000), escaped: `<` is markup even there. */
 export function codeBlocks(lines: readonly string[], max = 2900): string[] {
   const chunks: string[] = [];
   let current: string[] = [];
   let size = 0;
   for (const raw of lines) {
-    const line = clip(raw, max - 10);
+    const line = escape(clip(raw, max - 40));
     if (size + line.length + 1 > max - 8 && current.length) {
       chunks.push(current.join('\n'));
       current = [];

@@ -7,6 +7,13 @@ import type { ThreadLogDeps } from './thread-log.ts';
 
 /** Runs the channel watches; a validation is a dry run whose answer goes to whoever asked. */
 const THREADED: readonly Run['kind'][] = ['deploy', 'revert', 'sync'];
+
+/** Where a run's log is threaded: in its environment's channel, except a sandbox's sync, which its user hears privately. */
+function threadChannel(run: Run, subject: RunSubject): string | undefined {
+  if (!THREADED.includes(run.kind)) return undefined;
+  if (run.kind === 'sync' && subject.environment?.kind === 'development') return undefined;
+  return subject.environment?.channel ?? undefined;
+}
 /** The parent message is edited at most this often while a run goes on (chat.update is rate-limited too). */
 const PARENT_EDIT_MS = 2000;
 
@@ -92,7 +99,7 @@ export class RunThread {
 
   private async work() {
     const subject = await this.deps.subjectOf(this.run);
-    const channel = THREADED.includes(this.run.kind) ? subject.environment?.channel : undefined;
+    const channel = threadChannel(this.run, subject);
     await this.deps.onRunChanged?.(this.run);
     try {
       if (channel && (await this.deps.messages.claimThread(this.id, channel))) await this.write(channel, subject);

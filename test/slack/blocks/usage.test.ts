@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { helpText, meant, SUBCOMMANDS, usageLine } from '../../../src/slack/blocks/usage.ts';
+import { codeBlocks } from '../../../src/slack/blocks/format.ts';
 import { CHANGE_REQUEST_USAGE } from '../../../src/slack/listeners/commands/change-requests.ts';
 
 /** `<…>` that Slack would read as markup but is none of its own (a mention, a channel, a special, a link). */
@@ -27,5 +28,13 @@ describe('a mistyped subcommand', () => {
 
   it('is matched to nothing when no command is close', () => {
     expect(['xyzzy', 'rollback', 'ab', 'deployment'].map(meant)).toEqual([undefined, undefined, undefined, undefined]);
+  });
+});
+
+describe('code blocks', () => {
+  it('escape what they show: a log line naming <request> stays text', () => {
+    const [chunk] = codeBlocks(['deploy <request> & more', 'Layout/A']);
+    expect(chunk).toBe('```deploy &lt;request&gt; &amp; more\nLayout/A```');
+    expect(unescapedPlaceholders(chunk!)).toEqual([]);
   });
 });
