@@ -1,10 +1,11 @@
 import type { Logger } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { postedMessageRepository } from '../db/repositories/posted-messages.ts';
-import type { LogSink, PostedMessages } from '../domain/ports.ts';
+import type { LogSink, PostedMessages, RunStep } from '../domain/ports.ts';
 import type { Services } from '../domain/services/index.ts';
 import type { LogLine, Run } from '../domain/types.ts';
 import type { Settings } from '../settings.ts';
+import { formatId } from '../domain/ids.ts';
 import { announcingServices } from '../slack/announcing-services.ts';
 import { Cards } from '../slack/cards.ts';
 import { Chat, type Pace } from '../slack/chat.ts';
@@ -43,8 +44,9 @@ export const webClientOptions = (settings: Settings, logger: Logger): WebClientO
 /** Sends every log line to several sinks: Slack threads, and a terminal's live log for the command line. */
 class FanOut implements LogSink {
   readonly sinks: LogSink[] = [];
+  started = async (run: Run) => void (await Promise.all(this.sinks.map((s) => s.started?.(run))));
   line = (run: Run, line: LogLine) => this.sinks.forEach((s) => s.line(run, line));
-  progress = (run: Run, fraction: number) => this.sinks.forEach((s) => s.progress?.(run, fraction));
+  progress = (run: Run, step: RunStep) => this.sinks.forEach((s) => s.progress?.(run, step));
   finished = (run: Run) => this.sinks.forEach((s) => s.finished?.(run));
 }
 
@@ -66,16 +68,31 @@ export async function openAnnouncedRuntime(
   const messages = postedMessageRepository(runtime.database.db, runtime.process.id);
   const outbox = new Outbox(chat, logger, options.schedule);
   const cards = new Cards(runtime.services, messages, outbox, logger);
-  const services = announcingServices(runtime.services, { cards, outbox });
-  const threads = new ThreadLog({
+  // The services tell a run's outcome once its thread holds the whole log: they need the thread log, made next.
+  const runs = { settled: (runId: number) => threads.settled(runId) };
+  const services = announcingServices(runtime.services, { cards, outbox, runs });
+  const where = async (requestId: number) => {
+    const card = await messages.find(formatId('request', requestId), 'card');
+    return card && { channel: card.channel, ts: card.ts };
+  };
+  const threads: ThreadLog = new ThreadLog({
     chat,
     messages,
     logger,
     subjectOf: (run) => services.runContext(run),
-    // Not awaited: the card waits for its turn (see Background), the live thread must not.
+    cards: {
+      where,
+      overview: (requestId) => services.requestOverview(requestId),
+      posted: async (requestId) => {
+        await cards.refreshRequestCard(requestId);
+        return where(requestId);
+      },
+    },
+    // Not awaited: the card waits for its turn (see Background). Its thread edited it live: it is written again.
     onRunChanged: async (run) => {
-      const id = run.requestId;
-      if (id !== null && run.kind !== 'validate') cards.refreshRequestCardLater(id);
+      if (run.requestId === null || run.kind === 'sync') return;
+      cards.forget(formatId('request', run.requestId));
+      cards.refreshRequestCardLater(run.requestId);
     },
   });
   sinks.sinks.push(threads);

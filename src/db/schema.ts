@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { Message } from '../domain/message.ts';
 import { at } from './columns.ts';
 import {
   bigserial,
@@ -234,6 +235,8 @@ export const deploymentRequests = pgTable(
     scheduledBy: text('scheduled_by'),
     /** Approval reminders posted so far. */
     remindersSent: integer('reminders_sent').notNull().default(0),
+    /** What its sender was warned of at send time (drift, missing dependencies…), shown to its approvers. */
+    warnings: jsonb('warnings').$type<Message[]>().notNull().default(sql`'[]'::jsonb`),
   },
   (t) => [
     // The same change set from one instance can wait in a queue only once (two identical sends race here).

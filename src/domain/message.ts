@@ -46,6 +46,8 @@ export interface Voice {
   group(id: string): string;
   /** The whole command to type, as shown inline, from its words (`unlock Production`). */
   command(args: string): string;
+  /** The text between those parts, where the medium needs it escaped. */
+  text?(text: string): string;
 }
 
 /** Plain text, as logs and `Error.message` carry it: people by id, commands as the command line's. */
@@ -56,8 +58,9 @@ export const plainVoice: Voice = {
 };
 
 export function spell(message: Message | string, voice: Voice): string {
-  if (typeof message === 'string') return message;
+  const text = voice.text ?? ((t: string) => t);
+  if (typeof message === 'string') return text(message);
   return message
-    .map((part) => (typeof part === 'string' ? part : 'person' in part ? voice.person(part.person) : 'group' in part ? voice.group(part.group) : voice.command(part.command)))
+    .map((part) => (typeof part === 'string' ? text(part) : 'person' in part ? voice.person(part.person) : 'group' in part ? voice.group(part.group) : voice.command(part.command)))
     .join('');
 }

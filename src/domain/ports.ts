@@ -156,10 +156,22 @@ export interface UserGroupResolver {
 }
 
 /** Receives log lines of runs the moment they happen (the Slack app threads them live). */
+/** Step `done` of `total` of a run, under way: `{ done: 4, total: 6, name: 'applying the package' }`. */
+export interface RunStep {
+  done: number;
+  total: number;
+  name: string;
+}
+
 export interface LogSink {
+  /**
+   * A run is about to do its work: the sink may read what it needs meanwhile (the run waits, so that nothing it
+   * needs is held up behind the run's transaction). Never fails the run.
+   */
+  started?(run: Run): Promise<void>;
   line(run: Run, line: LogLine): void;
-  /** How far the run has come, from 0 to 1 (a deployment's steps, a sync's phases). */
-  progress?(run: Run, fraction: number): void;
+  /** The step the run has reached (a deployment's checks, apply, tests; a sync's merge). */
+  progress?(run: Run, step: RunStep): void;
   finished?(run: Run): void;
 }
 

@@ -28,9 +28,18 @@ export class RunLog {
     this.write('error', text);
   }
 
-  /** Step `done` of `total` is under way; the sink shows it as progress. */
-  progress(done: number, total: number) {
-    this.notify(() => this.deps.sink.progress?.(this.run, Math.min(1, done / total)));
+  /** Step `done` of `total`, called `name`, is under way; the sink shows it as progress. */
+  progress(done: number, total: number, name: string) {
+    this.notify(() => this.deps.sink.progress?.(this.run, { done: Math.min(done, total), total, name }));
+  }
+
+  /** Lets the sink get ready for the run's work (see LogSink.started); call it before the run's transaction. */
+  async begin() {
+    try {
+      await this.deps.sink.started?.(this.run);
+    } catch {
+      // As with every sink call: the run goes on whatever its sink does.
+    }
   }
 
   private write(level: LogLevel, text: string) {

@@ -1,3 +1,5 @@
+import type { Message } from './message.ts';
+
 export type EnvironmentKind = 'development' | 'staging' | 'production';
 export type ComponentAction = 'add' | 'modify' | 'delete';
 export type RequestState =
@@ -128,6 +130,8 @@ export interface DeploymentRequest {
   scheduledAt: Date | null;
   scheduledBy: string | null;
   remindersSent: number;
+  /** What its sender was warned of at send time, kept for its approvers. */
+  warnings: Message[];
 }
 
 export interface Vote {

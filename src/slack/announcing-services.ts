@@ -3,21 +3,26 @@ import type { Actor } from '../domain/ports.ts';
 import type { DeploymentRequest } from '../domain/types.ts';
 import { formatId } from '../domain/ids.ts';
 import { escape, mention } from './blocks/format.ts';
-import { outcomeText } from './blocks/outcome.ts';
+import { lockSentence, outcomeText } from './blocks/outcome.ts';
 import type { Cards } from './cards.ts';
 import type { Outbox } from './outbox.ts';
+
+/** The live threads of runs: the outcome of a run is told once its thread is written. */
+export interface RunThreads {
+  settled(runId: number): Promise<void>;
+}
 
 /**
  * The services, announcing in Slack what they did: cards updated in place, outcomes sent to requesters, locks
  * and reverts announced in their environment's channel. The Slack app and the command line both use this,
  * so work started anywhere is seen in Slack.
  */
-export function announcingServices(services: Services, { cards, outbox }: { cards: Cards; outbox: Outbox }): Services {
+export function announcingServices(services: Services, { cards, outbox, runs }: { cards: Cards; outbox: Outbox; runs: RunThreads }): Services {
   /**
-   * The request's card shows its new state; its requester is told by direct message, unless they made it happen
-   * themselves in Slack or on the command line, where their own answer told them already (one notice per outcome).
+   * The request's card shows its new state; its requester (and `others`) are told by direct message, except whoever
+   * made it happen in Slack or on the command line, whose own answer told them already (one notice per outcome).
    */
-  const settle = (request: DeploymentRequest, actor?: Actor) =>
+  const settle = (request: DeploymentRequest, actor?: Actor, others: string[] = []) =>
     outbox.later(`the outcome of ${formatId('request', request.id)}`, async () => {
       const rendered = await cards.refreshRequestCard(request.id);
       // A deployment to production moves the change request it carries on.
@@ -25,8 +30,9 @@ export function announcingServices(services: Services, { cards, outbox }: { card
       // The card was rendered from the request's environment: read again only when the refresh failed.
       const { environment } = rendered ?? (await outbox.read(() => services.requestOverview(request.id)));
       const text = outcomeText(request, environment);
-      const toldAlready = actor?.user === request.requester && (actor.via === 'slack' || actor.via === 'cli');
-      if (text && !toldAlready) await outbox.tell(request.requester, text);
+      const answered = actor && (actor.via === 'slack' || actor.via === 'cli') ? actor.user : undefined;
+      const told = new Set([request.requester, ...others].filter((user) => user !== answered));
+      if (text) for (const user of told) await outbox.tell(user, text);
     });
   return {
     ...services,
@@ -46,9 +52,16 @@ export function announcingServices(services: Services, { cards, outbox }: { card
       settle(request, actor);
       return request;
     },
+    // A run's outcome is told once its thread holds its whole log: the card and the notices never run ahead of it.
     async deploy(actor, requestId) {
       const result = await services.deploy(actor, requestId);
+      await runs.settled(result.run.id);
       settle(result.request, actor);
+      return result;
+    },
+    async validate(actor, requestId) {
+      const result = await services.validate(actor, requestId);
+      await runs.settled(result.run.id);
       return result;
     },
     async scheduleDeployment(actor, requestId, at) {
@@ -78,14 +91,14 @@ export function announcingServices(services: Services, { cards, outbox }: { card
       }
       return runs;
     },
+    // The lock a revert sets is announced once in the channel (from the card's thread) and once to who deployed it.
     async revert(actor, environment, reason) {
       const result = await services.revert(actor, environment, reason);
-      settle(result.request, actor);
-      const env = result.environment.name;
-      outbox.later('the revert announcement', () => outbox.announce(
-        result.environment,
-        `:rewind: ${mention(actor.user)} reverted ${formatId('request', result.request.id)}. :lock: ${escape(env)} is locked (“${escape(result.lock.reason)}”) until someone unlocks it with \`/sandbox unlock ${env}\`.`,
-      ));
+      await runs.settled(result.run.id);
+      settle(result.request, actor, result.request.deployedBy ? [result.request.deployedBy] : []);
+      const env = { ...result.environment, lock: result.lock };
+      const text = `:rewind: ${mention(actor.user)} reverted ${formatId('request', result.request.id)}.${lockSentence(env)}`;
+      outbox.later('the revert announcement', () => cards.broadcast(result.request.id, text, env));
       return result;
     },
     changeRequests: {

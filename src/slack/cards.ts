@@ -8,6 +8,7 @@ import { requestCard } from './blocks/request-card.ts';
 import { type Chat, contentOf } from './chat.ts';
 import type { Outbox, Schedule } from './outbox.ts';
 import type { FoundMessage, PostedMessages } from '../domain/ports.ts';
+import type { Environment } from '../domain/types.ts';
 
 /** How long a refresh waits for a card another process claimed to be posted (that process's Chat retries meanwhile). */
 const CLAIM_WAIT_MS = 120_000;
@@ -71,6 +72,21 @@ export class Cards {
   ) {
     this.chat = outbox.chat;
     this.schedule = outbox.read;
+  }
+
+  /** The card was written outside of these refreshes (a run's thread shows the run live): its next refresh writes it. */
+  forget(subject: string) {
+    this.written.delete(subject);
+  }
+
+  /**
+   * Posts `text` in the thread of the request's card and in its channel (a thread reply broadcast): an outcome the
+   * whole channel should see. Without a card, it is announced in the environment's channel.
+   */
+  async broadcast(requestId: number, text: string, environment: Environment) {
+    const card = await this.schedule(() => this.messages.find(formatId('request', requestId), 'card'));
+    if (!card) return this.outbox.announce(environment, text);
+    await this.chat.post({ channel: card.channel, thread_ts: card.ts, reply_broadcast: true, text });
   }
 
   /** Refreshes a card without holding up the caller (see Outbox.later). */

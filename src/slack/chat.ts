@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
-import { WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError, type WebClient } from '@slack/web-api';
+import { type ChatPostMessageArguments, WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError, type WebClient } from '@slack/web-api';
 
 /** Slack allows about one message per second per channel; thread replies count too. */
 export const POST_INTERVAL_MS = 1000;
@@ -25,6 +25,8 @@ export interface Message {
   text: string;
   blocks?: KnownBlock[];
   thread_ts?: string;
+  /** A thread reply shown in the channel too. */
+  reply_broadcast?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -70,7 +72,7 @@ export class Chat {
   async post(message: Message): Promise<{ channel: string; ts: string }> {
     const posted = await this.retrying(`chat.postMessage to ${message.channel}`, () =>
       this.inLane(message.channel, async () => {
-        const result = await this.client.chat.postMessage(message);
+        const result = await this.client.chat.postMessage(message as ChatPostMessageArguments);
         return { channel: result.channel ?? message.channel, ts: result.ts! };
       }),
     );

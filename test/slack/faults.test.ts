@@ -56,9 +56,20 @@ async function replica(attempts?: number): Promise<Replica> {
   const chat = new Chat(client, logger, attempts);
   const messages = postedMessageRepository(database.db, registration.id);
   let services: Services | undefined;
-  const threads = new ThreadLog({ chat, messages, logger, subjectOf: (run) => services!.runContext(run) });
+  let cards: Cards | undefined;
+  const where = async (requestId: number) => {
+    const card = await messages.find(`DR-${requestId}`, 'card');
+    return card && { channel: card.channel, ts: card.ts };
+  };
+  const threads = new ThreadLog({
+    chat,
+    messages,
+    logger,
+    subjectOf: (run) => services!.runContext(run),
+    cards: { where, overview: (id) => services!.requestOverview(id), posted: async (id) => (await cards!.refreshRequestCard(id), where(id)) },
+  });
   services = createServices({ store: createStore(database.db, registration.id), clock: systemClock, groups: noUserGroups, sink: threads, admins: config.admins });
-  const cards = new Cards(services, messages, new Outbox(chat, logger), logger);
+  cards = new Cards(services, messages, new Outbox(chat, logger), logger);
   let closing: Promise<void> | undefined;
   const other = { id: registration.id, services, threads, cards, close: () => (closing ??= registration.close()) };
   replicas.push(other);

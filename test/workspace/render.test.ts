@@ -68,6 +68,7 @@ function request(over: Partial<DeploymentRequest> = {}): DeploymentRequest {
     scheduledAt: null,
     scheduledBy: null,
     remindersSent: 0,
+    warnings: [],
     ...over,
   };
 }
@@ -81,6 +82,7 @@ const overview = (r: DeploymentRequest, votes: RequestOverview['votes'] = []): R
   summary: { added: 1, modified: 1, deleted: 0 },
   keys: ['Layout/Account', 'Flow/Onboarding'],
   changeRequest: undefined,
+  runs: [],
 });
 
 const changeRequest: ChangeRequest = {
@@ -262,22 +264,28 @@ describe('renderBlocks: the request card', () => {
 describe('renderBlocks: the run message', () => {
   it('shows a failed deployment with its summary, who started it and View Logs', () => {
     const { buttons, number } = registry();
-    const lines = renderBlocks(runParent(run(), { environment: staging, instance: stagingInstance, request: request() }, 1, AT).blocks, dir, number, UTC);
+    const lines = renderBlocks(runParent(run(), { environment: staging, instance: stagingInstance, request: request() }, undefined, AT).blocks, dir, number, UTC);
     expect(lines).toEqual([
       'Deployment of DR-12 to staging (Staging) · RUN-4',
-      '❌ Deployment failed: Validation failed: 2 components & 1 flow · after 1m 05s',
+      '❌ Deployment failed: Validation failed: 2 components & 1 flow · took 1m 05s',
       'Started by @deployer · “Friday <release>” · The whole log is in the thread',
       '[1 View Logs]',
     ]);
     expect(buttons).toEqual([{ label: 'View Logs', actionId: 'view_logs', value: 'RUN-4', blockId: 'run:4' }]);
   });
 
-  it('shows a running sync with its progress and no button', () => {
+  it('shows a running sync with its step and time so far, and no button', () => {
     const { buttons, number } = registry();
-    const running = run({ kind: 'sync', status: 'running', message: 'Sync of dev-alice from staging', endedAt: null });
-    const lines = renderBlocks(runParent(running, { environment: development, instance: devAlice }, 0.5, new Date(AT.getTime() + 4000)).blocks, dir, number, UTC);
-    expect(lines[1]).toBe('⏳ Syncing… ▰▰▰▰▰▱▱▱▱▱ 50% · 4s');
+    const running = run({ kind: 'sync', status: 'running', message: 'Sync of staging from production', endedAt: null });
+    const lines = renderBlocks(runParent(running, { environment: staging, instance: stagingInstance }, { done: 1, total: 1, name: 'merging' }, new Date(AT.getTime() + 4000)).blocks, dir, number, UTC);
+    expect(lines[1]).toBe('⏳ Syncing… step 1 of 1: merging · 4s so far');
     expect(buttons).toEqual([]);
+  });
+
+  it('says a run shorter than a second took under a second, with no bar', () => {
+    const quick = run({ kind: 'sync', status: 'succeeded', message: 'Sync of staging', endedAt: new Date(AT.getTime() + 300) });
+    const lines = renderBlocks(runParent(quick, { environment: staging, instance: stagingInstance }, undefined, AT).blocks, dir, registry().number, UTC);
+    expect(lines[1]).toBe('✅ Sync succeeded · took under a second');
   });
 });
 

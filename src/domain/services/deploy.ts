@@ -30,8 +30,10 @@ export interface ValidateResult {
   failedChecks: string[];
 }
 
-/** Claim, dependencies, validation, snapshot, apply, post-deploy checks. */
-const DEPLOY_STEPS = 6;
+/** Dependencies, validation, snapshot, apply, compare and post-deploy checks. */
+const DEPLOY_STEPS = 5;
+/** Dependencies, validation, checks. */
+const VALIDATE_STEPS = 3;
 
 /** A check that stops a deployment; the transaction rolls back and the reason is logged. */
 class DeploymentCheckFailed extends Error {}
@@ -65,13 +67,13 @@ async function assertNotFrozen(repos: Repositories, env: Environment, request: D
 }
 
 /** Check dependencies, then validate (a dry run of every base hash). Returns what blocks the deployment. */
-async function runChecks(repos: Repositories, request: DeploymentRequest, targetId: number, log: RunLog) {
-  log.progress(1, DEPLOY_STEPS);
+async function runChecks(repos: Repositories, request: DeploymentRequest, targetId: number, log: RunLog, steps: number) {
+  log.progress(1, steps, 'checking dependencies');
   log.info('Checking dependencies…');
   const missingDependencies = await repos.packages.missingDependencies(request.packageId, targetId);
   for (const { key, missing } of missingDependencies) log.error(`Missing dependency: ${key} depends on ${missing}, which the target will not have`);
   if (missingDependencies.length === 0) log.info('Dependencies: all present');
-  log.progress(2, DEPLOY_STEPS);
+  log.progress(2, steps, 'validating against the target');
   log.info('Validating against the target…');
   const drifted = await repos.packages.driftedItems(request.packageId, targetId);
   for (const { key } of drifted) log.error(`Conflict: ${key} changed in the target since these changes were made against it`);
@@ -95,7 +97,9 @@ export async function validate(deps: ServiceDeps, actor: Actor, requestId: numbe
     }
     const log = await startRun(deps, { kind: 'validate', user: actor.user, message: request.message, requestId, instanceId: target.id, environmentId: env.id });
     log.info(`Validating ${id} against ${target.name} (dry run, nothing is applied)`);
-    const checks = await runChecks(deps.store, request, target.id, log);
+    await log.begin();
+    const checks = await runChecks(deps.store, request, target.id, log, VALIDATE_STEPS);
+    log.progress(3, VALIDATE_STEPS, 'trying the checks');
     const failedChecks: string[] = [];
     for (const check of env.checks) {
       const violations = await deps.store.packages.checkViolations(request.packageId, check);
@@ -162,6 +166,7 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
     if (!log) refuseUndeployable((await deps.store.requests.byId(requestId))!, env, id);
     log.info(`Deploying ${id} from ${source.name} to ${target.name} (${env.name}): "${request.message}"`);
     await log.flush();
+    await log.begin();
     try {
       const deployed = await deps.store.transaction(async (tx) => {
         // Serialises deployments to one environment: a second one waits here for the first to end.
@@ -171,18 +176,18 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
           throw new DeploymentCheckFailed(refusal.message);
         });
         await tx.instances.lockRow(target.id); // a sync of the target waits, and is not overwritten half-way
-        const checks = await runChecks(tx, request, target.id, log);
+        const checks = await runChecks(tx, request, target.id, log, DEPLOY_STEPS);
         if (checks.missingDependencies.length || checks.drifted.length) {
           throw new DeploymentCheckFailed(checkFailureReason(checks.missingDependencies.length, checks.drifted.length));
         }
-        log.progress(3, DEPLOY_STEPS);
+        log.progress(3, DEPLOY_STEPS, 'saving the prior state');
         const snapshot = await tx.packages.snapshotTarget(request.packageId, target.id, log.run.id);
         log.info(`Saved the prior state of ${count(snapshot, 'component')}`);
-        log.progress(4, DEPLOY_STEPS);
+        log.progress(4, DEPLOY_STEPS, 'applying the package');
         const now = deps.clock.now();
         const written = await tx.packages.applyTo(request.packageId, target.id, actor.user, now);
         log.info(`Applied ${count(written, 'change')} to ${target.name}`);
-        log.progress(5, DEPLOY_STEPS);
+        log.progress(5, DEPLOY_STEPS, 'comparing and running checks');
         await postDeployChecks(tx, request, env, target.id, log);
         const updated = await moveRequest(tx, requestId, ['deploying'], 'deployed', { deployedBy: actor.user, deployedAt: now, deployRunId: log.run.id, updatedAt: now });
         // The run ends in this transaction: if another process took this one for dead and marked the run

@@ -156,12 +156,13 @@ export const ownedInstances = async (deps: ServiceDeps, actor: Actor) => (await 
 /** Everything a card about one request shows: where it goes, what it carries, the votes so far. */
 export async function requestOverview(deps: ServiceDeps, requestId: number) {
   const { request, env, source, target } = await requestContext(deps.store, requestId);
-  const [items, votes, changeRequest] = await Promise.all([
+  const [items, votes, changeRequest, runs] = await Promise.all([
     deps.store.packages.items(request.packageId),
     deps.store.requests.votes(requestId),
     request.changeRequestId === null ? undefined : deps.store.changeRequests.byId(request.changeRequestId),
+    deps.store.runs.forRequest(requestId),
   ]);
-  return { request, environment: env, source, target, votes, summary: summarize(items), keys: items.slice(0, 10).map((i) => i.key), changeRequest };
+  return { request, environment: env, source, target, votes, summary: summarize(items), keys: items.slice(0, 10).map((i) => i.key), changeRequest, runs };
 }
 
 export type RequestOverview = Awaited<ReturnType<typeof requestOverview>>;

@@ -67,6 +67,7 @@ export async function revert(deps: ServiceDeps, actor: Actor, environmentName?: 
     if (!log) throw new DomainError('NOTHING_TO_REVERT', `${id} is being reverted or was reverted already; nothing more was reverted.`);
     log.info(`Reverting ${id} in ${env.name}: restoring the state before it was deployed`);
     await log.flush();
+    await log.begin();
     try {
       const result = await deps.store.transaction(async (tx) => {
         await tx.environments.lockForDeployment(env.id);
@@ -75,7 +76,7 @@ export async function revert(deps: ServiceDeps, actor: Actor, environmentName?: 
         if (still?.id !== latest.id || still.state !== 'deployed') {
           throw new DomainError('NOTHING_TO_REVERT', `${id} is no longer the latest deployment to ${env.name}; nothing was reverted.`);
         }
-        log.progress(1, 2);
+        log.progress(1, 1, 'restoring the prior state');
         const restored = await tx.packages.restoreSnapshot(latest.deployRunId!, latest.targetInstanceId);
         const now = deps.clock.now();
         const request = await moveRequest(tx, latest.id, ['deployed'], 'reverted', { revertRunId: log.run.id, updatedAt: now });

@@ -115,6 +115,7 @@ export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): P
         deployedAt: null,
         deployRunId: null,
         revertRunId: null,
+        warnings,
       });
       if (!request) throw alreadyQueued(instance, target, await tx.requests.activeFor(instance.id, changeHash));
       if (changeRequest?.state === 'approved') await tx.changeRequests.setState(changeRequest.id, 'in_progress', now);

@@ -61,7 +61,7 @@ export async function sync(deps: ServiceDeps, actor: Actor, instanceName: string
         await tx.instances.holdSteady(source.id);
         await tx.instances.lockRow(instance.id);
         const rows = await tx.components.mergeRows(instance.id, source.id);
-        log.progress(1, 2);
+        log.progress(1, 1, 'merging');
         const taken: string[] = [];
         const kept: string[] = [];
         const conflicts: string[] = [];

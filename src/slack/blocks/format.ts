@@ -12,11 +12,6 @@ export function duration(ms: number): string {
   return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-export function progressBar(fraction: number, width = 10): string {
-  const done = Math.round(Math.min(1, Math.max(0, fraction)) * width);
-  return `${'▰'.repeat(done)}${'▱'.repeat(width - done)} ${Math.round(fraction * 100)}%`;
-}
-
 /** Text from people or components is shown as written, never as markup or mentions. */
 export const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -78,7 +73,7 @@ export const mention = (user: string) => `<@${user}>`;
 export const mentionGroup = (group: string) => `<!subteam^${group}>`;
 
 /** How Slack names people and commands: mentions, and `/sandbox …`. */
-const slackVoice: Voice = { person: mention, group: mentionGroup, command: (args) => `\`/sandbox ${args}\`` };
+const slackVoice: Voice = { person: mention, group: mentionGroup, command: (args) => `\`/sandbox ${escape(args)}\``, text: escape };
 
 /** A message of the domain (a refusal, a warning) as Slack shows it. */
 export const inSlack = (message: Message | string) => spell(message, slackVoice);

@@ -6,6 +6,10 @@ import { escape, mention } from './format.ts';
 /** A reason as a sentence: its own full stop, question or exclamation mark kept, a full stop added otherwise. */
 const sentence = (text: string) => (/[.!?…]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
 
+/** ` Production is locked (“reverted: …”) until someone unlocks it with …`, when it is. */
+export const lockSentence = (env: Environment) =>
+  env.lock ? ` :lock: ${escape(env.name)} is locked (“${escape(env.lock.reason)}”) until someone unlocks it with \`/sandbox unlock ${escape(env.name)}\`.` : '';
+
 /** What the requester is told about their request's new state, if anything. */
 export function outcomeText(request: DeploymentRequest, env: Environment): string | undefined {
   const id = formatId('request', request.id);
@@ -24,7 +28,7 @@ export function outcomeText(request: DeploymentRequest, env: Environment): strin
     case 'expired':
       return `:zzz: ${id} expired in the ${env.name} queue: ${escape(request.reason ?? 'nobody decided in time')}. Send the changes again if they are still wanted.`;
     case 'reverted':
-      return `:rewind: ${id} was reverted in ${env.name}. These changes cannot be deployed again as-is: make more changes and send again.`;
+      return `:rewind: ${id} was reverted in ${env.name}.${lockSentence(env)} These changes cannot be deployed again as-is: make more changes and send again.`;
     default:
       return undefined;
   }

@@ -2,7 +2,9 @@ import type { KnownBlock } from '@slack/types';
 import { formatId } from '../../domain/ids.ts';
 import type { DeploymentRequest, Environment, Instance, LogLine, Run } from '../../domain/types.ts';
 import { actions } from '../ids.ts';
-import { actionsBlock, button, context, duration, escape, progressBar, section, mention } from './format.ts';
+import type { RunStep } from '../../domain/ports.ts';
+import { actionsBlock, button, context, duration, escape, section, mention } from './format.ts';
+import { took } from './request-card.ts';
 
 export interface RunSubject {
   environment?: Environment;
@@ -30,25 +32,26 @@ function title(run: Run, s: RunSubject): string {
   }
 }
 
-function statusLine(run: Run, fraction: number, now: Date): string {
+function statusLine(run: Run, step: RunStep | undefined, now: Date): string {
   const [running, done] = VERBS[run.kind];
-  const took = duration((run.endedAt ?? now).getTime() - run.startedAt.getTime());
   switch (run.status) {
-    case 'running':
-      return `:hourglass_flowing_sand: *${running}…* ${progressBar(fraction)} · ${took}`;
+    case 'running': {
+      const at = step ? ` step ${step.done} of ${step.total}: ${escape(step.name)} ·` : '';
+      return `:hourglass_flowing_sand: *${running}…*${at} ${duration(now.getTime() - run.startedAt.getTime())} so far`;
+    }
     case 'succeeded':
-      return `:white_check_mark: *${done} succeeded* ${progressBar(1)} · took ${took}`;
+      return `:white_check_mark: *${done} succeeded* · ${took(run)}`;
     case 'failed':
-      return `:x: *${done} failed*: ${escape(run.summary ?? 'see the log')} · after ${took}`;
+      return `:x: *${done} failed*: ${escape(run.summary ?? 'see the log')} · ${took(run)}`;
     case 'interrupted':
       return `:warning: *${done} interrupted*: the process running it stopped. Nothing was changed; it can be started again.`;
   }
 }
 
-/** The parent message of a run's thread: what runs, its status, progress and duration; View Logs at the end. */
-export function runParent(run: Run, subject: RunSubject, fraction: number, now: Date): { text: string; blocks: KnownBlock[] } {
+/** The parent message of a run that belongs to no request (a shared instance's sync): what runs, its status, step and duration; View Logs at the end. */
+export function runParent(run: Run, subject: RunSubject, step: RunStep | undefined, now: Date): { text: string; blocks: KnownBlock[] } {
   const heading = `${title(run, subject)} · ${formatId('run', run.id)}`;
-  const blocks: KnownBlock[] = [section(heading), section(statusLine(run, fraction, now))];
+  const blocks: KnownBlock[] = [section(heading), section(statusLine(run, step, now))];
   const by = [`Started by ${mention(run.user)}`];
   if (run.kind !== 'sync' && run.message) by.push(`“${escape(run.message)}”`);
   blocks.push(context(...by, run.status === 'running' ? 'Log lines follow in the thread' : 'The whole log is in the thread'));

@@ -1,17 +1,18 @@
 import { formatId } from '../../domain/ids.ts';
-import type { ThreadProgress } from '../../domain/ports.ts';
+import type { RunStep, ThreadProgress } from '../../domain/ports.ts';
+import type { RequestOverview } from '../../domain/services/queries.ts';
 import type { LogLine, Run } from '../../domain/types.ts';
+import { requestCard } from '../blocks/request-card.ts';
 import { type RunSubject, runParent } from '../blocks/run-message.ts';
 import { type Parent, postReplies } from './replies.ts';
 import type { ThreadLogDeps } from './thread-log.ts';
 
-/** Runs the channel watches; a validation is a dry run whose answer goes to whoever asked. */
-const THREADED: readonly Run['kind'][] = ['deploy', 'revert', 'sync'];
+/** Runs of a request log into the thread of the request's card, which shows them while they run. */
+export const onRequestCard = (run: Run): run is Run & { requestId: number } => run.requestId !== null && run.kind !== 'sync';
 
-/** Where a run's log is threaded: in its environment's channel, except a sandbox's sync, which its user hears privately. */
-function threadChannel(run: Run, subject: RunSubject): string | undefined {
-  if (!THREADED.includes(run.kind)) return undefined;
-  if (run.kind === 'sync' && subject.environment?.kind === 'development') return undefined;
+/** Where a run of no request is threaded under its own message: a shared instance's sync (a sandbox's is its user's business). */
+function ownChannel(run: Run, subject: RunSubject): string | undefined {
+  if (run.kind !== 'sync' || subject.environment?.kind === 'development') return undefined;
   return subject.environment?.channel ?? undefined;
 }
 /** The parent message is edited at most this often while a run goes on (chat.update is rate-limited too). */
@@ -56,18 +57,29 @@ class Bookmark {
   }
 }
 
+/** Where a run's thread goes, read before the run does its work: its parent (a request's card, or its own message to post). */
+interface Place {
+  subject: RunSubject;
+  /** The request's card, as read when the run started (its live edits render from this). */
+  card?: { parent: Parent; overview: RequestOverview };
+  /** The channel to post the run's own parent message in. */
+  channel?: string;
+}
+
 /** Log lines of one run on their way to its thread, in order, as the run writes them. */
 export class RunThread {
   private lines: LogLine[] = [];
   /** Lines are not kept: the run is not threaded, or this thread gave up (`ThreadLog.resume` writes it from the database). */
   private dropping = false;
-  private fraction = 0;
+  private step: RunStep | undefined;
   private final: Run | undefined;
   private wake: (() => void) | undefined;
   private lastEdit = 0;
   private posted = 0;
   private readonly id: string;
   private readonly bookmark: Bookmark;
+  /** Resolves once the thread knows where it goes (none: it is not this process's to write live). */
+  readonly placed: Promise<Place | undefined>;
   readonly done: Promise<void>;
 
   constructor(
@@ -76,6 +88,10 @@ export class RunThread {
   ) {
     this.id = formatId('run', run.id);
     this.bookmark = new Bookmark(this.id, deps);
+    this.placed = this.place().catch((error) => {
+      deps.logger.warn(`Could not find where the thread of ${this.id} goes (${reason(error)}); it is completed from the stored log later.`);
+      return undefined;
+    });
     this.done = this.work().catch((error) => {
       this.stopKeepingLines();
       deps.logger.error(`The thread of ${this.id} stopped: ${reason(error)}`);
@@ -87,8 +103,8 @@ export class RunThread {
     this.wake?.();
   }
 
-  progress(fraction: number) {
-    this.fraction = fraction;
+  progress(step: RunStep) {
+    this.step = step;
     this.wake?.();
   }
 
@@ -97,36 +113,73 @@ export class RunThread {
     this.wake?.();
   }
 
-  private async work() {
+  /** Reads where the thread goes and claims it. A request's card not posted yet gets the thread once the run ended. */
+  private async place(): Promise<Place | undefined> {
     const subject = await this.deps.subjectOf(this.run);
-    const channel = threadChannel(this.run, subject);
-    await this.deps.onRunChanged?.(this.run);
+    if (onRequestCard(this.run)) {
+      const [parent, overview] = await Promise.all([this.deps.cards.where(this.run.requestId), this.deps.cards.overview(this.run.requestId)]);
+      if (!parent) return { subject };
+      if (!(await this.deps.messages.claimThread(this.id, parent.channel))) return undefined;
+      this.bookmark.set({ ...parent, linesPosted: 0 });
+      return { subject, card: { parent, overview } };
+    }
+    const channel = ownChannel(this.run, subject);
+    if (!channel || !(await this.deps.messages.claimThread(this.id, channel))) return undefined;
+    return { subject, channel };
+  }
+
+  private async work() {
+    const place = await this.placed;
     try {
-      if (channel && (await this.deps.messages.claimThread(this.id, channel))) await this.write(channel, subject);
+      if (place?.card || place?.channel) await this.write(place);
     } catch (error) {
       this.deps.logger.warn(`The thread of ${this.id} stopped (${reason(error)}); it is completed from the stored log later.`);
     }
     this.stopKeepingLines();
     // A thread given up is taken up from the database: it must hold how far this one got by then.
     await this.bookmark.written();
-    await this.deps.onRunChanged?.(await this.ended());
+    const final = await this.ended();
+    await this.deps.onRunChanged?.(final);
+    if (place && !place.card && !place.channel && onRequestCard(final)) await this.underLateCard(final);
   }
 
-  private async write(channel: string, subject: RunSubject) {
-    const parent = await this.deps.chat.post({ channel, ...runParent(this.run, subject, 0, new Date()) });
+  private async write(place: Place) {
+    const parent = place.card?.parent ?? (await this.deps.chat.post({ channel: place.channel!, ...this.render(place) }));
+    if (!place.card) this.bookmark.set({ ...parent, linesPosted: 0 });
+    // A card shows at once that its run started (its own message just did).
+    else await this.editParent(parent, place);
     this.lastEdit = Date.now();
-    this.bookmark.set({ ...parent, linesPosted: 0 });
     for (;;) {
       const finished = this.final;
       await this.postLines(parent);
       if (finished && this.lines.length === 0) break;
-      if (Date.now() - this.lastEdit >= PARENT_EDIT_MS) await this.editParent(parent, subject);
+      if (Date.now() - this.lastEdit >= PARENT_EDIT_MS) await this.editParent(parent, place);
       if (this.lines.length === 0 && !this.final) await new Promise<void>((resolve) => (this.wake = resolve));
       this.wake = undefined;
     }
     this.run = this.final!;
-    await this.editParent(parent, subject);
+    // A card's final state is rendered from the database once the run ended (onRunChanged).
+    if (!place.card) await this.editParent(parent, place);
     await this.bookmark.written();
+    await this.deps.messages.completeThread(this.id, this.posted);
+  }
+
+  /**
+   * The run's card was not posted when it started: once it is (the run's end refreshes it), the stored log goes
+   * into its thread, whole.
+   */
+  private async underLateCard(run: Run & { requestId: number }) {
+    const parent = await this.deps.cards.posted(run.requestId);
+    if (!parent || !(await this.deps.messages.claimThread(this.id, parent.channel))) return;
+    const record = (progress: ThreadProgress) => this.deps.messages.recordThread(this.id, progress);
+    await record({ ...parent, linesPosted: 0 });
+    const lines = await this.deps.messages.linesFrom(run.id, 0);
+    await postReplies(this.deps.chat, parent, lines, {
+      posted: async (count) => {
+        this.posted += count;
+        await record({ ...parent, linesPosted: this.posted });
+      },
+    });
     await this.deps.messages.completeThread(this.id, this.posted);
   }
 
@@ -141,10 +194,16 @@ export class RunThread {
     });
   }
 
-  private async editParent(parent: Parent, subject: RunSubject) {
-    this.lastEdit = Date.now();
+  private render(place: Place) {
     const run = this.final ?? this.run;
-    await this.deps.chat.update({ ...parent, ...runParent(run, subject, this.fraction, new Date()) });
+    if (!place.card) return runParent(run, place.subject, this.step, new Date());
+    const { overview } = place.card;
+    return requestCard({ ...overview, runs: overview.runs.map((r) => (r.id === run.id ? run : r)) }, { step: this.step, now: new Date() });
+  }
+
+  private async editParent(parent: Parent, place: Place) {
+    this.lastEdit = Date.now();
+    await this.deps.chat.update({ ...parent, ...this.render(place) });
   }
 
   private stopKeepingLines() {
@@ -157,4 +216,3 @@ export class RunThread {
     return this.final;
   }
 }
-

@@ -1,7 +1,10 @@
 import type { UnfinishedThread } from '../../domain/ports.ts';
 import { runParent } from '../blocks/run-message.ts';
 import { isRefusal } from '../chat.ts';
+import { onRequestCard } from './live-thread.ts';
 import { type Parent, postReplies, TAKEN_OVER } from './replies.ts';
+
+type Shown = ReturnType<typeof runParent>;
 import type { ThreadLogDeps } from './thread-log.ts';
 
 const reason = (error: unknown) => (error as Error).message;
@@ -46,15 +49,26 @@ async function complete(deps: ThreadLogDeps, thread: UnfinishedThread): Promise<
   }
 }
 
-/** The parent if it was never posted, the remaining lines in order, then the final state; `progress` follows along. */
+/** The thread's parent as it was recorded, or else the run's card, or else its own message, posted now. */
+async function parentOf(deps: ThreadLogDeps, thread: UnfinishedThread, final: () => Promise<Shown>): Promise<Parent | undefined> {
+  if (thread.ts) return { channel: thread.channel, ts: thread.ts };
+  if (onRequestCard(thread.run)) return deps.cards.posted(thread.run.requestId);
+  return deps.chat.post({ channel: thread.channel, ...(await final()) });
+}
+
+/**
+ * The parent if it was never posted, the remaining lines in order, then the final state (a card's from the database);
+ * `progress` follows along.
+ */
 async function writeRest(deps: ThreadLogDeps, thread: UnfinishedThread, progress: { posted: number; moved: boolean }) {
   const { chat, messages } = deps;
   const record = async (parent: Parent) => {
     progress.moved = true;
     if (!(await messages.recordThread(thread.subject, { ...parent, linesPosted: progress.posted }))) throw new Error(TAKEN_OVER);
   };
-  const final = runParent(thread.run, await deps.subjectOf(thread.run), 1, new Date());
-  const parent = thread.ts ? { channel: thread.channel, ts: thread.ts } : await chat.post({ channel: thread.channel, ...final });
+  const final = async () => runParent(thread.run, await deps.subjectOf(thread.run), undefined, new Date());
+  const parent = await parentOf(deps, thread, final);
+  if (!parent) throw new Error('its request’s card could not be posted');
   if (!thread.ts) await record(parent);
   const lines = await messages.linesFrom(thread.run.id, progress.posted);
   await postReplies(chat, parent, lines, {
@@ -63,7 +77,8 @@ async function writeRest(deps: ThreadLogDeps, thread: UnfinishedThread, progress
       await record(parent);
     },
   });
-  await chat.update({ ...parent, ...final });
+  if (onRequestCard(thread.run)) await deps.onRunChanged?.(thread.run);
+  else await chat.update({ ...parent, ...(await final()) });
   await messages.completeThread(thread.subject, progress.posted);
 }
 

@@ -1,9 +1,11 @@
 import type { Logger } from '@slack/bolt';
-import type { LogSink, PostedMessages } from '../../domain/ports.ts';
+import type { LogSink, PostedMessages, RunStep } from '../../domain/ports.ts';
+import type { RequestOverview } from '../../domain/services/queries.ts';
 import type { LogLine, Run } from '../../domain/types.ts';
 import type { RunSubject } from '../blocks/run-message.ts';
 import type { Chat } from '../chat.ts';
 import { RunThread } from './live-thread.ts';
+import type { Parent } from './replies.ts';
 import { completeUnfinishedThreads } from './recovery.ts';
 
 export interface ThreadLogDeps {
@@ -12,13 +14,22 @@ export interface ThreadLogDeps {
   logger: Logger;
   /** Where the run happens; its environment's channel gets the thread. */
   subjectOf(run: Run): Promise<RunSubject>;
-  /** Called when a run starts and ends (a deployment changes its request's card). */
+  /** The request cards whose threads hold their runs' logs. */
+  cards: {
+    /** Where the card is, if it was posted. */
+    where(requestId: number): Promise<Parent | undefined>;
+    overview(requestId: number): Promise<RequestOverview>;
+    /** Where the card is once posted (posting it if it was not). */
+    posted(requestId: number): Promise<Parent | undefined>;
+  };
+  /** Called when a run ended (a request's run changes its card). */
   onRunChanged?(run: Run): Promise<void>;
 }
 
 /**
- * The log sink of the Slack app: each run gets a parent message in its environment's channel, updated in place
- * with status, progress and duration, and its log lines in the thread, batched to about one post per second per channel.
+ * The log sink of the Slack app: a request's runs log into the thread of its card, which shows their status, step and
+ * duration while they run; a shared instance's sync gets its own parent message, updated in place the same way. Lines
+ * are batched to about one post per second per channel.
  * How far each thread got is kept in the database, so that a thread Slack kept from being written, or whose process
  * died, is completed later from the stored log (`resume`), by one process.
  */
@@ -30,12 +41,22 @@ export class ThreadLog implements LogSink {
 
   constructor(private readonly deps: ThreadLogDeps) {}
 
+  /** The run waits while its thread finds its card: on the embedded database no read gets past the run's transaction. */
+  async started(run: Run) {
+    await this.thread(run).placed;
+  }
+
   line(run: Run, line: LogLine) {
     this.thread(run).push(line);
   }
 
-  progress(run: Run, fraction: number) {
-    this.thread(run).progress(fraction);
+  progress(run: Run, step: RunStep) {
+    this.thread(run).progress(step);
+  }
+
+  /** Resolves once the run's thread holds its whole log (at once when this process writes none), so that its outcome is told after. */
+  async settled(runId: number) {
+    await this.threads.get(runId)?.done;
   }
 
   finished(run: Run) {
