@@ -107,6 +107,7 @@ export class ConsoleDisplay {
       lines.push(`  ↳ thread in #${this.channelName(message.channel)}${about}`);
       this.threadShown = key;
     }
+    if (message.broadcast) lines.push(`  ↳ also sent to #${this.channelName(message.channel)}`);
     const number = this.board.numbering({ kind: 'message', channel: message.channel, ts: message.ts, message }, message.text ?? '');
     lines.push(...renderMessage(message, this.ws.directory, number, this.inset(4)).map((l) => `  │ ${l}`));
     this.write(lines);

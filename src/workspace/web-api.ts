@@ -15,6 +15,8 @@ export interface PostedMessage {
   channel: string;
   ts: string;
   thread_ts?: string;
+  /** A thread reply also shown in the channel (`reply_broadcast`). */
+  broadcast?: true;
   text?: string;
   blocks?: Json[];
   user?: string;
@@ -76,6 +78,8 @@ export function dmChannelFor(channel: unknown): string {
 }
 
 export const isTopLevel = (m: PostedMessage) => !m.thread_ts || m.thread_ts === m.ts;
+/** What the channel shows: its top-level messages and the thread replies broadcast to it. */
+export const inChannel = (m: PostedMessage) => isTopLevel(m) || m.broadcast === true;
 
 /** The Web API methods, by name, over one workspace's state. */
 export function webApiHandlers(state: WorkspaceState, options: WebApiOptions = {}): Record<string, Handler> {
@@ -124,6 +128,7 @@ export function webApiHandlers(state: WorkspaceState, options: WebApiOptions = {
         channel,
         ts: nextTs(),
         ...(args.thread_ts ? { thread_ts: String(args.thread_ts) } : {}),
+        ...(args.thread_ts && args.reply_broadcast ? { broadcast: true as const } : {}),
         text: args.text,
         blocks: args.blocks,
         user: WORKSPACE.botUserId,

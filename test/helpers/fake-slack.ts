@@ -10,6 +10,7 @@ import {
   emptyWorkspaceState,
   type EphemeralMessage,
   isTopLevel,
+  inChannel,
   type PostedMessage,
   type ViewKind,
   type ViewRecord,
@@ -180,6 +181,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     ok: (method: string) => state.calls.filter((c) => c.method === method && c.status === 200 && c.response.ok),
     messages: (channel?: string) =>
       copy(state.messages.filter((m) => isTopLevel(m) && (!channel || m.channel === dmChannelFor(channel)))),
+    /** What the channel shows: its top-level messages and the thread replies broadcast to it. */
+    inChannel: (channel: string) => copy(state.messages.filter((m) => inChannel(m) && m.channel === dmChannelFor(channel))),
     thread: (channel: string, ts: string) =>
       copy(state.messages.filter((m) => m.channel === dmChannelFor(channel) && m.thread_ts === ts && m.ts !== ts)),
     ephemerals: (user?: string) => copy(state.ephemerals.filter((e) => !user || e.user === user)),

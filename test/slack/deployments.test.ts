@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Run } from '../../src/domain/types.ts';
 import type { FakeCall, FakeMessage } from '../helpers/fake-slack.ts';
 import { approvedInStaging, deployedToProduction, syncedPipeline } from '../helpers/scenarios.ts';
 import { answerOf, buttonLabels, buttonsOf, shown, useTestBot } from '../helpers/slack-app.ts';
@@ -12,21 +13,7 @@ const t = useTestBot();
 
 type Blocks = FakeMessage['blocks'];
 
-/**
- * The parent message of the newest run whose heading starts with `heading` (e.g. `Deployment of DR-1`), once `ok`
- * holds. Parents that were already there when `before` was taken (see `parentsNow`) are not it.
- */
-const runParentWhen = (channel: string, heading: string, ok: (m: FakeMessage) => boolean = () => true, timeoutMs = 30_000, before: string[] = []) =>
-  t.fake.waitFor(
-    () => {
-      const parent = t.fake.messages(channel).filter((m) => m.text?.startsWith(heading) && !before.includes(m.ts)).at(-1);
-      return parent && ok(parent) ? parent : undefined;
-    },
-    { timeoutMs },
-  );
 const parentsNow = (channel: string) => t.fake.messages(channel).map((m) => m.ts);
-const finished = (m: FakeMessage) => !/: running$/.test(m.text ?? '');
-const runIdOf = (parent: FakeMessage) => `RUN-${/· RUN-(\d+)/.exec(parent.text ?? '')![1]}`;
 
 /** The log lines of a thread, one per line, without the level mark each starts with. */
 function threadLines(channel: string, parentTs: string): string[] {
@@ -58,6 +45,13 @@ async function deployFromCard(card: FakeMessage) {
   return { modal, submitted };
 }
 
+/** Once all is settled: the request's card, and the id of its latest run of `kind`. */
+async function cardAndRun(channel: string, kind: Run['kind'] = 'deploy') {
+  await t.bot.settled();
+  const runs = (await t.bot.runtime.services.requestOverview(1)).runs.filter((r) => r.kind === kind);
+  return { card: t.card(channel, 'DR-1')!, runId: `RUN-${runs.at(-1)!.id}` };
+}
+
 /** Successful chat.postMessage calls per channel, in order. */
 function postsByChannel(): Map<string, FakeCall[]> {
   const byChannel = new Map<string, FakeCall[]>();
@@ -87,37 +81,39 @@ describe('one notice per person per outcome', () => {
 });
 
 describe('deploying from the Deploy button', () => {
-  it('asks for confirmation in a modal titled with the request, then threads the run under a parent message updated in place', async () => {
+  it('asks for confirmation in a modal titled with the request, then runs it under the card: one message, its log in the card’s thread', async () => {
     const card = await approvedInStaging(t);
     const { modal, submitted } = await deployFromCard(card);
     expect(modal.view.title.text).toBe('Deploy DR-1');
     expect(submitted.status).toBe(200);
     expect(answerOf(submitted).response_action).toBeUndefined();
 
-    const parent = await runParentWhen('C0STAGING', 'Deployment of DR-1', finished);
-    await t.bot.settled();
-    const final = t.fake.messages('C0STAGING').find((m) => m.ts === parent.ts)!;
-    expect(final.ts).not.toBe(card.ts);
-    expect(final.updates).toBeGreaterThan(0);
-    expect(final.text).toMatch(/succeeded$/);
+    const { card: final, runId } = await cardAndRun('C0STAGING');
+    expect(final.ts).toBe(card.ts);
+    // Since the request was sent, the channel shows its card and nothing else.
+    expect(t.fake.inChannel('C0STAGING').filter((m) => m.ts >= card.ts).map((m) => m.text)).toEqual(['DR-1 to Staging: deployed']);
     const status = shown(final);
-    expect(status).toMatch(/succeeded/);
-    expect(status).toMatch(/▰{10} 100%/);
-    expect(status).toMatch(/took \d+s/);
-    expect(buttonsOf(final)).toEqual([{ text: 'View Logs', action: 'view_logs', value: runIdOf(final) }]);
-    // Only one parent message for the run: it was edited, never posted again.
-    expect(t.fake.messages('C0STAGING').filter((m) => m.text?.startsWith('Deployment of DR-1'))).toHaveLength(1);
+    expect(status).toMatch(/Deployed\* to staging by <@U0DEPLOY> · took (under a second|\d+s)/);
+    expect(status).toMatch(/Sent by <@U0ALICE> .* · approved by <@U0BOB> .* · deployed by <@U0DEPLOY> /);
+    expect(status).not.toMatch(/%|▰/);
+    expect(buttonsOf(final)).toEqual([{ text: 'View Logs', action: 'view_logs', value: 'DR-1' }]);
+    expect(threadLines('C0STAGING', card.ts)).toEqual(await storedLines(runId));
   });
 
-  it('threads every log line of the run, in order, none lost', async () => {
+  it('never contradicts itself: Deploying with its step before the first log line, then the lines, then the outcome on the card, privately and by direct message', async () => {
     const card = await approvedInStaging(t);
     await deployFromCard(card);
-    const parent = await runParentWhen('C0STAGING', 'Deployment of DR-1', finished);
-    await t.bot.settled();
-    const lines = await storedLines(runIdOf(parent));
-    expect(lines.length).toBeGreaterThan(5);
-    expect(lines.at(-1)).toMatch(/Deployment succeeded/);
-    expect(threadLines('C0STAGING', parent.ts)).toEqual(lines);
+    await cardAndRun('C0STAGING');
+    const at = (c: FakeCall) => t.fake.calls.indexOf(c);
+    const edits = t.fake.ok('chat.update').filter((c) => c.args.ts === card.ts);
+    const deploying = edits.find((c) => String(c.args.text).endsWith(': deploying'))!;
+    expect(shown(deploying.args as { blocks: Blocks })).toMatch(/Deploying…\*( · step \d of 5: [a-z ]+)? · \d+s so far/);
+    const replies = t.fake.ok('chat.postMessage').filter((c) => c.args.thread_ts === card.ts);
+    const deployed = edits.find((c) => String(c.args.text).endsWith(': deployed'))!;
+    const told = t.fake.ok('chat.postEphemeral').find((c) => /DR-1 is deployed/.test(String(c.args.text)))!;
+    const dm = t.fake.ok('chat.postMessage').find((c) => c.args.channel === ALICE && /DR-1 is deployed/.test(String(c.args.text)))!;
+    expect(at(deploying)).toBeLessThan(at(replies[0]!));
+    for (const after of [deployed, told, dm]) expect(at(after)).toBeGreaterThan(at(replies.at(-1)!));
   });
 
   it('shows Deployed on the request card (same message) and tells the requester by direct message', async () => {
@@ -142,7 +138,7 @@ describe('deploying from the Deploy button', () => {
     await t.bot.settled();
     expect(t.fake.views('open')).toEqual([]);
     expect((await t.bot.runtime.services.requestOverview(1)).request.state).toBe('approved');
-    expect(t.fake.messages('C0STAGING').some((m) => m.text?.startsWith('Deployment of'))).toBe(false);
+    expect(t.fake.thread('C0STAGING', card.ts)).toEqual([]);
   });
 });
 
@@ -158,13 +154,12 @@ describe('the thread within Slack limits', () => {
     const card = await approvedInStaging(t, { changes: many });
     t.fake.rateLimit({ method: 'chat.postMessage', perChannelPerSecond: 1, retryAfter: 1 });
     await deployFromCard(card);
-    const parent = await runParentWhen('C0STAGING', 'Deployment of DR-1', finished, 60_000);
-    await t.bot.settled();
+    const { runId } = await cardAndRun('C0STAGING');
 
-    const lines = await storedLines(runIdOf(parent));
+    const lines = await storedLines(runId);
     expect(lines.filter((l) => l.startsWith('Missing dependency'))).toHaveLength(300);
-    expect(threadLines('C0STAGING', parent.ts)).toEqual(lines);
-    expect(t.fake.thread('C0STAGING', parent.ts).length).toBeGreaterThan(3);
+    expect(threadLines('C0STAGING', card.ts)).toEqual(lines);
+    expect(t.fake.thread('C0STAGING', card.ts).length).toBeGreaterThan(3);
 
     const limited = t.fake.calls.filter((c) => c.method === 'chat.postMessage' && c.status === 429);
     expect(limited.map((c) => `${c.args.channel} ${String(c.args.text).slice(0, 40)}`)).toEqual([]);
@@ -184,9 +179,9 @@ describe('the thread within Slack limits', () => {
     t.fake.failNext('chat.postMessage', { status: 500 });
     await t.submit(DEPLOYER, modal, {});
 
-    const parent = await runParentWhen('C0STAGING', 'Deployment of DR-1', finished, 30_000);
-    await t.bot.settled();
-    expect(threadLines('C0STAGING', parent.ts)).toEqual(await storedLines(runIdOf(parent)));
+    await deployerTold();
+    const { runId } = await cardAndRun('C0STAGING');
+    expect(threadLines('C0STAGING', card.ts)).toEqual(await storedLines(runId));
 
     const posts = t.fake.calls.filter((c) => c.method === 'chat.postMessage');
     const failures = posts.filter((c) => c.status !== 200);
@@ -208,45 +203,36 @@ describe('a failed deployment', () => {
   /** Alice's Layout/Account depends on Flow/Missing, which Staging does not have. */
   const missingDependency = [{ key: 'Layout/Account', content: 'v2', dependsOn: ['Flow/Missing'] }];
 
-  it('shows failed with the reason on the parent, threads the error lines, leaves the card with Deploy, Reject and View Logs, and tells the requester why', async () => {
+  it('shows failed with the reason on the card, threads the error lines under it, leaves Deploy, Reject and View Logs, and tells the requester why', async () => {
     const card = await approvedInStaging(t, { changes: missingDependency });
     await deployFromCard(card);
 
-    const parent = await runParentWhen('C0STAGING', 'Deployment of DR-1', finished);
-    await t.bot.settled();
-    const final = t.fake.messages('C0STAGING').find((m) => m.ts === parent.ts)!;
-    expect(final.text).toMatch(/failed$/);
-    expect(shown(final)).toMatch(/failed/);
-    expect(shown(final)).toMatch(/1 missing dependency/);
-    expect(buttonLabels(final)).toEqual(['View Logs']);
+    const { card: failed, runId } = await cardAndRun('C0STAGING');
+    expect(failed.ts).toBe(card.ts);
+    expect(failed.text).toMatch(/failed$/);
+    expect(shown(failed)).toMatch(/Deployment failed\* \(took [^)]+\): 1 missing dependency/);
+    expect(buttonLabels(failed)).toEqual(['Deploy', 'Reject', 'View Logs']);
 
-    const thread = threadLines('C0STAGING', parent.ts);
-    expect(thread).toEqual(await storedLines(runIdOf(parent)));
+    const thread = threadLines('C0STAGING', card.ts);
+    expect(thread).toEqual(await storedLines(runId));
     expect(thread).toContainEqual(expect.stringMatching(/Missing dependency: Layout\/Account depends on Flow\/Missing/));
     expect(thread.at(-1)).toMatch(/Deployment failed: 1 missing dependency/);
-    expect(t.fake.thread('C0STAGING', parent.ts).some((m) => m.text?.includes(':x:'))).toBe(true);
-
-    const failed = await t.cardWhen('C0STAGING', 'DR-1', (m) => /failed/i.test(shown(m)) && buttonLabels(m).includes('View Logs'));
-    expect(failed.ts).toBe(card.ts);
-    expect(shown(failed)).toMatch(/1 missing dependency/);
-    expect(buttonLabels(failed)).toEqual(['Deploy', 'Reject', 'View Logs']);
+    expect(t.fake.thread('C0STAGING', card.ts).some((m) => m.text?.includes(':x:'))).toBe(true);
 
     const dm = await t.fake.waitFor(() => t.fake.dms(ALICE).find((m) => /DR-1/.test(m.text ?? '') && /failed/.test(m.text ?? '')));
     expect(dm.text).toMatch(/1 missing dependency/);
     expect((await t.bot.runtime.services.requestOverview(1)).request.state).toBe('failed');
   });
 
-  it('View Logs on the parent opens a modal with the run and every one of its lines', async () => {
+  it('View Logs on the card opens a modal with the request’s runs and every one of their lines', async () => {
     const card = await approvedInStaging(t, { changes: missingDependency });
     await deployFromCard(card);
-    const parent = await runParentWhen('C0STAGING', 'Deployment of DR-1', finished);
-    await t.bot.settled();
-    const runId = runIdOf(parent);
+    const { card: failed, runId } = await cardAndRun('C0STAGING');
 
-    const viewLogs = buttonsOf(parent).find((b) => b.text === 'View Logs')!;
-    await t.click(ALICE, viewLogs.action, viewLogs.value, { channelId: 'C0STAGING', messageTs: parent.ts });
+    const viewLogs = buttonsOf(failed).find((b) => b.text === 'View Logs')!;
+    await t.click(ALICE, viewLogs.action, viewLogs.value, { channelId: 'C0STAGING', messageTs: failed.ts });
     const modal = await t.modal('logs_modal');
-    expect(modal.view.title.text).toBe(`Logs ${runId}`);
+    expect(modal.view.title.text).toBe('Logs DR-1');
     const text = shown(modal.view as { blocks: Blocks });
     expect(text).toContain(runId);
     expect(text).toMatch(/failed/);
@@ -267,42 +253,50 @@ describe('reverting the latest production deployment', () => {
     expect(shown(modal.view as { blocks: Blocks })).toContain('DR-1');
     const submitted = await t.submit(DEPLOYER, modal, { reason });
     expect(answerOf(submitted).response_action).toBeUndefined();
-    const parent = await runParentWhen('C0PROD', 'Revert of DR-1', finished);
-    await t.bot.settled();
     await t.fake.waitFor(() => t.fake.dms(DEPLOYER).find((m) => /DR-1 is reverted/.test(m.text ?? '')));
-    return parent;
+    return cardAndRun('C0PROD', 'revert');
   }
 
-  it('offers Revert Changes on the deployer’s App Home; confirming runs a revert threaded in the Production channel and the card shows reverted', async () => {
+  it('offers Revert Changes on the deployer’s App Home; confirming runs a revert logged in the card’s thread, and the card shows reverted with its history', async () => {
     await deployedToProduction(t);
     const card = t.card('C0PROD', 'DR-1')!;
-    const parent = await deployerRevertsFromHome();
+    const { card: reverted, runId } = await deployerRevertsFromHome();
 
-    const final = t.fake.messages('C0PROD').find((m) => m.ts === parent.ts)!;
-    expect(final.ts).not.toBe(card.ts);
-    expect(final.text).toMatch(/succeeded$/);
-    expect(final.updates).toBeGreaterThan(0);
-    expect(buttonLabels(final)).toEqual(['View Logs']);
-    const thread = threadLines('C0PROD', parent.ts);
-    expect(thread).toEqual(await storedLines(runIdOf(parent)));
-    expect(thread).toContainEqual(expect.stringMatching(/Restored 1 component/));
-
-    const reverted = await t.cardWhen('C0PROD', 'DR-1', (m) => /Reverted/.test(shown(m)));
     expect(reverted.ts).toBe(card.ts);
+    expect(shown(reverted)).toMatch(/Reverted/);
+    expect(shown(reverted)).toMatch(/deployed by <@U0DEPLOY> .* · reverted by <@U0DEPLOY> /);
     expect(buttonLabels(reverted)).toEqual(['View Logs']);
+    const thread = threadLines('C0PROD', card.ts);
+    const revertLines = await storedLines(runId);
+    expect(thread.slice(-revertLines.length - 1, -1)).toEqual(revertLines);
+    expect(revertLines).toContainEqual(expect.stringMatching(/Restored 1 component/));
+
     await t.fake.waitFor(() => t.fake.dms(ALICE).find((m) => /DR-1 was reverted/.test(m.text ?? '')));
-    await t.fake.waitFor(() => t.fake.dms(DEPLOYER).find((m) => /DR-1 is reverted/.test(m.text ?? '')));
     const production = await t.bot.runtime.services.components.list('production');
     expect(production.find((c) => c.key === 'Layout/Account')?.content).toBe('v1');
   });
 
-  it('announces in the Production channel, outside the thread, that Production is locked by the revert, with the reverter’s reason', async () => {
+  it('announces the lock once in the channel (from the card’s thread) and once to its deployer, with the reverter’s reason', async () => {
     await deployedToProduction(t);
-    const parent = await deployerRevertsFromHome('checkout fails for annual plans');
+    const { card } = await deployerRevertsFromHome('checkout fails for annual plans');
     const lock = (await t.bot.runtime.services.status()).find((e) => e.environment.name === 'Production')!.environment.lock;
     expect(lock?.reason).toBe('reverted: checkout fails for annual plans');
-    const topLevel = t.fake.messages('C0PROD').filter((m) => m.ts !== parent.ts && !m.text?.startsWith('DR-1 '));
-    expect(topLevel.map((m) => m.text)).toContainEqual(expect.stringMatching(/locked[\s\S]*reverted: checkout fails for annual plans/i));
+    const inChannel = t.fake.inChannel('C0PROD').filter((m) => /locked/.test(m.text ?? ''));
+    expect(inChannel.map((m) => [m.thread_ts, m.text])).toEqual([[card.ts, expect.stringMatching(/locked \(“reverted: checkout fails for annual plans”\)/)]]);
+    expect(t.fake.messages('C0PROD').filter((m) => m.ts >= card.ts).map((m) => m.ts)).toEqual([card.ts]);
+    // Their own answer (by direct message, as the revert was started from App Home) is the one notice they get.
+    const toDeployer = [...t.fake.dms(DEPLOYER), ...t.fake.ephemerals(DEPLOYER)].filter((m) => /locked/.test(m.text ?? ''));
+    expect(toDeployer.map((m) => m.text)).toEqual([expect.stringMatching(/DR-1 is reverted .* locked \(“reverted: checkout fails for annual plans”\)/)]);
+  });
+
+  it('tells the deployer by direct message, once, when an admin reverts their deployment', async () => {
+    await deployedToProduction(t);
+    await t.bot.services.revert(as(ADMIN), 'Production', 'payments are down');
+    await t.bot.settled();
+    const told = t.fake.dms(DEPLOYER).filter((m) => /DR-1 was reverted/.test(m.text ?? ''));
+    expect(told.map((m) => m.text)).toEqual([expect.stringMatching(/locked \(“reverted: payments are down”\)/)]);
+    expect(t.fake.ephemerals(ADMIN)).toEqual([]);
+    expect(t.fake.dms(ADMIN)).toEqual([]);
   });
 
   it('asks the reason inside the revert modal, and reverts nothing without one', async () => {

@@ -1,6 +1,7 @@
 import { formatId } from '../../../domain/ids.ts';
 import { count } from '../../../domain/pipeline.ts';
 import { escape } from '../../blocks/format.ts';
+import { lockSentence } from '../../blocks/outcome.ts';
 import { type SlackDeps, actorOf } from '../../listener-deps.ts';
 import { fields } from '../../ids.ts';
 import { readValue } from '../../views/common.ts';
@@ -13,5 +14,5 @@ export const revertSubmitted = (deps: SlackDeps) =>
     check: ({ values }) => onlyErrors({ [fields.reason]: required(readValue(values, fields.reason), 'Say why: it becomes the reason of the lock.') }),
     work: ({ user, values, metadata }) => deps.services.revert(actorOf(user), metadata.environment, readValue(values, fields.reason)),
     done: (r, { reply }) =>
-      reply(`:rewind: ${formatId('request', r.request.id)} is reverted in ${escape(r.environment.name)}: ${count(r.restored, 'component')} restored. ${escape(r.environment.name)} is locked until someone unlocks it.`),
+      reply(`:rewind: ${formatId('request', r.request.id)} is reverted in ${escape(r.environment.name)}: ${count(r.restored, 'component')} restored.${lockSentence({ ...r.environment, lock: r.lock })}`),
   });
