@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { DomainError } from '../domain/errors.ts';
 import { parseId } from '../domain/ids.ts';
+import { command, msg } from '../domain/message.ts';
 import { syncLabel } from '../domain/pipeline.ts';
 import { ATTACHABLE_CHANGE_REQUEST_STATES } from '../domain/states.ts';
 import { actorOf, type SlackDeps } from './listener-deps.ts';
@@ -34,6 +35,12 @@ export async function openSend(deps: SlackDeps, o: Opening, instanceName: string
     throw new DomainError('NOTHING_TO_SEND', `${preview.instance.name} has no changes to send: it matches its baseline. Change some components first, or sync to take what is new above.`);
   }
   const changeRequests = (await deps.services.changeRequests.list()).filter((cr) => ATTACHABLE_CHANGE_REQUEST_STATES.includes(cr.state));
+  if (preview.target.approvals.requireChangeRequest && changeRequests.length === 0) {
+    throw new DomainError(
+      'CHANGE_REQUEST_REQUIRED',
+      msg`${preview.target.name} requires an approved change request, and none is approved yet. Create one with ${command('cr new')}, submit it and have it approved; then send again.`,
+    );
+  }
   await o.client.views.open({ trigger_id: o.triggerId, view: sendModal({ ...preview, changeRequests, channel: o.metadata.channel }) });
 }
 

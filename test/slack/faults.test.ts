@@ -17,7 +17,7 @@ import { noUserGroups } from '../../src/slack/user-groups.ts';
 import type { FakeMessage } from '../helpers/fake-slack.ts';
 import { approvedInStaging as approvedWith, type ComponentChange } from '../helpers/scenarios.ts';
 import { useTestBot } from '../helpers/slack-app.ts';
-import { ADMIN, ALICE, as, DEPLOYER } from '../helpers/world.ts';
+import { ADMIN, ALICE, as, BOB, DEPLOYER } from '../helpers/world.ts';
 
 // Slack answering 429 (with Retry-After), 500 or nothing at all delays the bot's messages: no log line is lost or
 // posted twice, no outcome changes, and a thread Slack kept from being written is completed once it answers again,
@@ -90,13 +90,15 @@ const manyMissing = Array.from({ length: 150 }, (_, i) => ({
 /** DR-1 from dev-alice carrying `components`, approved by Bob, waiting in Staging's queue with its card posted. */
 const approvedInStaging = (components: ComponentChange[]) => approvedWith(t, { changes: components });
 
-const parentNow = () => t.fake.messages('C0STAGING').find((m) => m.text?.startsWith('Deployment of DR-1'));
+/** DR-1's card: the parent of its runs' threads. */
+const parentNow = () => t.card('C0STAGING', 'DR-1');
 const parentWhen = (ok: (m: FakeMessage) => boolean = () => true, timeoutMs = 30_000) =>
   t.fake.waitFor(() => {
     const parent = parentNow();
     return parent && ok(parent) ? parent : undefined;
   }, { timeoutMs });
-const runOf = (parent: FakeMessage) => `RUN-${/· RUN-(\d+)/.exec(parent.text ?? '')![1]}`;
+/** DR-1's latest deployment run. */
+const latestRun = async () => `RUN-${(await t.bot.runtime.services.requestOverview(1)).runs.filter((r) => r.kind === 'deploy').at(-1)!.id}`;
 const replies = (parent: FakeMessage) => t.fake.thread('C0STAGING', parent.ts);
 
 /** The log lines of a thread, one per line, without the level mark each starts with. */
@@ -120,13 +122,13 @@ const threadRow = async (run: string) => (await t.bot.runtime.database.db.select
 async function outcome() {
   await t.bot.settled();
   const parent = parentNow()!;
-  const [run] = await t.bot.runtime.services.logs(runOf(parent));
+  const [run] = await t.bot.runtime.services.logs(await latestRun());
   const { request } = await t.bot.runtime.services.requestOverview(1);
   return {
     request: { state: request.state, reason: request.reason, deployedBy: request.deployedBy },
     run: { status: run!.status, summary: run!.summary },
     staging: (await t.bot.runtime.services.components.list('staging')).map((c) => `${c.key}=${c.content}`),
-    parents: t.fake.messages('C0STAGING').filter((m) => m.text?.startsWith('Deployment of DR-1')).map((m) => m.text),
+    channel: t.fake.messages('C0STAGING').filter((m) => m.ts >= parent.ts).map((m) => m.text),
     lines: run!.lines.map((l) => l.text),
     thread: threadLines(parent),
     card: t.card('C0STAGING', 'DR-1')?.text,
@@ -147,13 +149,15 @@ describe('429 and 500 from Slack during a deployment', () => {
     // At Slack's pace, so that the thread is still being written when the faults begin.
     t.slackPace();
     await approvedInStaging(manyMissing);
-    await t.bot.services.deploy(as(DEPLOYER), 1);
+    // Not awaited: a deployment returns once its thread is written.
+    const deploying = t.bot.services.deploy(as(DEPLOYER), 1);
     // Once the thread has begun, its next replies and edits meet rate limits and server errors.
     const parent = await parentWhen((p) => replies(p).length > 0);
     t.fake.failNext('chat.postMessage', { status: 429, retryAfter: 1 }, 2);
     t.fake.failNext('chat.postMessage', { status: 500 }, 2);
     t.fake.failNext('chat.update', { status: 500 });
     t.fake.failNext('chat.update', { status: 429, retryAfter: 1 });
+    await deploying;
     const stormy = await outcome();
 
     const failed = t.fake.calls.filter((c) => c.status !== 200);
@@ -189,18 +193,18 @@ describe('a thread Slack kept from being written', () => {
     await approvedInStaging(manyMissing);
     // At Slack's pace, so that the thread is still being written when Slack starts refusing.
     t.slackPace();
-    await t.bot.services.deploy(as(DEPLOYER), 1);
+    const deploying = t.bot.services.deploy(as(DEPLOYER), 1);
     const parent = await parentWhen((p) => replies(p).length >= 2);
     refusePosts();
     // Longer than Chat's tries: the live thread gives up.
+    await deploying;
     await t.bot.settled();
-    const run = runOf(parent);
+    const run = await latestRun();
     const lines = await storedLines(run);
     const before = threadLines(parent);
     expect(before.length).toBeGreaterThan(0);
     expect(before.length).toBeLessThan(lines.length);
     expect(before).toEqual(lines.slice(0, before.length));
-    expect(parentNow()!.text).toMatch(/: running$/);
     expect(await threadRow(run)).toMatchObject({ ts: parent.ts, linesPosted: before.length, complete: false, writer: t.bot.runtime.process.id });
 
     answerPosts();
@@ -218,43 +222,60 @@ describe('a thread Slack kept from being written', () => {
     expect(t.fake.calls.length).toBe(calls);
   });
 
-  it('whose parent could not even be posted gets its parent, every line and the final status from resume()', async () => {
-    await approvedInStaging([{ key: 'Layout/Account', content: 'v2' }]);
+  it('of which not one reply could be posted gets every line under the card from resume()', async () => {
+    const card = await approvedInStaging([{ key: 'Layout/Account', content: 'v2' }]);
     refusePosts();
     const deployed = await t.bot.services.deploy(as(DEPLOYER), 1);
     expect(deployed.succeeded).toBe(true);
     await t.bot.settled();
-    expect(parentNow()).toBeUndefined();
     const run = `RUN-${deployed.run.id}`;
-    expect(await threadRow(run)).toMatchObject({ ts: null, complete: false });
+    expect(await threadRow(run)).toMatchObject({ ts: card.ts, linesPosted: 0, complete: false });
 
     answerPosts();
     expect(await t.bot.threads.resume()).toBe(1);
-    const parent = parentNow()!;
-    expect(parent.text).toMatch(/: succeeded$/);
-    expect(threadLines(parent)).toEqual(await storedLines(run));
-    expect(t.fake.messages('C0STAGING').filter((m) => m.text?.startsWith('Deployment of DR-1'))).toHaveLength(1);
-    expect((await t.bot.runtime.services.requestOverview(1)).request.state).toBe('deployed');
+    await t.bot.settled();
+    expect(threadLines(card)).toEqual(await storedLines(run));
+    expect(parentNow()!.text).toMatch(/: deployed$/);
+    expect(t.fake.messages('C0STAGING').filter((m) => m.ts >= card.ts)).toHaveLength(1);
+  });
+
+  it('of a run whose card was never posted: the card is posted once the run ended, with the whole log in its thread', async () => {
+    await t.bot.runtime.services.components.put(as(ADMIN), 'production', [{ key: 'Layout/Account', content: 'v1' }]);
+    await t.bot.runtime.services.sync(as(ADMIN), 'staging');
+    await t.bot.runtime.services.sync(as(ALICE), 'dev-alice');
+    await t.bot.runtime.services.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'v2' }]);
+    // Sent and approved without announcing: nobody has posted its card.
+    await t.bot.runtime.services.send(as(ALICE), { instance: 'dev-alice', message: 'Tier on account' });
+    await t.bot.runtime.services.approve(as(BOB), 1);
+    await t.bot.settled();
+    expect(parentNow()).toBeUndefined();
+
+    const deployed = await t.bot.services.deploy(as(DEPLOYER), 1);
+    await t.bot.settled();
+    const card = parentNow()!;
+    expect(card.text).toMatch(/: deployed$/);
+    expect(threadLines(card)).toEqual(await storedLines(`RUN-${deployed.run.id}`));
+    expect(await threadRow(`RUN-${deployed.run.id}`)).toMatchObject({ ts: card.ts, complete: true });
   });
 
   it('is left as it is when Slack refuses it for good, instead of being tried again on every resume()', async () => {
-    await approvedInStaging([{ key: 'Layout/Account', content: 'v2' }]);
+    const card = await approvedInStaging([{ key: 'Layout/Account', content: 'v2' }]);
     const dying = await replica(1);
     refusePosts();
     expect((await dying.services.deploy(as(DEPLOYER), 1)).succeeded).toBe(true);
     await dying.threads.drain();
     await dying.close();
     const run = `RUN-${(await t.bot.runtime.services.requestOverview(1)).request.deployRunId}`;
-    expect(await threadRow(run)).toMatchObject({ ts: null, complete: false });
+    expect(await threadRow(run)).toMatchObject({ ts: card.ts, linesPosted: 0, complete: false });
 
     answerPosts();
     t.fake.failNext('chat.postMessage', { error: 'channel_not_found' });
     expect(await t.bot.threads.resume()).toBe(1);
-    expect(await threadRow(run)).toMatchObject({ ts: null, complete: true });
+    expect(await threadRow(run)).toMatchObject({ ts: card.ts, complete: true });
     const calls = t.fake.calls.length;
     expect(await t.bot.threads.resume()).toBe(0);
     expect(t.fake.calls.length).toBe(calls);
-    expect(parentNow()).toBeUndefined();
+    expect(replies(card)).toEqual([]);
   });
 });
 
@@ -271,7 +292,7 @@ describe('several processes on one database', () => {
     // While its writer lives, nobody else takes it.
     expect(await t.bot.threads.resume()).toBe(0);
     await dying.close();
-    const run = runOf(parent);
+    const run = await latestRun();
     const lines = await storedLines(run);
     const before = threadLines(parent);
     expect(before.length).toBeLessThan(lines.length);
@@ -282,8 +303,9 @@ describe('several processes on one database', () => {
     const [mine, theirs] = await Promise.all([t.bot.threads.resume(), other.threads.resume()]);
     expect(mine + theirs).toBe(1);
     expect(threadLines(parent)).toEqual(lines);
+    await t.bot.settled();
     expect(parentNow()!.text).toMatch(/: failed$/);
-    expect(t.fake.messages('C0STAGING').filter((m) => m.text?.startsWith('Deployment of DR-1'))).toHaveLength(1);
+    expect(t.fake.messages('C0STAGING').filter((m) => m.ts >= parent.ts)).toHaveLength(1);
     expect(await threadRow(run)).toMatchObject({ complete: true, writer: mine ? t.bot.runtime.process.id : other.id });
   });
 

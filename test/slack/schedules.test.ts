@@ -57,10 +57,11 @@ describe('scheduled deployments from Slack', () => {
     expect(await state()).toBe('approved');
     clock.advance(HOUR);
     await tick();
-    await t.cardWhen('C0STAGING', 'DR-1', (m) => /Deployed\* by <@U0DEPLOY>/.test(shown(m)));
+    const deployed = await t.cardWhen('C0STAGING', 'DR-1', (m) => /Deployed\* to staging by <@U0DEPLOY>/.test(shown(m)));
     expect(await state()).toBe('deployed');
-    const parents = t.fake.messages('C0STAGING').filter((m) => m.text?.startsWith('Deployment of DR-1'));
-    expect(parents).toHaveLength(1);
+    // Its log is in the card's thread: the channel got no other message.
+    expect(t.fake.thread('C0STAGING', deployed.ts).map((m) => m.text).join('\n')).toMatch(/Deployment succeeded/);
+    expect(t.fake.messages('C0STAGING').filter((m) => m.ts >= card.ts)).toHaveLength(1);
     expect((await t.bot.runtime.services.audit({ subject: 'DR-1', limit: 100 })).find((e) => e.action === 'deploy' && e.outcome === 'deployed')).toMatchObject({ actor: DEPLOYER, via: 'scheduler' });
     expect(t.fake.dms(ALICE).map((m) => m.text).join('\n')).toContain('DR-1 is deployed to Staging');
   });

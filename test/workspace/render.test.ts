@@ -191,15 +191,26 @@ describe('mrkdwnToText', () => {
 });
 
 describe('renderBlocks: the request card', () => {
-  it('shows who sends what where, the quoted message, the facts and the numbered buttons', () => {
+  it('shows who sends what where, the quoted message, who may approve, what is needed, the facts and the numbered buttons', () => {
     const { buttons, number } = registry();
     const lines = renderBlocks(requestCard(overview(request())).blocks, dir, number, UTC);
     expect(lines).toEqual([
-      'DR-12: @alice sends 2 changes (1 added, 1 modified) from dev-alice to staging (Staging)',
+      'DR-12 · dev-alice → staging (Staging)',
+      '─────────────────────────────────────',
+      '@alice sends 2 changes (1 added, 1 modified) from dev-alice to staging',
       '  ▎ Adds the <Account> layout & fixes',
       '  ▎ the onboarding flow',
-      'Sent Nov 14, 2023 at 22:13 · Changes: `Layout/Account`, `Flow/Onboarding`',
+      'May approve',
+      '@bob and @qa (not @alice, who sent it)',
+      'Still needed',
+      '1 more approval',
+      'Change request',
+      'none',
+      'Size',
+      '2 changes (1 added, 1 modified)',
+      'Changes: `Layout/Account`, `Flow/Onboarding`',
       '⏳ Waiting for approval: 0 of 1',
+      'Sent by @alice Nov 14, 2023 at 22:13',
       '[1 Approve]  [2 Reject]',
     ]);
     expect(buttons).toEqual([
@@ -225,12 +236,14 @@ describe('renderBlocks: the request card', () => {
 
   it('shows the outcome with its emoji, who decided and when', () => {
     const deployed = renderBlocks(requestCard(overview(request({ state: 'deployed', deployedBy: DEPLOYER, deployedAt: AT }))).blocks, dir, () => 7, UTC);
-    expect(deployed).toContain('🎉 Deployed by @deployer Nov 14, 2023 at 22:13');
+    expect(deployed).toContain('🎉 Deployed to staging by @deployer');
+    expect(deployed).toContain('Sent by @alice Nov 14, 2023 at 22:13 · deployed by @deployer Nov 14, 2023 at 22:13');
     expect(deployed.at(-1)).toBe('[7 View Logs]');
     const rejected = renderBlocks(requestCard(overview(request({ state: 'rejected', decidedBy: BOB, reason: 'needs <tests>' }))).blocks, dir, () => 1, UTC);
     expect(rejected).toContain('⛔ Rejected by @bob: needs <tests>');
     const approved = renderBlocks(requestCard(overview(request({ state: 'approved' }), [{ voter: BOB, decision: 'approve', reason: null, at: AT }])).blocks, dir, () => 1, UTC);
-    expect(approved).toContain('✅ Approved by @bob: waiting in the Staging queue for a deployer');
+    expect(approved).toContain('✅ Approved: waiting in the Staging queue for a deployer');
+    expect(approved).toContain('@bob');
   });
 
   it('passes View Logs its request id as the value', () => {
@@ -248,8 +261,8 @@ describe('renderBlocks: the request card', () => {
     expect(text(renderBlocks(blocks, dir, () => 1, UTC))).not.toContain('\x1b');
     const coloured = renderBlocks(blocks, dir, registry().number, { ...UTC, color: true });
     expect(coloured.at(-1)).toBe('\x1b[32m[1 Approve]\x1b[39m  \x1b[31m[2 Reject]\x1b[39m');
-    expect(coloured[0]).toContain('\x1b[1mdev-alice\x1b[22m');
-    expect(coloured[3]).toMatch(/^\x1b\[2mSent Nov 14/);
+    expect(coloured.find((l) => l.includes('sends'))).toContain('\x1b[1mdev-alice\x1b[22m');
+    expect(coloured.at(-2)).toMatch(/^\x1b\[2mSent by @alice Nov 14/);
   });
 
   it('wraps the card at the width, continuing quotes with their bar', () => {

@@ -121,7 +121,7 @@ export function addRequestCommands({ program, print, fail, actor, userOption, wi
       withServices(async (s, environment: string | undefined, opts: { user?: string; reason?: string }) => {
         const r = await s.revert(actor(opts), environment, opts.reason);
         print({ ...requestJson(r.request), run: formatId('run', r.run.id), restored: r.restored }, () =>
-          `Reverted ${formatId('request', r.request.id)} in ${r.environment.name}: ${r.restored} components restored. ${r.environment.name} is now locked until someone unlocks it.`,
+          `Reverted ${formatId('request', r.request.id)} in ${r.environment.name}: ${r.restored} components restored. ${r.environment.name} is now locked ("${r.lock.reason}") until someone unlocks it: sandbox unlock ${r.environment.name}`,
         );
       }),
     );

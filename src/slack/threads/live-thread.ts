@@ -76,11 +76,16 @@ export class RunThread {
   private wake: (() => void) | undefined;
   private lastEdit = 0;
   private posted = 0;
+  private ending!: (run: Run) => void;
+  private readonly end = new Promise<Run>((resolve) => (this.ending = resolve));
   private readonly id: string;
   private readonly bookmark: Bookmark;
   /** Resolves once the thread knows where it goes (none: it is not this process's to write live). */
   readonly placed: Promise<Place | undefined>;
+  /** The thread holds the run's whole log (or this process gave it up). */
   readonly done: Promise<void>;
+  /** A card that was not posted when the run started is posted, its thread written (see underLateCard). */
+  readonly afterwards: Promise<void>;
 
   constructor(
     private run: Run,
@@ -96,6 +101,10 @@ export class RunThread {
       this.stopKeepingLines();
       deps.logger.error(`The thread of ${this.id} stopped: ${reason(error)}`);
     });
+    // Apart from `done`: posting a card waits for its turn behind acknowledgements, where the run's caller may wait for `done`.
+    this.afterwards = Promise.all([this.placed, this.done, this.ended()])
+      .then(([place, , final]) => (place && !place.card && !place.channel && onRequestCard(final) ? this.underLateCard(final) : undefined))
+      .catch((error) => deps.logger.warn(`The thread of ${this.id} under its card was not written (${reason(error)}); it is completed from the stored log later.`));
   }
 
   push(line: LogLine) {
@@ -110,6 +119,7 @@ export class RunThread {
 
   finish(run: Run) {
     this.final = run;
+    this.ending(run);
     this.wake?.();
   }
 
@@ -138,9 +148,7 @@ export class RunThread {
     this.stopKeepingLines();
     // A thread given up is taken up from the database: it must hold how far this one got by then.
     await this.bookmark.written();
-    const final = await this.ended();
-    await this.deps.onRunChanged?.(final);
-    if (place && !place.card && !place.channel && onRequestCard(final)) await this.underLateCard(final);
+    await this.deps.onRunChanged?.(await this.ended());
   }
 
   private async write(place: Place) {
@@ -211,8 +219,8 @@ export class RunThread {
     this.lines = [];
   }
 
-  private async ended(): Promise<Run> {
-    while (!this.final) await new Promise<void>((resolve) => (this.wake = resolve));
-    return this.final;
+  /** Resolves with the run as it ended. */
+  private ended(): Promise<Run> {
+    return this.end;
   }
 }

@@ -62,7 +62,7 @@ export class ThreadLog implements LogSink {
   finished(run: Run) {
     const thread = this.thread(run);
     thread.finish(run);
-    void thread.done.finally(() => this.threads.delete(run.id));
+    void Promise.all([thread.done, thread.afterwards]).finally(() => this.threads.delete(run.id));
   }
 
   /**
@@ -84,7 +84,7 @@ export class ThreadLog implements LogSink {
 
   /** Resolves once every thread started so far, and every `resume` asked for, is done (used at shutdown and by the command line). */
   async drain() {
-    await Promise.all([...this.threads.values()].map((t) => t.done));
+    await Promise.all([...this.threads.values()].flatMap((t) => [t.done, t.afterwards]));
     await this.passes;
   }
 

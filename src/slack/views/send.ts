@@ -27,6 +27,9 @@ export function sendModal(o: SendModalInput): View {
     section(`*From* ${escape(o.instance.name)} (${escape(o.env.name)})  →  *To* ${escape(o.targetInstance.name)} (${escape(o.target.name)})`),
     section(`*${describeChanges(o.summary)}*\n${o.changes.slice(0, 15).map((c) => `\`${ACTION_MARK[c.action]} ${escape(c.key)}\``).join('\n')}${o.changes.length > 15 ? `\n…and ${o.changes.length - 15} more` : ''}`),
   ];
+  if (o.target.approvals.requireChangeRequest) {
+    blocks.push(section(`:clipboard: *${escape(o.target.name)} requires an approved change request*: choose the one these changes carry below.`));
+  }
   if (o.drifted) {
     blocks.push(section(`:warning: *${escape(o.targetInstance.name)} has changed since ${escape(o.instance.name)} last synced with it.* Your changes may conflict there: syncing first is recommended.`));
     blocks.push({
@@ -38,20 +41,14 @@ export function sendModal(o: SendModalInput): View {
     });
   }
   blocks.push(textInput(fields.message, 'Deployment message', { multiline: true, placeholder: 'What do these changes do?' }));
-  blocks.push(changeRequestInput(o.target, o.changeRequests));
+  if (o.changeRequests.length) blocks.push(changeRequestInput(o.target, o.changeRequests));
   return modal({ callbackId: callbacks.send, title: o.label, submit: 'Send', blocks, metadata: { instance: o.instance.name, channel: o.channel } });
 }
 
+/** The approved change requests to choose from (without any, the field is left out: see openSend). */
 function changeRequestInput(target: Environment, changeRequests: ChangeRequest[]): KnownBlock {
   const required = target.approvals.requireChangeRequest;
-  const hint = required ? `${target.name} requires an approved change request.` : 'Optional: a change request this send carries.';
-  if (changeRequests.length === 0) {
-    return textInput(fields.changeRequest, 'Change request', {
-      optional: !required,
-      placeholder: 'CR-3',
-      hint: `${hint} None is approved yet: create one with /sandbox cr new and have it approved.`,
-    });
-  }
+  const hint = required ? `${target.name} requires one: the deployment checks again that it is still approved.` : 'Optional: a change request this send carries.';
   const choices = changeRequests.map((cr) => ({ text: `${formatId('changeRequest', cr.id)} ${cr.name}`, value: String(cr.id) }));
   return selectInput(fields.changeRequest, 'Change request', choices, { optional: !required, hint });
 }
