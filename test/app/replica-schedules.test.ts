@@ -91,7 +91,8 @@ describe.runIf(onPostgres)('the scheduler on three replicas', () => {
 
     const runs = await pg<{ kind: string; status: string; user_id: string }[]>`select kind, status, user_id from runs where request_id = ${planned.id}`;
     expect(runs).toEqual([{ kind: 'deploy', status: 'succeeded', user_id: DEPLOYER }]);
-    expect(fake.messages('C0STAGING').filter((m) => m.text?.startsWith(`Deployment of DR-${planned.id} `))).toHaveLength(1);
+    const plannedCard = fake.messages('C0STAGING').find((m) => m.text?.startsWith(`DR-${planned.id} `))!;
+    expect(fake.thread('C0STAGING', plannedCard.ts).filter((m) => m.text?.includes('Deployment succeeded'))).toHaveLength(1);
 
     const driftTicks = await ticks('driftReport');
     const reports = fake.messages('C0STAGING').filter((m) => m.text?.includes('Drift report: staging differs from production'));

@@ -296,7 +296,8 @@ describe('/sandbox sync', () => {
 
   it('without an instance, from someone who owns none, says which instance to name', async () => {
     const said = await refused(DAVE, 'sync');
-    expect(said).toContain('/sandbox sync <instance>');
+    // Escaped, so that Slack shows the placeholder instead of reading it as markup.
+    expect(said).toContain('/sandbox sync &lt;instance&gt;');
     expect(said).toContain('You own no instance');
   });
 
@@ -339,11 +340,23 @@ describe('/sandbox send', () => {
     expect(shows).toContain('Deployment message');
   });
 
-  it('of a staging instance is "Send to Production" and asks for a change request', async () => {
+  it('of a staging instance is "Send to Production" and asks for one of the approved change requests', async () => {
     await services().components.put(as(ADMIN), 'staging', [{ key: 'Layout/Account', content: 'tier=gold' }]);
+    const cr = await services().changeRequests.create(as(ALICE), { name: 'Gold tier', type: 'normal', overview: 'Adds the gold tier' });
+    await services().changeRequests.submit(as(ALICE), cr.id);
+    await services().changeRequests.approve(as(BOB), cr.id);
+    await services().changeRequests.approve(as(CAROL), cr.id);
     const opened = await opens(DEPLOYER, 'send staging', 'send_modal');
     expect(opened.view.title.text).toBe('Send to Production');
-    expect(shown(opened.view)).toContain('Change request');
+    expect(shown(opened.view)).toContain('Production requires an approved change request');
+    expect(shown(opened.view)).toContain('CR-1 Gold tier');
+  });
+
+  it('of a staging instance while no change request is approved is refused before the modal, saying how to get one', async () => {
+    await services().components.put(as(ADMIN), 'staging', [{ key: 'Layout/Account', content: 'tier=gold' }]);
+    const said = await refused(DEPLOYER, 'send staging');
+    expect(said).toMatch(/Production requires an approved change request, and none is approved yet\. Create one with `\/sandbox cr new`, submit it and have it approved; then send again\./);
+    expect(t.fake.views('open')).toEqual([]);
   });
 
   it('when there is nothing to send is refused with the reason, without a modal', async () => {

@@ -201,7 +201,7 @@ describe('renderBlocks: the request card', () => {
       '  ▎ Adds the <Account> layout & fixes',
       '  ▎ the onboarding flow',
       'May approve',
-      '@bob and @qa (not @alice, who sent it)',
+      '@qa and @bob (not @alice, who sent it)',
       'Still needed',
       '1 more approval',
       'Change request',

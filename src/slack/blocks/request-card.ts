@@ -101,12 +101,17 @@ export function requestButtons(r: DeploymentRequest) {
   }
 }
 
+/** `@a, @b and @c`, or the first `max` of them `and 12 more`: a field holds 2,000 characters. */
+function some(mentions: string[], max: number): string {
+  return mentions.length <= max ? listWords(mentions) : `${mentions.slice(0, max).join(', ')} and ${mentions.length - max} more`;
+}
+
 /** Who may approve: the policy's people and groups (admins may always). */
 function approvers(o: RequestOverview): string {
   const { approvals } = o.environment;
-  const named = [...approvals.approvers.map(mention), ...approvals.userGroups.map(mentionGroup)];
+  const named = some([...approvals.userGroups.map(mentionGroup), ...approvals.approvers.map(mention)], 20);
   const self = approvals.allowSelfApproval ? '' : ` (not ${mention(o.request.requester)}, who sent it)`;
-  return named.length ? `${listWords(named)}${self}` : `admins${self}`;
+  return named ? `${named}${self}` : `admins${self}`;
 }
 
 /** What the request still needs before it can be deployed, or who approved it. */
@@ -115,9 +120,9 @@ function approvalField(o: RequestOverview): string {
   const approved = approvedBy(o);
   if (o.request.state === 'pending_approval') {
     const more = required - approved.length;
-    return `*Still needed*\n${count(more, 'more approval')}${approved.length ? ` (approved by ${listWords(approved.map((v) => mention(v.voter)))})` : ''}`;
+    return `*Still needed*\n${count(more, 'more approval')}${approved.length ? ` (approved by ${some(approved.map((v) => mention(v.voter)), 50)})` : ''}`;
   }
-  return `*Approved by*\n${approved.length ? listWords(approved.map((v) => mention(v.voter))) : required ? '—' : 'no approval needed'}`;
+  return `*Approved by*\n${approved.length ? some(approved.map((v) => mention(v.voter)), 50) : required ? '—' : 'no approval needed'}`;
 }
 
 function changeRequestField(o: RequestOverview): string {
@@ -130,7 +135,10 @@ function changeRequestField(o: RequestOverview): string {
 function historyLine(o: RequestOverview): string {
   const { request: r } = o;
   const steps = [`Sent by ${mention(r.requester)} ${slackDate(r.createdAt)}`];
-  for (const v of approvedBy(o)) steps.push(`approved by ${mention(v.voter)} ${slackDate(v.at)}`);
+  const approvals = approvedBy(o);
+  // Many approvals make one step: who came first, how many more, and when the last came.
+  if (approvals.length > 3) steps.push(`approved by ${some(approvals.map((v) => mention(v.voter)), 2)} ${slackDate(approvals.at(-1)!.at)}`);
+  else for (const v of approvals) steps.push(`approved by ${mention(v.voter)} ${slackDate(v.at)}`);
   if (r.deployedBy && r.deployedAt) steps.push(`deployed by ${mention(r.deployedBy)} ${slackDate(r.deployedAt)}`);
   const revert = o.runs.find((run) => run.id === r.revertRunId);
   if (revert) steps.push(`reverted by ${mention(revert.user)} ${slackDate(revert.endedAt ?? revert.startedAt)}`);
