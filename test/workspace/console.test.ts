@@ -72,9 +72,9 @@ describe.runIf(!onPostgres)('npm start without Slack settings, its input piped: 
     // At the modal's last step, a console command is not run: the modal stays open until submitted or cancelled.
     run.type('/sandbox sync dev-alice', '', 'as carol', 'cancel');
 
-    // The change request is a text field (none is approved yet): "nonsense" is refused by the bot, under its field.
+    // No change request is approved yet: the modal asks none.
     mark = run.mark();
-    run.type('/sandbox send dev-alice', 'Adds Region and Tier fields', 'nonsense', '', '', '');
+    run.type('/sandbox send dev-alice', 'Adds Region and Tier fields', '');
     const card = await run.waitFor(/── #staging ──\n(?:.*\n)*?.*\[(\d+) Approve\]\s+\[(\d+) Reject\]/, mark);
     approve = Number(card[1]);
     reject = Number(card[2]);
@@ -200,24 +200,20 @@ describe.runIf(!onPostgres)('npm start without Slack settings, its input piped: 
     expect(refused).not.toContain('<@');
   });
 
-  it('sends through the modal: a refusal from the bot is shown under its field and that field is asked again', () => {
-    const [command, message, changeRequest, submit, again, resubmit] = from(first.stdout, '/sandbox send dev-alice');
+  it('sends through the modal: the changes, the message, and no change request field while none is approved', () => {
+    const [command, message, submit] = from(first.stdout, '/sandbox send dev-alice');
     expect(command!.output).toMatch(/── modal for @alice ──\n {2}┌ Send to Staging\n/);
     expect(command!.output).toContain('3 changes (2 added, 1 modified)');
     expect(command!.output).toContain('▸ Deployment message (required; text; \\n starts a new line)');
-    expect(message!.output).toContain('▸ Change request (optional; text)');
-    expect(changeRequest!.output).toContain('Enter submits “Send”; cancel closes the modal.');
-    expect(submit!.typed).toBe('');
-    expect(submit!.output).toMatch(/^ {2}⚠ Change request: "nonsense" is not an id\. Use the form CR-12, or a bare number\.\n▸ Change request \(optional; text\)/);
-    expect(submit!.output).not.toContain('Submitted');
-    expect(again!.output).toContain('Enter submits “Send”');
-    expect(resubmit!.output).toContain('Submitted “Send to Staging”.');
+    expect(command!.output).not.toContain('Change request');
+    expect(message!.output).toContain('Enter submits “Send”; cancel closes the modal.');
+    expect(submit!.output).toContain('Submitted “Send to Staging”.');
   });
 
-  it('posts the approval card of the send in #staging, with numbered buttons, and tells the sender', () => {
-    const shown = from(first.stdout, '/sandbox send dev-alice')[5]!.output;
+  it('posts the approval card of the send in #staging, with who may approve and numbered buttons, and tells the sender', () => {
+    const shown = from(first.stdout, '/sandbox send dev-alice')[2]!.output;
     expect(shown).toMatch(/── #development · only @alice sees this ──\n {2}📤 Sent 3 changes \(2 added, 1 modified\) as DR-1 to staging \(Staging\)\. It waits for 1 approval\./);
-    expect(shown).toMatch(/── #staging ──\n {2}DR-1: @alice sends 3 changes \(2 added, 1 modified\) from dev-alice to staging \(Staging\)\n {4}▎ Adds Region and Tier fields\n/);
+    expect(shown).toMatch(/── #staging ──\n {2}DR-1 · dev-alice → staging \(Staging\)\n.*\n {2}@alice sends 3 changes \(2 added, 1 modified\) from dev-alice to staging\n {4}▎ Adds Region and Tier fields\n {2}May approve\n {2}@carol \(not @alice, who sent it\)\n {2}Still needed\n {2}1 more approval\n/);
     expect(shown).toContain('⏳ Waiting for approval: 0 of 1');
     expect(shown).toContain(`[${approve} Approve]  [${reject} Reject]`);
   });
@@ -236,7 +232,7 @@ describe.runIf(!onPostgres)('npm start without Slack settings, its input piped: 
   it('approves as carol with the number shown: the card is updated and the requester is told in a DM', () => {
     const approved = answerTo(first.stdout, `press ${approve}`);
     expect(approved).toMatch(/── #staging · only @carol sees this ──\n {2}✅ Your approval decided it: DR-1 is approved and waits in the queue\./);
-    expect(approved).toMatch(/── #staging · updated ──\n {2}DR-1: @alice sends(?:.*\n)*? {2}✅ Approved by @carol: waiting in the Staging queue for a deployer\n {2}\[\d+ Deploy\] {2}\[\d+ Reject\]/);
+    expect(approved).toMatch(/── #staging · updated ──\n {2}DR-1 · dev-alice → staging(?:.*\n)*? {2}Approved by\n {2}@carol\n(?:.*\n)*? {2}✅ Approved: waiting in the Staging queue for a deployer\n {2}Sent by @alice .* · approved by @carol .*\n {2}\[\d+ Deploy\] {2}\[\d+ Reject\]/);
     expect(approved).toMatch(/── DM with @alice ──\n {2}✅ DR-1 was approved by @carol: it waits in the Staging queue for a deployer\./);
   });
 
@@ -274,7 +270,7 @@ describe.runIf(!onPostgres)('npm start without Slack settings, its input piped: 
     expect(status).toContain('Queue: DR-1 approved');
     expect(status).toMatch(/dev-alice`? 5 components · Sent, 3 changes \(2 added, 1 modified\)/);
     // The channels kept their messages: DR-1's card is there, as the first run left it, with live buttons.
-    expect(answerTo(second.stdout, 'show #staging')).toMatch(/── #staging ──\n {2}DR-1: @alice sends 3 changes(?:.*\n)*? {2}✅ Approved by @carol(?:.*\n)*? {2}\[\d+ Deploy\] {2}\[\d+ Reject\]/);
+    expect(answerTo(second.stdout, 'show #staging')).toMatch(/── #staging ──\n {2}DR-1 · dev-alice → staging(?:.*\n)*? {2}@alice sends 3 changes(?:.*\n)*? {2}✅ Approved: waiting(?:.*\n)*? {2}\[\d+ Deploy\] {2}\[\d+ Reject\]/);
     expect(answerTo(second.stdout, 'quit')).toBe(`\nBye. The workspace keeps its data in ${dataDir}: npm start opens it again.\n`);
   }, PROCESS_TIMEOUT);
 

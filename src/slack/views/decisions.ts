@@ -29,7 +29,7 @@ export function deployModal(o: RequestOverview, metadata: ModalMetadata): View {
     metadata: { ...metadata, requestId: o.request.id },
     blocks: [
       section(`Deploy *${id}* (${describeChanges(o.summary)}) from *${escape(o.source.name)}* to *${escape(o.target.name)}* in ${escape(o.environment.name)}?\n>${escape(o.request.message)}`),
-      section('Dependencies and validation run first; the deployment is all-or-nothing, and its log is threaded in the channel.'),
+      section('Dependencies and validation run first; the deployment is all-or-nothing, and its log goes into the thread of the request’s card.'),
     ],
   });
 }
