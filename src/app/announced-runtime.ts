@@ -10,7 +10,7 @@ import { announcingServices } from '../slack/announcing-services.ts';
 import { Cards } from '../slack/cards.ts';
 import { Chat, type Pace } from '../slack/chat.ts';
 import { Outbox, type Schedule } from '../slack/outbox.ts';
-import { ThreadLog } from '../slack/threads/thread-log.ts';
+import { ThreadLog, type ThreadLogDeps } from '../slack/threads/thread-log.ts';
 import { openRuntime, type RegisteredRuntime, type RuntimeOptions } from './runtime.ts';
 
 export interface AnnouncedRuntime {
@@ -50,6 +50,22 @@ class FanOut implements LogSink {
   finished = (run: Run) => this.sinks.forEach((s) => s.finished?.(run));
 }
 
+/** The request cards, as the thread log finds them: its runs' threads go under them. `of` is asked at each use (the services need the thread log first). */
+export function requestCards(messages: PostedMessages, of: () => { services: Services; cards: Cards }): ThreadLogDeps['cards'] {
+  const where = async (requestId: number) => {
+    const card = await messages.find(formatId('request', requestId), 'card');
+    return card && { channel: card.channel, ts: card.ts };
+  };
+  return {
+    where,
+    overview: (requestId) => of().services.requestOverview(requestId),
+    posted: async (requestId) => {
+      await of().cards.refreshRequestCard(requestId);
+      return where(requestId);
+    },
+  };
+}
+
 /**
  * Opens the runtime with its work announced in Slack: request cards, run threads, direct messages. The Slack app
  * runs on it, and so does the command line whenever a bot token is configured, so work started anywhere is seen in Slack.
@@ -71,23 +87,12 @@ export async function openAnnouncedRuntime(
   // The services tell a run's outcome once its thread holds the whole log: they need the thread log, made next.
   const runs = { settled: (runId: number) => threads.settled(runId) };
   const services = announcingServices(runtime.services, { cards, outbox, runs });
-  const where = async (requestId: number) => {
-    const card = await messages.find(formatId('request', requestId), 'card');
-    return card && { channel: card.channel, ts: card.ts };
-  };
   const threads: ThreadLog = new ThreadLog({
     chat,
     messages,
     logger,
     subjectOf: (run) => services.runContext(run),
-    cards: {
-      where,
-      overview: (requestId) => services.requestOverview(requestId),
-      posted: async (requestId) => {
-        await cards.refreshRequestCard(requestId);
-        return where(requestId);
-      },
-    },
+    cards: requestCards(messages, () => ({ services, cards })),
     // Not awaited: the card waits for its turn (see Background). Its thread edited it live: it is written again.
     onRunChanged: async (run) => {
       if (run.requestId === null || run.kind === 'sync') return;

@@ -159,6 +159,17 @@ describe('send', () => {
     expect(sent.request.state).toBe('pending_approval');
   });
 
+  it('keeps the warnings its sender was given with the request, for its approvers: a missing dependency, components outside its change request', async () => {
+    const s = world.services;
+    const cr = await approvedChangeRequest(world, { customizations: ['Layout/Account'] });
+    await world.put('staging', { 'Layout/Account': 'v2', 'Flow/Extra': { content: 'x', dependsOn: ['Layout/Missing'] } });
+    const sent = await s.send(as(ADMIN), { instance: 'staging', message: 'release', changeRequestId: cr.id });
+    const stored = (await s.requestOverview(sent.request.id)).request.warnings.map(plain);
+    expect(stored).toEqual(sent.warnings.map(plain));
+    expect(stored).toContainEqual(expect.stringContaining('Flow/Extra depends on Layout/Missing'));
+    expect(stored).toContainEqual(`1 component outside the customizations of CR-${cr.id}: Flow/Extra.`);
+  });
+
   it('no warning when the dependency travels in the same package', async () => {
     await world.put('dev-alice', { 'Workflow/Onboarding': { content: 'w', dependsOn: ['Layout/Missing'] }, 'Layout/Missing': 'now here' }, ALICE);
     const sent = await world.services.send(as(ALICE), { instance: 'dev-alice', message: 'with its layout' });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FakeMessage } from '../helpers/fake-slack.ts';
 import { changedInDevAlice, sentToProduction } from '../helpers/scenarios.ts';
 import { answerOf, buttonLabels, shown, useTestBot } from '../helpers/slack-app.ts';
-import { ALICE, BOB, CAROL, DAVE, QA_MEMBER } from '../helpers/world.ts';
+import { ALICE, as, BOB, CAROL, DAVE, QA_MEMBER } from '../helpers/world.ts';
 
 // Approval messages: the card in the target environment's channel, its Approve / Reject buttons, every refusal,
 // and the card updated in place once the request is decided.
@@ -62,6 +62,33 @@ describe('the approval message', () => {
     expect(text).toMatch(/0 of 1/);
     expect(buttonLabels(card)).toEqual(['Approve', 'Reject']);
     expect(t.fake.messages('C0DEV').some((m) => m.text?.startsWith('DR-1'))).toBe(false);
+  });
+
+  it('is decision-ready: who may approve (people and groups) and what is still needed, its size, its change request and the warnings its sender was given', async () => {
+    await changedInDevAlice(t, { changes: [{ key: 'Layout/Account', content: 'v2', dependsOn: ['Flow/Missing'] }] });
+    await t.bot.services.send(as(ALICE), { instance: 'dev-alice', message: 'Tier on account' });
+    const card = await t.cardWhen('C0STAGING', 'DR-1');
+    expect(card.blocks?.[0]).toMatchObject({ type: 'header', text: { type: 'plain_text', text: 'DR-1 · dev-alice → staging (Staging)' } });
+    const text = shown(card);
+    expect(text).toContain(`*May approve*\n<!subteam^S0QA> and <@${BOB}> (not <@${ALICE}>, who sent it)`);
+    expect(text).toContain('*Still needed*\n1 more approval');
+    expect(text).toContain('*Change request*\nnone');
+    expect(text).toContain('*Size*\n1 change (1 modified)');
+    expect(text).toMatch(/:warning: \*Its sender was warned\*\n• Layout\/Account depends on Flow\/Missing, which staging will not have/);
+    expect(text).toMatch(/Sent by <@U0ALICE> <!date\^\d+\^/);
+
+    await clickOnCard(BOB, 'request_approve', card);
+    const approved = await t.cardWhen('C0STAGING', 'DR-1', (m) => m.updates > 0 && /Approved by/.test(shown(m)));
+    expect(shown(approved)).toContain(`*Approved by*\n<@${BOB}>`);
+    expect(shown(approved)).toMatch(new RegExp(`· approved by <@${BOB}> <!date`));
+    // The warnings stay for the deployer to see.
+    expect(shown(approved)).toContain('Its sender was warned');
+  });
+
+  it('on production names its change request and the two approvals it needs', async () => {
+    const card = await aliceSendsToProduction();
+    expect(shown(card)).toContain('*Change request*\nCR-1: Account tiers (in progress)');
+    expect(shown(card)).toContain('*Still needed*\n2 more approvals');
   });
 
   it('takes the approval of a member of an approver user group, resolved through Slack (usergroups.users.list)', async () => {

@@ -9,6 +9,7 @@ import { postedMessages } from '../../src/db/schema.ts';
 import { createStore } from '../../src/db/store.ts';
 import { createServices, type Services } from '../../src/domain/services/index.ts';
 import { systemClock } from '../../src/app/runtime.ts';
+import { requestCards } from '../../src/app/announced-runtime.ts';
 import { Chat } from '../../src/slack/chat.ts';
 import { Cards } from '../../src/slack/cards.ts';
 import { Outbox } from '../../src/slack/outbox.ts';
@@ -57,17 +58,7 @@ async function replica(attempts?: number): Promise<Replica> {
   const messages = postedMessageRepository(database.db, registration.id);
   let services: Services | undefined;
   let cards: Cards | undefined;
-  const where = async (requestId: number) => {
-    const card = await messages.find(`DR-${requestId}`, 'card');
-    return card && { channel: card.channel, ts: card.ts };
-  };
-  const threads = new ThreadLog({
-    chat,
-    messages,
-    logger,
-    subjectOf: (run) => services!.runContext(run),
-    cards: { where, overview: (id) => services!.requestOverview(id), posted: async (id) => (await cards!.refreshRequestCard(id), where(id)) },
-  });
+  const threads = new ThreadLog({ chat, messages, logger, subjectOf: (run) => services!.runContext(run), cards: requestCards(messages, () => ({ services: services!, cards: cards! })) });
   services = createServices({ store: createStore(database.db, registration.id), clock: systemClock, groups: noUserGroups, sink: threads, admins: config.admins });
   cards = new Cards(services, messages, new Outbox(chat, logger), logger);
   let closing: Promise<void> | undefined;

@@ -309,7 +309,7 @@ describe.runIf(onPostgres)('npm start without Slack settings, on PostgreSQL (DAT
     expect(banner).not.toMatch(/created now|sample components added/);
     expect(existsSync(join(dir, 'data'))).toBe(false);
     expect(exit.stdout).toContain('📤 Sent 1 change (1 added) as DR-1 to staging (Staging).');
-    expect(exit.stdout).toMatch(/── #staging ──\n {2}DR-1: @alice sends 1 change(?:.*\n)*? {2}\[\d+ Approve\] {2}\[\d+ Reject\]/);
+    expect(exit.stdout).toMatch(/── #staging ──\n {2}DR-1 · dev-alice → staging(?:.*\n)*? {2}@alice sends 1 change(?:.*\n)*? {2}\[\d+ Approve\] {2}\[\d+ Reject\]/);
     expect(await queryRows(db.db, sql`select count(*)::int as n from deployment_requests`)).toEqual([{ n: 1 }]);
     expect(await queryRows(db.db, sql`select count(*)::int as n from components`)).toEqual([{ n: 1 }]);
   }, PROCESS_TIMEOUT);

@@ -14,8 +14,9 @@ function thread(transcript: string, heading: RegExp): string[] {
   const lines = transcript.split('\n');
   const start = lines.findIndex((l) => heading.test(l));
   if (start === -1) throw new Error(`no thread headed ${heading}`);
-  const end = lines.findIndex((l, i) => i > start && !l.startsWith('  │ '));
-  return lines.slice(start + 1, end).map((l) => l.replace(/^ {2}│ /, ''));
+  // The thread's lines follow, perhaps with a line of the console among them, until the next message or step.
+  const end = lines.findIndex((l, i) => i > start && /^(── |■ |✓ )/.test(l));
+  return lines.slice(start + 1, end).filter((l) => l.startsWith('  │ ')).map((l) => l.replace(/^ {2}│ /, ''));
 }
 
 /** The words of a sentence however the terminal's width wrapped them: a long line continues on the next, indented. */
@@ -49,8 +50,8 @@ describe.runIf(!onPostgres)('npm run demo', () => {
     expect(passed).toEqual(DEMO_STEPS.map((s) => `✓ ${s.title}`));
     expect(stdout.trimEnd().split('\n').at(-1)).toBe('The whole release played as expected: 15 steps.');
 
-    // The deployment of DR-1: its log lines threaded under the run's message in #staging, in the order they ran.
-    expect(thread(stdout, /^ {2}↳ thread in #staging · Deployment of DR-1 to staging \(Staging\) · RUN-\d+/)).toEqual([
+    // The deployment of DR-1: its log lines threaded under its card in #staging, in the order they ran.
+    expect(thread(stdout, /^ {2}↳ thread in #staging · DR-1 to Staging: deploying/)).toEqual([
       '• Deploying DR-1 from dev-alice to staging (Staging): "Adds a Region field to accounts"',
       '• Checking dependencies…',
       '• Dependencies: all present',
@@ -62,14 +63,19 @@ describe.runIf(!onPostgres)('npm run demo', () => {
       '• Deployment succeeded: DR-1 is live in Staging',
     ]);
 
+    // The cards are decision-ready: who may approve and what is still needed.
+    expect(stdout).toMatch(/── #staging ──\n {2}DR-1 · dev-alice → staging \(Staging\)\n(?:.*\n)*? {2}May approve\n {2}@carol \(not @alice, who sent it\)\n {2}Still needed\n {2}1 more approval\n/);
+
     // DR-3 lacks a field it depends on: the deployment fails and staging is left as it was.
-    const failed = thread(stdout, /^ {2}↳ thread in #staging · Deployment of DR-3 to staging/).join('\n');
+    const failed = thread(stdout, /^ {2}↳ thread in #staging · DR-3 to Staging: deploying/).join('\n');
     expect(failed).toContain('❌ Missing dependency: Layout/Opportunity depends on Field/Opportunity.Stage');
     expect(failed).toContain('❌ Deployment failed: 1 missing dependency. staging is unchanged.');
-    expect(stdout).toMatch(words('❌ Deployment failed: 1 missing dependency. It stays in the queue: fix the cause, then deploy again.'));
+    expect(stdout.replace(/\s+/g, ' ')).toMatch(/❌ Deployment failed \(took [^)]+\): 1 missing dependency\. It stays in the queue: fix the cause, then deploy again\./);
 
-    expect(thread(stdout, /^ {2}↳ thread in #production · Deployment of DR-4/)).toContain('• Check "no debug flags" passed');
-    expect(stdout).toMatch(words('⏪ DR-4 is reverted in Production: 3 components restored. Production is locked until someone unlocks'));
+    expect(thread(stdout, /^ {2}↳ thread in #production · DR-4 to Production: deploying/)).toContain('• Check "no debug flags" passed');
+    expect(stdout).toMatch(words('⏪ DR-4 is reverted in Production: 3 components restored. 🔒 Production is locked (“reverted: Regions break the checkout”) until someone unlocks'));
+    // The lock is announced once in the channel: from the card's thread, broadcast.
+    expect(stdout.match(/↳ also sent to #production/g)).toHaveLength(1);
     expect(stdout).toMatch(words('⛔ These changes were deployed and then reverted: a reverted project cannot be redeployed as-is'));
   }, 120_000);
 

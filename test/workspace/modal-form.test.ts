@@ -99,22 +99,20 @@ describe('formFields', () => {
     ]);
   });
 
-  it('reads the send modal: the drift checkbox only when drifted, the message, and the change request as text or as a choice', () => {
+  it('reads the send modal: the drift checkbox only when drifted, the message, and the change request as a choice when one is approved', () => {
     const drifted = formFields(sendToStaging(true));
     expect(drifted.map((f) => [f.blockId, f.kind, f.optional])).toEqual([
       [fields.confirmDrift, 'checkboxes', true],
       [fields.message, 'text', false],
-      [fields.changeRequest, 'text', true],
     ]);
     expect(field(drifted, fields.confirmDrift).options).toEqual([{ text: 'Send anyway, without syncing first', value: 'yes' }]);
     expect(field(drifted, fields.confirmDrift).initial).toEqual({ type: 'checkboxes', selected_options: [] });
     expect(field(drifted, fields.message)).toMatchObject({ label: 'Deployment message', multiline: true, initial: { type: 'plain_text_input', value: null } });
-    expect(field(drifted, fields.changeRequest).hint).toMatch(/None is approved yet/);
 
-    expect(formFields(sendToStaging(false)).map((f) => f.blockId)).toEqual([fields.message, fields.changeRequest]);
+    expect(formFields(sendToStaging(false)).map((f) => f.blockId)).toEqual([fields.message]);
 
     const toProduction = field(formFields(sendToProduction()), fields.changeRequest);
-    expect(toProduction).toMatchObject({ kind: 'select', optional: false, hint: 'Production requires an approved change request.' });
+    expect(toProduction).toMatchObject({ kind: 'select', optional: false, hint: 'Production requires one: the deployment checks again that it is still approved.' });
     expect(toProduction.options).toEqual([
       { text: 'CR-3 Q4 release', value: '3' },
       { text: 'CR-7 Account regions', value: '7' },
@@ -257,10 +255,9 @@ describe('stateValues', () => {
 
   it('round-trips the send modal: the drift box, the message and the chosen change request', () => {
     const drifted = formFields(sendToStaging(true));
-    const sent = submit(drifted, { [fields.confirmDrift]: 'yes', [fields.message]: 'Adds a Region field', [fields.changeRequest]: 'CR-3' });
+    const sent = submit(drifted, { [fields.confirmDrift]: 'yes', [fields.message]: 'Adds a Region field' });
     expect(readChecked(sent, fields.confirmDrift)).toBe(true);
     expect(readValue(sent, fields.message)).toBe('Adds a Region field');
-    expect(readValue(sent, fields.changeRequest)).toBe('CR-3');
     expect(readChecked(submit(drifted, { [fields.message]: 'x' }), fields.confirmDrift)).toBe(false);
     expect(readChecked(submit(drifted, { [fields.confirmDrift]: 'none', [fields.message]: 'x' }), fields.confirmDrift)).toBe(false);
 

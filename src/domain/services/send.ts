@@ -7,7 +7,7 @@ import { formatId } from '../ids.ts';
 import { count, nextEnvironmentUp, sendLabel, targetInstanceFor } from '../pipeline.ts';
 import type { Actor, Repositories } from '../ports.ts';
 import { ATTACHABLE_CHANGE_REQUEST_STATES, describeState, moveRequest } from '../states.ts';
-import type { Change, ChangeSummary, DeploymentRequest, Environment, Instance } from '../types.ts';
+import type { Change, ChangeRequest, ChangeSummary, DeploymentRequest, Environment, Instance } from '../types.ts';
 import { assertMayWorkOn } from './access.ts';
 
 export interface SendInput {
@@ -94,6 +94,11 @@ export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): P
       for (const { key, missing } of await tx.packages.missingDependencies(pkg.id, targetInstance.id)) {
         warnings.push(msg`${key} depends on ${missing}, which ${targetInstance.name} will not have: deploying will be refused until it does.`);
       }
+      const outside = changeRequest ? outsideChangeRequest(changeRequest, items) : [];
+      if (outside.length) {
+        const named = outside.slice(0, 5).join(', ') + (outside.length > 5 ? ` and ${outside.length - 5} more` : '');
+        warnings.push([`${count(outside.length, 'component')} outside the customizations of ${formatId('changeRequest', changeRequest!.id)}: ${named}.`]);
+      }
       const shortfall = approvalShortfall(target, actor.user);
       if (shortfall) warnings.push(shortfall);
       const now = deps.clock.now();
@@ -165,6 +170,12 @@ async function refuseRepeats(tx: Repositories, instance: Instance, changeHash: s
       `These changes were already deployed from ${instance.name}: sending is disabled until new changes are available.`,
     );
   }
+}
+
+/** The keys of a package that its change request does not name (none when the change request names no customization). */
+function outsideChangeRequest(cr: ChangeRequest, items: readonly { key: string }[]): string[] {
+  const named = new Set([...cr.customizations, ...cr.proposedCustomizations]);
+  return named.size ? items.map((i) => i.key).filter((key) => !named.has(key)) : [];
 }
 
 /** A warning when the target's named approvers, the sender left out, are too few to approve without an admin. */
