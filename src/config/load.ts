@@ -7,8 +7,20 @@ import { type PipelineConfig, pipelineConfigSchema } from './schema.ts';
 const formatPath = (path: readonly PropertyKey[]) =>
   path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)), '');
 
-export function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => `${formatPath(issue.path) || '(top level)'}: ${issue.message}`);
+/** The name of the instance a path of the pipeline file lies in (`environments[0].instances[1]…`), when it has one. */
+function instanceAt(raw: unknown, path: readonly PropertyKey[]): string | undefined {
+  if (path[0] !== 'environments' || path[2] !== 'instances' || typeof path[3] !== 'number') return undefined;
+  const entry = (raw as { environments?: { instances?: unknown[] }[] })?.environments?.[path[1] as number]?.instances?.[path[3]];
+  const name = typeof entry === 'string' ? entry : (entry as { name?: unknown } | undefined)?.name;
+  return typeof name === 'string' ? name : undefined;
+}
+
+/** Each issue as `path: message`; a path inside an instance names the instance too (`… (instance dev-alice)`). */
+export function describeIssues(error: z.ZodError, raw?: unknown): string[] {
+  return error.issues.map((issue) => {
+    const instance = instanceAt(raw, issue.path);
+    return `${formatPath(issue.path) || '(top level)'}${instance ? ` (instance ${instance})` : ''}: ${issue.message}`;
+  });
 }
 
 /** Parses and validates a pipeline configuration; a bad file names every field at fault and why. */
@@ -21,7 +33,7 @@ export function parsePipelineConfig(text: string, source: string): PipelineConfi
   }
   const result = pipelineConfigSchema.safeParse(raw ?? {});
   if (!result.success) {
-    const lines = describeIssues(result.error).map((l) => `  - ${l}`);
+    const lines = describeIssues(result.error, raw).map((l) => `  - ${l}`);
     throw new DomainError('CONFIG_INVALID', `${source} is not a valid pipeline configuration:\n${lines.join('\n')}`);
   }
   return result.data;

@@ -13,7 +13,31 @@ const instanceName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowe
 /** Durations are a number and a unit: 30s, 15m, 4h, 7d. */
 export const duration = z.string().regex(/^\d+(s|m|h|d)$/, 'must be a number and a unit, e.g. 30s, 15m, 4h or 7d');
 
-const instance = z.union([instanceName, z.object({ name: instanceName, owner: slackUser.optional() }).strict()]);
+/** `user:password@` in a URL: a credential written into the file, which must name an environment variable instead. */
+const CREDENTIAL_IN_URL = /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]*@/i;
+/** A branch name git accepts (the rules of git check-ref-format, for one branch). */
+const BRANCH = /^(?!\/|-|.*\/\/|.*\.\.|.*@\{|.*\.lock$|.*\/$|.*\.$|@$)[^\s~^:?*[\\\x00-\x1f\x7f]+$/;
+
+/** Where a git-backed instance lives (DESIGN.md section 9). */
+const gitSource = z
+  .object({
+    repo: z
+      .string()
+      .min(1, 'must be a URL git accepts: https, ssh, a path or file://')
+      .refine((url) => !CREDENTIAL_IN_URL.test(url), 'must not carry a credential: name the environment variable that holds it in `credentials` instead'),
+    branch: z.string().regex(BRANCH, 'must be a branch name git accepts, e.g. dev-alice'),
+    path: z
+      .string()
+      .default('')
+      .refine((path) => !path.startsWith('/') && !path.split('/').includes('..'), 'must be a folder inside the repository, e.g. components (empty: its root)'),
+    credentials: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/, 'must name the environment variable that holds the credential, e.g. GIT_TOKEN (never the credential itself)')
+      .optional(),
+  })
+  .strict();
+
+const instance = z.union([instanceName, z.object({ name: instanceName, owner: slackUser.optional(), git: gitSource.optional() }).strict()]);
 
 const approvals = z
   .object({
@@ -139,4 +163,5 @@ export type EnvironmentConfig = PipelineConfig['environments'][number];
 export type InstanceConfig = EnvironmentConfig['instances'][number];
 
 /** An instance as the file may write it (a name, or a name and an owner), spelled out. */
-export const instanceSpec = (instance: InstanceConfig): { name: string; owner?: string } => (typeof instance === 'string' ? { name: instance } : instance);
+export type GitSource = z.infer<typeof gitSource>;
+export const instanceSpec = (instance: InstanceConfig): { name: string; owner?: string; git?: GitSource } => (typeof instance === 'string' ? { name: instance } : instance);

@@ -59,8 +59,8 @@ describe('configuration validation', () => {
     );
     expect(message).toContain('sandbox.config.yml is not a valid pipeline configuration');
     expect(message).toMatch(/environments\[0\]\.kind: .*"development"/);
-    expect(message).toContain('environments[0].instances[0].name: must be lower-case letters, digits and dashes');
-    expect(message).toContain('environments[0].instances[0].owner: must be a Slack user id such as U0ALICE');
+    expect(message).toContain('environments[0].instances[0].name (instance Dev_Alice): must be lower-case letters, digits and dashes');
+    expect(message).toContain('environments[0].instances[0].owner (instance Dev_Alice): must be a Slack user id such as U0ALICE');
     expect(message).toContain('schedules.expireAfter: must be a number and a unit, e.g. 30s, 15m, 4h or 7d');
   });
 
@@ -71,7 +71,7 @@ describe('configuration validation', () => {
     ['staging below development', pipeline(`\n  - name: Staging\n    kind: staging\n    instances: [staging]${development}\n  - name: QA\n    kind: staging\n    instances: [qa]${production}`), 'environments[1].kind: development cannot come after staging'],
     ['two production instances', pipeline(`${development}\n  - name: Production\n    kind: production\n    instances: [production, backup]`), 'environments[1].instances: production has exactly one instance'],
     ['approvals without approvers', pipeline(`${development}${production}\n    approvals: { required: 1 }`), 'environments[1].approvals: requires approvals but names no approvers or userGroups'],
-    ['an instance in two environments', pipeline(`${development}\n  - name: Staging\n    kind: staging\n    instances: [dev-alice]${production}`), 'environments[1].instances[0]: "dev-alice" is already an instance of Development'],
+    ['an instance in two environments', pipeline(`${development}\n  - name: Staging\n    kind: staging\n    instances: [dev-alice]${production}`), 'environments[1].instances[0] (instance dev-alice): "dev-alice" is already an instance of Development'],
     ['two environments with one name', pipeline(`${development}\n  - name: development\n    kind: staging\n    instances: [staging]${production}`), 'environments[1].name: "development" is used by two environments'],
     ['only production', pipeline(production), 'environments: must list at least one sandbox environment and production'],
     ['an unknown key', pipeline(`${development}${production}\n    approver: [U0BOB]`), 'environments[1]: Unrecognized key: "approver"'],
@@ -91,6 +91,37 @@ describe('configuration validation', () => {
     ['no environments at all', '', 'environments: '],
   ])('refuses %s', (_label, text, expected) => {
     expect(configError(text)).toContain(expected);
+  });
+
+  it('accepts a git-backed instance: repo, branch, a folder (the root by default) and the name of its credential', () => {
+    const config = parsePipelineConfig(
+      pipeline(`
+  - name: Development
+    kind: development
+    instances:
+      - { name: dev-alice, owner: U0ALICE, git: { repo: "https://git.example.com/acme/config.git", branch: dev-alice, path: components, credentials: GIT_TOKEN } }
+      - { name: dev-bob, git: { repo: "ssh://git@git.example.com/acme/config.git", branch: feature/dev-bob } }${production}`),
+      'sandbox.config.yml',
+    );
+    expect(config.environments[0]!.instances).toEqual([
+      { name: 'dev-alice', owner: 'U0ALICE', git: { repo: 'https://git.example.com/acme/config.git', branch: 'dev-alice', path: 'components', credentials: 'GIT_TOKEN' } },
+      { name: 'dev-bob', git: { repo: 'ssh://git@git.example.com/acme/config.git', branch: 'feature/dev-bob', path: '' } },
+    ]);
+  });
+
+  it('names the git-backed instance at fault: a credential in the URL or the file, a bad branch, a folder outside the repository', () => {
+    const message = configError(
+      pipeline(`
+  - name: Development
+    kind: development
+    instances:
+      - dev-alice
+      - { name: dev-bob, git: { repo: "https://bot:ghp_secret@git.example.com/acme/config.git", branch: "dev..bob", path: ../elsewhere, credentials: ghp_secret_value } }${production}`),
+    );
+    expect(message).toContain('environments[0].instances[1].git.repo (instance dev-bob): must not carry a credential: name the environment variable that holds it in `credentials` instead');
+    expect(message).toContain('environments[0].instances[1].git.branch (instance dev-bob): must be a branch name git accepts');
+    expect(message).toContain('environments[0].instances[1].git.path (instance dev-bob): must be a folder inside the repository');
+    expect(message).toContain('environments[0].instances[1].git.credentials (instance dev-bob): must name the environment variable that holds the credential');
   });
 
   it('refuses text that is not YAML, saying so', () => {
