@@ -147,6 +147,7 @@ export class CatFileBatch {
   private fail(error: Error) {
     this.failure ??= error;
     for (const w of this.waiting.splice(0)) w.reject(error);
-    endGroup(this.child);
+    // A process that has ended may have its id given to another: only a running one is ended.
+    if (this.child.exitCode === null && this.child.signalCode === null) endGroup(this.child);
   }
 }
