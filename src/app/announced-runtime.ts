@@ -67,6 +67,16 @@ export function requestCards(messages: PostedMessages, of: () => { services: Ser
 }
 
 /**
+ * Once a request's run ended (live, or completed by a recovery), its card is written again from the database: its
+ * thread edited it live. Not awaited: the card waits for its turn (see Background), the thread must not.
+ */
+export const refreshCardAfterRun = (cards: Cards) => async (run: Run) => {
+  if (run.requestId === null || run.kind === 'sync') return;
+  cards.forget(formatId('request', run.requestId));
+  cards.refreshRequestCardLater(run.requestId);
+};
+
+/**
  * Opens the runtime with its work announced in Slack: request cards, run threads, direct messages. The Slack app
  * runs on it, and so does the command line whenever a bot token is configured, so work started anywhere is seen in Slack.
  */
@@ -93,12 +103,7 @@ export async function openAnnouncedRuntime(
     logger,
     subjectOf: (run) => services.runContext(run),
     cards: requestCards(messages, () => ({ services, cards })),
-    // Not awaited: the card waits for its turn (see Background). Its thread edited it live: it is written again.
-    onRunChanged: async (run) => {
-      if (run.requestId === null || run.kind === 'sync') return;
-      cards.forget(formatId('request', run.requestId));
-      cards.refreshRequestCardLater(run.requestId);
-    },
+    onRunChanged: refreshCardAfterRun(cards),
   });
   sinks.sinks.push(threads);
   await services.recoverInterruptedRuns();
