@@ -51,17 +51,13 @@ class FanOut implements LogSink {
 }
 
 /** The request cards, as the thread log finds them: its runs' threads go under them. `of` is asked at each use (the services need the thread log first). */
-export function requestCards(messages: PostedMessages, of: () => { services: Services; cards: Cards }): ThreadLogDeps['cards'] {
-  const where = async (requestId: number) => {
-    const card = await messages.find(formatId('request', requestId), 'card');
-    return card && { channel: card.channel, ts: card.ts };
-  };
+export function requestCards(of: () => { services: Services; cards: Cards }): ThreadLogDeps['cards'] {
   return {
-    where,
+    where: (requestId) => of().cards.where(requestId),
     overview: (requestId) => of().services.requestOverview(requestId),
     posted: async (requestId) => {
       await of().cards.refreshRequestCard(requestId);
-      return where(requestId);
+      return of().cards.where(requestId);
     },
   };
 }
@@ -102,7 +98,7 @@ export async function openAnnouncedRuntime(
     messages,
     logger,
     subjectOf: (run) => services.runContext(run),
-    cards: requestCards(messages, () => ({ services, cards })),
+    cards: requestCards(() => ({ services, cards })),
     onRunChanged: refreshCardAfterRun(cards),
   });
   sinks.sinks.push(threads);

@@ -74,6 +74,12 @@ export class Cards {
     this.schedule = outbox.read;
   }
 
+  /** Where the request's card is, if it was posted (read at once, not behind acknowledgements). */
+  async where(requestId: number): Promise<{ channel: string; ts: string } | undefined> {
+    const card = await this.messages.find(formatId('request', requestId), 'card');
+    return card && { channel: card.channel, ts: card.ts };
+  }
+
   /** The card was written outside of these refreshes (a run's thread shows the run live): its next refresh writes it. */
   forget(subject: string) {
     this.written.delete(subject);
@@ -84,7 +90,7 @@ export class Cards {
    * whole channel should see. Without a card, it is announced in the environment's channel.
    */
   async broadcast(requestId: number, text: string, environment: Environment) {
-    const card = await this.schedule(() => this.messages.find(formatId('request', requestId), 'card'));
+    const card = await this.schedule(() => this.where(requestId));
     if (!card) return this.outbox.announce(environment, text);
     await this.chat.post({ channel: card.channel, thread_ts: card.ts, reply_broadcast: true, text });
   }

@@ -26,6 +26,12 @@ const development = `
   - name: Development
     kind: development
     instances: [dev-alice]`;
+/** Development holding `instances` (YAML list items, one per line). */
+const developmentOf = (instances: string) => `
+  - name: Development
+    kind: development
+    instances:
+${instances}`;
 const production = `
   - name: Production
     kind: production
@@ -95,12 +101,8 @@ describe('configuration validation', () => {
 
   it('accepts a git-backed instance: repo, branch, a folder (the root by default) and the name of its credential', () => {
     const config = parsePipelineConfig(
-      pipeline(`
-  - name: Development
-    kind: development
-    instances:
-      - { name: dev-alice, owner: U0ALICE, git: { repo: "https://git.example.com/acme/config.git", branch: dev-alice, path: components, credentials: GIT_TOKEN } }
-      - { name: dev-bob, git: { repo: "ssh://git@git.example.com/acme/config.git", branch: feature/dev-bob } }${production}`),
+      pipeline(`${developmentOf(`      - { name: dev-alice, owner: U0ALICE, git: { repo: "https://git.example.com/acme/config.git", branch: dev-alice, path: components, credentials: GIT_TOKEN } }
+      - { name: dev-bob, git: { repo: "ssh://git@git.example.com/acme/config.git", branch: feature/dev-bob } }`)}${production}`),
       'sandbox.config.yml',
     );
     expect(config.environments[0]!.instances).toEqual([
@@ -111,12 +113,8 @@ describe('configuration validation', () => {
 
   it('names the git-backed instance at fault: a credential in the URL or the file, a bad branch, a folder outside the repository', () => {
     const message = configError(
-      pipeline(`
-  - name: Development
-    kind: development
-    instances:
-      - dev-alice
-      - { name: dev-bob, git: { repo: "https://bot:ghp_secret@git.example.com/acme/config.git", branch: "dev..bob", path: ../elsewhere, credentials: ghp_secret_value } }${production}`),
+      pipeline(`${developmentOf(`      - dev-alice
+      - { name: dev-bob, git: { repo: "https://bot:ghp_secret@git.example.com/acme/config.git", branch: "dev..bob", path: ../elsewhere, credentials: ghp_secret_value } }`)}${production}`),
     );
     expect(message).toContain('environments[0].instances[1].git.repo (instance dev-bob): must not carry a credential: name the environment variable that holds it in `credentials` instead');
     expect(message).toContain('environments[0].instances[1].git.branch (instance dev-bob): must be a branch name git accepts');

@@ -16,9 +16,9 @@ import { Outbox } from '../../src/slack/outbox.ts';
 import { ThreadLog } from '../../src/slack/threads/thread-log.ts';
 import { noUserGroups } from '../../src/slack/user-groups.ts';
 import type { FakeMessage } from '../helpers/fake-slack.ts';
-import { approvedInStaging as approvedWith, type ComponentChange } from '../helpers/scenarios.ts';
+import { approvedInStaging as approvedWith, changedInDevAlice, type ComponentChange } from '../helpers/scenarios.ts';
 import { useTestBot } from '../helpers/slack-app.ts';
-import { ADMIN, ALICE, as, BOB, DEPLOYER } from '../helpers/world.ts';
+import { ALICE, as, BOB, DEPLOYER } from '../helpers/world.ts';
 
 // Slack answering 429 (with Retry-After), 500 or nothing at all delays the bot's messages: no log line is lost or
 // posted twice, no outcome changes, and a thread Slack kept from being written is completed once it answers again,
@@ -63,7 +63,7 @@ async function replica(attempts?: number): Promise<Replica> {
     messages,
     logger,
     subjectOf: (run) => services!.runContext(run),
-    cards: requestCards(messages, () => ({ services: services!, cards: cards! })),
+    cards: requestCards(() => ({ services: services!, cards: cards! })),
     onRunChanged: (run) => refreshCardAfterRun(cards!)(run),
   });
   services = createServices({ store: createStore(database.db, registration.id), clock: systemClock, groups: noUserGroups, sink: threads, admins: config.admins });
@@ -238,10 +238,7 @@ describe('a thread Slack kept from being written', () => {
   });
 
   it('of a run whose card was never posted: the card is posted once the run ended, with the whole log in its thread', async () => {
-    await t.bot.runtime.services.components.put(as(ADMIN), 'production', [{ key: 'Layout/Account', content: 'v1' }]);
-    await t.bot.runtime.services.sync(as(ADMIN), 'staging');
-    await t.bot.runtime.services.sync(as(ALICE), 'dev-alice');
-    await t.bot.runtime.services.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'v2' }]);
+    await changedInDevAlice(t);
     // Sent and approved without announcing: nobody has posted its card.
     await t.bot.runtime.services.send(as(ALICE), { instance: 'dev-alice', message: 'Tier on account' });
     await t.bot.runtime.services.approve(as(BOB), 1);
@@ -334,10 +331,7 @@ describe('several processes on one database', () => {
   });
 
   it('post a card refreshed by two of them at once, before it was ever posted, once', async () => {
-    await t.bot.runtime.services.components.put(as(ADMIN), 'production', [{ key: 'Layout/Account', content: 'v1' }]);
-    await t.bot.runtime.services.sync(as(ADMIN), 'staging');
-    await t.bot.runtime.services.sync(as(ALICE), 'dev-alice');
-    await t.bot.runtime.services.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'v2' }]);
+    await changedInDevAlice(t);
     // Sent without announcing: nobody has posted its card yet.
     await t.bot.runtime.services.send(as(ALICE), { instance: 'dev-alice', message: 'Tier on account' });
     await t.bot.settled();

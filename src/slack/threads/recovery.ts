@@ -3,9 +3,9 @@ import { runParent } from '../blocks/run-message.ts';
 import { isRefusal } from '../chat.ts';
 import { onRequestCard } from './live-thread.ts';
 import { type Parent, postReplies, TAKEN_OVER } from './replies.ts';
+import type { ThreadLogDeps } from './thread-log.ts';
 
 type Shown = ReturnType<typeof runParent>;
-import type { ThreadLogDeps } from './thread-log.ts';
 
 const reason = (error: unknown) => (error as Error).message;
 
