@@ -31,6 +31,8 @@ export function statusText(pipeline: EnvironmentStatus[]): string {
       const parent = i.parent ? `  parent ${i.parent}` : '';
       const owner = i.instance.owner ? `  owner ${i.instance.owner}` : '';
       out.push(`  ${i.instance.name.padEnd(14)} ${String(i.components).padStart(6)} components${project}${parent}${owner}`);
+      const cr = i.changeRequest;
+      if (cr) out.push(`  ${''.padEnd(14)} works on ${formatId('changeRequest', cr.id)} ${cr.name}${cr.expected.length ? `; expected, not yet here: ${cr.expected.join(', ')}` : ''}`);
     }
     if (queue.length) out.push(`  queue: ${queue.map((r) => `${formatId('request', r.id)} ${describeState(r.state)}`).join(', ')}`);
   }

@@ -95,6 +95,8 @@ const environment = z
     deployers: z.array(slackUser).default([]),
     checks: z.array(check).default([]),
     freezes: z.array(freeze).default([]),
+    /** Deploy each request as soon as it is approved and validates, as the scheduler. */
+    autoDeploy: z.boolean().default(false),
   })
   .strict();
 
@@ -104,6 +106,8 @@ const schedules = z
     approvalReminder: z.object({ after: duration, every: duration, times: z.number().int().min(0) }).strict().default({ after: '4h', every: '4h', times: 3 }),
     expireAfter: duration.default('7d'),
     driftReport: cron.default('0 9 * * 1-5'),
+    /** When each approver gets one direct message listing what waits for their vote. */
+    digest: cron.default('0 9 * * 1-5'),
     /** The zone the cron expressions of `schedules` are read in. */
     timezone: timeZone.default('UTC'),
   })
@@ -113,7 +117,7 @@ export const pipelineConfigSchema = z
   .object({
     admins: z.array(slackUser).default([]),
     environments: z.array(environment).min(2, 'must list at least one sandbox environment and production'),
-    schedules: schedules.default({ tick: '*/30 * * * * *', approvalReminder: { after: '4h', every: '4h', times: 3 }, expireAfter: '7d', driftReport: '0 9 * * 1-5', timezone: 'UTC' }),
+    schedules: schedules.default({ tick: '*/30 * * * * *', approvalReminder: { after: '4h', every: '4h', times: 3 }, expireAfter: '7d', driftReport: '0 9 * * 1-5', digest: '0 9 * * 1-5', timezone: 'UTC' }),
   })
   .strict()
   .superRefine((config, ctx) => {

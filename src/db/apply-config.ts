@@ -36,6 +36,7 @@ const environmentRow = (env: PipelineConfig['environments'][number], position: n
   deployers: env.deployers,
   checks: env.checks,
   freezes: env.freezes.map((f) => ('from' in f ? { ...f, from: f.from.toISOString(), to: f.to.toISOString() } : f)),
+  autoDeploy: env.autoDeploy,
 });
 
 /** Whether the stored environment differs from the row the configuration wants. */

@@ -42,6 +42,7 @@ export const changeRequestState = pgEnum('change_request_state', [
   'deployed',
   'completed',
   'rejected',
+  'reverted',
 ]);
 export const voteDecision = pgEnum('vote_decision', ['approve', 'reject']);
 export const runKind = pgEnum('run_kind', ['sync', 'validate', 'deploy', 'revert']);
@@ -61,6 +62,8 @@ export const environments = pgTable('environments', {
   checks: jsonb('checks').notNull().default(sql`'[]'::jsonb`),
   /** Freeze windows as configured: [{ from, to, reason }] or [{ cron, for, reason }]. */
   freezes: jsonb('freezes').notNull().default(sql`'[]'::jsonb`),
+  /** Deploys each request as soon as it is approved and validates, as the scheduler. */
+  autoDeploy: boolean('auto_deploy').notNull().default(false),
   lockReason: text('lock_reason'),
   lockedBy: text('locked_by'),
   lockedAt: at('locked_at'),
@@ -137,20 +140,29 @@ export const packageItems = pgTable(
   (t) => [primaryKey({ columns: [t.packageId, t.key] })],
 );
 
-export const changeRequests = pgTable('change_requests', {
-  id: serial('id').primaryKey(),
-  name: text('name').notNull(),
-  type: changeRequestType('type').notNull(),
-  overview: text('overview').notNull(),
-  customizations: keyList('customizations'),
-  proposedCustomizations: keyList('proposed_customizations'),
-  additionalApprovers: keyList('additional_approvers'),
-  state: changeRequestState('state').notNull(),
-  createdBy: text('created_by').notNull(),
-  createdAt: at('created_at').notNull(),
-  updatedAt: at('updated_at').notNull(),
-  rejectionReason: text('rejection_reason'),
-});
+export const changeRequests = pgTable(
+  'change_requests',
+  {
+    id: serial('id').primaryKey(),
+    name: text('name').notNull(),
+    type: changeRequestType('type').notNull(),
+    overview: text('overview').notNull(),
+    customizations: keyList('customizations'),
+    proposedCustomizations: keyList('proposed_customizations'),
+    additionalApprovers: keyList('additional_approvers'),
+    state: changeRequestState('state').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull(),
+    rejectionReason: text('rejection_reason'),
+    /** Sync CR: the lower instance working on it, who synced it there and when. */
+    workedInInstanceId: integer('worked_in_instance_id').references(() => instances.id),
+    workedBy: text('worked_by'),
+    workedSince: at('worked_since'),
+  },
+  // An instance works on one change request at a time.
+  (t) => [uniqueIndex('change_requests_worked_in').on(t.workedInInstanceId).where(sql`${t.workedInInstanceId} is not null`)],
+);
 
 export const changeRequestVotes = pgTable(
   'change_request_votes',
@@ -233,8 +245,14 @@ export const deploymentRequests = pgTable(
     /** A deployment planned for this time by `scheduledBy`; the scheduler claims it by clearing it. */
     scheduledAt: at('scheduled_at'),
     scheduledBy: text('scheduled_by'),
-    /** Approval reminders posted so far. */
+    /** Approval reminders posted so far; when the environment's admins were called in after the last one. */
     remindersSent: integer('reminders_sent').notNull().default(0),
+    escalatedAt: at('escalated_at'),
+    /** When the request became approved (or was sent approved): the end of its approval wait. */
+    approvedAt: at('approved_at'),
+    /** The approver who took it on ("Assign to me"), and since when. */
+    claimedBy: text('claimed_by'),
+    claimedAt: at('claimed_at'),
     /** What its sender was warned of at send time (drift, missing dependencies…), shown to its approvers. */
     warnings: jsonb('warnings').$type<Message[]>().notNull().default(sql`'[]'::jsonb`),
   },

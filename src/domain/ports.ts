@@ -88,7 +88,7 @@ export interface Repositories {
     restoreSnapshot(runId: number, targetId: number): Promise<number>;
   };
   requests: {
-    create(request: Omit<DeploymentRequest, 'id' | 'scheduledAt' | 'scheduledBy' | 'remindersSent'>): Promise<DeploymentRequest | undefined>;
+    create(request: Omit<DeploymentRequest, 'id' | 'scheduledAt' | 'scheduledBy' | 'remindersSent' | 'escalatedAt' | 'claimedBy' | 'claimedAt'>): Promise<DeploymentRequest | undefined>;
     byId(id: number): Promise<DeploymentRequest | undefined>;
     lockRow(id: number): Promise<DeploymentRequest | undefined>;
     activeFor(sourceInstanceId: number, changeHash: string): Promise<DeploymentRequest | undefined>;
@@ -116,11 +116,17 @@ export interface Repositories {
     markReverted(changeHash: string, requestId: number, at: Date): Promise<void>;
   };
   changeRequests: {
-    create(cr: Omit<ChangeRequest, 'id'>): Promise<ChangeRequest>;
+    create(cr: Omit<ChangeRequest, 'id' | 'workedInInstanceId' | 'workedBy' | 'workedSince'>): Promise<ChangeRequest>;
     byId(id: number): Promise<ChangeRequest | undefined>;
     lockRow(id: number): Promise<ChangeRequest | undefined>;
     list(): Promise<ChangeRequest[]>;
     setState(id: number, state: ChangeRequestState, at: Date, rejectionReason?: string): Promise<void>;
+    /** The change request `instanceId` works on (Sync CR), if any. */
+    workedIn(instanceId: number): Promise<ChangeRequest | undefined>;
+    /** Sync CR: the instance now works on it (null: none does); whoever worked there before no longer does. */
+    setWorkedIn(id: number, work: { instanceId: number; by: string; at: Date } | null): Promise<void>;
+    /** Proposed keys that now exist in `instanceId` become existing customizations; answers the keys moved. */
+    promoteProposed(id: number, instanceId: number): Promise<string[]>;
     addVote(id: number, vote: Vote): Promise<boolean>;
     votes(id: number): Promise<Vote[]>;
   };

@@ -22,10 +22,11 @@ export const CHANGE_REQUEST_TRANSITIONS: Record<ChangeRequestState, ChangeReques
   draft: ['pending_approval'],
   pending_approval: ['approved', 'rejected'],
   approved: ['in_progress', 'deployed'],
-  in_progress: ['deployed'],
-  deployed: ['completed'],
-  completed: [],
+  in_progress: ['approved', 'deployed'],
+  deployed: ['completed', 'reverted'],
+  completed: ['reverted'],
   rejected: [],
+  reverted: [],
 };
 
 /** Guards every state change of a request: a move the state machine does not have is a programming error. */

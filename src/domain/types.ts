@@ -19,7 +19,8 @@ export type ChangeRequestState =
   | 'in_progress'
   | 'deployed'
   | 'completed'
-  | 'rejected';
+  | 'rejected'
+  | 'reverted';
 export type VoteDecision = 'approve' | 'reject';
 export type RunKind = 'sync' | 'validate' | 'deploy' | 'revert';
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'interrupted';
@@ -60,6 +61,8 @@ export interface Environment {
   deployers: string[];
   checks: DeployCheck[];
   freezes: Freeze[];
+  /** Requests deploy themselves (as the scheduler) once approved and validated. */
+  autoDeploy: boolean;
   lock: EnvironmentLock | null;
 }
 
@@ -130,6 +133,13 @@ export interface DeploymentRequest {
   scheduledAt: Date | null;
   scheduledBy: string | null;
   remindersSent: number;
+  /** When the environment's admins were called in, after the last reminder. */
+  escalatedAt: Date | null;
+  /** When it became approved (sent approved: when it was sent). */
+  approvedAt: Date | null;
+  /** The approver who took it on ("Assign to me"), and since when. */
+  claimedBy: string | null;
+  claimedAt: Date | null;
   /** What its sender was warned of at send time, kept for its approvers. */
   warnings: Message[];
 }
@@ -154,6 +164,10 @@ export interface ChangeRequest {
   createdAt: Date;
   updatedAt: Date;
   rejectionReason: string | null;
+  /** Sync CR: the lower instance working on it, who synced it there, since when (null: none). */
+  workedInInstanceId: number | null;
+  workedBy: string | null;
+  workedSince: Date | null;
 }
 
 export interface Run {

@@ -39,6 +39,7 @@ export function announcingServices(services: Services, { cards, outbox, runs }: 
     async send(actor, input) {
       const result = await services.send(actor, input);
       cards.refreshRequestCardLater(result.request.id);
+      if (result.request.changeRequestId !== null) cards.refreshChangeRequestCardLater(result.request.changeRequestId);
       return result;
     },
     async approve(actor, requestId) {
@@ -119,6 +120,12 @@ export function announcingServices(services: Services, { cards, outbox, runs }: 
         cards.refreshChangeRequestCardLater(id);
         outbox.later('the rejection message', () => outbox.tell(cr.createdBy, `:no_entry: ${formatId('changeRequest', id)} “${escape(cr.name)}” was rejected by ${mention(actor.user)}: ${escape(reason)}`));
         return cr;
+      },
+      async sync(actor, id, instance) {
+        const result = await services.changeRequests.sync(actor, id, instance);
+        cards.refreshChangeRequestCardLater(id);
+        if (result.replaced) cards.refreshChangeRequestCardLater(result.replaced.id);
+        return result;
       },
       async complete(actor, id) {
         const cr = await services.changeRequests.complete(actor, id);

@@ -10,6 +10,7 @@ export const actions = {
   send: 'instance_send',
   approveChangeRequest: 'change_request_approve',
   rejectChangeRequest: 'change_request_reject',
+  syncChangeRequest: 'change_request_sync',
 } as const;
 
 export const callbacks = {
@@ -20,6 +21,7 @@ export const callbacks = {
   revert: 'revert_modal',
   newChangeRequest: 'change_request_modal',
   rejectChangeRequest: 'change_request_reject_modal',
+  syncChangeRequest: 'change_request_sync_modal',
   logs: 'logs_modal',
 } as const;
 
@@ -35,4 +37,5 @@ export const fields = {
   overview: 'overview',
   customizations: 'customizations',
   approvers: 'approvers',
+  instance: 'instance',
 } as const;

@@ -6,7 +6,7 @@ import { syncLabel } from '../domain/pipeline.ts';
 import { ATTACHABLE_CHANGE_REQUEST_STATES } from '../domain/states.ts';
 import { actorOf, type SlackDeps } from './listener-deps.ts';
 import type { ModalMetadata } from './views/common.ts';
-import { changeRequestModal } from './views/change-request.ts';
+import { changeRequestModal, syncChangeRequestModal } from './views/change-request.ts';
 import { deployModal, rejectChangeRequestModal, rejectModal, revertModal } from './views/decisions.ts';
 import { logsModal } from './views/logs.ts';
 import { sendModal } from './views/send.ts';
@@ -70,6 +70,12 @@ export async function openRevert(deps: SlackDeps, o: Opening, environment?: stri
 export async function openLogs(deps: SlackDeps, o: Opening, ref: string) {
   const runs = await deps.services.logs(ref);
   await o.client.views.open({ trigger_id: o.triggerId, view: logsModal(ref.toUpperCase(), runs) });
+}
+
+export async function openSyncChangeRequest(deps: SlackDeps, o: Opening, ref: string) {
+  const { id } = parseId(ref, 'changeRequest');
+  const { changeRequest, instances } = await deps.services.changeRequests.syncTargets(actorOf(o.user), id);
+  await o.client.views.open({ trigger_id: o.triggerId, view: syncChangeRequestModal(changeRequest, instances, o.metadata) });
 }
 
 export async function openNewChangeRequest(o: Opening) {

@@ -47,7 +47,7 @@ describe('configuration validation', () => {
     ]);
     expect(config.environments[0]!.approvals).toEqual({ required: 0, approvers: [], userGroups: [], requireChangeRequest: false, allowSelfApproval: false });
     expect(config.environments[2]!.checks).toEqual([{ name: 'no debug flags', forbid: 'debug=true' }]);
-    expect(config.schedules).toEqual({ tick: '*/30 * * * * *', approvalReminder: { after: '4h', every: '4h', times: 3 }, expireAfter: '7d', driftReport: '0 9 * * 1-5', timezone: 'UTC' });
+    expect(config.schedules).toEqual({ tick: '*/30 * * * * *', approvalReminder: { after: '4h', every: '4h', times: 3 }, expireAfter: '7d', driftReport: '0 9 * * 1-5', digest: '0 9 * * 1-5', timezone: 'UTC' });
   });
 
   it('names the file, every field at fault and the reason', () => {

@@ -52,7 +52,9 @@ describe('change requests', () => {
       ['cr submit', 'pending_approval'],
       ['cr approve', 'pending_approval'],
       ['cr approve', 'approved'],
+      ['cr follows', 'in progress'],
       ['cr complete', 'refused'],
+      ['cr follows', 'deployed'],
       ['cr complete', 'completed'],
     ]);
   });

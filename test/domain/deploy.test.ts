@@ -233,8 +233,8 @@ describe('all-or-nothing apply with post-deploy checks', () => {
     expect(stored).toContain('Check "no debug flags" failed on Layout/Account');
     expect(stored.at(-1)).toBe(`Deployment failed: ${result.reason}. production is unchanged.`);
 
-    // Nothing that depends on success happened: the CR did not move, staging is not Idle, nothing to revert.
-    expect((await world.services.changeRequests.show(cr.id)).changeRequest.state).toBe('in_progress');
+    // Nothing that depends on success happened: the CR is approved again (not deployed), staging is not Idle, nothing to revert.
+    expect((await world.services.changeRequests.show(cr.id)).changeRequest.state).toBe('approved');
     expect((await projectOf(world, 'staging')).project).toBe('Sent');
     await refused(world.services.revert(as(ADMIN)), 'NOTHING_TO_REVERT');
   });

@@ -230,7 +230,7 @@ describe('audit', () => {
     const [configured, ...events] = await s.audit({});
     expect(configured).toMatchObject({ actor: 'operator', via: 'system', action: 'config apply', outcome: 'applied' });
     expect(events.map((e) => [e.actor, e.action, e.subject, e.outcome])).toEqual([
-      [ADMIN, 'components put', 'production', 'written'],
+      [ADMIN, 'components put', 'production', 'written out of band'],
       [ADMIN, 'sync', 'staging', 'succeeded'],
       [ALICE, 'sync', 'dev-alice', 'succeeded'],
       [ALICE, 'components put', 'dev-alice', 'written'],

@@ -79,25 +79,27 @@ describe('revert', () => {
     const request = await deployToProduction();
     await world.services.revert(as(DEPLOYER));
     await world.services.unlock(as(DEPLOYER), 'Production');
+    // The change request was reverted with its deployment: another one carries what comes next.
+    const next = await approvedChangeRequest(world);
 
     const again = await refused(
-      world.services.send(as(ALICE), { instance: 'staging', message: 'again', changeRequestId: cr.id, confirmDrift: true }),
+      world.services.send(as(ALICE), { instance: 'staging', message: 'again', changeRequestId: next.id, confirmDrift: true }),
       'REVERTED_AS_IS',
     );
     expect(again.message).toContain('a reverted project cannot be redeployed as-is; make more changes');
     // With or without a drift confirmation.
-    await refused(world.services.send(as(ALICE), { instance: 'staging', message: 'again', changeRequestId: cr.id }), 'REVERTED_AS_IS');
+    await refused(world.services.send(as(ALICE), { instance: 'staging', message: 'again', changeRequestId: next.id }), 'REVERTED_AS_IS');
     const redeploy = await refused(deployAs(world, request.id), 'INVALID_STATE');
     expect(redeploy.message).toContain('reverted');
 
     // A sync does not launder it either: the same change set from staging stays barred.
     const synced = await world.services.sync(as(ALICE), 'staging');
     expect(synced.kept).toEqual(['Layout/Account', 'Layout/New', 'Workflow/Old']);
-    await refused(world.services.send(as(ALICE), { instance: 'staging', message: 'laundered', changeRequestId: cr.id }), 'REVERTED_AS_IS');
+    await refused(world.services.send(as(ALICE), { instance: 'staging', message: 'laundered', changeRequestId: next.id }), 'REVERTED_AS_IS');
 
     // More changes make a new change set, which may go.
     await world.put('staging', { 'Layout/Fix': 'the fix' });
-    const fixed = await world.services.send(as(ALICE), { instance: 'staging', message: 'with a fix', changeRequestId: cr.id });
+    const fixed = await world.services.send(as(ALICE), { instance: 'staging', message: 'with a fix', changeRequestId: next.id });
     expect(fixed.request.state).toBe('pending_approval');
     expect(fixed.summary).toEqual({ added: 2, modified: 1, deleted: 1 });
   });
@@ -106,7 +108,7 @@ describe('revert', () => {
     await deployToProduction();
     await world.services.revert(as(DEPLOYER));
     await world.put('staging', { 'Layout/Other': 'o' });
-    const request = await approvedForProduction(world, cr, { confirmDrift: true });
+    const request = await approvedForProduction(world, await approvedChangeRequest(world), { confirmDrift: true });
     const locked = await refused(deployAs(world, request.id), 'ENVIRONMENT_LOCKED');
     expect(locked.message).toContain('"reverted: find the cause first"');
     expect(locked.message).toContain('@U0DEPLOY');

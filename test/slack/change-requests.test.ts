@@ -46,7 +46,8 @@ describe('change request cards', () => {
     await t.click(CAROL, 'change_request_approve', '1', { channelId: 'C0PROD', messageTs: posted.ts });
     const approved = await t.fake.waitFor(() => card()!.text?.includes('approved') && card());
     expect(approved.ts).toBe(posted.ts);
-    expect(buttonLabels(approved)).toEqual([]);
+    // Approve and Reject are gone; what is left is working on it: Sync CR.
+    expect(buttonLabels(approved)).toEqual(['Sync CR']);
     expect(JSON.stringify(approved.blocks)).toContain('<@U0BOB> and <@U0CAROL>');
     await t.fake.waitFor(() => t.fake.dms(ALICE).find((m) => m.text?.includes('CR-1') && m.text.includes('is approved')));
   });

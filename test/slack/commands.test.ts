@@ -156,7 +156,7 @@ describe('/sandbox help', () => {
       '/sandbox lock <environment> <reason>',
       '/sandbox unlock <environment>',
       '/sandbox report <request>',
-      '/sandbox cr new | list | show <id> | submit <id> | complete <id>',
+      '/sandbox cr new | list | show <id> | submit <id> | sync <id> <instance> | compare <id> | complete <id>',
       '/sandbox audit',
       '/sandbox whoami',
     ]) {

@@ -38,8 +38,8 @@ const text = (lines: string[]) => lines.join('\n');
 // ─── The pipeline the fixtures live in ───────────────────────────────────────────────────────────────────
 
 const policy = { required: 1, approvers: [BOB], userGroups: ['S0QA'], requireChangeRequest: false, allowSelfApproval: false };
-const development: Environment = { id: 1, name: 'Development', kind: 'development', position: 0, channel: 'C0DEV', approvals: { ...policy, required: 0 }, deployers: [], checks: [], freezes: [], lock: null };
-const staging: Environment = { id: 2, name: 'Staging', kind: 'staging', position: 1, channel: 'C0STAGING', approvals: policy, deployers: [DEPLOYER], checks: [], freezes: [], lock: null };
+const development: Environment = { id: 1, name: 'Development', kind: 'development', position: 0, channel: 'C0DEV', approvals: { ...policy, required: 0 }, deployers: [], checks: [], freezes: [], autoDeploy: false, lock: null };
+const staging: Environment = { id: 2, name: 'Staging', kind: 'staging', position: 1, channel: 'C0STAGING', approvals: policy, deployers: [DEPLOYER], checks: [], freezes: [], autoDeploy: false, lock: null };
 const production: Environment = { ...staging, id: 3, name: 'Production', kind: 'production', position: 2, approvals: { ...policy, required: 2, requireChangeRequest: true } };
 
 const devAlice = instanceRecord(1, 'dev-alice', development, ALICE);
@@ -68,6 +68,10 @@ function request(over: Partial<DeploymentRequest> = {}): DeploymentRequest {
     scheduledAt: null,
     scheduledBy: null,
     remindersSent: 0,
+    escalatedAt: null,
+    approvedAt: null,
+    claimedBy: null,
+    claimedAt: null,
     warnings: [],
     ...over,
   };
@@ -98,6 +102,9 @@ const changeRequest: ChangeRequest = {
   createdAt: AT,
   updatedAt: AT,
   rejectionReason: null,
+  workedInInstanceId: null,
+  workedBy: null,
+  workedSince: null,
 };
 
 function run(over: Partial<Run> = {}): Run {

@@ -57,6 +57,30 @@ export function addChangeRequestCommands({ program, print, actor, withServices, 
       const updated = await s.changeRequests.reject(actor(opts), changeRequestId(ref), opts.reason);
       print(changeRequestJson(updated), () => crLine(updated));
     }));
+  cr.command('sync <id> <instance>')
+    .description('work on an approved change request in a lower instance: its sends carry it, its proposed keys are expected there')
+    .addOption(userOption())
+    .action(withServices(async (s, ref: string, instance: string, opts: { user?: string }) => {
+      const r = await s.changeRequests.sync(actor(opts), changeRequestId(ref), instance);
+      const id = formatId('changeRequest', r.changeRequest.id);
+      print({ ...changeRequestJson(r.changeRequest), instance: r.instance.name, replaced: r.replaced ? formatId('changeRequest', r.replaced.id) : null, movedFrom: r.movedFrom?.name ?? null }, () =>
+        [
+          `${id} is now worked on in ${r.instance.name} (${describeState(r.changeRequest.state)}): its sends carry ${id}.`,
+          r.movedFrom && `It is no longer worked on in ${r.movedFrom.name}.`,
+          r.replaced && `${r.instance.name} no longer works on ${formatId('changeRequest', r.replaced.id)}.`,
+        ].filter(Boolean).join('\n'),
+      );
+    }));
+  cr.command('compare <id>')
+    .description("the change request's customizations where it is worked on (or staging) against production")
+    .action(readingServices(async (s, ref: string) => {
+      const c = await s.changeRequests.compare(changeRequestId(ref));
+      const width = Math.max(0, ...c.items.map((i) => i.key.length + (i.proposed ? 11 : 0)));
+      print({ changeRequest: formatId('changeRequest', c.changeRequest.id), from: c.from.name, production: c.production.name, items: c.items }, () =>
+        [`${formatId('changeRequest', c.changeRequest.id)}: ${c.from.name} against ${c.production.name}`, ...c.items.map((i) => `  ${`${i.key}${i.proposed ? ' (proposed)' : ''}`.padEnd(width)}  ${i.state}`)].join('\n') +
+          (c.items.length ? '' : '\n  (it names no customizations)'),
+      );
+    }));
   cr.command('list')
     .description('every change request')
     .action(readingServices(async (s) => {
@@ -75,6 +99,7 @@ export function addChangeRequestCommands({ program, print, actor, withServices, 
           `Customizations: ${c.customizations.join(', ') || '-'}`,
           `Proposed: ${c.proposedCustomizations.join(', ') || '-'}`,
           `Additional approvers: ${c.additionalApprovers.join(', ') || '-'}`,
+          `Worked on: ${d.workedIn && c.workedSince ? `in ${d.workedIn.name} by ${c.workedBy} since ${c.workedSince.toISOString()}` : '-'}`,
           `Votes: ${d.votes.map((v) => `${v.decision} by ${v.voter}`).join(', ') || '-'}`,
           `Requests: ${d.requests.map(requestLine).join('; ') || '-'}`,
         ].join('\n'),

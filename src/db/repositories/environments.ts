@@ -16,6 +16,7 @@ const toEnvironment = (row: Row): Environment => ({
   deployers: row.deployers,
   checks: row.checks as DeployCheck[],
   freezes: row.freezes as Freeze[],
+  autoDeploy: row.autoDeploy,
   lock: row.lockReason && row.lockedBy && row.lockedAt ? { reason: row.lockReason, by: row.lockedBy, at: row.lockedAt } : null,
 });
 

@@ -7,6 +7,7 @@ import type { Actor } from '../ports.ts';
 import { WAITING_STATES, describeState, moveRequest } from '../states.ts';
 import type { DeploymentRequest, Environment } from '../types.ts';
 import { describeApprovers, isApprover } from './access.ts';
+import { followCarrier } from './change-request-work.ts';
 
 export interface VoteResult {
   request: DeploymentRequest;
@@ -56,7 +57,7 @@ export async function approve(deps: ServiceDeps, actor: Actor, requestId: number
       const required = env.approvals.required;
       const decided = approvals >= required;
       const updated = decided
-        ? await moveRequest(tx, requestId, ['pending_approval'], 'approved', { decidedBy: actor.user, updatedAt: now })
+        ? await moveRequest(tx, requestId, ['pending_approval'], 'approved', { decidedBy: actor.user, approvedAt: now, updatedAt: now })
         : request;
       await audit(tx, deps, actor, 'approve', id, decided ? 'approved' : 'vote recorded', { approvals, required });
       return { request: updated ?? request, approvals, required, decided };
@@ -109,6 +110,7 @@ export async function reject(deps: ServiceDeps, actor: Actor, requestId: number,
       if (asApprover) await tx.requests.addVote(requestId, { voter: user, decision: 'reject', reason, at: now });
       const updated = await moveRequest(tx, requestId, [request.state], 'rejected', { decidedBy: user, reason, updatedAt: now });
       await audit(tx, deps, actor, 'reject', id, 'rejected', { reason });
+      await followCarrier(tx, deps, actor, updated!, 'rejected');
       return updated!;
     });
   });

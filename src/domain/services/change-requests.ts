@@ -5,7 +5,7 @@ import { DomainError, InvalidInputError, InvalidStateError, NotPermittedError } 
 import { formatId, USER_ID } from '../ids.ts';
 import type { Actor, Repositories } from '../ports.ts';
 import { assertChangeRequestTransition, describeState } from '../states.ts';
-import type { ApprovalPolicy, ChangeRequest, ChangeRequestType, DeploymentRequest, Environment, Vote } from '../types.ts';
+import type { ApprovalPolicy, ChangeRequest, ChangeRequestType, DeploymentRequest, Environment, Instance, Vote } from '../types.ts';
 import { describeApprovers, isApprover } from './access.ts';
 import { isComponentKey } from './components.ts';
 
@@ -25,6 +25,8 @@ export interface ChangeRequestDetails {
   requests: DeploymentRequest[];
   /** Production, whose approval policy (with the additional approvers) decides the change request. */
   production: Environment;
+  /** The instance working on it (Sync CR), if any. */
+  workedIn?: Instance;
 }
 
 export async function createChangeRequest(deps: ServiceDeps, actor: Actor, input: NewChangeRequest): Promise<ChangeRequest> {
@@ -114,11 +116,13 @@ export const submitChangeRequest = (deps: ServiceDeps, actor: Actor, id: number)
   });
 
 export const completeChangeRequest = (deps: ServiceDeps, actor: Actor, id: number) =>
-  transitionAudited(deps, actor, 'cr complete', id, async (_tx, cr) => {
+  transitionAudited(deps, actor, 'cr complete', id, async (tx, cr) => {
     assertOwnerOrAdmin(deps, actor.user, cr, 'complete');
     if (cr.state === 'approved' || cr.state === 'in_progress') {
       throw new InvalidStateError(`${formatId('changeRequest', id)} is ${describeState(cr.state)}: it can be completed once a deployment carrying it has reached production.`);
     }
+    // Done with: the instance that worked on it is free for the next one.
+    await tx.changeRequests.setWorkedIn(id, null);
     return 'completed';
   });
 
@@ -204,6 +208,7 @@ export async function changeRequestDetails(deps: ServiceDeps, id: number): Promi
     votes: await deps.store.changeRequests.votes(id),
     requests: await deps.store.requests.withChangeRequest(id),
     production: await productionOf(deps.store),
+    workedIn: changeRequest.workedInInstanceId === null ? undefined : await deps.store.instances.byId(changeRequest.workedInInstanceId),
   };
 }
 

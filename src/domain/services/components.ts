@@ -1,10 +1,10 @@
-import { type ServiceDeps, audit, audited } from '../service-deps.ts';
+import { type ServiceDeps, audit, audited, isAdmin } from '../service-deps.ts';
 import { command, msg } from '../message.ts';
-import { findInstance } from '../lookups.ts';
-import { InvalidInputError, NotFoundError } from '../errors.ts';
+import { environmentOf, findInstance } from '../lookups.ts';
+import { InvalidInputError, NotFoundError, NotPermittedError } from '../errors.ts';
 import { componentHash } from '../hash.ts';
 import type { Actor } from '../ports.ts';
-import type { Component } from '../types.ts';
+import type { Component, Instance } from '../types.ts';
 import { assertMayWorkOn } from './access.ts';
 
 export interface ComponentInput {
@@ -31,11 +31,25 @@ function toComponent(input: ComponentInput, user: string, at: Date): Component {
   return { key: input.key, content: input.content, hash: componentHash(input.content, dependsOn), dependsOn, changedBy: user, changedAt: at };
 }
 
+/**
+ * Staging and production change only through the pipeline. An admin may still edit them directly (the system too,
+ * seeding a workspace): true then, and the edit is audited as out of band.
+ */
+async function outOfBand(deps: ServiceDeps, actor: Actor, instance: Instance): Promise<boolean> {
+  const env = await environmentOf(deps.store, instance);
+  if (env.kind === 'development') return false;
+  if (isAdmin(deps, actor.user) || actor.via === 'system') return true;
+  throw new NotPermittedError(
+    msg`${instance.name} is in ${env.name}, which changes only through the pipeline: change a sandbox instance and ${command('send')} it up. Only an admin may edit ${env.name} directly, and that is recorded as out of band.`,
+  );
+}
+
 /** Writes components into an instance (one or many); every key is checked before anything is written. */
 export async function putComponents(deps: ServiceDeps, actor: Actor, instanceName: string, inputs: ComponentInput[]): Promise<number> {
   return audited(deps, actor, 'components put', instanceName, async () => {
     const instance = await findInstance(deps.store, instanceName);
     assertMayWorkOn(deps, actor.user, instance, 'change components of');
+    const direct = await outOfBand(deps, actor, instance);
     const seen = new Set<string>();
     for (const i of inputs) {
       if (seen.has(i.key)) throw new InvalidInputError(`${i.key} is given twice; each component may appear once.`);
@@ -46,7 +60,8 @@ export async function putComponents(deps: ServiceDeps, actor: Actor, instanceNam
     await deps.store.transaction(async (tx) => {
       await tx.instances.lockRow(instance.id); // waits for a sync or send of this instance to finish
       await tx.components.putMany(instance.id, components);
-      await audit(tx, deps, actor, 'components put', instance.name, 'written', { count: components.length, keys: components.slice(0, 20).map((c) => c.key) });
+      const keys = components.slice(0, 20).map((c) => c.key);
+      await audit(tx, deps, actor, 'components put', instance.name, direct ? 'written out of band' : 'written', { count: components.length, keys, ...(direct ? { outOfBand: true } : {}) });
     });
     return components.length;
   });
@@ -56,12 +71,13 @@ export async function removeComponent(deps: ServiceDeps, actor: Actor, instanceN
   return audited(deps, actor, 'components rm', instanceName, async () => {
     const instance = await findInstance(deps.store, instanceName);
     assertMayWorkOn(deps, actor.user, instance, 'change components of');
+    const direct = await outOfBand(deps, actor, instance);
     await deps.store.transaction(async (tx) => {
       await tx.instances.lockRow(instance.id);
       if (!(await tx.components.remove(instance.id, key))) {
         throw new NotFoundError(`Component ${key} in ${instance.name}`, msg`See ${command(`components list ${instance.name}`)}.`);
       }
-      await audit(tx, deps, actor, 'components rm', instance.name, 'removed', { key });
+      await audit(tx, deps, actor, 'components rm', instance.name, direct ? 'removed out of band' : 'removed', { key, ...(direct ? { outOfBand: true } : {}) });
     });
   });
 }

@@ -13,6 +13,7 @@ import { ATTACHABLE_CHANGE_REQUEST_STATES, WAITING_STATES, describeState, moveRe
 import type { DeploymentRequest, Environment, Run } from '../types.ts';
 import { assertDeployer } from './access.ts';
 import { INTERRUPTED } from './interrupted.ts';
+import { followCarrier } from './change-request-work.ts';
 
 export interface DeployResult {
   request: DeploymentRequest;
@@ -194,10 +195,7 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
         // interrupted, nothing commits, and the target stays as that run's log says.
         if (!(await tx.runs.finish(log.run.id, 'succeeded', now, `Deployed to ${env.name}`))) throw new DeploymentCheckFailed(INTERRUPTED);
         await settleSourceProject(tx, request, source.id);
-        if (request.changeRequestId !== null && env.approvals.requireChangeRequest) {
-          const cr = await tx.changeRequests.lockRow(request.changeRequestId);
-          if (cr && (cr.state === 'approved' || cr.state === 'in_progress')) await tx.changeRequests.setState(cr.id, 'deployed', now);
-        }
+        await followCarrier(tx, deps, actor, updated!, 'deployed');
         await audit(tx, deps, actor, 'deploy', id, 'deployed', { run: formatId('run', log.run.id), target: target.name, changes: written });
         return updated!;
       });
@@ -209,7 +207,11 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
       log.error(`Deployment failed: ${reason}. ${target.name} is unchanged.`);
       const run = await log.finish('failed', reason);
       // Already failed when a recovery marked the run interrupted first.
-      const failed = (await moveRequest(deps.store, requestId, ['deploying'], 'failed', { reason, updatedAt: deps.clock.now() })) ?? (await deps.store.requests.byId(requestId))!;
+      const failed = await deps.store.transaction(async (tx) => {
+        const moved = await moveRequest(tx, requestId, ['deploying'], 'failed', { reason, updatedAt: deps.clock.now() });
+        if (moved) await followCarrier(tx, deps, actor, moved, 'failed');
+        return moved ?? (await tx.requests.byId(requestId))!;
+      });
       await audit(deps.store, deps, actor, 'deploy', id, 'failed', { run: formatId('run', run.id), reason: failed.reason });
       if (!(error instanceof DeploymentCheckFailed)) throw error;
       return { request: failed, run, succeeded: false, reason: failed.reason };

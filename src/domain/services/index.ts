@@ -15,6 +15,7 @@ import {
   rejectChangeRequest,
   submitChangeRequest,
 } from './change-requests.ts';
+import { changeRequestSyncTargets, compareChangeRequest, syncChangeRequest } from './change-request-work.ts';
 import { type ComponentInput, listComponents, putComponents, removeComponent, summarizeComponents } from './components.ts';
 import { assertDeployable, deploy, validate } from './deploy.ts';
 import { recoverInterruptedRuns } from './interrupted.ts';
@@ -84,6 +85,9 @@ export function createServices(deps: ServiceDeps) {
       show: (id: number) => changeRequestDetails(deps, id),
       assertMayVote: (actor: Actor, id: number, verb: 'approve' | 'reject') => assertMayVoteOnChangeRequest(deps, actor, id, verb),
       list: () => listChangeRequests(deps),
+      sync: (actor: Actor, id: number, instance: string) => syncChangeRequest(deps, actor, id, instance),
+      compare: (id: number) => compareChangeRequest(deps, id),
+      syncTargets: (actor: Actor, id: number) => changeRequestSyncTargets(deps, actor, id),
     },
   };
 }

@@ -1,7 +1,9 @@
 import { type ServiceDeps, audit } from '../service-deps.ts';
 import { moveRequest } from '../states.ts';
 import { formatId } from '../ids.ts';
+import type { Actor } from '../ports.ts';
 import type { Run } from '../types.ts';
+import { followCarrier } from './change-request-work.ts';
 
 export const INTERRUPTED = 'interrupted';
 
@@ -19,10 +21,12 @@ export async function recoverInterruptedRuns(deps: ServiceDeps): Promise<Run[]> 
       if (!(await tx.runs.finish(run.id, 'interrupted', now, INTERRUPTED))) return false;
       const seq = (await tx.runs.lines(run.id)).length;
       await tx.runs.appendLines(run.id, seq, [{ at: now, level: 'error', text: 'Interrupted: the process running this stopped before it finished. Nothing was changed; it can be run again.' }]);
+      const system: Actor = { user: 'system', via: 'system' };
       if (run.requestId !== null && run.kind === 'deploy') {
-        await moveRequest(tx, run.requestId, ['deploying'], 'failed', { reason: INTERRUPTED, updatedAt: now });
+        const failed = await moveRequest(tx, run.requestId, ['deploying'], 'failed', { reason: INTERRUPTED, updatedAt: now });
+        if (failed) await followCarrier(tx, deps, system, failed, 'failed');
       }
-      await audit(tx, deps, { user: 'system', via: 'system' }, 'recover', formatId('run', run.id), INTERRUPTED, run.requestId ? { request: formatId('request', run.requestId) } : null);
+      await audit(tx, deps, system, 'recover', formatId('run', run.id), INTERRUPTED, run.requestId ? { request: formatId('request', run.requestId) } : null);
       return true;
     });
     if (ended) recovered.push({ ...run, status: 'interrupted', endedAt: now, summary: INTERRUPTED });

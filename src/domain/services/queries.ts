@@ -6,7 +6,7 @@ import { changeSetHash } from '../hash.ts';
 import { formatId, parseId } from '../ids.ts';
 import type { Actor } from '../ports.ts';
 import { QUEUED_STATES } from '../states.ts';
-import type { AuditEvent, Change, ChangeSummary, DeploymentRequest, Difference, Environment, Instance, LogLine, ProjectState, Run, Vote } from '../types.ts';
+import type { AuditEvent, Change, ChangeRequest, ChangeSummary, DeploymentRequest, Difference, Environment, Instance, LogLine, ProjectState, Run, Vote } from '../types.ts';
 import { isApprover } from './access.ts';
 import { summarize } from './send.ts';
 
@@ -16,6 +16,8 @@ export interface InstanceStatus {
   project: ProjectState | null;
   changes: ChangeSummary;
   components: number;
+  /** The change request the instance works on (Sync CR), with its proposed keys the instance does not hold yet. */
+  changeRequest?: { id: number; name: string; expected: string[] };
 }
 
 export interface EnvironmentStatus {
@@ -34,11 +36,13 @@ export function projectState(env: Environment, instance: Instance, changes: read
 }
 
 export async function status(deps: ServiceDeps): Promise<EnvironmentStatus[]> {
-  const [environments, instances, queued] = await Promise.all([
+  const [environments, instances, queued, changeRequests] = await Promise.all([
     deps.store.environments.list(),
     deps.store.instances.list(),
     deps.store.requests.inStates(QUEUED_STATES),
+    deps.store.changeRequests.list(),
   ]);
+  const workedOn = new Map(changeRequests.filter((cr) => cr.workedInInstanceId !== null).map((cr) => [cr.workedInInstanceId!, cr]));
   const names = new Map(instances.map((i) => [i.id, i.name]));
   const result: EnvironmentStatus[] = [];
   for (const environment of environments) {
@@ -51,11 +55,18 @@ export async function status(deps: ServiceDeps): Promise<EnvironmentStatus[]> {
         project: projectState(environment, instance, changes, queued),
         changes: summarize(changes),
         components: await deps.store.components.count(instance.id),
+        changeRequest: await expectedWork(deps, instance, workedOn.get(instance.id)),
       });
     }
     result.push({ environment, instances: rows, queue: queued.filter((r) => r.targetEnvironmentId === environment.id) });
   }
   return result;
+}
+
+async function expectedWork(deps: ServiceDeps, instance: Instance, cr: ChangeRequest | undefined): Promise<InstanceStatus['changeRequest']> {
+  if (!cr) return undefined;
+  const present = await Promise.all(cr.proposedCustomizations.map((key) => deps.store.components.get(instance.id, key)));
+  return { id: cr.id, name: cr.name, expected: cr.proposedCustomizations.filter((_, i) => !present[i]) };
 }
 
 export async function queue(deps: ServiceDeps, environmentName?: string): Promise<{ environment: Environment; requests: DeploymentRequest[] }[]> {

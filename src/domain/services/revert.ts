@@ -7,6 +7,7 @@ import { formatId } from '../ids.ts';
 import { count } from '../pipeline.ts';
 import type { Actor } from '../ports.ts';
 import { startRun } from '../run-log.ts';
+import { followCarrier } from './change-request-work.ts';
 import type { DeploymentRequest, Environment, EnvironmentLock, Run } from '../types.ts';
 
 /** The lock a revert sets: the reverter's reason, or a reminder to find the cause when none was given. */
@@ -85,6 +86,7 @@ export async function revert(deps: ServiceDeps, actor: Actor, environmentName?: 
         const lock = (await tx.environments.byId(env.id))?.lock ?? { reason: revertLockReason(reason), by: actor.user, at: now };
         await tx.environments.setLock(env.id, lock);
         await audit(tx, deps, actor, 'revert', id, 'reverted', { run: formatId('run', log.run.id), restored, reason: reason?.trim() || null });
+        await followCarrier(tx, deps, actor, request!, 'reverted');
         return { request: request!, restored, lock };
       });
       log.info(`Restored ${count(result.restored, 'component')}`);

@@ -9,6 +9,7 @@ import { describeDuration, formatUtc } from '../time.ts';
 import type { DeploymentRequest, Difference, Environment, Instance } from '../types.ts';
 import { assertDeployer } from './access.ts';
 import { carriesEmergencyChangeRequest } from './deploy.ts';
+import { followCarrier } from './change-request-work.ts';
 
 /** When approval reminders go out: `after` the request was sent, then `every` so often, `times` in all (ms). */
 export interface ReminderPolicy {
@@ -132,9 +133,15 @@ export async function expireStaleRequests(deps: ServiceDeps, expireAfter: number
   for (const request of await deps.store.requests.inStates(WAITING_STATES)) {
     if (request.scheduledAt || now.getTime() - request.updatedAt.getTime() < expireAfter) continue;
     const reason = `no progress in ${describeDuration(expireAfter)}`;
-    const moved = await moveRequest(deps.store, request.id, [request.state], 'expired', { reason, updatedAt: now });
+    const scheduler: Actor = { user: 'system', via: 'scheduler' };
+    const moved = await deps.store.transaction(async (tx) => {
+      const done = await moveRequest(tx, request.id, [request.state], 'expired', { reason, updatedAt: now });
+      if (!done) return undefined;
+      await audit(tx, deps, scheduler, 'expire', formatId('request', request.id), 'expired', { reason, was: request.state });
+      await followCarrier(tx, deps, scheduler, done, 'expired');
+      return done;
+    });
     if (!moved) continue;
-    await audit(deps.store, deps, { user: 'system', via: 'scheduler' }, 'expire', formatId('request', request.id), 'expired', { reason, was: request.state });
     expired.push(moved);
   }
   return expired;

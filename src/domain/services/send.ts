@@ -9,6 +9,7 @@ import type { Actor, Repositories } from '../ports.ts';
 import { ATTACHABLE_CHANGE_REQUEST_STATES, describeState, moveRequest } from '../states.ts';
 import type { Change, ChangeRequest, ChangeSummary, DeploymentRequest, Environment, Instance } from '../types.ts';
 import { assertMayWorkOn } from './access.ts';
+import { followCarrier, workedChangeRequest } from './change-request-work.ts';
 
 export interface SendInput {
   instance: string;
@@ -59,7 +60,8 @@ export async function sendPreview(deps: ServiceDeps, instanceName: string, actor
   const where = await sendTarget(deps, instanceName, actor);
   const changes = await deps.store.components.changes(where.instance.id);
   if (changes.length) await refuseRepeats(deps.store, where.instance, changeSetHash(changes), where.target);
-  return { ...where, label: sendLabel(where.target), changes, summary: summarize(changes) };
+  const workedOn = await workedChangeRequest(deps.store, where.instance.id);
+  return { ...where, label: sendLabel(where.target), changes, summary: summarize(changes), workedOn };
 }
 
 export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): Promise<SendResult> {
@@ -68,7 +70,8 @@ export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): P
     if (!message) throw new InvalidInputError('A deployment message is required: say what the changes do.').about('message');
     const { instance, target, targetInstance, drifted } = await sendTarget(deps, input.instance);
     assertMayWorkOn(deps, actor.user, instance, 'send');
-    const changeRequest = await attachableChangeRequest(deps, target, input.changeRequestId);
+    // The change request the instance works on (Sync CR) travels with its sends unless another is named.
+    const changeRequest = await attachableChangeRequest(deps, target, input.changeRequestId ?? (await workedChangeRequest(deps.store, instance.id))?.id);
     const warnings: Message[] = drifted ? [[`${targetInstance.name} has changed since your last sync; sent anyway as you confirmed.`]] : [];
     return deps.store.transaction(async (tx) => {
       // Read again under the lock: a deployment from this instance may have just settled it (Idle).
@@ -120,10 +123,11 @@ export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): P
         deployedAt: null,
         deployRunId: null,
         revertRunId: null,
+        approvedAt: target.approvals.required > 0 ? null : now,
         warnings,
       });
       if (!request) throw alreadyQueued(instance, target, await tx.requests.activeFor(instance.id, changeHash));
-      if (changeRequest?.state === 'approved') await tx.changeRequests.setState(changeRequest.id, 'in_progress', now);
+      await followCarrier(tx, deps, actor, request, 'sent');
       await audit(tx, deps, actor, 'send', formatId('request', request.id), request.state, {
         instance: instance.name,
         target: target.name,
@@ -199,6 +203,7 @@ async function supersedeFailed(tx: Repositories, deps: ServiceDeps, actor: Actor
     const moved = await moveRequest(tx, old.id, ['failed'], 'rejected', { decidedBy: actor.user, reason, updatedAt: deps.clock.now() });
     if (!moved) continue;
     await audit(tx, deps, actor, 'supersede', formatId('request', old.id), 'rejected', { reason });
+    await followCarrier(tx, deps, actor, moved, 'rejected');
     superseded.push(moved);
   }
   return superseded;

@@ -1,9 +1,9 @@
 import type { KnownBlock } from '@slack/types';
 import { formatId } from '../../domain/ids.ts';
 import { count } from '../../domain/pipeline.ts';
-import type { EnvironmentStatus, RunWithLines } from '../../domain/services/queries.ts';
+import type { EnvironmentStatus, InstanceStatus, RunWithLines } from '../../domain/services/queries.ts';
 import { describeOutcome, describeState } from '../../domain/states.ts';
-import type { AuditEvent, ChangeRequest, ComponentSummary, DeploymentRequest, Environment, Vote } from '../../domain/types.ts';
+import type { AuditEvent, ComponentSummary, DeploymentRequest, Environment } from '../../domain/types.ts';
 import { actions } from '../ids.ts';
 import { actionsBlock, button, codeBlocks, context, escape, section, slackDate, mention } from './format.ts';
 import { describeChanges, queueButtons, scheduleLine } from './request-card.ts';
@@ -15,6 +15,13 @@ export interface Reply {
 
 const lockLine = (env: Environment) => (env.lock ? ` :lock: locked by ${mention(env.lock.by)} ${slackDate(env.lock.at)}: “${escape(env.lock.reason)}”` : '');
 
+/** The change request an instance works on, and the proposed keys it does not hold yet. */
+export function workLine({ changeRequest: cr }: InstanceStatus): string {
+  if (!cr) return '';
+  const expected = cr.expected.length ? `; expected, not yet here: ${cr.expected.slice(0, 10).map((k) => `\`${escape(k)}\``).join(', ')}${cr.expected.length > 10 ? ` and ${cr.expected.length - 10} more` : ''}` : '';
+  return `\n    :clipboard: works on *${formatId('changeRequest', cr.id)}* ${escape(cr.name)}${expected}`;
+}
+
 export function statusReply(pipeline: EnvironmentStatus[]): Reply {
   const blocks: KnownBlock[] = [];
   for (const { environment: env, instances, queue } of [...pipeline].reverse()) {
@@ -22,7 +29,7 @@ export function statusReply(pipeline: EnvironmentStatus[]): Reply {
       const project = i.project ? ` · *${i.project}*${i.project === 'Ready' ? '' : `, ${describeChanges(i.changes)}`}` : '';
       const parent = i.parent ? ` · synced from ${escape(i.parent)}` : '';
       const owner = i.instance.owner ? ` · ${mention(i.instance.owner)}` : '';
-      return `• \`${escape(i.instance.name)}\` ${count(i.components, 'component')}${project}${parent}${owner}`;
+      return `• \`${escape(i.instance.name)}\` ${count(i.components, 'component')}${project}${parent}${owner}${workLine(i)}`;
     });
     const waiting = queue.length ? `\nQueue: ${queue.map((r) => `${formatId('request', r.id)} ${describeState(r.state)}`).join(', ')}` : '';
     blocks.push(section(`*${escape(env.name)}* (${env.kind})${lockLine(env)}\n${rows.join('\n') || '_no instances_'}${waiting}`));
@@ -68,24 +75,6 @@ export function runsReply(ref: string, runs: RunWithLines[]): Reply {
     blocks.push(actionsBlock(`logs:${run.id}`, [button('View Logs', actions.viewLogs, id)]));
   }
   return { text: `Runs of ${ref}`, blocks };
-}
-
-export function changeRequestsReply(list: ChangeRequest[]): Reply {
-  if (list.length === 0) return { text: 'No change requests yet: `/sandbox cr new` creates one.' };
-  const lines = list.slice(-30).map((cr) => `• *${formatId('changeRequest', cr.id)}* ${escape(cr.name)} · ${cr.type} · ${describeState(cr.state)} · ${mention(cr.createdBy)}`);
-  return { text: 'Change requests', blocks: [section(lines.join('\n'))] };
-}
-
-export function changeRequestReply(cr: ChangeRequest, votes: Vote[], requests: DeploymentRequest[]): Reply {
-  const keys = [...cr.customizations, ...cr.proposedCustomizations.map((k) => `${k} (proposed)`)];
-  const text = [
-    `*${formatId('changeRequest', cr.id)}: ${escape(cr.name)}* · ${cr.type} · *${describeState(cr.state)}*`,
-    `>${escape(cr.overview)}`,
-    `Customizations: ${keys.length ? keys.map((k) => `\`${escape(k)}\``).join(', ') : 'none'}`,
-    `Votes: ${votes.length ? votes.map((v) => `${v.decision} by ${mention(v.voter)}${v.reason ? ` (“${escape(v.reason)}”)` : ''}`).join(', ') : 'none yet'}`,
-    `Carried by: ${requests.length ? requests.map((r) => `${formatId('request', r.id)} (${describeState(r.state)})`).join(', ') : 'no request yet'}`,
-  ];
-  return { text: `${formatId('changeRequest', cr.id)} ${cr.name}`, blocks: [section(text.join('\n')), context(`Created by ${mention(cr.createdBy)} ${slackDate(cr.createdAt)}`)] };
 }
 
 export function auditReply(events: AuditEvent[]): Reply {

@@ -19,7 +19,7 @@ export const SUBCOMMANDS = [
   ['lock <environment> <reason>', 'stop every deployment to an environment'],
   ['unlock <environment>', 'let deployments go ahead again'],
   ['report <request>', 'the evidence of one change, for audits'],
-  ['cr new | list | show <id> | submit <id> | complete <id>', 'change requests'],
+  ['cr new | list | show <id> | submit <id> | sync <id> <instance> | compare <id> | complete <id>', 'change requests: create, follow, work on one in an instance (sync), compare it with production'],
   ['audit', 'the latest actions, who did them and how they ended'],
   ['whoami', 'your roles and instances'],
 ] as const;

@@ -1,5 +1,7 @@
 import type { View } from '@slack/types';
-import { section } from '../blocks/format.ts';
+import { formatId } from '../../domain/ids.ts';
+import type { ChangeRequest, Instance } from '../../domain/types.ts';
+import { escape, section } from '../blocks/format.ts';
 import { callbacks, fields } from '../ids.ts';
 import { type ModalMetadata, modal, plain, selectInput, textInput } from './common.ts';
 
@@ -24,6 +26,22 @@ export function changeRequestModal(metadata: ModalMetadata): View {
         label: plain('Additional approvers'),
         element: { type: 'multi_users_select', action_id: 'value' },
       },
+    ],
+  });
+}
+
+/** Sync CR: which lower instance will work on the change request. */
+export function syncChangeRequestModal(cr: ChangeRequest, instances: Instance[], metadata: ModalMetadata): View {
+  const id = formatId('changeRequest', cr.id);
+  const current = instances.find((i) => i.id === cr.workedInInstanceId);
+  return modal({
+    callbackId: callbacks.syncChangeRequest,
+    title: 'Sync CR',
+    submit: 'Sync CR',
+    metadata: { ...metadata, changeRequestId: cr.id },
+    blocks: [
+      section(`*${id}: ${escape(cr.name)}* will be worked on in the instance you choose: its sends carry ${id}, and its proposed customizations are expected there.`),
+      selectInput(fields.instance, 'Instance', instances.map((i) => ({ text: i.name, value: i.name })), { initial: current?.name }),
     ],
   });
 }

@@ -16,6 +16,8 @@ export interface SendModalInput {
   changes: Change[];
   summary: ChangeSummary;
   changeRequests: ChangeRequest[];
+  /** The change request the instance works on (Sync CR): chosen unless the sender picks another. */
+  workedOn?: ChangeRequest;
   channel?: string;
 }
 
@@ -41,14 +43,17 @@ export function sendModal(o: SendModalInput): View {
     });
   }
   blocks.push(textInput(fields.message, 'Deployment message', { multiline: true, placeholder: 'What do these changes do?' }));
-  if (o.changeRequests.length) blocks.push(changeRequestInput(o.target, o.changeRequests));
+  if (o.workedOn) {
+    blocks.push(section(`:clipboard: ${escape(o.instance.name)} works on *${formatId('changeRequest', o.workedOn.id)} ${escape(o.workedOn.name)}*: this send carries it.`));
+  }
+  if (o.changeRequests.length) blocks.push(changeRequestInput(o.target, o.changeRequests, o.workedOn));
   return modal({ callbackId: callbacks.send, title: o.label, submit: 'Send', blocks, metadata: { instance: o.instance.name, channel: o.channel } });
 }
 
 /** The approved change requests to choose from (without any, the field is left out: see openSend). */
-function changeRequestInput(target: Environment, changeRequests: ChangeRequest[]): KnownBlock {
+function changeRequestInput(target: Environment, changeRequests: ChangeRequest[], workedOn?: ChangeRequest): KnownBlock {
   const required = target.approvals.requireChangeRequest;
   const hint = required ? `${target.name} requires one: the deployment checks again that it is still approved.` : 'Optional: a change request this send carries.';
   const choices = changeRequests.map((cr) => ({ text: `${formatId('changeRequest', cr.id)} ${cr.name}`, value: String(cr.id) }));
-  return selectInput(fields.changeRequest, 'Change request', choices, { optional: !required, hint });
+  return selectInput(fields.changeRequest, 'Change request', choices, { optional: !required, hint, initial: workedOn && String(workedOn.id) });
 }

@@ -3,7 +3,7 @@ import { DomainError } from '../../../domain/errors.ts';
 import { formatId } from '../../../domain/ids.ts';
 import { actorOf, type SlackDeps } from '../../listener-deps.ts';
 import { actions } from '../../ids.ts';
-import { openDeploy, openLogs, openReject, openRejectChangeRequest, openRevert, openSend, openSync } from '../../modals.ts';
+import { openDeploy, openLogs, openReject, openRejectChangeRequest, openRevert, openSend, openSync, openSyncChangeRequest } from '../../modals.ts';
 import { type ButtonArgs, onClick } from './button.ts';
 import { routes } from '../routes.ts';
 import { approveChangeRequestClicked, approveClicked } from './approve.ts';
@@ -27,6 +27,7 @@ export function register(app: App, deps: SlackDeps) {
   button(actions.send, 'Send', ({ value, opening }) => openSend(deps, opening, value));
   button(actions.approveChangeRequest, 'Approve change request', approveChangeRequestClicked, patient);
   button(actions.rejectChangeRequest, 'Reject change request', ({ value, opening }) => openRejectChangeRequest(deps, opening, value));
+  button(actions.syncChangeRequest, 'Sync CR', ({ value, opening }) => openSyncChangeRequest(deps, opening, value));
   button(actions.revert, 'Revert Changes', async ({ value, user, opening }) => {
     // The button names the deployment it was shown for: if another one is latest by now, say so instead of reverting that one.
     const { latest, env } = await deps.services.assertMayRevert(actorOf(user));

@@ -8,6 +8,7 @@ import { rejectChangeRequestSubmitted } from './reject-change-request-submitted.
 import { rejectSubmitted } from './reject-submitted.ts';
 import { revertSubmitted } from './revert-submitted.ts';
 import { sendSubmitted } from './send-submitted.ts';
+import { syncChangeRequestSubmitted } from './sync-change-request-submitted.ts';
 import { syncSubmitted } from './sync-submitted.ts';
 import type { ViewArgs } from './submission.ts';
 
@@ -21,6 +22,7 @@ export function register(app: App, deps: SlackDeps) {
       [callbacks.deploy]: deploySubmitted(deps),
       [callbacks.revert]: revertSubmitted(deps),
       [callbacks.newChangeRequest]: newChangeRequestSubmitted(deps),
+      [callbacks.syncChangeRequest]: syncChangeRequestSubmitted(deps),
     },
     ({ view }) => view.callback_id,
   );
