@@ -23,7 +23,7 @@ export interface SlackApp {
   runtime: RegisteredRuntime;
   services: Services;
   threads: ThreadLog;
-  /** The scheduled jobs by name (`tick`, `driftReport`): the scheduler runs them on their crons; tests call them. */
+  /** The scheduled jobs by name (`tick`, `driftReport`, `digest`): the scheduler runs them on their crons; tests call them. */
   jobs: Jobs;
   /** HTTP mode: where Slack posts (`…/slack/events`, `/healthz` beside it); Socket Mode: the health check. */
   url: string;
@@ -182,7 +182,7 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
   // Threads that a dead replica, or this one before a restart, left unfinished (runs it recovered included).
   void threads.resume();
   const scheduler = startScheduler(jobs, {
-    crons: { tick: schedules.tick, driftReport: schedules.driftReport },
+    crons: { tick: schedules.tick, driftReport: schedules.driftReport, digest: schedules.digest },
     timezone: schedules.timezone,
     claim: (key) => ticks.claim(key, new Date()),
     warn: (message) => logger.warn(message),

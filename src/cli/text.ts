@@ -18,7 +18,8 @@ export function componentsText(rows: Pick<Component, 'key' | 'hash' | 'changedBy
 }
 
 export function requestLine(r: DeploymentRequest): string {
-  return `${formatId('request', r.id)}  ${describeState(r.state).padEnd(16)} by ${r.requester}  "${r.message}"${r.reason ? `  (${r.reason})` : ''}`;
+  const held = r.state === 'pending_approval' && r.claimedBy && r.claimedAt ? `  (held by ${r.claimedBy} since ${r.claimedAt.toISOString()})` : '';
+  return `${formatId('request', r.id)}  ${describeState(r.state).padEnd(16)} by ${r.requester}  "${r.message}"${r.reason ? `  (${r.reason})` : ''}${held}`;
 }
 
 export function statusText(pipeline: EnvironmentStatus[]): string {

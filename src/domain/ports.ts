@@ -102,10 +102,17 @@ export interface Repositories {
     ): Promise<DeploymentRequest | undefined>;
     /** Sets or clears (`at` null) the request's scheduled deployment, only if it is in one of `states`. */
     plan(id: number, states: RequestState[], at: Date | null, by: string | null): Promise<DeploymentRequest | undefined>;
+    /**
+     * Sets who holds the request (`by` null: nobody), only while it awaits approval and is held by `holder` (null:
+     * nobody); returns the updated row, or undefined when it was not so.
+     */
+    hold(id: number, holder: string | null, by: string | null, at: Date | null): Promise<DeploymentRequest | undefined>;
     /** Clears every schedule due at `now` and returns them: each is taken by one caller only. */
     takeDue(now: Date): Promise<{ requestId: number; by: string; at: Date }[]>;
     /** Records that reminders `from`+1 … `to` went out, unless someone else counted them first (false then). */
     countReminders(id: number, from: number, to: number): Promise<boolean>;
+    /** Records that the request's admins were called in (once: false when someone did already, or it was decided). */
+    escalate(id: number, at: Date): Promise<boolean>;
     latestDeployedTo(environmentId: number): Promise<DeploymentRequest | undefined>;
     /** Deployed or reverted requests, the latest deployment first. */
     recentlyDeployed(limit: number): Promise<DeploymentRequest[]>;

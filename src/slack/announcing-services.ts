@@ -48,6 +48,16 @@ export function announcingServices(services: Services, { cards, outbox, runs }: 
       else cards.refreshRequestCardLater(requestId);
       return result;
     },
+    async claim(actor, requestId) {
+      const request = await services.claim(actor, requestId);
+      cards.refreshRequestCardLater(requestId);
+      return request;
+    },
+    async unclaim(actor, requestId) {
+      const request = await services.unclaim(actor, requestId);
+      cards.refreshRequestCardLater(requestId);
+      return request;
+    },
     async reject(actor, requestId, reason) {
       const request = await services.reject(actor, requestId, reason);
       settle(request, actor);

@@ -91,6 +91,12 @@ export class Chat {
     this.remember(message, content);
   }
 
+  /** The link that opens a posted message in Slack. */
+  async permalink(channel: string, ts: string): Promise<string> {
+    const result = await this.retrying(`chat.getPermalink in ${channel}`, () => this.client.chat.getPermalink({ channel, message_ts: ts }));
+    return result.permalink!;
+  }
+
   /** A direct message (the app's Messages tab). */
   dm(user: string, text: string, blocks?: KnownBlock[]) {
     return this.post({ channel: user, text, blocks });

@@ -4,6 +4,8 @@ export const actions = {
   reject: 'request_reject',
   deploy: 'request_deploy',
   unschedule: 'request_unschedule',
+  claim: 'request_claim',
+  unclaim: 'request_unclaim',
   viewLogs: 'view_logs',
   revert: 'revert_changes',
   sync: 'instance_sync',

@@ -5,7 +5,8 @@ import { formatId } from '../domain/ids.ts';
 import type { Services } from '../domain/services/index.ts';
 import type { Reminder } from '../domain/services/schedules.ts';
 import { durationMs } from '../domain/time.ts';
-import { driftReportMessage, reminderText, scheduledDeploymentRefused } from './blocks/scheduled.ts';
+import type { Digest, Escalation } from '../domain/services/digests.ts';
+import { digestMessage, driftReportMessage, escalationText, reminderText, scheduledDeploymentRefused } from './blocks/scheduled.ts';
 import type { Chat } from './chat.ts';
 import type { Cards } from './cards.ts';
 import type { Outbox } from './outbox.ts';
@@ -40,6 +41,26 @@ async function remind(deps: ScheduledWorkDeps, reminder: Reminder) {
   else await Promise.all(reminder.waitingOn.map((user) => deps.outbox.tell(user, text)));
 }
 
+/** The admins called in after the last reminder, in the card's thread; without a card, by direct message. */
+async function escalate(deps: ScheduledWorkDeps, escalation: Escalation) {
+  const text = escalationText(escalation, deps.schedules.approvalReminder.times);
+  const card = await deps.messages.find(formatId('request', escalation.request.id), 'card');
+  if (card) await deps.chat.post({ channel: card.channel, thread_ts: card.ts, text });
+  else await Promise.all(escalation.calledIn.map((user) => deps.outbox.tell(user, text)));
+}
+
+/** One approver's digest by direct message, each request a link to its card where it has one. */
+async function sendDigest(deps: ScheduledWorkDeps, digest: Digest) {
+  const links = new Map<number, string>();
+  for (const { request } of digest.items.slice(0, 30)) {
+    const card = await deps.messages.find(formatId('request', request.id), 'card');
+    const link = card && (await deps.chat.permalink(card.channel, card.ts).catch(() => undefined));
+    if (link) links.set(request.id, link);
+  }
+  const { text, blocks } = digestMessage(digest, links);
+  await deps.chat.dm(digest.approver, text, blocks);
+}
+
 /** A deployment the scheduler took: run as the person who scheduled it; a refusal is told to them. */
 async function deployScheduled(deps: ScheduledWorkDeps, due: { requestId: number; by: string; at: Date }) {
   try {
@@ -53,11 +74,13 @@ async function deployScheduled(deps: ScheduledWorkDeps, due: { requestId: number
 
 /**
  * The scheduler's jobs. `tick` (every 30 s by default) looks for due work: runs of dead processes to mark
- * interrupted, threads left unfinished (Slack was down, or their writer died), approval reminders, requests to expire, scheduled deployments. `driftReport` compares each staging
+ * interrupted, threads left unfinished (Slack was down, or their writer died), approval reminders and, after the last,
+ * the admins called in, requests to expire, scheduled deployments. `digest` tells each approver what waits for
+ * their vote. `driftReport` compares each staging
  * instance with production. Each piece of work is taken in the database, so a replica that runs a tick late, or
  * twice, repeats nothing.
  */
-export function scheduledJobs(deps: ScheduledWorkDeps): Record<'tick' | 'driftReport', () => Promise<void>> {
+export function scheduledJobs(deps: ScheduledWorkDeps): Record<'tick' | 'driftReport' | 'digest', () => Promise<void>> {
   const { services, schedules } = deps;
   const reminders = { after: durationMs(schedules.approvalReminder.after)!, every: durationMs(schedules.approvalReminder.every)!, times: schedules.approvalReminder.times };
   const safely = async (what: string, work: () => Promise<unknown>) => {
@@ -75,6 +98,9 @@ export function scheduledJobs(deps: ScheduledWorkDeps): Record<'tick' | 'driftRe
       await safely('send approval reminders', async () => {
         for (const reminder of await services.scheduler.takeDueReminders(reminders)) await safely(`remind about ${formatId('request', reminder.request.id)}`, () => remind(deps, reminder));
       });
+      await safely('call admins in', async () => {
+        for (const escalation of await services.scheduler.takeDueEscalations(reminders)) await safely(`call admins in on ${formatId('request', escalation.request.id)}`, () => escalate(deps, escalation));
+      });
       await safely('expire requests', () => services.scheduler.expireStaleRequests(durationMs(schedules.expireAfter)!));
       await safely('start scheduled deployments', async () => {
         for (const due of await services.scheduler.takeDueDeployments()) {
@@ -82,6 +108,12 @@ export function scheduledJobs(deps: ScheduledWorkDeps): Record<'tick' | 'driftRe
         }
       });
       await safely('forget old ticks', () => deps.prune(new Date(Date.now() - MEMORY_MS)));
+    },
+    // Once per `schedules.digest` time: the scheduler runs each of its ticks on one replica.
+    async digest() {
+      for (const digest of await services.scheduler.approvalDigests(durationMs(schedules.expireAfter)!)) {
+        await safely(`send the digest to ${digest.approver}`, () => sendDigest(deps, digest));
+      }
     },
     async driftReport() {
       for (const report of await services.scheduler.driftReport()) {

@@ -149,6 +149,11 @@ export function webApiHandlers(state: WorkspaceState, options: WebApiOptions = {
       emit({ kind: 'update', message });
       return { ok: true, channel: message.channel, ts: message.ts, text: message.text, message: slackMessage(message) };
     },
+    'chat.getPermalink': (args) => {
+      const message = args.channel && args.message_ts ? findMessage(dmChannelFor(args.channel), String(args.message_ts)) : undefined;
+      if (!message) return { ok: false, error: 'message_not_found' };
+      return { ok: true, channel: message.channel, permalink: `https://${WORKSPACE.teamDomain}.slack.com/archives/${message.channel}/p${message.ts.replace('.', '')}` };
+    },
     'chat.postEphemeral': (args) => {
       if (!args.channel || !args.user) return { ok: false, error: 'channel_not_found' };
       const refused = messageRefusal(args);

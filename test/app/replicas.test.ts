@@ -160,7 +160,7 @@ describe.runIf(onPostgres)('three replicas on one PostgreSQL', () => {
     ]);
     const { id, ref } = await sent(ALICE, 'dev-alice', 'Account tiers');
     const card = cardOf(ref)!;
-    expect(buttonLabels(card)).toEqual(['Approve', 'Reject']);
+    expect(buttonLabels(card)).toEqual(['Approve', 'Reject', 'Assign to me']);
     const live = cluster.replicas.live;
 
     const clicks = await Promise.all(APPROVERS.map((user, i) => click(live[i % live.length]!, user, card, buttonOf(card, 'Approve'))));

@@ -39,6 +39,16 @@ describe('sandbox cr', () => {
     const sent = JSON.parse((await cli('--json', 'send', 'dev-bob', '--message', 'banner', '--user', 'U0BOB')).out);
     expect(sent.changeRequestId).toBe(1);
 
+    // Bob sent it, so he may not take it on; an admin may, and only the holder or an admin releases it.
+    expect((await cli('claim', sent.id, '--user', 'U0BOB')).err).toContain('you cannot approve it');
+    expect((await cli('claim', sent.id, '--user', 'U0ADMIN')).out).toBe(`You hold ${sent.id} now.`);
+    expect(JSON.parse((await cli('--json', 'queue', 'Staging')).out).queues[0].requests[0].claimedBy).toBe('U0ADMIN');
+    expect((await cli('queue', 'Staging')).out).toContain('held by U0ADMIN since');
+    const notHolder = await cli('unclaim', sent.id, '--user', 'U0DEPLOY');
+    expect(notHolder.code).toBe(2);
+    expect(notHolder.err).toContain('only they or an admin can release it');
+    expect(JSON.parse((await cli('--json', 'unclaim', sent.id, '--user', 'U0ADMIN')).out)).toMatchObject({ id: sent.id, claimedBy: null });
+
     const direct = await cli('components', 'put', 'staging', 'Layout/Home', '--content', 'direct', '--user', 'U0DEPLOY');
     expect(direct.code).toBe(2);
     expect(direct.err).toContain('staging is in Staging, which changes only through the pipeline');

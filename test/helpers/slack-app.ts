@@ -156,7 +156,7 @@ export async function startTestBot(config = threeStepConfig, env: Record<string,
   const configPath = join(dir, 'sandbox.config.yml');
   // The scheduler's own ticks (every 30 s) would run its jobs at any moment of a test, resuming threads a test is
   // about: tests run the jobs themselves (`bot.jobs`), and the scheduler's crons come once a year here.
-  writeFileSync(configPath, /^schedules:/m.test(config) ? config : `${config}\nschedules: { tick: '0 0 0 1 1 *', driftReport: '0 0 0 1 1 *' }\n`);
+  writeFileSync(configPath, /^schedules:/m.test(config) ? config : `${config}\nschedules: { tick: '0 0 0 1 1 *', driftReport: '0 0 0 1 1 *', digest: '0 0 0 1 1 *' }\n`);
   const database: TestDatabase | undefined = onPostgres ? await openTestDatabase() : undefined;
   const embedded = onPostgres ? undefined : pgliteDataDir('slack');
   const settings = readSlackSettings({

@@ -60,7 +60,7 @@ describe('the approval message', () => {
     expect(text).toMatch(/2 changes \(1 added, 1 modified\)/);
     expect(text).toContain('Layout/Account');
     expect(text).toMatch(/0 of 1/);
-    expect(buttonLabels(card)).toEqual(['Approve', 'Reject']);
+    expect(buttonLabels(card)).toEqual(['Approve', 'Reject', 'Assign to me']);
     expect(t.fake.messages('C0DEV').some((m) => m.text?.startsWith('DR-1'))).toBe(false);
   });
 
@@ -117,7 +117,7 @@ describe('refusals on the approval message', () => {
     expect(await stateOfDr1()).toBe('pending_approval');
     const after = t.card('C0STAGING', 'DR-1')!;
     expect(after.updates).toBe(0);
-    expect(buttonLabels(after)).toEqual(['Approve', 'Reject']);
+    expect(buttonLabels(after)).toEqual(['Approve', 'Reject', 'Assign to me']);
     expect(t.fake.ok('chat.update').filter((c) => c.args.ts === card.ts)).toEqual([]);
     expect(t.fake.dms(ALICE).some((m) => m.text?.includes('approved'))).toBe(false);
   });
@@ -188,14 +188,14 @@ describe('approving', () => {
     const card = await aliceSendsToProduction();
     expect(shown(card)).toMatch(/0 of 2/);
     expect(shown(card)).toContain('CR-1');
-    expect(buttonLabels(card)).toEqual(['Approve', 'Reject']);
+    expect(buttonLabels(card)).toEqual(['Approve', 'Reject', 'Assign to me']);
 
     await firstAnswer((await clickOnCard(BOB, 'request_approve', card)).responseUrl);
     const first = await t.cardWhen('C0PROD', 'DR-1', (m) => m.updates > 0);
     expect(first.ts).toBe(card.ts);
     expect(shown(first)).toMatch(/1 of 2/);
     expect(shown(first)).toContain(`<@${BOB}>`);
-    expect(buttonLabels(first)).toEqual(['Approve', 'Reject']);
+    expect(buttonLabels(first)).toEqual(['Approve', 'Reject', 'Assign to me']);
     expect(await stateOfDr1()).toBe('pending_approval');
     expect(t.fake.dms(ALICE).some((m) => m.text?.includes('approved'))).toBe(false);
 

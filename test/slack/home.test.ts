@@ -96,6 +96,7 @@ describe('App Home', () => {
     expect(buttonsOf({ blocks: waiting })).toEqual([
       { text: 'Approve', action: 'request_approve', value: '1' },
       { text: 'Reject', action: 'request_reject', value: '1' },
+      { text: 'Assign to me', action: 'request_claim', value: '1' },
     ]);
     await t.click(BOB, 'request_approve', '1', { home: true });
     await t.bot.settled();

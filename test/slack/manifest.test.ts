@@ -176,6 +176,7 @@ const SCOPE_OF: Record<string, string | null> = {
   'chat.postMessage': 'chat:write',
   'chat.update': 'chat:write',
   'chat.postEphemeral': 'chat:write',
+  'chat.getPermalink': null,
   'usergroups.users.list': 'usergroups:read',
   'views.open': null,
   'views.update': null,

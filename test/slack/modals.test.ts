@@ -256,7 +256,7 @@ describe('button labels', () => {
   it('are exactly Approve and Reject, then Deploy and Reject, then View Logs once deployed', async () => {
     await aliceChangedDevAlice();
     await t.bot.services.send(as(ALICE), { instance: 'dev-alice', message: 'Tier on account' });
-    expect(buttonLabels(await t.cardWhen('C0STAGING', 'DR-1'))).toEqual(['Approve', 'Reject']);
+    expect(buttonLabels(await t.cardWhen('C0STAGING', 'DR-1'))).toEqual(['Approve', 'Reject', 'Assign to me']);
     await t.bot.services.approve(as(BOB), 1);
     expect(buttonLabels(await t.cardWhen('C0STAGING', 'DR-1', (m) => m.updates > 0))).toEqual(['Deploy', 'Reject']);
     await t.bot.services.deploy(as(DEPLOYER), 1);

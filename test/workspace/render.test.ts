@@ -218,11 +218,12 @@ describe('renderBlocks: the request card', () => {
       'Changes: `Layout/Account`, `Flow/Onboarding`',
       '⏳ Waiting for approval: 0 of 1',
       'Sent by @alice Nov 14, 2023 at 22:13',
-      '[1 Approve]  [2 Reject]',
+      '[1 Approve]  [2 Reject]  [3 Assign to me]',
     ]);
     expect(buttons).toEqual([
       { label: 'Approve', actionId: 'request_approve', value: '12', blockId: 'request:12', style: 'primary' },
       { label: 'Reject', actionId: 'request_reject', value: '12', blockId: 'request:12', style: 'danger' },
+      { label: 'Assign to me', actionId: 'request_claim', value: '12', blockId: 'request:12' },
     ]);
   });
 
@@ -267,7 +268,7 @@ describe('renderBlocks: the request card', () => {
     const blocks = requestCard(overview(request())).blocks;
     expect(text(renderBlocks(blocks, dir, () => 1, UTC))).not.toContain('\x1b');
     const coloured = renderBlocks(blocks, dir, registry().number, { ...UTC, color: true });
-    expect(coloured.at(-1)).toBe('\x1b[32m[1 Approve]\x1b[39m  \x1b[31m[2 Reject]\x1b[39m');
+    expect(coloured.at(-1)).toBe('\x1b[32m[1 Approve]\x1b[39m  \x1b[31m[2 Reject]\x1b[39m  [3 Assign to me]');
     expect(coloured.find((l) => l.includes('sends'))).toContain('\x1b[1mdev-alice\x1b[22m');
     expect(coloured.at(-2)).toMatch(/^\x1b\[2mSent by @alice Nov 14/);
   });

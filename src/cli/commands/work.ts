@@ -67,6 +67,28 @@ export function addRequestCommands({ program, print, fail, actor, userOption, wi
     );
 
   program
+    .command('claim <request>')
+    .description('take a request waiting for your approval on (Assign to me): the others see you hold it and may still vote')
+    .addOption(userOption())
+    .action(
+      withServices(async (s, ref: string, opts: { user?: string }) => {
+        const r = await s.claim(actor(opts), requestId(ref));
+        print(requestJson(r), () => `You hold ${formatId('request', r.id)} now.`);
+      }),
+    );
+
+  program
+    .command('unclaim <request>')
+    .description('release a request you hold (admins: any)')
+    .addOption(userOption())
+    .action(
+      withServices(async (s, ref: string, opts: { user?: string }) => {
+        const r = await s.unclaim(actor(opts), requestId(ref));
+        print(requestJson(r), () => `${formatId('request', r.id)} is released: nobody holds it now.`);
+      }),
+    );
+
+  program
     .command('validate <request>')
     .description('check dependencies and validate a request against its target without applying anything')
     .addOption(userOption().default('cli'))

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Repositories } from '../../domain/ports.ts';
 import { QUEUED_STATES } from '../../domain/states.ts';
 import type { DeploymentRequest } from '../../domain/types.ts';
@@ -56,6 +56,20 @@ export function requestRepository(db: Database): Repositories['requests'] {
         .returning();
       return row;
     },
+    async hold(id, holder, by, at) {
+      const [row] = await db
+        .update(deploymentRequests)
+        .set({ claimedBy: by, claimedAt: at })
+        .where(
+          and(
+            eq(deploymentRequests.id, id),
+            eq(deploymentRequests.state, 'pending_approval'),
+            holder === null ? isNull(deploymentRequests.claimedBy) : eq(deploymentRequests.claimedBy, holder),
+          ),
+        )
+        .returning();
+      return row;
+    },
     async takeDue(now) {
       // SKIP LOCKED: replicas ticking at once split the due schedules between them instead of waiting on each other.
       // Taking it is progress: until its deployment starts the request must not look stale (expiry skips only
@@ -76,6 +90,14 @@ export function requestRepository(db: Database): Repositories['requests'] {
         .update(deploymentRequests)
         .set({ remindersSent: to })
         .where(and(eq(deploymentRequests.id, id), eq(deploymentRequests.remindersSent, from)))
+        .returning({ id: deploymentRequests.id });
+      return rows.length > 0;
+    },
+    async escalate(id, at) {
+      const rows = await db
+        .update(deploymentRequests)
+        .set({ escalatedAt: at })
+        .where(and(eq(deploymentRequests.id, id), eq(deploymentRequests.state, 'pending_approval'), isNull(deploymentRequests.escalatedAt)))
         .returning({ id: deploymentRequests.id });
       return rows.length > 0;
     },

@@ -16,6 +16,8 @@ import {
   submitChangeRequest,
 } from './change-requests.ts';
 import { changeRequestSyncTargets, compareChangeRequest, syncChangeRequest } from './change-request-work.ts';
+import { claim, unclaim } from './claims.ts';
+import { approvalDigests, takeDueEscalations } from './digests.ts';
 import { type ComponentInput, listComponents, putComponents, removeComponent, summarizeComponents } from './components.ts';
 import { assertDeployable, deploy, validate } from './deploy.ts';
 import { recoverInterruptedRuns } from './interrupted.ts';
@@ -44,6 +46,8 @@ export function createServices(deps: ServiceDeps) {
     send: (actor: Actor, input: SendInput) => send(deps, actor, input),
     approve: (actor: Actor, requestId: number) => approve(deps, actor, requestId),
     reject: (actor: Actor, requestId: number, reason: string) => reject(deps, actor, requestId, reason),
+    claim: (actor: Actor, requestId: number) => claim(deps, actor, requestId),
+    unclaim: (actor: Actor, requestId: number) => unclaim(deps, actor, requestId),
     /** Read-only checks a button runs before it asks for confirmation or a reason. */
     assertMayApprove: (actor: Actor, requestId: number) => assertMayApprove(deps, actor, requestId).then(() => undefined),
     assertMayReject: (actor: Actor, requestId: number) => assertMayReject(deps, actor, requestId).then(() => undefined),
@@ -58,6 +62,8 @@ export function createServices(deps: ServiceDeps) {
       takeDueReminders: (policy: ReminderPolicy) => takeDueReminders(deps, policy),
       expireStaleRequests: (expireAfter: number) => expireStaleRequests(deps, expireAfter),
       driftReport: () => driftReport(deps),
+      approvalDigests: (expireAfter: number) => approvalDigests(deps, expireAfter),
+      takeDueEscalations: (policy: ReminderPolicy) => takeDueEscalations(deps, policy),
     },
     revertable: (environment?: string) => revertable(deps, environment),
     assertMayRevert: (actor: Actor, environment?: string) => assertMayRevert(deps, actor, environment),

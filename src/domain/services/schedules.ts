@@ -86,7 +86,7 @@ export async function takeDueDeployments(deps: ServiceDeps): Promise<{ requestId
 }
 
 /** Who of the policy has not voted yet; the requester is left out unless the policy lets them approve. */
-async function notVoted(deps: ServiceDeps, env: Environment, request: DeploymentRequest) {
+export async function notVoted(deps: ServiceDeps, env: Environment, request: DeploymentRequest) {
   const voted = new Set((await deps.store.requests.votes(request.id)).map((v) => v.voter));
   const people = new Set(env.approvals.approvers);
   const groups: string[] = [];

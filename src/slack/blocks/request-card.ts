@@ -37,6 +37,9 @@ function runningLine(run: Run, live: LiveRun | undefined): string {
 
 const approvedBy = (o: RequestOverview) => o.votes.filter((v) => v.decision === 'approve');
 
+/** Who took the request on (Assign to me), and since when; others may still vote. */
+export const claimLine = (r: DeploymentRequest) => (r.claimedBy && r.claimedAt ? ` · :raising_hand: held by ${mention(r.claimedBy)} since ${slackDate(r.claimedAt)}` : '');
+
 function stateLine(o: RequestOverview): string {
   const { request: r, environment: env } = o;
   const approvals = approvedBy(o).length;
@@ -44,7 +47,7 @@ function stateLine(o: RequestOverview): string {
   const lastDeploy = [...o.runs].reverse().find((run) => run.kind === 'deploy');
   switch (r.state) {
     case 'pending_approval':
-      return `:hourglass_flowing_sand: *Waiting for approval*: ${approvals} of ${env.approvals.required}`;
+      return `:hourglass_flowing_sand: *Waiting for approval*: ${approvals} of ${env.approvals.required}${claimLine(r)}`;
     case 'approved':
       return `:white_check_mark: *Approved*${approvals ? '' : ' (no approval needed)'}: waiting in the ${escape(env.name)} queue for a deployer`;
     case 'deploying':
@@ -88,7 +91,7 @@ export function requestButtons(r: DeploymentRequest) {
   const logs = button('View Logs', actions.viewLogs, formatId('request', r.id));
   switch (r.state) {
     case 'pending_approval':
-      return [button('Approve', actions.approve, id, { style: 'primary' }), reject];
+      return [button('Approve', actions.approve, id, { style: 'primary' }), reject, r.claimedBy ? button('Release', actions.unclaim, id) : button('Assign to me', actions.claim, id)];
     case 'approved':
       return [...queueButtons(r), reject];
     case 'failed':

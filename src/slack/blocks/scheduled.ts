@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { formatId } from '../../domain/ids.ts';
 import { count, listWords } from '../../domain/pipeline.ts';
+import type { Digest, DigestItem, Escalation } from '../../domain/services/digests.ts';
 import type { DriftReport, Reminder } from '../../domain/services/schedules.ts';
 import { context, escape, section, slackDate, mention, mentionGroup } from './format.ts';
 
@@ -38,3 +39,34 @@ export function driftReportMessage(report: DriftReport): { text: string; blocks:
 /** To whoever scheduled a deployment that the scheduler could not start. */
 export const scheduledDeploymentRefused = (requestId: number, at: Date, reason: string) =>
   `:x: The deployment of ${formatId('request', requestId)} you scheduled for ${slackDate(at)} did not run: ${reason} Schedule it again or deploy it by hand once that is sorted out.`;
+
+/** Requests a digest lists before it points at `/sandbox queue` for the rest (a message holds 50 blocks). */
+const DIGEST_SHOWN = 30;
+
+/** One line of a digest: the request (a link to its card when it has one), who sent it, since when, who holds it, when it expires. */
+function digestLine(item: DigestItem, link: string | undefined): string {
+  const { request: r, environment } = item;
+  const id = formatId('request', r.id);
+  const held = r.claimedBy ? ` · :raising_hand: held by ${mention(r.claimedBy)}` : '';
+  const expiry = item.expiresSoon && item.expiresAt ? ` · :warning: *expires ${slackDate(item.expiresAt)}*` : '';
+  return `• ${link ? `<${link}|*${id}*>` : `*${id}*`} to ${escape(environment.name)} · ${mention(r.requester)} · “${escape(r.message)}” · waiting since ${slackDate(r.createdAt)}${held}${expiry}`;
+}
+
+/** The daily digest to one approver: what waits for their vote, oldest first, each a link to its card. */
+export function digestMessage(digest: Digest, links: Map<number, string>): { text: string; blocks: KnownBlock[] } {
+  const soon = digest.items.filter((i) => i.expiresSoon).length;
+  const title = `:inbox_tray: *${count(digest.items.length, 'request')} ${digest.items.length === 1 ? 'waits' : 'wait'} for your vote*, oldest first${soon ? ` (${soon} expiring within a day)` : ''}:`;
+  const lines = digest.items.slice(0, DIGEST_SHOWN).map((item) => digestLine(item, links.get(item.request.id)));
+  const blocks: KnownBlock[] = [section(title)];
+  for (let i = 0; i < lines.length; i += 10) blocks.push(section(lines.slice(i, i + 10).join('\n')));
+  if (digest.items.length > DIGEST_SHOWN) blocks.push(context(`…and ${digest.items.length - DIGEST_SHOWN} more: \`/sandbox queue\` lists them all.`));
+  blocks.push(context('Open a request to approve or reject it with the buttons of its card. Claimed ones are marked: others may still vote.'));
+  return { text: `${count(digest.items.length, 'request')} wait for your vote`, blocks };
+}
+
+/** Called in after the last reminder: the card's thread mentions the admins (or the environment's deployers). */
+export function escalationText(e: Escalation, times: number): string {
+  const id = formatId('request', e.request.id);
+  const who = e.calledIn.length ? `${listWords(e.calledIn.map(mention))}: please decide, or find an approver who can.` : 'Nobody is named to call in: add `admins` to the pipeline configuration.';
+  return `:rotating_light: ${id} still waits for approval after ${count(times, 'reminder')}, since ${slackDate(e.request.createdAt)}. ${who}`;
+}

@@ -22,6 +22,14 @@ export function register(app: App, deps: SlackDeps) {
     const request = await deps.services.unscheduleDeployment(actorOf(user), Number(value));
     await reply(`:x: The scheduled deployment of ${formatId('request', request.id)} is cancelled.`);
   }, patient);
+  button(actions.claim, 'Assign to me', async ({ value, user, reply }) => {
+    const request = await deps.services.claim(actorOf(user), Number(value));
+    await reply(`:raising_hand: You hold ${formatId('request', request.id)} now: the others see it on its card and may still vote. *Release* lets it go.`);
+  }, patient);
+  button(actions.unclaim, 'Release', async ({ value, user, reply }) => {
+    const request = await deps.services.unclaim(actorOf(user), Number(value));
+    await reply(`:wave: ${formatId('request', request.id)} is released: nobody holds it now.`);
+  }, patient);
   button(actions.viewLogs, 'View Logs', ({ value, opening }) => openLogs(deps, opening, value));
   button(actions.sync, 'Sync', ({ value, opening }) => openSync(deps, opening, value));
   button(actions.send, 'Send', ({ value, opening }) => openSend(deps, opening, value));
