@@ -6,7 +6,8 @@ import { ADMIN, ALICE, BOB, DEPLOYER, as } from '../helpers/world.ts';
 
 // The scheduler on three replicas of the Slack app, one PostgreSQL database and one fake Slack: every replica
 // runs the same crons, and each tick of each job is run by one of them. The jobs tick every second here, so that
-// a few seconds show many ticks: reminders, an expiry, a scheduled deployment and drift reports, each exactly once.
+// a few seconds show many ticks: reminders, the admins called in, an expiry, a scheduled deployment, drift reports and
+// digests, each exactly once.
 
 const config = `
 admins: [${ADMIN}]
@@ -31,6 +32,7 @@ schedules:
   approvalReminder: { after: 1s, every: 1s, times: 3 }
   expireAfter: 6s
   driftReport: "*/2 * * * * *"
+  digest: "*/2 * * * * *"
 `;
 
 let cluster: ReplicaCluster;
@@ -75,15 +77,22 @@ describe.runIf(onPostgres)('the scheduler on three replicas', () => {
       const reminded = card ? fake.thread('C0STAGING', card.ts).filter((m) => /Reminder \d of 3/.test(m.text ?? '')).length : 0;
       const [{ state }] = await pg<{ state: string }[]>`select state from deployment_requests where id = ${pending.id}`;
       const deployed = await pg`select 1 from runs where request_id = ${planned.id} and status = 'succeeded'`;
-      return reminded >= 3 && state === 'expired' && deployed.length > 0 && (await ticks('driftReport')).length >= 3 && (await ticks('tick')).length >= 7;
+      return reminded >= 3 && state === 'expired' && deployed.length > 0 && (await ticks('driftReport')).length >= 3 && (await ticks('tick')).length >= 7 && (await ticks('digest')).length >= 2;
     });
     await replicas.stop();
     const seconds = Math.ceil((Date.now() - began) / 1000);
 
     const card = fake.messages('C0STAGING').find((m) => m.text?.startsWith(`DR-${pending.id} `))!;
-    const reminders = fake.thread('C0STAGING', card.ts).map((m) => /Reminder (\d) of 3/.exec(m.text ?? '')?.[1]);
+    const thread = fake.thread('C0STAGING', card.ts);
+    const reminders = thread.flatMap((m) => /Reminder (\d) of 3/.exec(m.text ?? '')?.[1] ?? []);
     // Each reminder once (a second apart here, they may reach the thread in any order from different replicas).
     expect(reminders.sort()).toEqual(['1', '2', '3']);
+    // After the last reminder, the admins are called in once (4 s after the send, before it expires at 6 s).
+    expect(thread.filter((m) => m.text?.startsWith(':rotating_light:'))).toHaveLength(1);
+    // Bob's digest: at most one per digest tick, whichever replica took it.
+    const digests = fake.dms(BOB).filter((m) => m.text?.includes('for your vote'));
+    expect(digests.length).toBeGreaterThanOrEqual(1);
+    expect(digests.length).toBeLessThanOrEqual((await ticks('digest')).length);
 
     const [{ state, reason }] = await pg<{ state: string; reason: string }[]>`select state, reason from deployment_requests where id = ${pending.id}`;
     expect({ state, reason }).toEqual({ state: 'expired', reason: 'no progress in 6s' });

@@ -115,7 +115,9 @@ describe('approval reminders', () => {
     await tick();
     clock.advance(10 * HOUR);
     await tick();
-    expect(t.fake.thread('C0STAGING', card.ts).map((m) => m.text?.slice(0, 22))).toEqual([':bell: Reminder 1 of 2', ':bell: Reminder 2 of 2']);
+    // After the last reminder the admins are called in (see digests.test.ts); the reminders stay two.
+    const reminders = t.fake.thread('C0STAGING', card.ts).filter((m) => m.text?.startsWith(':bell:'));
+    expect(reminders.map((m) => m.text?.slice(0, 22))).toEqual([':bell: Reminder 1 of 2', ':bell: Reminder 2 of 2']);
   });
 });
 
