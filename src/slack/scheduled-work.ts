@@ -6,6 +6,7 @@ import type { Services } from '../domain/services/index.ts';
 import type { Reminder } from '../domain/services/schedules.ts';
 import { durationMs } from '../domain/time.ts';
 import type { Digest, Escalation } from '../domain/services/digests.ts';
+import { AUTO_DEPLOYER } from '../domain/services/access.ts';
 import { digestMessage, driftReportMessage, escalationText, reminderText, scheduledDeploymentRefused } from './blocks/scheduled.ts';
 import type { Chat } from './chat.ts';
 import type { Cards } from './cards.ts';
@@ -72,10 +73,20 @@ async function deployScheduled(deps: ScheduledWorkDeps, due: { requestId: number
   }
 }
 
+/** An automatic deployment (`autoDeploy`), as the scheduler; one another replica started first is left to it. */
+async function deployAutomatically(deps: ScheduledWorkDeps, requestId: number) {
+  try {
+    await deps.services.deploy(AUTO_DEPLOYER, requestId);
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    deps.logger.info(`The automatic deployment of ${formatId('request', requestId)} did not start: ${error.message}`);
+  }
+}
+
 /**
  * The scheduler's jobs. `tick` (every 30 s by default) looks for due work: runs of dead processes to mark
  * interrupted, threads left unfinished (Slack was down, or their writer died), approval reminders and, after the last,
- * the admins called in, requests to expire, scheduled deployments. `digest` tells each approver what waits for
+ * the admins called in, requests to expire, scheduled deployments, automatic deployments (`autoDeploy`). `digest` tells each approver what waits for
  * their vote. `driftReport` compares each staging
  * instance with production. Each piece of work is taken in the database, so a replica that runs a tick late, or
  * twice, repeats nothing.
@@ -105,6 +116,11 @@ export function scheduledJobs(deps: ScheduledWorkDeps): Record<'tick' | 'driftRe
       await safely('start scheduled deployments', async () => {
         for (const due of await services.scheduler.takeDueDeployments()) {
           void deps.background(() => deployScheduled(deps, due)).catch((error) => deps.logger.error(`The scheduled deployment of ${formatId('request', due.requestId)} failed: ${(error as Error).message}`));
+        }
+      });
+      await safely('start automatic deployments', async () => {
+        for (const request of await services.scheduler.dueAutoDeployments()) {
+          void deps.background(() => deployAutomatically(deps, request.id)).catch((error) => deps.logger.error(`The automatic deployment of ${formatId('request', request.id)} failed: ${(error as Error).message}`));
         }
       });
       await safely('forget old ticks', () => deps.prune(new Date(Date.now() - MEMORY_MS)));

@@ -1,6 +1,7 @@
 import { type ServiceDeps, isAdmin } from '../service-deps.ts';
 import { group as groupPart, listing, type Message, msg, person } from '../message.ts';
 import { DomainError, NotPermittedError } from '../errors.ts';
+import type { Actor } from '../ports.ts';
 import type { ApprovalPolicy, Environment, Instance } from '../types.ts';
 
 /** An instance with an owner is synced and sent by its owner or an admin; one without, by anyone. */
@@ -10,6 +11,11 @@ export function assertMayWorkOn(deps: ServiceDeps, user: string, instance: Insta
     msg`You cannot ${verb} ${instance.name}: it belongs to ${person(instance.owner)}. Ask them or an admin, or work in an instance of your own.`,
   );
 }
+
+/** Who deploys the requests of an environment with `autoDeploy`. */
+export const AUTO_DEPLOYER: Actor = { user: 'scheduler', via: 'scheduler' };
+
+export const isAutoDeployment = (actor: Actor, env: Environment) => env.autoDeploy && actor.user === AUTO_DEPLOYER.user && actor.via === AUTO_DEPLOYER.via;
 
 /** Deployers of the environment and admins run its queue, its locks and its deployments. */
 export function assertDeployer(deps: ServiceDeps, user: string, env: Environment, verb: string) {

@@ -11,7 +11,7 @@ import { formatUtc } from '../time.ts';
 import { startRun } from '../run-log.ts';
 import { ATTACHABLE_CHANGE_REQUEST_STATES, WAITING_STATES, describeState, moveRequest } from '../states.ts';
 import type { DeploymentRequest, Environment, Run } from '../types.ts';
-import { assertDeployer } from './access.ts';
+import { assertDeployer, isAutoDeployment } from './access.ts';
 import { INTERRUPTED } from './interrupted.ts';
 import { followCarrier } from './change-request-work.ts';
 
@@ -145,7 +145,7 @@ export async function assertDeployable(deps: ServiceDeps, actor: Actor, requestI
   const id = formatId('request', requestId);
   const context = await requestContext(deps.store, requestId);
   const { request, env } = context;
-  assertDeployer(deps, actor.user, env, 'deploy');
+  if (!isAutoDeployment(actor, env)) assertDeployer(deps, actor.user, env, 'deploy');
   if (request.state !== 'approved' && request.state !== 'failed') refuseUndeployable(request, env, id);
   if (env.lock) throw lockRefusal(env);
   await assertNotFrozen(deps.store, env, request, deps.clock.now());

@@ -17,6 +17,7 @@ import {
 } from './change-requests.ts';
 import { changeRequestSyncTargets, compareChangeRequest, syncChangeRequest } from './change-request-work.ts';
 import { claim, unclaim } from './claims.ts';
+import { dueAutoDeployments } from './auto-deploy.ts';
 import { approvalDigests, takeDueEscalations } from './digests.ts';
 import { type ComponentInput, listComponents, putComponents, removeComponent, summarizeComponents } from './components.ts';
 import { assertDeployable, deploy, validate } from './deploy.ts';
@@ -63,6 +64,7 @@ export function createServices(deps: ServiceDeps) {
       expireStaleRequests: (expireAfter: number) => expireStaleRequests(deps, expireAfter),
       driftReport: () => driftReport(deps),
       approvalDigests: (expireAfter: number) => approvalDigests(deps, expireAfter),
+      dueAutoDeployments: () => dueAutoDeployments(deps),
       takeDueEscalations: (policy: ReminderPolicy) => takeDueEscalations(deps, policy),
     },
     revertable: (environment?: string) => revertable(deps, environment),

@@ -69,7 +69,8 @@ export function codeBlocks(lines: readonly string[], max = 2900): string[] {
   return chunks.map((c) => `\`\`\`${c}\`\`\``);
 }
 
-export const mention = (user: string) => `<@${user}>`;
+/** A person as Slack shows them; the bot's own actors (`scheduler`, `system`) by name, since they are nobody to mention. */
+export const mention = (user: string) => (/^[UW][A-Z0-9]+$/.test(user) ? `<@${user}>` : `_${escape(user)}_`);
 export const mentionGroup = (group: string) => `<!subteam^${group}>`;
 
 /** How Slack names people and commands: mentions, and `/sandbox …`. */

@@ -24,7 +24,7 @@ export function outcomeText(request: DeploymentRequest, env: Environment): strin
       if (request.reason === INTERRUPTED) {
         return `:warning: The deployment of ${id} to ${env.name} was interrupted: the process running it stopped. ${env.name} is unchanged; ${id} stays in the queue and can be deployed again.`;
       }
-      return `:x: The deployment of ${id} to ${env.name} failed: ${escape(request.reason ?? 'see the log')}. It stays in the queue; \`/sandbox logs ${id}\` shows why.`;
+      return `:x: The deployment of ${id} to ${env.name} failed: ${escape(request.reason ?? 'see the log')}. It stays in the queue; \`/sandbox logs ${id}\` shows why.${env.autoDeploy ? ' It is not deployed again on its own: once the cause is fixed, a deployer deploys it, or send the changes again.' : ''}`;
     case 'expired':
       return `:zzz: ${id} expired in the ${env.name} queue: ${escape(request.reason ?? 'nobody decided in time')}. Send the changes again if they are still wanted.`;
     case 'reverted':
