@@ -5,6 +5,7 @@ import { changeRequestRepository } from './repositories/change-requests.ts';
 import { componentRepository } from './repositories/components.ts';
 import { environmentRepository } from './repositories/environments.ts';
 import { instanceRepository } from './repositories/instances.ts';
+import { metricsRepository } from './repositories/metrics.ts';
 import { packageRepository } from './repositories/packages.ts';
 import { requestRepository } from './repositories/requests.ts';
 import { runRepository } from './repositories/runs.ts';
@@ -18,6 +19,7 @@ function repositories(db: Database, processId: number | null): Repositories {
     requests: requestRepository(db),
     changeRequests: changeRequestRepository(db),
     runs: runRepository(db, processId),
+    metrics: metricsRepository(db),
     audit: auditRepository(db),
   };
 }

@@ -148,10 +148,33 @@ export interface Repositories {
     /** Runs still `running` whose process is gone. */
     orphaned(): Promise<Run[]>;
   };
+  metrics: {
+    /** Delivery figures of each environment since `since` (see DeliveryFigures), in pipeline order. */
+    delivery(since: Date, environmentIds: number[]): Promise<DeliveryFigures[]>;
+    /** Successful deployments per week (weeks start on Monday, UTC) since `since`. */
+    weekly(since: Date, environmentIds: number[]): Promise<{ environmentId: number; week: Date; deployments: number }[]>;
+  };
   audit: {
     record(event: Omit<AuditEvent, 'id'>): Promise<void>;
     list(filter: { subject?: string; since?: Date; limit: number }): Promise<AuditEvent[]>;
   };
+}
+
+/** What the store counts for delivery metrics, per environment; hours are medians, null when there is nothing to measure. */
+export interface DeliveryFigures {
+  environmentId: number;
+  /** Successful deployment runs. */
+  deployments: number;
+  /** Failed deployment runs. */
+  failed: number;
+  /** Successful reverts. */
+  reverted: number;
+  /** From send to deployment. */
+  leadTimeHours: number | null;
+  /** From a failed or reverted deployment to the next successful one. */
+  timeToRestoreHours: number | null;
+  /** From send to approval, where approvals are required. */
+  approvalWaitHours: number | null;
 }
 
 /** Storage: the repositories, plus a unit of work in which they all act in one transaction. */

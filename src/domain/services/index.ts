@@ -23,6 +23,7 @@ import { type ComponentInput, listComponents, putComponents, removeComponent, su
 import { assertDeployable, deploy, validate } from './deploy.ts';
 import { recoverInterruptedRuns } from './interrupted.ts';
 import { lock, unlock } from './locks.ts';
+import { deliveryMetrics } from './metrics.ts';
 import { auditTrail, compare, logs, ownedInstances, queue, recentDeployments, report, requestOverview, runContext, status, whoami } from './queries.ts';
 import { assertMayRevert, revert, revertable } from './revert.ts';
 import { type ReminderPolicy, driftReport, expireStaleRequests, scheduleDeployment, takeDueDeployments, takeDueReminders, unscheduleDeployment } from './schedules.ts';
@@ -84,6 +85,7 @@ export function createServices(deps: ServiceDeps) {
     requestOverview: (requestId: number) => requestOverview(deps, requestId),
     runContext: (run: Run) => runContext(deps, run),
     recentDeployments: (limit?: number) => recentDeployments(deps, limit),
+    metrics: (options: { environment?: string; days?: number }) => deliveryMetrics(deps, options),
     changeRequests: {
       create: (actor: Actor, input: NewChangeRequest) => createChangeRequest(deps, actor, input),
       submit: (actor: Actor, id: number) => submitChangeRequest(deps, actor, id),
