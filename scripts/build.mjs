@@ -19,9 +19,10 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: true,
-  // Loaded from node_modules as they are: PGlite finds its WebAssembly beside its own code, node-cron its daemon, and
+  // Loaded from node_modules as they are: PGlite finds its WebAssembly beside its own code, node-cron its daemon,
   // Slack's packages are CommonJS with optional dependencies of their own.
-  external: ['@electric-sql/pglite', 'node-cron', '@slack/*'],
+  // @napi-rs/canvas loads its prebuilt native binary from node_modules.
+  external: ['@electric-sql/pglite', 'node-cron', '@slack/*', '@napi-rs/canvas'],
   // Bundled CommonJS packages still call require().
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: 'warning',

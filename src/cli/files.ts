@@ -3,6 +3,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import * as z from 'zod';
 import { InvalidInputError } from '../domain/errors.ts';
 import type { ComponentInput } from '../domain/services/components.ts';
+import type { DeliveryMetrics } from '../domain/services/metrics.ts';
 import type { Component } from '../domain/types.ts';
 
 /** Beside the Type/Name files of an exported directory: `{ "Type/Name": ["Dep/Key", …] }` for the components that have dependencies. */
@@ -100,4 +101,19 @@ export function writeComponents(path: string, components: Component[]) {
   mkdirSync(path, { recursive: true });
   const dependencies = Object.fromEntries(components.filter((c) => c.dependsOn.length).map((c) => [c.key, c.dependsOn]));
   writeFileSync(join(path, DEPENDENCIES_FILE), `${JSON.stringify(dependencies, null, 2)}\n`);
+}
+
+/** `metrics --png FILE`: the chart of deployments per week; the chart library loads only when a chart is asked for. */
+export async function writeChart(metrics: DeliveryMetrics, path: string) {
+  const { deliveryChartPng } = await import('../charts/delivery-chart.ts');
+  const png = await deliveryChartPng(metrics);
+  try {
+    writeFileSync(path, png);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES' || code === 'EPERM') {
+      throw new InvalidInputError(`Cannot write the chart to ${path} (${code}): give --png a file path in a folder that exists and that you may write to.`);
+    }
+    throw error;
+  }
 }

@@ -4,6 +4,8 @@ import { compareText, reportText, runText } from '../../text/reports.ts';
 import type { CommandKit } from '../kit.ts';
 import { positiveInteger, requestId, requestJson, sinceTime } from '../shapes.ts';
 import { queueText, statusText } from '../text.ts';
+import { metricsTable } from '../../text/metrics.ts';
+import { writeChart } from '../files.ts';
 
 /** `status`, `queue`, `logs`, `compare`, `report`, `audit`, `whoami`: reading the pipeline, changing nothing. */
 export function addQueryCommands({ program, print, actor, userOption, readingServices }: CommandKit) {
@@ -63,6 +65,20 @@ export function addQueryCommands({ program, print, actor, userOption, readingSer
         if (events.length === opts.limit) lines.push(`(the first ${opts.limit} events; narrow with --since or raise --limit to see more)`);
         return lines.join('\n') || 'No events.';
       });
+    }));
+
+  program
+    .command('metrics [environment]')
+    .description('delivery metrics per environment: deployments, per week, lead time, change failure rate, time to restore, approval wait')
+    .option('--days <n>', 'the period, in days up to now', positiveInteger('--days'), 30)
+    .option('--png <file>', 'also draw deployments per week as a chart into this PNG file')
+    .action(readingServices(async (s, environment: string | undefined, opts: { days: number; png?: string }) => {
+      const metrics = await s.metrics({ environment, days: opts.days });
+      if (opts.png) await writeChart(metrics, opts.png);
+      const environments = metrics.environments.map(({ weekly: _weekly, ...figures }) => figures);
+      print({ since: metrics.since, days: metrics.days, environments, ...(opts.png ? { png: opts.png } : {}) }, () =>
+        `${metricsTable(metrics)}${opts.png ? `\nThe chart is in ${opts.png}.` : ''}`,
+      );
     }));
 
   program
