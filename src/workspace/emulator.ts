@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { newTriggerId, type PostResult, postToSlackEndpoint, type SlackRequest } from './payloads.ts';
 import { emptyWorkspaceState, type PostedMessage, type WebApiOptions, webApiHandlers, type WorkspaceEvent, type WorkspaceState } from './web-api.ts';
+import { receiveUpload } from './files.ts';
 
 type Json = Record<string, any>;
 
@@ -50,7 +51,7 @@ export async function startSlackEmulator(options: Omit<WebApiOptions, 'onEvent'>
     if (event.kind === 'message' || event.kind === 'update') history?.changed();
     listeners.forEach((listener) => listener(event));
   };
-  const handlers = webApiHandlers(state, { ...options, onEvent: emit });
+  const handlers = webApiHandlers(state, { ...options, onEvent: emit, uploadUrl: (id) => `${origin}/upload/${id}` });
   const triggers = new Map<string, number>();
   for (const method of ['views.open', 'views.push']) {
     const open = handlers[method]!;
@@ -95,6 +96,12 @@ export async function startSlackEmulator(options: Omit<WebApiOptions, 'onEvent'>
 
   const server = createServer(async (req, res) => {
     try {
+      const upload = uploadOf(req.url);
+      if (upload) {
+        const [status, text] = receiveUpload(state, upload, await readBytes(req));
+        res.writeHead(status, { 'content-type': 'text/plain' }).end(text);
+        return;
+      }
       reply(res, ...answer(req, await readBody(req)));
     } catch (error) {
       reply(res, 500, { ok: false, error: 'internal_error', detail: (error as Error).message });
@@ -192,11 +199,16 @@ export function parseJson(raw: string): Json {
   }
 }
 
-export async function readBody(req: IncomingMessage) {
+export async function readBytes(req: IncomingMessage) {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
+
+export const readBody = async (req: IncomingMessage) => (await readBytes(req)).toString('utf8');
+
+/** The id of a file upload URL (`/upload/F…`), whose body is the file's bytes rather than text. */
+export const uploadOf = (url: string | undefined) => /^\/upload\/(F\w+)$/.exec(new URL(url ?? '/', 'http://emulator').pathname)?.[1];
 
 function reply(res: ServerResponse, status: number, body: Json) {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });

@@ -10,6 +10,8 @@ const DOCUMENTED: Record<string, readonly string[]> = {
   'chat.postMessage': ['channel', 'text', 'blocks', 'attachments', 'markdown_text', 'thread_ts', 'reply_broadcast', 'metadata', 'mrkdwn', 'parse', 'link_names', 'unfurl_links', 'unfurl_media', 'username', 'icon_emoji', 'icon_url', 'as_user'],
   'chat.update': ['channel', 'ts', 'text', 'blocks', 'attachments', 'markdown_text', 'metadata', 'parse', 'link_names', 'reply_broadcast', 'file_ids', 'as_user'],
   'chat.getPermalink': ['channel', 'message_ts'],
+  'files.getUploadURLExternal': ['filename', 'length', 'alt_txt', 'snippet_type'],
+  'files.completeUploadExternal': ['files', 'channel_id', 'channels', 'initial_comment', 'thread_ts', 'blocks'],
   'chat.postEphemeral': ['channel', 'user', 'text', 'blocks', 'attachments', 'markdown_text', 'thread_ts', 'parse', 'link_names', 'username', 'icon_emoji', 'icon_url', 'as_user'],
   'views.open': ['trigger_id', 'interactivity_pointer', 'view'],
   'views.push': ['trigger_id', 'interactivity_pointer', 'view'],

@@ -1,6 +1,7 @@
 import { messageRefusal, viewRefusal } from './block-limits.ts';
 import { WORKSPACE } from './identity.ts';
 import { undocumentedArguments } from './web-api-arguments.ts';
+import { fileHandlers, type SharedFile, type UploadedFile } from './files.ts';
 
 /**
  * The part of Slack's Web API the bot calls, answered from memory: messages (with threads and updates), ephemeral
@@ -17,6 +18,8 @@ export interface PostedMessage {
   thread_ts?: string;
   /** A thread reply also shown in the channel (`reply_broadcast`). */
   broadcast?: true;
+  /** Files shared with the message (files.completeUploadExternal). */
+  files?: SharedFile[];
   text?: string;
   blocks?: Json[];
   user?: string;
@@ -55,6 +58,8 @@ export interface WebApiOptions {
   userNames?: Record<string, string>;
   /** Told of every change, after it is made. */
   onEvent?: (event: WorkspaceEvent) => void;
+  /** Where the app sends the bytes of an uploaded file (see files.ts); without it, uploads are refused. */
+  uploadUrl?: (id: string) => string;
 }
 
 export type Handler = (args: Json) => Json;
@@ -66,6 +71,7 @@ export function emptyWorkspaceState(options: WebApiOptions) {
     views: [] as ViewRecord[],
     usedTriggers: new Set<string>(),
     userGroups: new Map(Object.entries(options.userGroups ?? {})),
+    files: new Map<string, UploadedFile>(),
   };
 }
 
@@ -91,6 +97,17 @@ export function webApiHandlers(state: WorkspaceState, options: WebApiOptions = {
     lastMicros = Math.max(Date.now() * 1000, lastMicros + 1);
     return `${Math.floor(lastMicros / 1_000_000)}.${String(lastMicros % 1_000_000).padStart(6, '0')}`;
   };
+  const record = (message: PostedMessage) => {
+    state.messages.push(message);
+    emit({ kind: 'message', message });
+    return message;
+  };
+  const uploadUrl = options.uploadUrl;
+  const files = uploadUrl && fileHandlers(state, {
+    uploadUrl,
+    post: ({ channel, thread_ts, text, files: shared }) =>
+      record({ channel: dmChannelFor(channel), ts: nextTs(), ...(thread_ts ? { thread_ts: String(thread_ts) } : {}), text, files: shared, user: WORKSPACE.botUserId, updates: 0 }),
+  });
   const findMessage = (channel: string, ts: string) => state.messages.find((m) => m.channel === channel && m.ts === ts);
   const recordView = (kind: ViewKind, args: Json, id = `V${String(++viewCounter).padStart(8, '0')}`) => {
     const view = { ...args.view, id };
@@ -109,6 +126,7 @@ export function webApiHandlers(state: WorkspaceState, options: WebApiOptions = {
   };
 
   return guarded({
+    ...(files ?? {}),
     'auth.test': () => ({
       ok: true,
       url: `https://${WORKSPACE.teamDomain}.slack.com/`,
@@ -134,8 +152,7 @@ export function webApiHandlers(state: WorkspaceState, options: WebApiOptions = {
         user: WORKSPACE.botUserId,
         updates: 0,
       };
-      state.messages.push(message);
-      emit({ kind: 'message', message });
+      record(message);
       return { ok: true, channel, ts: message.ts, message: slackMessage(message) };
     },
     'chat.update': (args) => {

@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 
-import { parseArgs, parseJson, RESPONSE_URL_USES, readBody } from '../../src/workspace/emulator.ts';
+import { parseArgs, parseJson, RESPONSE_URL_USES, readBody, readBytes, uploadOf } from '../../src/workspace/emulator.ts';
+import { receiveUpload } from '../../src/workspace/files.ts';
 import { WORKSPACE } from '../../src/workspace/identity.ts';
 import {
   dmChannelFor,
@@ -118,7 +119,7 @@ export type FakeSlack = Awaited<ReturnType<typeof startFakeSlack>>;
 export async function startFakeSlack(options: FakeSlackOptions = {}) {
   const state = emptyState(options);
   let responseUrlCounter = 0;
-  const handlers = webApiHandlers(state);
+  const handlers = webApiHandlers(state, { uploadUrl: (id) => `${serverOrigin()}/upload/${id}` });
 
   const socket = options.socketMode ? socketModeServer() : undefined;
   const serverOrigin = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -152,6 +153,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
   };
 
   const server = createServer(async (req, res) => {
+    const upload = uploadOf(req.url);
+    if (upload) {
+      const [status, text] = receiveUpload(state, upload, await readBytes(req));
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(text);
+      return;
+    }
     const raw = await readBody(req);
     const path = new URL(req.url ?? '/', 'http://fake').pathname;
     const api = /^\/api\/([\w.]+)$/.exec(path);
@@ -186,6 +193,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     thread: (channel: string, ts: string) =>
       copy(state.messages.filter((m) => m.channel === dmChannelFor(channel) && m.thread_ts === ts && m.ts !== ts)),
     ephemerals: (user?: string) => copy(state.ephemerals.filter((e) => !user || e.user === user)),
+    /** Files uploaded through files.getUploadURLExternal, with their bytes and where they were shared. */
+    files: () => [...state.files.values()],
     views: (kind?: ViewKind) => copy(state.views.filter((v) => !kind || v.kind === kind)),
     /** Top-level messages in the DM with `user`, however they were addressed (user id or D channel). */
     dms: (user: string) => copy(state.messages.filter((m) => isTopLevel(m) && m.channel === dmChannelFor(user))),

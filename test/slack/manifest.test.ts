@@ -177,6 +177,8 @@ const SCOPE_OF: Record<string, string | null> = {
   'chat.update': 'chat:write',
   'chat.postEphemeral': 'chat:write',
   'chat.getPermalink': null,
+  'files.getUploadURLExternal': 'files:write',
+  'files.completeUploadExternal': 'files:write',
   'usergroups.users.list': 'usergroups:read',
   'views.open': null,
   'views.update': null,

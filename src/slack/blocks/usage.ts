@@ -20,6 +20,7 @@ export const SUBCOMMANDS = [
   ['unlock <environment>', 'let deployments go ahead again'],
   ['report <request>', 'the evidence of one change, for audits'],
   ['cr new | list | show <id> | submit <id> | sync <id> <instance> | compare <id> | complete <id>', 'change requests: create, follow, work on one in an instance (sync), compare it with production'],
+  ['metrics [environment] [--days N]', 'delivery metrics: deployments, lead time, change failure rate, time to restore, approval wait, with a chart'],
   ['audit', 'the latest actions, who did them and how they ended'],
   ['whoami', 'your roles and instances'],
 ] as const;

@@ -4,11 +4,12 @@ import { escape } from '../../blocks/format.ts';
 import { helpText, meant, usageLine } from '../../blocks/usage.ts';
 import { answering, replier, type SlackDeps } from '../../listener-deps.ts';
 import { changeRequestSubcommand } from './change-requests.ts';
+import { metricsSubcommand } from './metrics.ts';
 import { querySubcommands } from './queries.ts';
 import type { Invocation, Subcommand } from './subcommand.ts';
 import { workSubcommands } from './work.ts';
 
-const SUBCOMMANDS: Record<string, Subcommand> = { ...querySubcommands, ...workSubcommands, cr: changeRequestSubcommand };
+const SUBCOMMANDS: Record<string, Subcommand> = { ...querySubcommands, ...workSubcommands, cr: changeRequestSubcommand, metrics: metricsSubcommand };
 
 const words = (text: string) => text.trim().split(/\s+/).filter(Boolean);
 
