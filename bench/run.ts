@@ -31,8 +31,9 @@ import { mb, measure, type Sample, summarize } from './measure.ts';
 import { threeStepConfig } from '../test/helpers/world.ts';
 import { type CliRow, benchCliStart, printCliTable } from './cli-start.ts';
 import { type AckRow, benchSlackAck, describeLoad, printAckTable } from './slack-ack.ts';
+import { benchMetrics, HISTORY } from './metrics-history.ts';
 
-const PARTS = ['data', 'ack', 'cli'] as const;
+const PARTS = ['data', 'metrics', 'ack', 'cli'] as const;
 type Part = (typeof PARTS)[number];
 
 /** `--only=data` or `--only=ack`; every part when absent. */
@@ -42,7 +43,7 @@ function partsToRun(args: string[]): Part[] {
     const match = /^--only=(.+)$/.exec(arg);
     const names = match?.[1]!.split(',');
     if (!names || !names.every((n): n is Part => (PARTS as readonly string[]).includes(n))) {
-      throw new Error(`unknown argument ${arg}: use --only=data (deploy, revert, compare), --only=ack (Slack acknowledgement latency) or --only=cli (the command line's start)`);
+      throw new Error(`unknown argument ${arg}: use --only=data (deploy, revert, compare), --only=metrics (delivery metrics over a long history), --only=ack (Slack acknowledgement latency) or --only=cli (the command line's start)`);
     }
     only = [...(only ?? []), ...names];
   }
@@ -197,18 +198,29 @@ interface Row {
   target: number;
 }
 
-async function benchBackend(name: string, handle: DatabaseHandle, progress: (text: string) => void): Promise<Row[]> {
-  const { db } = handle;
-  const raw = rawTransaction(handle);
+/** A database of the bench's pipeline, migrated, and the domain services over it. */
+async function benchServices(handle: DatabaseHandle): Promise<Services> {
   await handle.migrate();
-  await applyPipelineConfig(db, parsePipelineConfig(CONFIG, 'bench config'), new Date());
-  const services: Services = createServices({
-    store: createStore(db),
+  await applyPipelineConfig(handle.db, parsePipelineConfig(CONFIG, 'bench config'), new Date());
+  return createServices({
+    store: createStore(handle.db),
     clock: { now: () => new Date() },
     sink: { line: () => {} },
     groups: { members: async () => [] },
     admins: [USER],
   });
+}
+
+/** Delivery metrics over a long history, beside a query that only counts it (see metrics-history.ts). */
+async function benchMetricsBackend(name: string, handle: DatabaseHandle, progress: (text: string) => void): Promise<Row[]> {
+  const { op, floor } = await benchMetrics(handle.db, await benchServices(handle), { warmup: WARMUP, repeats: REPEATS, progress });
+  return [{ operation: `metrics ${HISTORY.days}d: ${HISTORY.requests / 1000}k requests, ${HISTORY.runs / 1000}k runs`, backend: name, op, floor, target: 3 }];
+}
+
+async function benchBackend(name: string, handle: DatabaseHandle, progress: (text: string) => void): Promise<Row[]> {
+  const { db } = handle;
+  const raw = rawTransaction(handle);
+  const services = await benchServices(handle);
   const store = services.deps.store;
   const idOf = async (instance: string) => (await store.instances.byName(instance))!.id;
   const [production, floor, cmpA, cmpB] = await Promise.all(['production', 'floor', 'cmp-a', 'cmp-b'].map(idOf));
@@ -392,6 +404,14 @@ async function main() {
       await pglite.close();
     }
   }
+  if (parts.includes('metrics')) {
+    const pglite = await openDatabase({ dataDir: 'memory://' });
+    try {
+      rows.push(...(await benchMetricsBackend('pglite', pglite, progress('pglite, metrics'))));
+    } finally {
+      await pglite.close();
+    }
+  }
   if (parts.includes('ack')) ackRows.push(...(await benchSlackAck('pglite', { ...ACK, progress: progress('pglite, Slack') })));
 
   const server = await postgresDatabase();
@@ -402,6 +422,14 @@ async function main() {
         const handle = await openDatabase({ url: await server.create(), maxConnections: 10 });
         try {
           rows.push(...(await benchBackend('postgres', handle, progress('postgres'))));
+        } finally {
+          await handle.close();
+        }
+      }
+      if (parts.includes('metrics')) {
+        const handle = await openDatabase({ url: await server.create(), maxConnections: 10 });
+        try {
+          rows.push(...(await benchMetricsBackend('postgres', handle, progress('postgres, metrics'))));
         } finally {
           await handle.close();
         }

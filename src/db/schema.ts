@@ -195,7 +195,12 @@ export const runs = pgTable(
     /** The process running it (see `processes`): while that process lives, nobody else may call the run interrupted. */
     processId: integer('process_id'),
   },
-  (t) => [index('runs_request_idx').on(t.requestId), index('runs_running_idx').on(t.status).where(sql`${t.status} = 'running'`)],
+  (t) => [
+    index('runs_request_idx').on(t.requestId),
+    index('runs_running_idx').on(t.status).where(sql`${t.status} = 'running'`),
+    // Delivery metrics read an environment's runs in time order, with their kind and status, from this index alone.
+    index('runs_outcomes_idx').on(t.environmentId, t.endedAt, t.kind, t.status),
+  ],
 );
 
 export const runLogLines = pgTable(
@@ -263,6 +268,9 @@ export const deploymentRequests = pgTable(
       .on(t.sourceInstanceId, t.changeHash)
       .where(sql`${t.state} in ('pending_approval', 'approved', 'deploying', 'failed')`),
     index('deployment_requests_queue_idx').on(t.targetEnvironmentId, t.state),
+    // Delivery metrics: lead time and approval wait of an environment's requests over a period, from the index alone.
+    index('deployment_requests_deployed_idx').on(t.targetEnvironmentId, t.deployedAt, t.createdAt),
+    index('deployment_requests_approved_idx').on(t.targetEnvironmentId, t.approvedAt, t.createdAt),
   ],
 );
 

@@ -173,7 +173,7 @@ export interface DeliveryFigures {
   leadTimeHours: number | null;
   /** From a failed or reverted deployment to the next successful one. */
   timeToRestoreHours: number | null;
-  /** From send to approval, where approvals are required. */
+  /** From send to approval (a request that needed none was approved when sent). */
   approvalWaitHours: number | null;
 }
 

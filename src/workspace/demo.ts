@@ -57,10 +57,22 @@ export const DEMO_STEPS: DemoStep[] = [
     see: [/CR-1: Account regions/, /✅ Approved by @carol/],
   },
   {
-    title: 'alice sends staging to production, choosing CR-1: production requires an approved change request',
+    title: 'alice syncs CR-1 to staging, where its changes are tested (Sync CR): staging works on it from now on',
+    as: 'alice',
+    type: ['/sandbox cr sync CR-1 staging'],
+    see: [/CR-1\S* “Account regions” is now worked on in \W?staging\W? \(in progress\)/, /Worked on in \W?staging\W? by @alice/],
+  },
+  {
+    title: 'alice compares the customizations of CR-1 between staging and production',
+    as: 'alice',
+    type: ['/sandbox cr compare CR-1'],
+    see: [/staging\W? against \W?production/, /Layout\/Account\W?: .*changed/, /Field\/Account\.Region\W? \(proposed\): .*not yet in production/],
+  },
+  {
+    title: 'alice sends staging to production: the send carries CR-1, which production requires',
     as: 'alice',
     type: ['/sandbox send staging', 'Account regions', 'CR-1', ENTER],
-    see: [/Production requires an approved change request/, /as DR-2 to production/, /DR-2 · staging → production/, /CR-1: Account regions/],
+    see: [/Production requires an approved change request/, /staging works on CR-1 Account regions: this send carries it/, /as DR-2 to production/, /DR-2 · staging → production/, /CR-1: Account regions/],
   },
   {
     title: 'carol rejects DR-2 with a reason; alice is told why',
@@ -97,6 +109,12 @@ export const DEMO_STEPS: DemoStep[] = [
     as: 'dave',
     type: ['press Deploy DR-4', ENTER],
     see: [/Deploying…/, /↳ thread in #production · DR-4/, /Deployment succeeded/, /DR-4 is deployed/],
+  },
+  {
+    title: 'CR-1 followed its request into production: deployed, its proposed field now an existing customization',
+    as: 'alice',
+    type: ['/sandbox cr show CR-1'],
+    see: [/CR-1: Account regions\W* · normal · \W*deployed/, /Customizations: .*Field\/Account\.Region\W*(,|$)/m],
   },
   {
     title: 'dave reverts the production deployment with a reason; production is locked with it until someone unlocks it',

@@ -246,9 +246,15 @@ export function renderBlocks(blocks: readonly Record<string, any>[], dir: Direct
 }
 
 /** A message: its blocks when it has any, else its text. */
-export function renderMessage(message: { text?: string; blocks?: readonly Record<string, any>[] }, dir: Directory, number: NumberButton, o?: RenderOptions): string[] {
-  if (message.blocks?.length) return renderBlocks(message.blocks, dir, number, o);
-  return message.text ? mrkdwnLines(message.text, reader(dir, number, o)) : [];
+export function renderMessage(
+  message: { text?: string; blocks?: readonly Record<string, any>[]; files?: readonly { name: string; title?: string }[] },
+  dir: Directory,
+  number: NumberButton,
+  o?: RenderOptions,
+): string[] {
+  const files = (message.files ?? []).map((f) => `📎 ${f.title ?? f.name} (${f.name})`);
+  if (message.blocks?.length) return [...renderBlocks(message.blocks, dir, number, o), ...files];
+  return [...(message.text ? mrkdwnLines(message.text, reader(dir, number, o)) : []), ...files];
 }
 
 /** A modal or App Home in a frame: its title on top, its blocks, and a modal's submit and close labels below. */

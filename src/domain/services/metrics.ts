@@ -73,7 +73,8 @@ export async function deliveryMetrics(deps: ServiceDeps, options: { environment?
         leadTimeHours: round(f?.leadTimeHours ?? null, 2),
         changeFailureRate: attempts ? round(Math.min(1, ((f?.failed ?? 0) + (f?.reverted ?? 0)) / attempts), 3) : null,
         timeToRestoreHours: round(f?.timeToRestoreHours ?? null, 2),
-        approvalWaitHours: round(f?.approvalWaitHours ?? null, 2),
+        // Where no approval is required there is no wait to speak of: the figure is left out.
+        approvalWaitHours: env.approvals.required > 0 ? round(f?.approvalWaitHours ?? null, 2) : null,
         weekly: everyWeek(since, now, counts),
       };
     }),
