@@ -57,6 +57,7 @@ export function violations(files: readonly SourceFile[]): string[] {
       if (area !== 'app' && toArea === 'app') say(spec, 'only the composition roots import src/app');
       if (area === 'db' && ADAPTERS.includes(toArea)) say(spec, `the database module imports no adapter (${toArea}); declare a port in the domain`);
       if (area === 'text' && toArea !== 'domain') say(spec, 'the plain-text renderings import only the domain');
+      if (area === 'charts' && toArea !== 'domain' && to !== 'package-files.ts') say(spec, 'the charts import only the domain (and find their font through package-files.ts)');
     }
   }
   return found;

@@ -32,6 +32,7 @@ describe('Sync CR', () => {
     const synced = await world.services.changeRequests.sync(as(ALICE), cr.id, 'dev-alice');
     expect(synced.instance.name).toBe('dev-alice');
     expect(synced.changeRequest).toMatchObject({ state: 'in_progress', workedBy: ALICE, workedSince: world.clock.now() });
+    expect(synced.expected).toEqual(['Layout/Proposed']);
     const details = await show(cr.id);
     expect(details.workedIn?.name).toBe('dev-alice');
 

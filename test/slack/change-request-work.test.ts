@@ -41,7 +41,7 @@ describe('Sync CR in Slack', () => {
     const card = await approvedChangeRequest();
     const said = await answer(ALICE, 'cr sync CR-1 dev-alice');
     expect(said).toContain('CR-1* “Account tier” is now worked on in `dev-alice` (in progress)');
-    expect(said).toContain('Expected there: `Layout/Proposed`');
+    expect(said).toContain('Expected there, not yet present: `Layout/Proposed`');
     const updated = await t.fake.waitFor(() => (crCard()?.text?.includes('in progress') ? crCard() : undefined));
     expect(updated.ts).toBe(card.ts);
     expect(JSON.stringify(updated.blocks)).toContain(`Worked on in \`dev-alice\` by <@${ALICE}> since <!date^`);

@@ -40,6 +40,9 @@ describe('the digest', () => {
     await s.changeRequests.approve(as(CAROL), cr.id);
     await s.send(as(ADMIN), { instance: 'staging', message: 'Release', changeRequestId: cr.id }); // DR-2 in Production: Bob and Carol
     await s.claim(as(CAROL), 2);
+    // Both cards are posted (and DR-2's shows its holder) before the digest links to them.
+    await t.bot.settled();
+    await t.cardWhen('C0PROD', 'DR-2', (m) => JSON.stringify(m.blocks).includes('held by'));
     await run('digest');
 
     const [toBob, ...more] = digestsTo(BOB);

@@ -63,11 +63,12 @@ export function addChangeRequestCommands({ program, print, actor, withServices, 
     .action(withServices(async (s, ref: string, instance: string, opts: { user?: string }) => {
       const r = await s.changeRequests.sync(actor(opts), changeRequestId(ref), instance);
       const id = formatId('changeRequest', r.changeRequest.id);
-      print({ ...changeRequestJson(r.changeRequest), instance: r.instance.name, replaced: r.replaced ? formatId('changeRequest', r.replaced.id) : null, movedFrom: r.movedFrom?.name ?? null }, () =>
+      print({ ...changeRequestJson(r.changeRequest), instance: r.instance.name, expected: r.expected, replaced: r.replaced ? formatId('changeRequest', r.replaced.id) : null, movedFrom: r.movedFrom?.name ?? null }, () =>
         [
           `${id} is now worked on in ${r.instance.name} (${describeState(r.changeRequest.state)}): its sends carry ${id}.`,
           r.movedFrom && `It is no longer worked on in ${r.movedFrom.name}.`,
           r.replaced && `${r.instance.name} no longer works on ${formatId('changeRequest', r.replaced.id)}.`,
+          r.expected.length && `Expected there, not yet present: ${r.expected.join(', ')}.`,
         ].filter(Boolean).join('\n'),
       );
     }));

@@ -18,6 +18,8 @@ export interface ChangeRequestSyncResult {
   replaced?: ChangeRequest;
   /** The instance that worked on this change request before, which no longer does. */
   movedFrom?: Instance;
+  /** Its proposed customizations that the instance does not hold yet. */
+  expected: string[];
 }
 
 function refuseUnsyncable(cr: ChangeRequest): never {
@@ -62,7 +64,9 @@ export async function syncChangeRequest(deps: ServiceDeps, actor: Actor, id: num
         replaced: replaced ? formatId('changeRequest', replaced.id) : null,
         movedFrom: movedFrom?.name ?? null,
       });
-      return { changeRequest: (await tx.changeRequests.byId(id))!, instance, replaced, movedFrom };
+      const present = await Promise.all(cr.proposedCustomizations.map((key) => tx.components.get(instance.id, key)));
+      const expected = cr.proposedCustomizations.filter((_, i) => !present[i]);
+      return { changeRequest: (await tx.changeRequests.byId(id))!, instance, replaced, movedFrom, expected };
     });
   });
 }

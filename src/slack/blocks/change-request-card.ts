@@ -85,12 +85,12 @@ export function changeRequestReply(details: ChangeRequestDetails): Reply {
   return { text: `${formatId('changeRequest', cr.id)} ${cr.name}`, blocks };
 }
 
-export function changeRequestSyncedText({ changeRequest: cr, instance, replaced, movedFrom }: ChangeRequestSyncResult): string {
+export function changeRequestSyncedText({ changeRequest: cr, instance, replaced, movedFrom, expected }: ChangeRequestSyncResult): string {
   const id = formatId('changeRequest', cr.id);
   const notes = [
     movedFrom && `It is no longer worked on in \`${escape(movedFrom.name)}\`.`,
     replaced && `\`${escape(instance.name)}\` no longer works on ${formatId('changeRequest', replaced.id)}.`,
-    cr.proposedCustomizations.length && `Expected there: ${cr.proposedCustomizations.map((k) => `\`${escape(k)}\``).join(', ')}.`,
+    expected.length && `Expected there, not yet present: ${expected.map((k) => `\`${escape(k)}\``).join(', ')}.`,
   ].filter(Boolean);
   return [`:clipboard: *${id}* “${escape(cr.name)}” is now worked on in \`${escape(instance.name)}\` (${describeState(cr.state)}): its sends carry ${id}.`, ...notes].join(' ');
 }
