@@ -3,7 +3,7 @@ import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { postedMessageRepository } from '../db/repositories/posted-messages.ts';
 import type { LogSink, PostedMessages, RunStep } from '../domain/ports.ts';
 import type { Services } from '../domain/services/index.ts';
-import type { LogLine, Run } from '../domain/types.ts';
+import type { LogLine, Run, DeploymentRequest } from '../domain/types.ts';
 import type { Settings } from '../settings.ts';
 import { formatId } from '../domain/ids.ts';
 import { announcingServices } from '../slack/announcing-services.ts';
@@ -17,6 +17,8 @@ export interface AnnouncedRuntime {
   runtime: RegisteredRuntime;
   /** The services, announcing in Slack what they do. */
   services: Services;
+  /** Set by the Slack app: a request may be deployed now (approved, or its queue moved on); automatic deployments look. */
+  hooks: { deployable?: (request: DeploymentRequest) => void };
   chat: Chat;
   cards: Cards;
   outbox: Outbox;
@@ -92,7 +94,9 @@ export async function openAnnouncedRuntime(
   const cards = new Cards(runtime.services, messages, outbox, logger);
   // The services tell a run's outcome once its thread holds the whole log: they need the thread log, made next.
   const runs = { settled: (runId: number) => threads.settled(runId) };
-  const services = announcingServices(runtime.services, { cards, outbox, runs });
+  // Automatic deployments are started by the scheduler's work, wired after this (see slack-app.ts).
+  const hooks: AnnouncedRuntime['hooks'] = {};
+  const services = announcingServices(runtime.services, { cards, outbox, runs, deployable: (request) => hooks.deployable?.(request) });
   const threads: ThreadLog = new ThreadLog({
     chat,
     messages,
@@ -111,6 +115,7 @@ export async function openAnnouncedRuntime(
   return {
     runtime,
     services,
+    hooks,
     chat,
     cards,
     outbox,

@@ -14,7 +14,7 @@ import { Background } from '../slack/background.ts';
 import type { Pace } from '../slack/chat.ts';
 import { actOnceOnEachEvent } from '../slack/deliveries.ts';
 import { noInbound, trackInbound } from '../slack/inbound.ts';
-import { scheduledJobs } from '../slack/scheduled-work.ts';
+import { type ScheduledWorkDeps, scheduledJobs, startAutoDeployments } from '../slack/scheduled-work.ts';
 import { registerListeners } from '../slack/listeners/index.ts';
 import type { ThreadLog } from '../slack/threads/thread-log.ts';
 
@@ -147,7 +147,7 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
   registerListeners(app, { services, chat, logger, background });
   const ticks = schedulerRunRepository(db, runtime.process.id);
   const { schedules } = runtime.config;
-  const jobs = behindAcknowledgements(background, scheduledJobs({
+  const work: ScheduledWorkDeps = {
     services,
     schedules,
     chat,
@@ -161,7 +161,10 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
       await deliveries.prune(before);
     },
     logger,
-  }));
+  };
+  const jobs = behindAcknowledgements(background, scheduledJobs(work));
+  // Only environments with autoDeploy have anything due; the look is one query per environment.
+  announcing.hooks.deployable = () => void background.run(() => startAutoDeployments(work), { patient: true }).catch((error) => logger.warn(`Could not look for automatic deployments: ${(error as Error).message}`));
   let health: Server | undefined;
   let url: string;
   try {

@@ -17,7 +17,14 @@ export interface RunThreads {
  * and reverts announced in their environment's channel. The Slack app and the command line both use this,
  * so work started anywhere is seen in Slack.
  */
-export function announcingServices(services: Services, { cards, outbox, runs }: { cards: Cards; outbox: Outbox; runs: RunThreads }): Services {
+export function announcingServices(
+  services: Services,
+  { cards, outbox, runs, deployable }: { cards: Cards; outbox: Outbox; runs: RunThreads; deployable?: (request: DeploymentRequest) => void },
+): Services {
+  /** A request that may be deployed now, or whose deployment ended (the next one in its queue may go): auto-deploy looks. */
+  const maybeDeployable = (request: DeploymentRequest) => {
+    if (request.state === 'approved' || request.state === 'deployed') deployable?.(request);
+  };
   /**
    * The request's card shows its new state; its requester (and `others`) are told by direct message, except whoever
    * made it happen in Slack or on the command line, whose own answer told them already (one notice per outcome).
@@ -39,12 +46,14 @@ export function announcingServices(services: Services, { cards, outbox, runs }: 
     async send(actor, input) {
       const result = await services.send(actor, input);
       cards.refreshRequestCardLater(result.request.id);
+      maybeDeployable(result.request);
       if (result.request.changeRequestId !== null) cards.refreshChangeRequestCardLater(result.request.changeRequestId);
       return result;
     },
     async approve(actor, requestId) {
       const result = await services.approve(actor, requestId);
       if (result.decided) settle(result.request, actor);
+      if (result.decided) maybeDeployable(result.request);
       else cards.refreshRequestCardLater(requestId);
       return result;
     },
@@ -68,6 +77,7 @@ export function announcingServices(services: Services, { cards, outbox, runs }: 
       const result = await services.deploy(actor, requestId);
       await runs.settled(result.run.id);
       settle(result.request, actor);
+      maybeDeployable(result.request);
       return result;
     },
     async validate(actor, requestId) {

@@ -84,6 +84,16 @@ async function deployAutomatically(deps: ScheduledWorkDeps, requestId: number) {
 }
 
 /**
+ * Starts the next automatic deployment of each `autoDeploy` environment, if one is due: at each tick, and as soon as
+ * a request is approved or a deployment ends (a replica that comes second is refused by the deployment's own claim).
+ */
+export async function startAutoDeployments(deps: ScheduledWorkDeps) {
+  for (const request of await deps.services.scheduler.dueAutoDeployments()) {
+    void deps.background(() => deployAutomatically(deps, request.id)).catch((error) => deps.logger.error(`The automatic deployment of ${formatId('request', request.id)} failed: ${(error as Error).message}`));
+  }
+}
+
+/**
  * The scheduler's jobs. `tick` (every 30 s by default) looks for due work: runs of dead processes to mark
  * interrupted, threads left unfinished (Slack was down, or their writer died), approval reminders and, after the last,
  * the admins called in, requests to expire, scheduled deployments, automatic deployments (`autoDeploy`). `digest` tells each approver what waits for
@@ -118,11 +128,7 @@ export function scheduledJobs(deps: ScheduledWorkDeps): Record<'tick' | 'driftRe
           void deps.background(() => deployScheduled(deps, due)).catch((error) => deps.logger.error(`The scheduled deployment of ${formatId('request', due.requestId)} failed: ${(error as Error).message}`));
         }
       });
-      await safely('start automatic deployments', async () => {
-        for (const request of await services.scheduler.dueAutoDeployments()) {
-          void deps.background(() => deployAutomatically(deps, request.id)).catch((error) => deps.logger.error(`The automatic deployment of ${formatId('request', request.id)} failed: ${(error as Error).message}`));
-        }
-      });
+      await safely('start automatic deployments', () => startAutoDeployments(deps));
       await safely('forget old ticks', () => deps.prune(new Date(Date.now() - MEMORY_MS)));
     },
     // Once per `schedules.digest` time: the scheduler runs each of its ticks on one replica.
