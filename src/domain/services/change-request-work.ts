@@ -4,7 +4,7 @@ import { environmentOf, findChangeRequest, findInstance, productionOf } from '..
 import { InvalidStateError } from '../errors.ts';
 import { formatId } from '../ids.ts';
 import type { Actor, Repositories } from '../ports.ts';
-import { assertChangeRequestTransition, describeState } from '../states.ts';
+import { ATTACHABLE_CHANGE_REQUEST_STATES, assertChangeRequestTransition, describeState } from '../states.ts';
 import type { ChangeRequest, ChangeRequestState, DeploymentRequest, Environment, Instance } from '../types.ts';
 import { assertMayWorkOn } from './access.ts';
 
@@ -124,19 +124,21 @@ export async function followCarrier(tx: Repositories, deps: ServiceDeps, actor: 
     const promoted = await tx.changeRequests.promoteProposed(cr.id, request.targetInstanceId);
     if (promoted.length) details.nowExisting = promoted;
   }
-  if (!next) return;
-  assertChangeRequestTransition(label, cr.state, next);
-  const now = deps.clock.now();
-  await tx.changeRequests.setState(cr.id, next, now);
-  // A reverted change request is no longer worked on anywhere: its instance is free for the next one.
-  if (next === 'reverted') await tx.changeRequests.setWorkedIn(cr.id, null);
-  await audit(tx, deps, actor, 'cr follows', label, describeState(next), details);
+  // A second deployment to production may only turn more proposed keys into existing ones: audited all the same.
+  if (!next && !details.nowExisting) return;
+  if (next) {
+    assertChangeRequestTransition(label, cr.state, next);
+    await tx.changeRequests.setState(cr.id, next, deps.clock.now());
+    // A reverted change request is no longer worked on anywhere: its instance is free for the next one.
+    if (next === 'reverted') await tx.changeRequests.setWorkedIn(cr.id, null);
+  }
+  await audit(tx, deps, actor, 'cr follows', label, describeState(next ?? cr.state), details);
 }
 
 /** The change request an instance works on, while it can still be carried by a send (approved, in progress, deployed). */
 export async function workedChangeRequest(repos: Repositories, instanceId: number): Promise<ChangeRequest | undefined> {
   const cr = await repos.changeRequests.workedIn(instanceId);
-  return cr && ['approved', 'in_progress', 'deployed'].includes(cr.state) ? cr : undefined;
+  return cr && ATTACHABLE_CHANGE_REQUEST_STATES.includes(cr.state) ? cr : undefined;
 }
 
 export interface ChangeRequestComparison {
