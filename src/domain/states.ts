@@ -44,6 +44,9 @@ export function assertChangeRequestTransition(label: string, from: ChangeRequest
 /** Change requests whose approval still stands: they may be attached to a send and deployed. */
 export const ATTACHABLE_CHANGE_REQUEST_STATES: ChangeRequestState[] = ['approved', 'in_progress', 'deployed'];
 
+/** Change requests that may be synced to an instance to be worked on: approved, and not yet deployed. */
+export const SYNCABLE_CHANGE_REQUEST_STATES: ChangeRequestState[] = ['approved', 'in_progress'];
+
 export const describeState = (state: string) => state.replace(/_/g, ' ');
 
 const STATES = new Set<string>([...Object.keys(REQUEST_TRANSITIONS), ...Object.keys(CHANGE_REQUEST_TRANSITIONS)]);

@@ -41,6 +41,14 @@ export function announcingServices(
       const told = new Set([request.requester, ...others].filter((user) => user !== answered));
       if (text) for (const user of told) await outbox.tell(user, text);
     });
+  /** A service that changes only what a request's card shows: the card is written again once it did. */
+  const refreshingCard =
+    <A extends unknown[]>(work: (...args: A) => Promise<DeploymentRequest>) =>
+    async (...args: A) => {
+      const request = await work(...args);
+      cards.refreshRequestCardLater(request.id);
+      return request;
+    };
   return {
     ...services,
     async send(actor, input) {
@@ -52,21 +60,15 @@ export function announcingServices(
     },
     async approve(actor, requestId) {
       const result = await services.approve(actor, requestId);
-      if (result.decided) settle(result.request, actor);
-      if (result.decided) maybeDeployable(result.request);
-      else cards.refreshRequestCardLater(requestId);
+      if (!result.decided) cards.refreshRequestCardLater(requestId);
+      else {
+        settle(result.request, actor);
+        maybeDeployable(result.request);
+      }
       return result;
     },
-    async claim(actor, requestId) {
-      const request = await services.claim(actor, requestId);
-      cards.refreshRequestCardLater(requestId);
-      return request;
-    },
-    async unclaim(actor, requestId) {
-      const request = await services.unclaim(actor, requestId);
-      cards.refreshRequestCardLater(requestId);
-      return request;
-    },
+    claim: refreshingCard(services.claim),
+    unclaim: refreshingCard(services.unclaim),
     async reject(actor, requestId, reason) {
       const request = await services.reject(actor, requestId, reason);
       settle(request, actor);
@@ -85,16 +87,8 @@ export function announcingServices(
       await runs.settled(result.run.id);
       return result;
     },
-    async scheduleDeployment(actor, requestId, at) {
-      const request = await services.scheduleDeployment(actor, requestId, at);
-      cards.refreshRequestCardLater(requestId);
-      return request;
-    },
-    async unscheduleDeployment(actor, requestId) {
-      const request = await services.unscheduleDeployment(actor, requestId);
-      cards.refreshRequestCardLater(requestId);
-      return request;
-    },
+    scheduleDeployment: refreshingCard(services.scheduleDeployment),
+    unscheduleDeployment: refreshingCard(services.unscheduleDeployment),
     scheduler: {
       ...services.scheduler,
       async expireStaleRequests(expireAfter) {

@@ -7,7 +7,7 @@ import type { Reminder } from '../domain/services/schedules.ts';
 import { durationMs } from '../domain/time.ts';
 import type { Digest, Escalation } from '../domain/services/digests.ts';
 import { AUTO_DEPLOYER } from '../domain/services/access.ts';
-import { digestMessage, driftReportMessage, escalationText, reminderText, scheduledDeploymentRefused } from './blocks/scheduled.ts';
+import { DIGEST_SHOWN, digestMessage, driftReportMessage, escalationText, reminderText, scheduledDeploymentRefused } from './blocks/scheduled.ts';
 import type { Chat } from './chat.ts';
 import type { Cards } from './cards.ts';
 import type { Outbox } from './outbox.ts';
@@ -34,26 +34,25 @@ export interface ScheduledWorkDeps {
   logger: Logger;
 }
 
-/** The reminder goes into the approval card's thread; without a card (no channel), to each approver directly. */
-async function remind(deps: ScheduledWorkDeps, reminder: Reminder) {
-  const text = reminderText(reminder, deps.schedules.approvalReminder.times);
-  const card = await deps.messages.find(formatId('request', reminder.request.id), 'card');
+/** A post into a request card's thread; without a card (no channel), to `withoutCard` by direct message. */
+async function intoCardThread(deps: ScheduledWorkDeps, requestId: number, text: string, withoutCard: string[]) {
+  const card = await deps.messages.find(formatId('request', requestId), 'card');
   if (card) await deps.chat.post({ channel: card.channel, thread_ts: card.ts, text });
-  else await Promise.all(reminder.waitingOn.map((user) => deps.outbox.tell(user, text)));
+  else await Promise.all(withoutCard.map((user) => deps.outbox.tell(user, text)));
 }
 
+/** A reminder mentions the approvers who have not voted. */
+const remind = (deps: ScheduledWorkDeps, reminder: Reminder) =>
+  intoCardThread(deps, reminder.request.id, reminderText(reminder, deps.schedules.approvalReminder.times), reminder.waitingOn);
+
 /** The admins called in after the last reminder, in the card's thread; without a card, by direct message. */
-async function escalate(deps: ScheduledWorkDeps, escalation: Escalation) {
-  const text = escalationText(escalation, deps.schedules.approvalReminder.times);
-  const card = await deps.messages.find(formatId('request', escalation.request.id), 'card');
-  if (card) await deps.chat.post({ channel: card.channel, thread_ts: card.ts, text });
-  else await Promise.all(escalation.calledIn.map((user) => deps.outbox.tell(user, text)));
-}
+const escalate = (deps: ScheduledWorkDeps, escalation: Escalation) =>
+  intoCardThread(deps, escalation.request.id, escalationText(escalation, deps.schedules.approvalReminder.times), escalation.calledIn);
 
 /** One approver's digest by direct message, each request a link to its card where it has one. */
 async function sendDigest(deps: ScheduledWorkDeps, digest: Digest) {
   const links = new Map<number, string>();
-  for (const { request } of digest.items.slice(0, 30)) {
+  for (const { request } of digest.items.slice(0, DIGEST_SHOWN)) {
     const card = await deps.messages.find(formatId('request', request.id), 'card');
     const link = card && (await deps.chat.permalink(card.channel, card.ts).catch(() => undefined));
     if (link) links.set(request.id, link);

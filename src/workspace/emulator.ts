@@ -96,12 +96,7 @@ export async function startSlackEmulator(options: Omit<WebApiOptions, 'onEvent'>
 
   const server = createServer(async (req, res) => {
     try {
-      const upload = uploadOf(req.url);
-      if (upload) {
-        const [status, text] = receiveUpload(state, upload, await readBytes(req));
-        res.writeHead(status, { 'content-type': 'text/plain' }).end(text);
-        return;
-      }
+      if (await answeredUpload(state, req, res)) return;
       reply(res, ...answer(req, await readBody(req)));
     } catch (error) {
       reply(res, 500, { ok: false, error: 'internal_error', detail: (error as Error).message });
@@ -199,7 +194,7 @@ export function parseJson(raw: string): Json {
   }
 }
 
-export async function readBytes(req: IncomingMessage) {
+async function readBytes(req: IncomingMessage) {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
@@ -207,8 +202,17 @@ export async function readBytes(req: IncomingMessage) {
 
 export const readBody = async (req: IncomingMessage) => (await readBytes(req)).toString('utf8');
 
-/** The id of a file upload URL (`/upload/F…`), whose body is the file's bytes rather than text. */
-export const uploadOf = (url: string | undefined) => /^\/upload\/(F\w+)$/.exec(new URL(url ?? '/', 'http://emulator').pathname)?.[1];
+/**
+ * Answers a request to a file's upload URL (`/upload/F…`), whose body is the file's bytes rather than text; false
+ * for any other request, left to the caller.
+ */
+export async function answeredUpload(state: WorkspaceState, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  const id = /^\/upload\/(F\w+)$/.exec(new URL(req.url ?? '/', 'http://emulator').pathname)?.[1];
+  if (!id) return false;
+  const [status, text] = receiveUpload(state, id, await readBytes(req));
+  res.writeHead(status, { 'content-type': 'text/plain' }).end(text);
+  return true;
+}
 
 function reply(res: ServerResponse, status: number, body: Json) {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });

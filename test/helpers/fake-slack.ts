@@ -3,8 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 
-import { parseArgs, parseJson, RESPONSE_URL_USES, readBody, readBytes, uploadOf } from '../../src/workspace/emulator.ts';
-import { receiveUpload } from '../../src/workspace/files.ts';
+import { answeredUpload, parseArgs, parseJson, RESPONSE_URL_USES, readBody } from '../../src/workspace/emulator.ts';
 import { WORKSPACE } from '../../src/workspace/identity.ts';
 import {
   dmChannelFor,
@@ -153,12 +152,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
   };
 
   const server = createServer(async (req, res) => {
-    const upload = uploadOf(req.url);
-    if (upload) {
-      const [status, text] = receiveUpload(state, upload, await readBytes(req));
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(text);
-      return;
-    }
+    if (await answeredUpload(state, req, res)) return;
     const raw = await readBody(req);
     const path = new URL(req.url ?? '/', 'http://fake').pathname;
     const api = /^\/api\/([\w.]+)$/.exec(path);

@@ -4,12 +4,9 @@ import { environmentOf, findChangeRequest, findInstance, productionOf } from '..
 import { InvalidStateError } from '../errors.ts';
 import { formatId } from '../ids.ts';
 import type { Actor, Repositories } from '../ports.ts';
-import { ATTACHABLE_CHANGE_REQUEST_STATES, assertChangeRequestTransition, describeState } from '../states.ts';
+import { ATTACHABLE_CHANGE_REQUEST_STATES, SYNCABLE_CHANGE_REQUEST_STATES, assertChangeRequestTransition, describeState } from '../states.ts';
 import type { ChangeRequest, ChangeRequestState, DeploymentRequest, Environment, Instance } from '../types.ts';
 import { assertMayWorkOn } from './access.ts';
-
-/** Change requests that may be synced to an instance: approved, and not yet deployed. */
-const SYNCABLE: ChangeRequestState[] = ['approved', 'in_progress'];
 
 export interface ChangeRequestSyncResult {
   changeRequest: ChangeRequest;
@@ -49,10 +46,10 @@ export async function syncChangeRequest(deps: ServiceDeps, actor: Actor, id: num
       );
     }
     assertMayWorkOn(deps, actor.user, instance, 'work on a change request in');
-    if (!SYNCABLE.includes(found.state)) refuseUnsyncable(found);
+    if (!SYNCABLE_CHANGE_REQUEST_STATES.includes(found.state)) refuseUnsyncable(found);
     return deps.store.transaction(async (tx) => {
       const cr = (await tx.changeRequests.lockRow(id))!;
-      if (!SYNCABLE.includes(cr.state)) refuseUnsyncable(cr);
+      if (!SYNCABLE_CHANGE_REQUEST_STATES.includes(cr.state)) refuseUnsyncable(cr);
       const before = await tx.changeRequests.workedIn(instance.id);
       const replaced = before && before.id !== id ? before : undefined;
       const movedFrom = cr.workedInInstanceId !== null && cr.workedInInstanceId !== instance.id ? await tx.instances.byId(cr.workedInInstanceId) : undefined;
@@ -64,9 +61,7 @@ export async function syncChangeRequest(deps: ServiceDeps, actor: Actor, id: num
         replaced: replaced ? formatId('changeRequest', replaced.id) : null,
         movedFrom: movedFrom?.name ?? null,
       });
-      const present = await Promise.all(cr.proposedCustomizations.map((key) => tx.components.get(instance.id, key)));
-      const expected = cr.proposedCustomizations.filter((_, i) => !present[i]);
-      return { changeRequest: (await tx.changeRequests.byId(id))!, instance, replaced, movedFrom, expected };
+      return { changeRequest: (await tx.changeRequests.byId(id))!, instance, replaced, movedFrom, expected: await notYetIn(tx, instance.id, cr) };
     });
   });
 }
@@ -77,13 +72,19 @@ export async function syncChangeRequest(deps: ServiceDeps, actor: Actor, id: num
  */
 export async function changeRequestSyncTargets(deps: ServiceDeps, actor: Actor, id: number) {
   const cr = await findChangeRequest(deps.store, id);
-  if (!SYNCABLE.includes(cr.state)) refuseUnsyncable(cr);
+  if (!SYNCABLE_CHANGE_REQUEST_STATES.includes(cr.state)) refuseUnsyncable(cr);
   const production = await productionOf(deps.store);
   const instances = (await deps.store.instances.list()).filter((i) => i.environmentId !== production.id && (!i.owner || i.owner === actor.user || isAdmin(deps, actor.user)));
   if (instances.length === 0) {
     throw new InvalidStateError(`There is no instance you may work in to sync ${formatId('changeRequest', id)} to: every sandbox instance belongs to someone else. Ask an admin for one.`);
   }
   return { changeRequest: cr, instances };
+}
+
+/** The proposed customizations of a change request that an instance does not hold yet: what is expected there. */
+export async function notYetIn(repos: Repositories, instanceId: number, cr: ChangeRequest): Promise<string[]> {
+  const present = await Promise.all(cr.proposedCustomizations.map((key) => repos.components.get(instanceId, key)));
+  return cr.proposedCustomizations.filter((_, i) => !present[i]);
 }
 
 /** What happened to a request that carries a change request. */

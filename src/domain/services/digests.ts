@@ -32,7 +32,9 @@ export async function approvalDigests(deps: ServiceDeps, expireAfter: number): P
       const expiresAt = request.scheduledAt ? null : new Date(request.updatedAt.getTime() + expireAfter);
       const item = { request, environment, expiresAt, expiresSoon: expiresAt !== null && expiresAt.getTime() - now <= DAY };
       for (const approver of (await notVoted(deps, environment, request)).waitingOn) {
-        byApprover.set(approver, [...(byApprover.get(approver) ?? []), item]);
+        const items = byApprover.get(approver) ?? [];
+        items.push(item);
+        byApprover.set(approver, items);
       }
     }
   }

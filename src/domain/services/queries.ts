@@ -9,6 +9,7 @@ import { QUEUED_STATES } from '../states.ts';
 import type { AuditEvent, Change, ChangeRequest, ChangeSummary, DeploymentRequest, Difference, Environment, Instance, LogLine, ProjectState, Run, Vote } from '../types.ts';
 import { isApprover } from './access.ts';
 import { summarize } from './send.ts';
+import { notYetIn } from './change-request-work.ts';
 
 export interface InstanceStatus {
   instance: Instance;
@@ -64,9 +65,7 @@ export async function status(deps: ServiceDeps): Promise<EnvironmentStatus[]> {
 }
 
 async function expectedWork(deps: ServiceDeps, instance: Instance, cr: ChangeRequest | undefined): Promise<InstanceStatus['changeRequest']> {
-  if (!cr) return undefined;
-  const present = await Promise.all(cr.proposedCustomizations.map((key) => deps.store.components.get(instance.id, key)));
-  return { id: cr.id, name: cr.name, expected: cr.proposedCustomizations.filter((_, i) => !present[i]) };
+  return cr && { id: cr.id, name: cr.name, expected: await notYetIn(deps.store, instance.id, cr) };
 }
 
 export async function queue(deps: ServiceDeps, environmentName?: string): Promise<{ environment: Environment; requests: DeploymentRequest[] }[]> {

@@ -3,7 +3,7 @@ import { formatId } from '../../domain/ids.ts';
 import { listWords } from '../../domain/pipeline.ts';
 import type { ChangeRequestComparison, ChangeRequestSyncResult } from '../../domain/services/change-request-work.ts';
 import type { ChangeRequestDetails } from '../../domain/services/change-requests.ts';
-import { describeState } from '../../domain/states.ts';
+import { SYNCABLE_CHANGE_REQUEST_STATES, describeState } from '../../domain/states.ts';
 import type { ChangeRequest } from '../../domain/types.ts';
 import { actions } from '../ids.ts';
 import { actionsBlock, button, context, escape, section, slackDate, mention } from './format.ts';
@@ -38,8 +38,9 @@ export const workedOnText = ({ changeRequest: cr, workedIn }: Pick<ChangeRequest
 const customizationList = (cr: ChangeRequest) =>
   [...cr.customizations.map((k) => `\`${escape(k)}\``), ...cr.proposedCustomizations.map((k) => `\`${escape(k)}\` (proposed)`)].join(', ') || 'none';
 
-/** Change requests that can be synced to an instance now show Sync CR. */
-const syncable = (cr: ChangeRequest) => cr.state === 'approved' || cr.state === 'in_progress';
+/** Sync CR, on a change request that can be synced to an instance now; none otherwise. */
+const syncButtons = (cr: ChangeRequest): KnownBlock[] =>
+  SYNCABLE_CHANGE_REQUEST_STATES.includes(cr.state) ? [actionsBlock(`change_request:${cr.id}`, [button('Sync CR', actions.syncChangeRequest, String(cr.id))])] : [];
 
 /** The card of a change request in production's channel: Approve and Reject while it awaits approval, Sync CR once approved. */
 export function changeRequestCard(details: ChangeRequestDetails): { text: string; blocks: KnownBlock[] } {
@@ -58,8 +59,8 @@ export function changeRequestCard(details: ChangeRequestDetails): { text: string
         button('Reject', actions.rejectChangeRequest, String(cr.id), { style: 'danger' }),
       ]),
     );
-  } else if (syncable(cr)) {
-    blocks.push(actionsBlock(`change_request:${cr.id}`, [button('Sync CR', actions.syncChangeRequest, String(cr.id))]));
+  } else {
+    blocks.push(...syncButtons(cr));
   }
   return { text: `${id} ${cr.name}: ${describeState(cr.state)}`, blocks };
 }
@@ -80,8 +81,7 @@ export function changeRequestReply(details: ChangeRequestDetails): Reply {
     `Votes: ${votes.length ? votes.map((v) => `${v.decision} by ${mention(v.voter)}${v.reason ? ` (“${escape(v.reason)}”)` : ''}`).join(', ') : 'none yet'}`,
     `Carried by: ${requests.length ? requests.map((r) => `${formatId('request', r.id)} (${describeState(r.state)})`).join(', ') : 'no request yet'}`,
   ].filter(Boolean);
-  const blocks = [section(text.join('\n')), context(`Created by ${mention(cr.createdBy)} ${slackDate(cr.createdAt)}`)];
-  if (syncable(cr)) blocks.push(actionsBlock(`change_request:${cr.id}`, [button('Sync CR', actions.syncChangeRequest, String(cr.id))]));
+  const blocks = [section(text.join('\n')), context(`Created by ${mention(cr.createdBy)} ${slackDate(cr.createdAt)}`), ...syncButtons(cr)];
   return { text: `${formatId('changeRequest', cr.id)} ${cr.name}`, blocks };
 }
 

@@ -41,7 +41,7 @@ export const scheduledDeploymentRefused = (requestId: number, at: Date, reason: 
   `:x: The deployment of ${formatId('request', requestId)} you scheduled for ${slackDate(at)} did not run: ${reason} Schedule it again or deploy it by hand once that is sorted out.`;
 
 /** Requests a digest lists before it points at `/sandbox queue` for the rest (a message holds 50 blocks). */
-const DIGEST_SHOWN = 30;
+export const DIGEST_SHOWN = 30;
 
 /** One line of a digest: the request (a link to its card when it has one), who sent it, since when, who holds it, when it expires. */
 function digestLine(item: DigestItem, link: string | undefined): string {
