@@ -149,10 +149,8 @@ export interface Repositories {
     orphaned(): Promise<Run[]>;
   };
   metrics: {
-    /** Delivery figures of each environment since `since` (see DeliveryFigures), in pipeline order. */
-    delivery(since: Date, environmentIds: number[]): Promise<DeliveryFigures[]>;
-    /** Successful deployments per week (weeks start on Monday, UTC) since `since`. */
-    weekly(since: Date, environmentIds: number[]): Promise<{ environmentId: number; week: Date; deployments: number }[]>;
+    /** Delivery figures of each environment over a period (see DeliveryFigures), in the order of the ids given. */
+    delivery(period: DeliveryPeriod, environmentIds: number[]): Promise<DeliveryFigures[]>;
   };
   audit: {
     record(event: Omit<AuditEvent, 'id'>): Promise<void>;
@@ -160,11 +158,18 @@ export interface Repositories {
   };
 }
 
+/** The period of delivery metrics: from `since`, counted in `weeks` weeks from `firstWeek`, the Monday (UTC) of `since`'s week. */
+export interface DeliveryPeriod {
+  since: Date;
+  firstWeek: Date;
+  weeks: number;
+}
+
 /** What the store counts for delivery metrics, per environment; hours are medians, null when there is nothing to measure. */
 export interface DeliveryFigures {
   environmentId: number;
-  /** Successful deployment runs. */
-  deployments: number;
+  /** Successful deployment runs in each week of the period, the first counted from `since`. */
+  weekly: number[];
   /** Failed deployment runs. */
   failed: number;
   /** Successful reverts. */

@@ -67,5 +67,5 @@ export async function truncateAll(db: DatabaseHandle['db']) {
   await db.execute(sql`
     truncate environments, instances, components, baseline_items, packages, package_items, change_requests,
       change_request_votes, runs, run_log_lines, deployment_requests, request_votes, deployment_snapshots,
-      reverted_change_sets, audit_events, posted_messages, scheduler_runs, slack_deliveries restart identity cascade`);
+      reverted_change_sets, audit_events, posted_messages, scheduler_runs, slack_deliveries, delivery_days restart identity cascade`);
 }

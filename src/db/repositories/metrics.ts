@@ -1,95 +1,94 @@
 import { type SQL, sql } from 'drizzle-orm';
-import type { DeliveryFigures, Repositories } from '../../domain/ports.ts';
+import type { DeliveryFigures, DeliveryPeriod, Repositories } from '../../domain/ports.ts';
 import { type Database, queryRows } from '../client.ts';
 
-/** Seconds since the epoch as float8: date_part's float arithmetic sorts far faster than extract()'s numeric. */
-const epoch = (column: string) => sql.raw(`date_part('epoch', ${column})`);
-
-/** 1970-01-05T00:00:00Z, the first Monday of the epoch, in seconds. */
-const MONDAY_EPOCH = 4 * 86_400;
-const WEEK_SECONDS = 7 * 86_400;
+const DAY = 86_400_000;
 
 const hours = (value: unknown) => (value === null || value === undefined ? null : Number(value));
 
-/** One query per environment through a lateral join, so that each environment's rows are read from its index range. */
-const perEnvironment = (db: Database, ids: SQL, figures: SQL) =>
-  queryRows<Record<string, unknown>>(db, sql`select e.id as "environmentId", f.* from environments e cross join lateral (${figures}) f where e.id in (${ids})`);
+/** The rows of a raw query as plain records. */
+const rowsOf = (db: Database, query: SQL) => queryRows<Record<string, unknown>>(db, query);
 
 /**
- * Delivery figures in set-based SQL, per environment: one ordered pass over the period's runs (runs_outcomes_idx)
- * and one index range over its requests for each median, whatever the size of the history. The three statements are
- * independent, so that on a server they run side by side on connections of the pool. "Time to restore" pairs each
- * failure (a failed deployment run, a revert) with the next successful deployment through a window over the runs in
- * time order, never a lookup per failure.
+ * Delivery figures in set-based SQL, per environment, none of them reading more than a day of the history row by
+ * row: deployments and the number of deployed and approved requests come from `delivery_days` (kept by triggers)
+ * plus the part of the first day inside the period; the failures and their times to restore (kept on each failure by
+ * the trigger when the next successful deployment ends) from their own index ranges; and the medians of lead time and
+ * approval wait (kept on each request) by reading only the middle one or two of an index ordered by the duration.
+ * One read-only snapshot, so that the counts and the medians see the same rows.
  */
 export function metricsRepository(db: Database): Repositories['metrics'] {
   return {
-    async delivery(since, environmentIds) {
-      if (environmentIds.length === 0) return [];
-      // postgres.js takes no Date in a raw query: the time goes as text, cast in SQL.
-      const from = since.toISOString();
-      const ids = sql.join(environmentIds.map((id) => sql`${id}`), sql`, `);
-      const [outcomes, lead, waited] = await Promise.all([
-        perEnvironment(
-          db,
-          ids,
-          sql`
-          select count(*) filter (where kind = 'deploy' and status = 'succeeded') as deployments,
-                 count(*) filter (where kind = 'deploy' and status = 'failed') as failed,
-                 count(*) filter (where kind = 'revert' and status = 'succeeded') as reverted,
-                 percentile_cont(0.5) within group (order by ${epoch('next_success')} - ${epoch('ended_at')})
-                   filter (where next_success is not null and ((kind = 'deploy' and status = 'failed') or (kind = 'revert' and status = 'succeeded'))) / 3600 as hours
-          from (
-            -- The first successful deployment after each run: a running minimum over the later runs, newest first (a
-            -- frame that starts at the partition's start is computed incrementally, in one pass).
-            select kind, status, ended_at,
-                   min(ended_at) filter (where kind = 'deploy' and status = 'succeeded')
-                     over (order by ended_at desc rows between unbounded preceding and 1 preceding) as next_success
-            from runs
-            where environment_id = e.id and kind in ('deploy', 'revert') and ended_at >= ${from}::timestamptz
-          ) outcomes`,
-        ),
-        perEnvironment(
-          db,
-          ids,
-          sql`select percentile_cont(0.5) within group (order by ${epoch('deployed_at')} - ${epoch('created_at')}) / 3600 as hours
-              from deployment_requests where target_environment_id = e.id and deployed_at >= ${from}::timestamptz`,
-        ),
-        perEnvironment(
-          db,
-          ids,
-          sql`select percentile_cont(0.5) within group (order by ${epoch('approved_at')} - ${epoch('created_at')}) / 3600 as hours
-              from deployment_requests where target_environment_id = e.id and approved_at >= ${from}::timestamptz`,
-        ),
-      ]);
-      const of = (rows: Record<string, unknown>[], id: number) => rows.find((r) => Number(r.environmentId) === id) ?? {};
-      return environmentIds.map((id): DeliveryFigures => {
-        const o = of(outcomes, id);
-        return {
-          environmentId: id,
-          deployments: Number(o.deployments ?? 0),
-          failed: Number(o.failed ?? 0),
-          reverted: Number(o.reverted ?? 0),
-          leadTimeHours: hours(of(lead, id).hours),
-          timeToRestoreHours: hours(o.hours),
-          approvalWaitHours: hours(of(waited, id).hours),
-        };
-      });
-    },
-    async weekly(since, environmentIds) {
-      if (environmentIds.length === 0) return [];
-      const from = since.toISOString();
-      const ids = sql.join(environmentIds.map((id) => sql`${id}`), sql`, `);
-      // Weeks counted from a Monday (1970-01-05, UTC) by arithmetic on the epoch: far cheaper per row than date_trunc.
-      const rows = await queryRows<{ environmentId: number; week: number | string; deployments: number | string }>(
-        db,
-        sql`
-        select environment_id as "environmentId", floor((${epoch('ended_at')} - ${MONDAY_EPOCH}) / ${WEEK_SECONDS})::int as week, count(*) as deployments
-        from runs
-        where kind = 'deploy' and status = 'succeeded' and ended_at >= ${from}::timestamptz and environment_id in (${ids})
-        group by 1, 2`,
-      );
-      return rows.map((r) => ({ environmentId: Number(r.environmentId), week: new Date((MONDAY_EPOCH + Number(r.week) * WEEK_SECONDS) * 1000), deployments: Number(r.deployments) }));
-    },
+    delivery: (period, environmentIds) =>
+      db.transaction((tx) => Promise.all(environmentIds.map((id) => figuresOf(tx as unknown as Database, id, period))), {
+        isolationLevel: 'repeatable read',
+        accessMode: 'read only',
+      }),
   };
+}
+
+async function figuresOf(db: Database, environmentId: number, { since, firstWeek, weeks }: DeliveryPeriod): Promise<DeliveryFigures> {
+  // postgres.js takes no Date in a raw query: the times go as text, cast in SQL.
+  const from = since.toISOString();
+  const firstDay = from.slice(0, 10);
+  const secondDay = new Date(Date.parse(firstDay) + DAY).toISOString();
+  const within = (column: string) => sql`${sql.raw(column)} >= ${from}::timestamptz and ${sql.raw(column)} < ${secondDay}::timestamptz`;
+  const [perWeek, [failures]] = await Promise.all([
+    rowsOf(
+      db,
+      sql`
+      select (day - ${firstWeek.toISOString().slice(0, 10)}::date) / 7 as week,
+             sum(deployments)::int as deployments, sum(deployed)::int as deployed, sum(approved)::int as approved
+      from (
+        select day, deployments, deployed, approved from delivery_days where environment_id = ${environmentId} and day > ${firstDay}::date
+        union all
+        select ${firstDay}::date,
+               (select count(*) from runs where environment_id = ${environmentId} and kind = 'deploy' and status = 'succeeded' and ${within('ended_at')}),
+               (select count(*) from deployment_requests where target_environment_id = ${environmentId} and ${within('deployed_at')}),
+               (select count(*) from deployment_requests where target_environment_id = ${environmentId} and ${within('approved_at')})
+      ) days
+      group by 1`,
+    ),
+    rowsOf(
+      db,
+      sql`
+      select count(*) filter (where kind = 'deploy') as failed, count(*) filter (where kind = 'revert') as reverted,
+             percentile_cont(0.5) within group (order by restore_seconds) / 3600 as hours
+      from runs
+      where environment_id = ${environmentId} and ended_at >= ${from}::timestamptz
+        and ((kind = 'deploy' and status = 'failed') or (kind = 'revert' and status = 'succeeded'))`,
+    ),
+  ]);
+  const total = (column: string) => perWeek.reduce((sum, row) => sum + Number(row[column]), 0);
+  const [lead, wait] = await Promise.all([
+    medianHours(db, environmentId, 'lead_seconds', 'deployed_at', from, total('deployed')),
+    medianHours(db, environmentId, 'wait_seconds', 'approved_at', from, total('approved')),
+  ]);
+  const weekly = new Array<number>(weeks).fill(0);
+  for (const row of perWeek) if (Number(row.week) < weeks) weekly[Number(row.week)] = Number(row.deployments);
+  return {
+    environmentId,
+    weekly,
+    failed: Number(failures?.failed ?? 0),
+    reverted: Number(failures?.reverted ?? 0),
+    leadTimeHours: lead,
+    timeToRestoreHours: hours(failures?.hours),
+    approvalWaitHours: wait,
+  };
+}
+
+/**
+ * The median, in hours, of a duration kept on the requests (`lead_seconds`, `wait_seconds`) of the `count` whose
+ * `at` falls in the period: the middle one or two read from the index ordered by that duration, without a sort.
+ */
+async function medianHours(db: Database, environmentId: number, duration: string, at: string, from: string, count: number) {
+  if (count === 0) return null;
+  const middle = await rowsOf(
+    db,
+    sql`select ${sql.raw(duration)} as seconds from deployment_requests
+        where target_environment_id = ${environmentId} and ${sql.raw(at)} >= ${from}::timestamptz
+        order by ${sql.raw(duration)} offset ${Math.floor((count - 1) / 2)} limit ${2 - (count % 2)}`,
+  );
+  if (middle.length === 0) return null;
+  return middle.reduce((sum, row) => sum + Number(row.seconds), 0) / middle.length / 3600;
 }

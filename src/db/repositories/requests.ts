@@ -1,22 +1,25 @@
-import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Repositories } from '../../domain/ports.ts';
 import { QUEUED_STATES } from '../../domain/states.ts';
 import type { DeploymentRequest } from '../../domain/types.ts';
 import { type Database, queryRows } from '../client.ts';
 import { deploymentRequests, requestVotes, revertedChangeSets } from '../schema.ts';
 
+// A request as the domain knows it: without the durations kept for delivery metrics.
+const { leadSeconds: _l, waitSeconds: _w, ...requestColumns } = getTableColumns(deploymentRequests);
+
 const voteColumns = { voter: requestVotes.voter, decision: requestVotes.decision, reason: requestVotes.reason, at: requestVotes.at };
 
 export function requestRepository(db: Database): Repositories['requests'] {
   const first = async (where: SQL | undefined, lock = false): Promise<DeploymentRequest | undefined> => {
-    const query = db.select().from(deploymentRequests).where(where).limit(1);
+    const query = db.select(requestColumns).from(deploymentRequests).where(where).limit(1);
     const [row] = lock ? await query.for('no key update') : await query;
     return row;
   };
   return {
     async create(request) {
       // The partial unique index refuses a second active request for the same change set.
-      const [row] = await db.insert(deploymentRequests).values(request).onConflictDoNothing().returning();
+      const [row] = await db.insert(deploymentRequests).values(request).onConflictDoNothing().returning(requestColumns);
       return row;
     },
     byId: (id) => first(eq(deploymentRequests.id, id)),
@@ -31,7 +34,7 @@ export function requestRepository(db: Database): Repositories['requests'] {
       ),
     inStates: (states, environmentId) =>
       db
-        .select()
+        .select(requestColumns)
         .from(deploymentRequests)
         .where(
           and(
@@ -45,7 +48,7 @@ export function requestRepository(db: Database): Repositories['requests'] {
         .update(deploymentRequests)
         .set({ ...changes, id: undefined, state: to })
         .where(and(eq(deploymentRequests.id, id), inArray(deploymentRequests.state, from)))
-        .returning();
+        .returning(requestColumns);
       return row;
     },
     async plan(id, states, at, by) {
@@ -53,7 +56,7 @@ export function requestRepository(db: Database): Repositories['requests'] {
         .update(deploymentRequests)
         .set({ scheduledAt: at, scheduledBy: by })
         .where(and(eq(deploymentRequests.id, id), inArray(deploymentRequests.state, states)))
-        .returning();
+        .returning(requestColumns);
       return row;
     },
     async hold(id, holder, by, at) {
@@ -67,7 +70,7 @@ export function requestRepository(db: Database): Repositories['requests'] {
             holder === null ? isNull(deploymentRequests.claimedBy) : eq(deploymentRequests.claimedBy, holder),
           ),
         )
-        .returning();
+        .returning(requestColumns);
       return row;
     },
     async takeDue(now) {
@@ -103,7 +106,7 @@ export function requestRepository(db: Database): Repositories['requests'] {
     },
     latestDeployedTo: async (environmentId) => {
       const [row] = await db
-        .select()
+        .select(requestColumns)
         .from(deploymentRequests)
         .where(and(eq(deploymentRequests.targetEnvironmentId, environmentId), inArray(deploymentRequests.state, ['deployed', 'reverted'])))
         .orderBy(desc(deploymentRequests.deployedAt), desc(deploymentRequests.id))
@@ -112,13 +115,13 @@ export function requestRepository(db: Database): Repositories['requests'] {
     },
     recentlyDeployed: (limit) =>
       db
-        .select()
+        .select(requestColumns)
         .from(deploymentRequests)
         .where(inArray(deploymentRequests.state, ['deployed', 'reverted']))
         .orderBy(desc(deploymentRequests.deployedAt), desc(deploymentRequests.id))
         .limit(limit),
     withChangeRequest: (changeRequestId) =>
-      db.select().from(deploymentRequests).where(eq(deploymentRequests.changeRequestId, changeRequestId)).orderBy(asc(deploymentRequests.id)),
+      db.select(requestColumns).from(deploymentRequests).where(eq(deploymentRequests.changeRequestId, changeRequestId)).orderBy(asc(deploymentRequests.id)),
     async addVote(requestId, vote) {
       const inserted = await db.insert(requestVotes).values({ requestId, ...vote }).onConflictDoNothing().returning({ voter: requestVotes.voter });
       return inserted.length > 0;

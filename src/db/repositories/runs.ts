@@ -7,7 +7,7 @@ import { runLogLines, runs } from '../schema.ts';
 // Rows per INSERT of log lines: 5 parameters a row.
 const LINE_BATCH = 10_000;
 
-const { processId: _, ...runColumns } = getTableColumns(runs);
+const { processId: _, restoredAt: _r, restoreSeconds: _s, ...runColumns } = getTableColumns(runs);
 
 /** `processId`: the process this repository serves, recorded on the runs it starts. */
 export function runRepository(db: Database, processId: number | null): Repositories['runs'] {

@@ -36,15 +36,6 @@ function weekOf(at: Date): Date {
   return new Date(day.getTime() - ((day.getUTCDay() + 6) % 7) * DAY);
 }
 
-/** Every week from the one holding `since` to the one holding `until`, each with its count (0 when none). */
-function everyWeek(since: Date, until: Date, counts: Map<number, number>) {
-  const weeks: { week: string; deployments: number }[] = [];
-  for (let week = weekOf(since).getTime(); week <= until.getTime(); week += WEEK) {
-    weeks.push({ week: new Date(week).toISOString().slice(0, 10), deployments: counts.get(week) ?? 0 });
-  }
-  return weeks;
-}
-
 /**
  * Delivery metrics of the last `days` days, per environment that receives deployments (or the one named): how many
  * deployments and how often, lead time, change failure rate, time to restore and approval wait (DESIGN §12).
@@ -57,25 +48,27 @@ export async function deliveryMetrics(deps: ServiceDeps, options: { environment?
     : (await deps.store.environments.list()).filter((e) => e.kind !== 'development');
   const now = deps.clock.now();
   const since = new Date(now.getTime() - days * DAY);
-  const ids = environments.map((e) => e.id);
-  const [figures, weekly] = await Promise.all([deps.store.metrics.delivery(since, ids), deps.store.metrics.weekly(since, ids)]);
+  const firstWeek = weekOf(since);
+  const weeks = Math.floor((now.getTime() - firstWeek.getTime()) / WEEK) + 1;
+  const figures = await deps.store.metrics.delivery({ since, firstWeek, weeks }, environments.map((e) => e.id));
+  const weekStarts = Array.from({ length: weeks }, (_, n) => new Date(firstWeek.getTime() + n * WEEK).toISOString().slice(0, 10));
   return {
     since,
     days,
     environments: environments.map((env) => {
-      const f = figures.find((x) => x.environmentId === env.id);
-      const attempts = (f?.deployments ?? 0) + (f?.failed ?? 0);
-      const counts = new Map(weekly.filter((w) => w.environmentId === env.id).map((w) => [w.week.getTime(), w.deployments]));
+      const f = figures.find((x) => x.environmentId === env.id)!;
+      const deployments = f.weekly.reduce((sum, n) => sum + n, 0);
+      const attempts = deployments + f.failed;
       return {
         name: env.name,
-        deployments: f?.deployments ?? 0,
-        perWeek: round(((f?.deployments ?? 0) * 7) / days, 2)!,
-        leadTimeHours: round(f?.leadTimeHours ?? null, 2),
-        changeFailureRate: attempts ? round(Math.min(1, ((f?.failed ?? 0) + (f?.reverted ?? 0)) / attempts), 3) : null,
-        timeToRestoreHours: round(f?.timeToRestoreHours ?? null, 2),
+        deployments,
+        perWeek: round((deployments * 7) / days, 2)!,
+        leadTimeHours: round(f.leadTimeHours, 2),
+        changeFailureRate: attempts ? round(Math.min(1, (f.failed + f.reverted) / attempts), 3) : null,
+        timeToRestoreHours: round(f.timeToRestoreHours, 2),
         // Where no approval is required there is no wait to speak of: the figure is left out.
-        approvalWaitHours: env.approvals.required > 0 ? round(f?.approvalWaitHours ?? null, 2) : null,
-        weekly: everyWeek(since, now, counts),
+        approvalWaitHours: env.approvals.required > 0 ? round(f.approvalWaitHours, 2) : null,
+        weekly: weekStarts.map((week, n) => ({ week, deployments: f.weekly[n] ?? 0 })),
       };
     }),
   };
