@@ -214,7 +214,9 @@ describe('a thread Slack kept from being written', () => {
     const { request } = await t.bot.runtime.services.requestOverview(1);
     expect([request.state, request.reason]).toEqual(['failed', '150 missing dependencies']);
 
-    // Nothing is left to do: no post, no edit.
+    // Nothing is left to do: no post, no edit (once the background work of the resume, such as a direct message
+    // retried, has ended).
+    await t.bot.settled();
     const calls = t.fake.calls.length;
     expect(await t.bot.threads.resume()).toBe(0);
     expect(t.fake.calls.length).toBe(calls);
