@@ -137,6 +137,8 @@ export const packageItems = pgTable(
     hash: text('hash'),
     /** Hash the change was made against; null for an add. */
     baseHash: text('base_hash'),
+    /** What the target held under this key when the package was made (null: nothing), so that its diff can be shown. */
+    baseContent: text('base_content'),
     dependsOn: keyList('depends_on'),
   },
   (t) => [primaryKey({ columns: [t.packageId, t.key] })],

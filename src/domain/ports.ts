@@ -4,10 +4,12 @@ import type {
   ChangeRequest,
   ChangeRequestState,
   Component,
+  ComponentAction,
   ComponentSummary,
   DeployCheck,
   DeploymentRequest,
   Difference,
+  DifferenceWithContent,
   Environment,
   EnvironmentLock,
   Instance,
@@ -68,13 +70,17 @@ export interface Repositories {
     /** Copies `keys` from the source (removing those the source does not have). */
     takeFrom(instanceId: number, sourceId: number, keys: string[]): Promise<void>;
     compare(fromId: number, toId: number): Promise<Difference[]>;
+    /** As compare, with the content in `fromId` (before) and in `toId` (after), null where absent. */
+    compareContents(fromId: number, toId: number): Promise<DifferenceWithContent[]>;
   };
   packages: {
-    /** Snapshots the instance's project into an immutable package. */
-    createFromProject(instanceId: number, at: Date): Promise<Package>;
+    /** Snapshots the instance's project into an immutable package, with what `targetId` holds under each key. */
+    createFromProject(instanceId: number, targetId: number, at: Date): Promise<Package>;
     setChangeHash(packageId: number, changeHash: string): Promise<void>;
     byId(id: number): Promise<Package | undefined>;
     items(packageId: number): Promise<Change[]>;
+    /** The items with their content before (what the target held when the package was made) and after, by key. */
+    contents(packageId: number, key?: string): Promise<ItemContents[]>;
     /** Dependencies of package items that will not exist in the target once the package is applied. */
     missingDependencies(packageId: number, targetId: number): Promise<{ key: string; missing: string }[]>;
     /** Items whose base hash no longer matches the target (the target drifted). */
@@ -156,6 +162,14 @@ export interface Repositories {
     record(event: Omit<AuditEvent, 'id'>): Promise<void>;
     list(filter: { subject?: string; since?: Date; limit: number }): Promise<AuditEvent[]>;
   };
+}
+
+/** One package item's content before and after (null: absent), as its diff is drawn. */
+export interface ItemContents {
+  key: string;
+  action: ComponentAction;
+  before: string | null;
+  after: string | null;
 }
 
 /** The period of delivery metrics: from `since`, counted in `weeks` weeks from `firstWeek`, the Monday (UTC) of `since`'s week. */

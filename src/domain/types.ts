@@ -206,6 +206,11 @@ export interface Difference {
   change: 'added' | 'removed' | 'changed';
 }
 
+export interface DifferenceWithContent extends Difference {
+  before: string | null;
+  after: string | null;
+}
+
 /** A three-way view of one key during a sync: hashes in the baseline, here, and upstream (null = absent). */
 export interface MergeRow {
   key: string;

@@ -1,4 +1,5 @@
 import { formatId } from '../domain/ids.ts';
+import { diffText } from '../domain/diff.ts';
 import type { Report, RunWithLines } from '../domain/services/queries.ts';
 import { describeState } from '../domain/states.ts';
 import type { ChangeSummary, Difference, Run } from '../domain/types.ts';
@@ -43,5 +44,6 @@ export function reportText(r: Report): string {
     ...r.runs.map(runText),
   ]
     .filter((line, i, all) => line !== '' || all[i - 1] !== '')
-    .join('\n');
+    .join('\n')
+    .concat(r.diffs.length ? `\n\nDiffs:\n${diffText(r.diffs)}` : '');
 }

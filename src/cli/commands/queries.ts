@@ -1,5 +1,7 @@
 import { formatId } from '../../domain/ids.ts';
 import { describeOutcome } from '../../domain/states.ts';
+import { diffText } from '../../domain/diff.ts';
+import type { DifferenceDiff } from '../../domain/services/diffs.ts';
 import { compareText, reportText, runText } from '../../text/reports.ts';
 import type { CommandKit } from '../kit.ts';
 import { positiveInteger, requestId, requestJson, sinceTime } from '../shapes.ts';
@@ -38,9 +40,20 @@ export function addQueryCommands({ program, print, actor, userOption, readingSer
   program
     .command('compare <a> <b>')
     .description('what sending instance a to instance b would change in b: components added, removed and changed')
-    .action(readingServices(async (s, a: string, b: string) => {
-      const r = await s.compare(a, b);
-      print({ from: r.from.name, to: r.to.name, differences: r.differences }, () => compareText(r.from.name, r.to.name, r.differences));
+    .option('--content', 'also the unified diff of each difference')
+    .action(readingServices(async (s, a: string, b: string, opts: { content?: boolean }) => {
+      const r = opts.content ? await s.compareContent(a, b) : await s.compare(a, b);
+      const text = () => compareText(r.from.name, r.to.name, r.differences) + (opts.content && r.differences.length ? `\n\n${diffText(r.differences as DifferenceDiff[])}` : '');
+      print({ from: r.from.name, to: r.to.name, differences: r.differences }, text);
+    }));
+
+  program
+    .command('diff <request>')
+    .description("what a request changes: the unified diff of each component of its package against what the target held when it was sent")
+    .option('--key <key>', 'only this component, e.g. Layout/Account')
+    .action(readingServices(async (s, ref: string, opts: { key?: string }) => {
+      const r = await s.diff(requestId(ref), opts.key);
+      print({ request: formatId('request', r.request.id), items: r.items }, () => diffText(r.items));
     }));
 
   program

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
 import type { Repositories } from '../../domain/ports.ts';
-import type { Change, Difference, MergeRow } from '../../domain/types.ts';
+import type { Change, DifferenceWithContent, MergeRow } from '../../domain/types.ts';
 import { type Database, queryRows } from '../client.ts';
 import { components } from '../schema.ts';
 
@@ -123,16 +123,23 @@ export function componentRepository(db: Database): Repositories['components'] {
             and not exists (select 1 from components s where s.instance_id = ${sourceId} and s.key = c.key)`);
       }
     },
-    compare: (fromId, toId) =>
-      queryRows<Difference>(
-        db,
-        sql`
-        select coalesce(a.key, b.key) as "key",
-               case when a.key is null then 'added' when b.key is null then 'removed' else 'changed' end as "change"
-        from (select key, hash from components where instance_id = ${fromId}) a
-        full join (select key, hash from components where instance_id = ${toId}) b on b.key = a.key
-        where a.hash is distinct from b.hash
-        order by 1`,
-      ),
+    compare: (fromId, toId) => differences(db, fromId, toId, false),
+    compareContents: (fromId, toId) => differences(db, fromId, toId, true),
   };
+}
+
+/** The keys whose content differs between two instances, named from `fromId` to `toId`; with their contents if asked. */
+function differences(db: Database, fromId: number, toId: number, withContent: boolean) {
+  const content = withContent ? sql`, content` : sql``;
+  return queryRows<DifferenceWithContent>(
+    db,
+    sql`
+    select coalesce(a.key, b.key) as "key",
+           case when a.key is null then 'added' when b.key is null then 'removed' else 'changed' end as "change"
+           ${withContent ? sql`, a.content as "before", b.content as "after"` : sql``}
+    from (select key, hash${content} from components where instance_id = ${fromId}) a
+    full join (select key, hash${content} from components where instance_id = ${toId}) b on b.key = a.key
+    where a.hash is distinct from b.hash
+    order by 1`,
+  );
 }

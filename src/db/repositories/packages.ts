@@ -1,4 +1,4 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Repositories } from '../../domain/ports.ts';
 import type { Change } from '../../domain/types.ts';
 import { type Database, queryRows } from '../client.ts';
@@ -21,15 +21,16 @@ const affected = (result: unknown) => {
 
 export function packageRepository(db: Database): Repositories['packages'] {
   return {
-    async createFromProject(instanceId, at) {
+    async createFromProject(instanceId, targetId, at) {
       const [created] = await db
         .insert(packages)
         .values({ sourceInstanceId: instanceId, changeHash: '', itemCount: 0, createdAt: at })
         .returning(packageColumns);
       if (!created) throw new Error('package insert returned nothing');
       const inserted = await db.execute(sql`
-        insert into package_items (package_id, key, action, content, hash, base_hash, depends_on)
-        select ${created.id}, coalesce(c.key, b.key), ${projectAction}, c.content, c.hash, b.hash, coalesce(c.depends_on, '{}')
+        insert into package_items (package_id, key, action, content, hash, base_hash, depends_on, base_content)
+        select ${created.id}, coalesce(c.key, b.key), ${projectAction}, c.content, c.hash, b.hash, coalesce(c.depends_on, '{}'),
+               (select t.content from components t where t.instance_id = ${targetId} and t.key = coalesce(c.key, b.key))
         ${projectOf(instanceId)}`);
       const itemCount = affected(inserted);
       await db.update(packages).set({ itemCount }).where(eq(packages.id, created.id));
@@ -47,6 +48,12 @@ export function packageRepository(db: Database): Repositories['packages'] {
         .select({ key: packageItems.key, action: packageItems.action, hash: packageItems.hash, baseHash: packageItems.baseHash })
         .from(packageItems)
         .where(eq(packageItems.packageId, packageId))
+        .orderBy(asc(packageItems.key)),
+    contents: (packageId, key) =>
+      db
+        .select({ key: packageItems.key, action: packageItems.action, before: packageItems.baseContent, after: packageItems.content })
+        .from(packageItems)
+        .where(and(eq(packageItems.packageId, packageId), key === undefined ? undefined : eq(packageItems.key, key)))
         .orderBy(asc(packageItems.key)),
     missingDependencies: (packageId, targetId) =>
       queryRows(

@@ -10,6 +10,8 @@ import type { AuditEvent, Change, ChangeRequest, ChangeSummary, DeploymentReques
 import { isApprover } from './access.ts';
 import { summarize } from './send.ts';
 import { notYetIn } from './change-request-work.ts';
+import { requestDiff } from './diffs.ts';
+import type { ComponentDiff } from '../diff.ts';
 
 export interface InstanceStatus {
   instance: Instance;
@@ -114,6 +116,8 @@ export interface Report {
   target: Instance;
   environment: Environment;
   changes: Change[];
+  /** What each change does: its diff against what the target held when it was sent. */
+  diffs: ComponentDiff[];
   votes: Vote[];
   runs: RunWithLines[];
   changeRequest: string | null;
@@ -139,6 +143,7 @@ export async function report(deps: ServiceDeps, ref: string): Promise<Report> {
     target,
     environment,
     changes: await deps.store.packages.items(request.packageId),
+    diffs: (await requestDiff(deps, id)).items,
     votes: await deps.store.requests.votes(id),
     runs,
     changeRequest: request.changeRequestId ? formatId('changeRequest', request.changeRequestId) : null,

@@ -76,7 +76,7 @@ export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): P
     return deps.store.transaction(async (tx) => {
       // Read again under the lock: a deployment from this instance may have just settled it (Idle).
       const current = await tx.instances.lockRow(instance.id);
-      const pkg = await tx.packages.createFromProject(instance.id, deps.clock.now());
+      const pkg = await tx.packages.createFromProject(instance.id, targetInstance.id, deps.clock.now());
       const items = await tx.packages.items(pkg.id);
       if (items.length === 0) {
         throw new DomainError('NOTHING_TO_SEND', `${instance.name} has no changes to send: it matches its baseline. Change some components first.`);

@@ -16,6 +16,7 @@ export const SUBCOMMANDS = [
   ['logs <run or request>', 'the log of a run, or of every run of a request'],
   ['components <instance>', 'the components of an instance, with who changed each last'],
   ['compare <instance> <instance>', 'components added, removed and changed between two instances'],
+  ['diff <request> [component]', 'what a request changes: the diff of each component it sends'],
   ['lock <environment> <reason>', 'stop every deployment to an environment'],
   ['unlock <environment>', 'let deployments go ahead again'],
   ['report <request>', 'the evidence of one change, for audits'],

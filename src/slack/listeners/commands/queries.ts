@@ -1,5 +1,7 @@
 import { formatId, parseId } from '../../../domain/ids.ts';
+import { diffText } from '../../../domain/diff.ts';
 import { compareText, reportText } from '../../../text/reports.ts';
+import { escape } from '../../blocks/format.ts';
 import { auditReply, codeReply, componentsReply, queueReply, runsReply, statusReply, whoamiReply } from '../../blocks/replies.ts';
 import { helpText } from '../../blocks/usage.ts';
 import { actorOf } from '../../listener-deps.ts';
@@ -24,6 +26,17 @@ export const querySubcommands: Record<string, Subcommand> = {
     run: async ({ args, reply, deps }) => {
       const { from, to, differences } = await deps.services.compare(args[0]!, args[1]!);
       await reply(codeReply(`*Compare ${from.name} → ${to.name}*`, compareText(from.name, to.name, differences), `\`sandbox compare ${from.name} ${to.name}\` on the command line lists every difference.`));
+    },
+  },
+  diff: {
+    args: [1, 2],
+    needs: 'a request id, and a component if you like, e.g. `DR-12` or `DR-12 Layout/Account`',
+    run: async ({ args, reply, deps }) => {
+      const requestNumber = parseId(args[0]!, 'request').id;
+      const id = formatId('request', requestNumber);
+      const { items } = await deps.services.diff(requestNumber, args[1]);
+      const scope = args[1] ? ` --key ${args[1]}` : '';
+      await reply(codeReply(`*Changes of ${id}*${args[1] ? ` in ${escape(args[1])}` : ''}`, diffText(items), `\`sandbox diff ${id}${scope}\` on the command line prints it whole.`));
     },
   },
   report: {

@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, cliWorkspace } from '../helpers/cli.ts';
+
+// Seeing what changes from the command line: `diff`, `compare --content`, the diffs in `report`.
+
+let workspace: Awaited<ReturnType<typeof cliWorkspace>>;
+beforeAll(async () => {
+  workspace = await cliWorkspace('cli-diff');
+});
+afterAll(() => workspace.close());
+
+describe('sandbox diff', () => {
+  it('prints what a request changes as unified diffs, as JSON, for one component, and inside compare and report', async () => {
+    await cli('components', 'put', 'staging', 'Layout/Account', '--content', 'name\nemail\n', '--user', 'U0ADMIN');
+    await cli('sync', 'dev-alice', '--user', 'U0ALICE');
+    await cli('components', 'put', 'dev-alice', 'Layout/Account', '--content', 'name\nemail address\n', '--user', 'U0ALICE');
+    await cli('components', 'put', 'dev-alice', 'Layout/New', '--content', 'fresh\n', '--user', 'U0ALICE');
+    expect((await cli('send', 'dev-alice', '--message', 'account', '--user', 'U0ALICE')).code).toBe(0);
+
+    const text = await cli('diff', 'DR-1');
+    expect(text.code).toBe(0);
+    expect(text.out).toBe(
+      '--- a/Layout/Account\n+++ b/Layout/Account\n@@ -1,2 +1,2 @@\n name\n-email\n+email address\n--- /dev/null\n+++ b/Layout/New\n@@ -0,0 +1,1 @@\n+fresh\n',
+    );
+
+    const json = JSON.parse((await cli('--json', 'diff', '1', '--key', 'Layout/New')).out);
+    expect(json).toEqual({ request: 'DR-1', items: [{ key: 'Layout/New', action: 'add', diff: '--- /dev/null\n+++ b/Layout/New\n@@ -0,0 +1,1 @@\n+fresh\n' }] });
+
+    const missing = await cli('diff', 'DR-1', '--key', 'Layout/Nowhere');
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('Layout/Nowhere in DR-1 was not found');
+
+    const compared = JSON.parse((await cli('--json', 'compare', 'dev-alice', 'staging', '--content')).out);
+    expect(compared.differences.map((d: { key: string; change: string }) => `${d.change} ${d.key}`)).toEqual(['changed Layout/Account', 'added Layout/New']);
+    expect(compared.differences[0].diff).toContain('-email\n+email address\n');
+    expect((await cli('compare', 'dev-alice', 'staging', '--content')).out).toContain('+++ b/Layout/New');
+    expect((await cli('compare', 'dev-alice', 'staging')).out).not.toContain('+++');
+
+    expect((await cli('report', 'DR-1')).out).toContain('Diffs:\n--- a/Layout/Account');
+  });
+});
