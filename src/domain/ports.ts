@@ -74,8 +74,11 @@ export interface Repositories {
     compareContents(fromId: number, toId: number): Promise<DifferenceWithContent[]>;
   };
   packages: {
-    /** Snapshots the instance's project into an immutable package, with what `targetId` holds under each key. */
-    createFromProject(instanceId: number, targetId: number, at: Date): Promise<Package>;
+    /**
+     * Snapshots the instance's project (only `keys` of it, when given) into an immutable package, with what `targetId`
+     * holds under each key.
+     */
+    createFromProject(instanceId: number, targetId: number, at: Date, keys?: string[]): Promise<Package>;
     setChangeHash(packageId: number, changeHash: string): Promise<void>;
     byId(id: number): Promise<Package | undefined>;
     items(packageId: number): Promise<Change[]>;
@@ -83,6 +86,8 @@ export interface Repositories {
     contents(packageId: number, key?: string): Promise<ItemContents[]>;
     /** Dependencies of package items that will not exist in the target once the package is applied. */
     missingDependencies(packageId: number, targetId: number): Promise<{ key: string; missing: string }[]>;
+    /** Dependencies of package items that the instance changed but the package leaves out (a selective send). */
+    leftOutDependencies(packageId: number, instanceId: number): Promise<{ key: string; missing: string }[]>;
     /** Items whose base hash no longer matches the target (the target drifted). */
     driftedItems(packageId: number, targetId: number): Promise<{ key: string; expected: string | null; actual: string | null }[]>;
     /** Items the target does not hold as the package says (post-deploy compare). */

@@ -38,4 +38,15 @@ describe('sandbox diff', () => {
 
     expect((await cli('report', 'DR-1')).out).toContain('Diffs:\n--- a/Layout/Account');
   });
+
+  it('sends only the components named by --only, and refuses one that is not changed', async () => {
+    await cli('components', 'put', 'dev-alice', 'Flow/Extra', '--content', 'x\n', '--user', 'U0ALICE');
+    const refusedSend = await cli('send', 'dev-alice', '--message', 'extra', '--only', 'Flow/Extra,Layout/Nowhere', '--user', 'U0ALICE');
+    expect(refusedSend.code).toBe(2);
+    expect(refusedSend.err).toContain('Layout/Nowhere is not among the changes of dev-alice');
+
+    const sent = JSON.parse((await cli('--json', 'send', 'dev-alice', '--message', 'extra', '--only', 'Flow/Extra', '--user', 'U0ALICE')).out);
+    expect(sent).toMatchObject({ id: 'DR-2', summary: { added: 1, modified: 0, deleted: 0 } });
+    expect(JSON.parse((await cli('--json', 'diff', 'DR-2')).out).items.map((i: { key: string }) => i.key)).toEqual(['Flow/Extra']);
+  });
 });

@@ -3,7 +3,7 @@ import { describeState } from '../../domain/states.ts';
 import { summaryText } from '../../text/reports.ts';
 import type { CommandKit } from '../kit.ts';
 import { forTerminal } from '../voice.ts';
-import { changeRequestId, requestId, requestJson } from '../shapes.ts';
+import { changeRequestId, list, requestId, requestJson } from '../shapes.ts';
 
 /** `sync` and `send`: a developer's work going up the pipeline. */
 export function addWorkCommands({ program, print, warn, actor, userOption, withServices }: CommandKit) {
@@ -27,10 +27,19 @@ export function addWorkCommands({ program, print, warn, actor, userOption, withS
     .requiredOption('--message <text>', 'the deployment message')
     .option('--cr <id>', 'an approved change request to carry (CR-3)')
     .option('--yes', 'send even though the target changed since the last sync')
+    .option('--only <keys>', 'send only these changed components, comma-separated (Layout/A,Flow/B)', list)
+    .option('--except <keys>', 'send every change but these components, comma-separated', list)
     .addOption(userOption())
     .action(
-      withServices(async (s, instance: string, opts: { message: string; cr?: string; yes?: boolean; user?: string }) => {
-        const r = await s.send(actor(opts), { instance, message: opts.message, changeRequestId: opts.cr ? changeRequestId(opts.cr) : undefined, confirmDrift: opts.yes === true });
+      withServices(async (s, instance: string, opts: { message: string; cr?: string; yes?: boolean; only?: string[]; except?: string[]; user?: string }) => {
+        const r = await s.send(actor(opts), {
+          instance,
+          message: opts.message,
+          changeRequestId: opts.cr ? changeRequestId(opts.cr) : undefined,
+          confirmDrift: opts.yes === true,
+          only: opts.only,
+          except: opts.except,
+        });
         r.warnings.forEach(warn);
         print({ ...requestJson(r.request), target: r.target.name, targetInstance: r.targetInstance.name, summary: r.summary, warnings: r.warnings.map(forTerminal) }, () =>
           `Sent ${formatId('request', r.request.id)} to ${r.target.name} (${r.targetInstance.name}): ${summaryText(r.summary)}. State: ${describeState(r.request.state)}.`,

@@ -21,7 +21,8 @@ const affected = (result: unknown) => {
 
 export function packageRepository(db: Database): Repositories['packages'] {
   return {
-    async createFromProject(instanceId, targetId, at) {
+    // The chosen keys go as one JSON parameter: a send of all but a few of 100,000 changes stays one statement.
+    async createFromProject(instanceId, targetId, at, keys) {
       const [created] = await db
         .insert(packages)
         .values({ sourceInstanceId: instanceId, changeHash: '', itemCount: 0, createdAt: at })
@@ -31,7 +32,8 @@ export function packageRepository(db: Database): Repositories['packages'] {
         insert into package_items (package_id, key, action, content, hash, base_hash, depends_on, base_content)
         select ${created.id}, coalesce(c.key, b.key), ${projectAction}, c.content, c.hash, b.hash, coalesce(c.depends_on, '{}'),
                (select t.content from components t where t.instance_id = ${targetId} and t.key = coalesce(c.key, b.key))
-        ${projectOf(instanceId)}`);
+        ${projectOf(instanceId)}
+        ${keys ? sql`and coalesce(c.key, b.key) in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))` : sql``}`);
       const itemCount = affected(inserted);
       await db.update(packages).set({ itemCount }).where(eq(packages.id, created.id));
       return { ...created, itemCount };
@@ -70,6 +72,17 @@ export function packageRepository(db: Database): Repositories['packages'] {
         left join package_items p on p.package_id = ${packageId} and p.key = n.missing
         left join components c on c.instance_id = ${targetId} and c.key = n.missing
         where case when p.key is not null then p.action = 'delete' else c.key is null end
+        order by 1, 2`,
+      ),
+    leftOutDependencies: (packageId, instanceId) =>
+      queryRows(
+        db,
+        sql`
+        select p.key as "key", d.key as "missing"
+        from package_items p cross join unnest(p.depends_on) as d(key)
+        where p.package_id = ${packageId} and p.action <> 'delete'
+          and not exists (select 1 from package_items q where q.package_id = ${packageId} and q.key = d.key)
+          and d.key in (select coalesce(c.key, b.key) ${projectOf(instanceId)})
         order by 1, 2`,
       ),
     driftedItems: (packageId, targetId) =>

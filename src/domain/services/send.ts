@@ -9,9 +9,10 @@ import type { Actor, Repositories } from '../ports.ts';
 import { ATTACHABLE_CHANGE_REQUEST_STATES, describeState, moveRequest } from '../states.ts';
 import type { Change, ChangeRequest, ChangeSummary, DeploymentRequest, Environment, Instance } from '../types.ts';
 import { assertMayWorkOn } from './access.ts';
+import { chosenKeys, type SendSelection } from './send-selection.ts';
 import { followCarrier, workedChangeRequest } from './change-request-work.ts';
 
-export interface SendInput {
+export interface SendInput extends SendSelection {
   instance: string;
   message: string;
   changeRequestId?: number;
@@ -76,7 +77,8 @@ export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): P
     return deps.store.transaction(async (tx) => {
       // Read again under the lock: a deployment from this instance may have just settled it (Idle).
       const current = await tx.instances.lockRow(instance.id);
-      const pkg = await tx.packages.createFromProject(instance.id, targetInstance.id, deps.clock.now());
+      const keys = await chosenKeys(tx, instance, input);
+      const pkg = await tx.packages.createFromProject(instance.id, targetInstance.id, deps.clock.now(), keys);
       const items = await tx.packages.items(pkg.id);
       if (items.length === 0) {
         throw new DomainError('NOTHING_TO_SEND', `${instance.name} has no changes to send: it matches its baseline. Change some components first.`);
@@ -94,8 +96,13 @@ export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): P
           `${targetInstance.name} has changed since ${instance.name} last synced with it, so your changes may conflict there. Sync first (recommended), or confirm that you send anyway.`,
         ).about('confirmDrift');
       }
-      for (const { key, missing } of await tx.packages.missingDependencies(pkg.id, targetInstance.id)) {
-        warnings.push(msg`${key} depends on ${missing}, which ${targetInstance.name} will not have: deploying will be refused until it does.`);
+      const missing = await tx.packages.missingDependencies(pkg.id, targetInstance.id);
+      for (const { key, missing: dependency } of missing) {
+        warnings.push(msg`${key} depends on ${dependency}, which ${targetInstance.name} will not have: deploying will be refused until it does.`);
+      }
+      // A selective send that leaves out a changed dependency of what it carries (unless already missing above).
+      for (const { key, missing: dependency } of keys ? await tx.packages.leftOutDependencies(pkg.id, instance.id) : []) {
+        if (!missing.some((m) => m.key === key && m.missing === dependency)) warnings.push(msg`${key} depends on ${dependency}, which ${instance.name} changed but this send leaves out.`);
       }
       const outside = changeRequest ? outsideChangeRequest(changeRequest, items) : [];
       if (outside.length) {
