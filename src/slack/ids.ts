@@ -40,4 +40,7 @@ export const fields = {
   customizations: 'customizations',
   approvers: 'approvers',
   instance: 'instance',
+  /** The changes a send carries (ticked), or leaves out: named after the send's `only` and `except`. */
+  only: 'components',
+  except: 'leave_out',
 } as const;

@@ -77,9 +77,54 @@ describe('labels follow the target', () => {
     expect(text).toMatch(/2 changes \(1 added, 1 modified\)/);
     expect(text).toContain('Layout/Account');
     expect(text).toContain('Workflow/Onboarding');
-    expect(inputBlocks(opened)).toEqual(['message']);
+    expect(inputBlocks(opened)).toEqual(['components', 'message']);
+    // Every change ticked: the send carries all of them unless the sender unticks some.
+    const choice = opened.view.blocks.find((b: { block_id?: string }) => b.block_id === 'components').element;
+    expect(choice.initial_options).toEqual(choice.options);
+    expect(choice.options.map((o: { value: string }) => o.value)).toEqual(['Layout/Account', 'Workflow/Onboarding']);
     expect(text).not.toMatch(/CR-\d/);
     expect(opened.view.submit.text).toBe('Send');
+  });
+});
+
+describe('choosing what the send modal sends', () => {
+  it('sends only the ticked components; the unticked one stays in the project', async () => {
+    await aliceChangedDevAlice();
+    await t.bot.runtime.services.components.put(as(ALICE), 'dev-alice', [{ key: 'Workflow/Onboarding', content: 'steps: 3' }]);
+    const submitted = await t.submit(ALICE, await openSend(ALICE, 'dev-alice'), { components: { checked: ['Workflow/Onboarding'] }, message: 'onboarding only' });
+    expect(submitted.status).toBe(200);
+    await t.bot.settled();
+    const [queue] = await t.bot.runtime.services.queue('Staging');
+    expect(queue!.requests).toHaveLength(1);
+    const { items } = await t.bot.runtime.services.diff(queue!.requests[0]!.id);
+    expect(items.map((i) => i.key)).toEqual(['Workflow/Onboarding']);
+    const again = await openSend(ALICE, 'dev-alice');
+    expect(again.view.blocks.find((b: { block_id?: string }) => b.block_id === 'components').element.options.map((o: { value: string }) => o.value)).toEqual(['Layout/Account', 'Workflow/Onboarding']);
+  });
+
+  it('refuses nothing ticked under the field, and sends nothing', async () => {
+    await aliceChangedDevAlice();
+    const answer = answerOf(await t.submit(ALICE, await openSend(ALICE, 'dev-alice'), { components: { checked: [] }, message: 'nothing' }));
+    expect(answer.response_action).toBe('errors');
+    expect(answer.errors).toEqual({ components: 'Tick at least one component: a send carries something.' });
+    expect(await t.bot.runtime.services.queue('Staging')).toEqual([expect.objectContaining({ requests: [] })]);
+  });
+
+  it('with more changes than Slack shows as checkboxes, asks what to leave out, and sends the rest', async () => {
+    await aliceChangedDevAlice();
+    const many = Array.from({ length: 11 }, (_, i) => ({ key: `Flow/Step${String(i).padStart(2, '0')}`, content: `step ${i}` }));
+    await t.bot.runtime.services.components.put(as(ALICE), 'dev-alice', many);
+    const opened = await openSend(ALICE, 'dev-alice');
+    expect(inputBlocks(opened)).toEqual(['leave_out', 'message']);
+    const leaveOut = opened.view.blocks.find((b: { block_id?: string }) => b.block_id === 'leave_out');
+    expect(leaveOut.optional).toBe(true);
+    expect(leaveOut.element.type).toBe('multi_static_select');
+    expect(leaveOut.element.options).toHaveLength(12);
+    await t.submit(ALICE, opened, { leave_out: { checked: ['Layout/Account'] }, message: 'the steps' });
+    await t.bot.settled();
+    const [queue] = await t.bot.runtime.services.queue('Staging');
+    const { items } = await t.bot.runtime.services.diff(queue!.requests[0]!.id);
+    expect(items.map((i) => i.key)).toEqual(many.map((m) => m.key));
   });
 });
 

@@ -61,6 +61,8 @@ export function readValue(values: SubmittedValues, blockId: string): string {
 }
 
 export const readChecked = (values: SubmittedValues, blockId: string) => (values[blockId]?.value?.selected_options?.length ?? 0) > 0;
+/** The options chosen in a checkbox or multi-select field; undefined when the modal has no such field. */
+export const readSelected = (values: SubmittedValues, blockId: string) => values[blockId]?.value?.selected_options?.map((o) => o.value);
 export const readUsers = (values: SubmittedValues, blockId: string) => values[blockId]?.value?.selected_users ?? [];
 
 /** What a modal remembers between opening and submission: where to answer, and what it is about. */

@@ -1,7 +1,7 @@
 import type { KnownBlock, View } from '@slack/types';
 import { formatId } from '../../domain/ids.ts';
 import type { ChangeRequest, Change, ChangeSummary, Environment, Instance } from '../../domain/types.ts';
-import { escape, section } from '../blocks/format.ts';
+import { clip, escape, section } from '../blocks/format.ts';
 import { describeChanges } from '../blocks/request-card.ts';
 import { callbacks, fields } from '../ids.ts';
 import { modal, plain, selectInput, textInput } from './common.ts';
@@ -25,9 +25,14 @@ const ACTION_MARK = { add: '+', modify: '~', delete: '−' } as const;
 
 /** The send modal: from where to where, what changes, the deployment message and the change request. */
 export function sendModal(o: SendModalInput): View {
+  const choice = componentsInput(o.changes);
   const blocks: KnownBlock[] = [
     section(`*From* ${escape(o.instance.name)} (${escape(o.env.name)})  →  *To* ${escape(o.targetInstance.name)} (${escape(o.target.name)})`),
-    section(`*${describeChanges(o.summary)}*\n${o.changes.slice(0, 15).map((c) => `\`${ACTION_MARK[c.action]} ${escape(c.key)}\``).join('\n')}${o.changes.length > 15 ? `\n…and ${o.changes.length - 15} more` : ''}`),
+    section(
+      choice.block_id === fields.only
+        ? `*${describeChanges(o.summary)}*: untick what should stay in ${escape(o.instance.name)} for a later send.`
+        : `*${describeChanges(o.summary)}*\n${o.changes.slice(0, 15).map((c) => `\`${ACTION_MARK[c.action]} ${escape(c.key)}\``).join('\n')}${o.changes.length > 15 ? `\n…and ${o.changes.length - 15} more` : ''}`,
+    ),
   ];
   if (o.target.approvals.requireChangeRequest) {
     blocks.push(section(`:clipboard: *${escape(o.target.name)} requires an approved change request*: choose the one these changes carry below.`));
@@ -42,12 +47,33 @@ export function sendModal(o: SendModalInput): View {
       element: { type: 'checkboxes', action_id: 'value', options: [{ text: plain('Send anyway, without syncing first'), value: 'yes' }] },
     });
   }
+  blocks.push(choice);
   blocks.push(textInput(fields.message, 'Deployment message', { multiline: true, placeholder: 'What do these changes do?' }));
   if (o.workedOn) {
     blocks.push(section(`:clipboard: ${escape(o.instance.name)} works on *${formatId('changeRequest', o.workedOn.id)} ${escape(o.workedOn.name)}*: this send carries it.`));
   }
   if (o.changeRequests.length) blocks.push(changeRequestInput(o.target, o.changeRequests, o.workedOn));
   return modal({ callbackId: callbacks.send, title: o.label, submit: 'Send', blocks, metadata: { instance: o.instance.name, channel: o.channel } });
+}
+
+/** Slack shows at most 10 checkboxes, and 100 options of 150 characters in a multi-select. */
+const SLACK_CHOICES = { checkboxes: 10, multiSelect: 100, value: 150 };
+
+/**
+ * Which changes the send carries: checkboxes, all ticked, where Slack shows them all at once; else the sender names
+ * what to leave out (a multi-select, or one key per line where there are more than it holds).
+ */
+function componentsInput(changes: Change[]): KnownBlock & { block_id: string } {
+  const options = changes.map((c) => ({ text: plain(clip(`${ACTION_MARK[c.action]} ${c.key}`, 75)), value: c.key }));
+  const fits = changes.every((c) => c.key.length <= SLACK_CHOICES.value);
+  if (fits && changes.length <= SLACK_CHOICES.checkboxes) {
+    return { type: 'input', block_id: fields.only, label: plain('Components to send'), element: { type: 'checkboxes', action_id: 'value', options, initial_options: options } };
+  }
+  const label = plain('Leave out (the rest is sent)');
+  if (fits && changes.length <= SLACK_CHOICES.multiSelect) {
+    return { type: 'input', block_id: fields.except, optional: true, label, element: { type: 'multi_static_select', action_id: 'value', placeholder: plain('Nothing: send every change'), options } };
+  }
+  return textInput(fields.except, 'Leave out (one component per line; the rest is sent)', { multiline: true, optional: true, placeholder: 'Nothing: send every change' }) as KnownBlock & { block_id: string };
 }
 
 /** The approved change requests to choose from (without any, the field is left out: see openSend). */

@@ -5,7 +5,7 @@ import { escape, inSlack } from '../../blocks/format.ts';
 import { describeChanges } from '../../blocks/request-card.ts';
 import { fields } from '../../ids.ts';
 import { type SlackDeps, actorOf } from '../../listener-deps.ts';
-import { readChecked, readValue } from '../../views/common.ts';
+import { readChecked, readSelected, readValue, type SubmittedValues } from '../../views/common.ts';
 import { onSubmit, required, onlyErrors } from './submission.ts';
 
 /** `CR-3`, `3` or a chosen option: the change request a send carries, if any. */
@@ -13,10 +13,16 @@ function changeRequestOf(raw: string): number | undefined {
   return raw ? parseId(raw, 'changeRequest').id : undefined;
 }
 
-/** The send modal: the changes go to the next environment up. */
+/** What the sender left out: chosen in a multi-select, or written one key per line where there were too many. */
+function leftOut(values: SubmittedValues): string[] | undefined {
+  const keys = readSelected(values, fields.except) ?? readValue(values, fields.except).split('\n').map((k) => k.trim()).filter(Boolean);
+  return keys.length ? keys : undefined;
+}
+
+/** The send modal: the changes (those ticked, or all but those left out) go to the next environment up. */
 export const sendSubmitted = (deps: SlackDeps) =>
   onSubmit(deps, 'send', {
-    fields: [fields.message, fields.changeRequest, fields.confirmDrift],
+    fields: [fields.only, fields.except, fields.message, fields.changeRequest, fields.confirmDrift],
     check: ({ values }) => {
       const cr = readValue(values, fields.changeRequest);
       let crError: string | undefined;
@@ -25,7 +31,12 @@ export const sendSubmitted = (deps: SlackDeps) =>
       } catch (error) {
         crError = (error as InvalidInputError).message;
       }
-      return onlyErrors({ [fields.message]: required(readValue(values, fields.message), 'Say what the changes do: a deployment message is required.'), [fields.changeRequest]: crError });
+      const ticked = readSelected(values, fields.only);
+      return onlyErrors({
+        [fields.only]: ticked?.length === 0 ? 'Tick at least one component: a send carries something.' : undefined,
+        [fields.message]: required(readValue(values, fields.message), 'Say what the changes do: a deployment message is required.'),
+        [fields.changeRequest]: crError,
+      });
     },
     work: ({ user, values, metadata }) =>
       deps.services.send(actorOf(user), {
@@ -33,6 +44,8 @@ export const sendSubmitted = (deps: SlackDeps) =>
         message: readValue(values, fields.message),
         changeRequestId: changeRequestOf(readValue(values, fields.changeRequest)),
         confirmDrift: readChecked(values, fields.confirmDrift),
+        only: readSelected(values, fields.only),
+        except: leftOut(values),
       }),
     done: async (result, { reply }) => {
       const id = formatId('request', result.request.id);
