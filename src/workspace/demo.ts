@@ -29,7 +29,7 @@ export const DEMO_STEPS: DemoStep[] = [
   {
     title: 'alice sends her changes to staging',
     as: 'alice',
-    type: ['/sandbox send dev-alice', 'Adds a Region field to accounts', ENTER, ENTER],
+    type: ['/sandbox send dev-alice', ENTER, 'Adds a Region field to accounts', ENTER, ENTER],
     see: [/Sent 2 changes \(1 added, 1 modified\) as DR-1 to staging/, /DR-1 · dev-alice → staging/, /May approve\n {2}@carol/, /Still needed\n {2}1 more approval/, /Waiting for approval: 0 of 1/],
   },
   {
@@ -71,7 +71,7 @@ export const DEMO_STEPS: DemoStep[] = [
   {
     title: 'alice sends staging to production: the send carries CR-1, which production requires',
     as: 'alice',
-    type: ['/sandbox send staging', 'Account regions', 'CR-1', ENTER],
+    type: ['/sandbox send staging', ENTER, 'Account regions', 'CR-1', ENTER],
     see: [/Production requires an approved change request/, /staging works on CR-1 Account regions: this send carries it/, /as DR-2 to production/, /DR-2 · staging → production/, /CR-1: Account regions/],
   },
   {
@@ -83,7 +83,7 @@ export const DEMO_STEPS: DemoStep[] = [
   {
     title: 'bob sends his sandbox to staging without syncing first, and is warned of a missing dependency',
     as: 'bob',
-    type: ['/sandbox send dev-bob', 'yes', 'Adds an opportunity layout', ENTER, ENTER],
+    type: ['/sandbox send dev-bob', 'yes', ENTER, 'Adds an opportunity layout', ENTER, ENTER],
     see: [/as DR-3 to staging/, /Field\/Opportunity\.Stage/],
   },
   {
@@ -101,7 +101,7 @@ export const DEMO_STEPS: DemoStep[] = [
   {
     title: 'alice sends to production again, naming the ticket; carol approves',
     as: 'alice',
-    type: ['/sandbox send staging', 'Account regions (SALES-42)', 'CR-1', ENTER, 'as carol', 'press Approve DR-4'],
+    type: ['/sandbox send staging', ENTER, 'Account regions (SALES-42)', 'CR-1', ENTER, 'as carol', 'press Approve DR-4'],
     see: [/as DR-4 to production/, /Approved by\n {2}@carol/],
   },
   {

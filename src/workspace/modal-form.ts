@@ -14,7 +14,7 @@ export interface FormField {
   label: string;
   optional: boolean;
   hint?: string;
-  kind: 'text' | 'select' | 'checkboxes' | 'users';
+  kind: 'text' | 'select' | 'checkboxes' | 'multiselect' | 'users';
   multiline: boolean;
   options: FieldOption[];
   /** What the field holds before anything is typed: its initial value, option or ticks. */
@@ -25,6 +25,7 @@ const KINDS: Record<string, FormField['kind']> = {
   plain_text_input: 'text',
   static_select: 'select',
   checkboxes: 'checkboxes',
+  multi_static_select: 'multiselect',
   multi_users_select: 'users',
 };
 
@@ -57,7 +58,8 @@ function initialState(kind: FormField['kind'], element: Json): Json {
     case 'select':
       return select(element.initial_option ? optionOf(element.initial_option) : null);
     case 'checkboxes':
-      return checkboxes(((element.initial_options ?? []) as Json[]).map(optionOf));
+    case 'multiselect':
+      return chosen(kind, ((element.initial_options ?? []) as Json[]).map(optionOf));
     case 'users':
       return { type: 'multi_users_select', selected_users: element.initial_users ?? [] };
   }
@@ -66,7 +68,8 @@ function initialState(kind: FormField['kind'], element: Json): Json {
 const text = (value: string | null) => ({ type: 'plain_text_input', value });
 const plain = (o: FieldOption) => ({ text: { type: 'plain_text', text: o.text }, value: o.value });
 const select = (o: FieldOption | null) => ({ type: 'static_select', selected_option: o ? plain(o) : null });
-const checkboxes = (os: FieldOption[]) => ({ type: 'checkboxes', selected_options: os.map(plain) });
+/** Ticked boxes, or options chosen in a multi-select: the same list, under the element's own type. */
+const chosen = (kind: 'checkboxes' | 'multiselect', os: FieldOption[]) => ({ type: kind === 'checkboxes' ? 'checkboxes' : 'multi_static_select', selected_options: os.map(plain) });
 
 /** Whether a state value holds anything (Slack refuses to submit a required input that does not). */
 function filled(state: Json): boolean {
@@ -81,6 +84,7 @@ export function promptFor(field: FormField, dir: Directory): string[] {
     text: field.multiline ? 'text; \\n starts a new line' : 'text',
     select: 'a number or a name from the list',
     checkboxes: 'the numbers to tick, e.g. 1,2, or "none"',
+    multiselect: 'the numbers to choose, e.g. 1,2, or "none"',
     users: 'names, e.g. alice, bob, or "none"',
   };
   const lines = [`${field.label} (${needs}; ${how[field.kind]}${keeps ? `; Enter keeps ${keeps}` : ''})`];
@@ -109,7 +113,8 @@ export function answer(field: FormField, typed: string, dir: Directory): Answer 
 }
 
 function emptyState(field: FormField): Json {
-  return field.kind === 'users' ? { type: 'multi_users_select', selected_users: [] } : field.kind === 'select' ? select(null) : checkboxes([]);
+  if (field.kind === 'users') return { type: 'multi_users_select', selected_users: [] };
+  return field.kind === 'select' ? select(null) : chosen(field.kind === 'multiselect' ? 'multiselect' : 'checkboxes', []);
 }
 
 function parse(field: FormField, raw: string, dir: Directory): Json {
@@ -120,10 +125,12 @@ function parse(field: FormField, raw: string, dir: Directory): Json {
       const option = pick(field.options, raw);
       return option ? select(option) : { error: `Choose one of 1–${field.options.length}, or a name from the list.` };
     }
-    case 'checkboxes': {
+    case 'checkboxes':
+    case 'multiselect': {
       const options = raw.split(/[\s,]+/).map((part) => (/^(y|yes)$/i.test(part) && field.options.length === 1 ? field.options[0] : pick(field.options, part)));
-      if (options.every(Boolean)) return checkboxes(options as FieldOption[]);
-      return { error: field.options.length === 1 ? 'Type 1 (or yes) to tick the box, or "none".' : `Give the numbers of the boxes to tick (1–${field.options.length}), or "none".` };
+      if (options.every(Boolean)) return chosen(field.kind, options as FieldOption[]);
+      if (field.options.length === 1) return { error: 'Type 1 (or yes) to tick the box, or "none".' };
+      return { error: `Give the numbers of the ${field.kind === 'checkboxes' ? 'boxes to tick' : 'options to choose'} (1–${field.options.length}), or "none".` };
     }
     case 'users': {
       const people = raw.split(/[\s,]+/).map((who) => dir.find(who));

@@ -74,7 +74,7 @@ describe.runIf(!onPostgres)('npm start without Slack settings, its input piped: 
 
     // No change request is approved yet: the modal asks none.
     mark = run.mark();
-    run.type('/sandbox send dev-alice', 'Adds Region and Tier fields', '');
+    run.type('/sandbox send dev-alice', '', 'Adds Region and Tier fields', '');
     const card = await run.waitFor(/── #staging ──\n(?:.*\n)*?.*\[(\d+) Approve\]\s+\[(\d+) Reject\]/, mark);
     approve = Number(card[1]);
     reject = Number(card[2]);
@@ -201,17 +201,18 @@ describe.runIf(!onPostgres)('npm start without Slack settings, its input piped: 
   });
 
   it('sends through the modal: the changes, the message, and no change request field while none is approved', () => {
-    const [command, message, submit] = from(first.stdout, '/sandbox send dev-alice');
+    const [command, ticked, message, submit] = from(first.stdout, '/sandbox send dev-alice');
     expect(command!.output).toMatch(/── modal for @alice ──\n {2}┌ Send to Staging\n/);
     expect(command!.output).toContain('3 changes (2 added, 1 modified)');
-    expect(command!.output).toContain('▸ Deployment message (required; text; \\n starts a new line)');
+    expect(command!.output).toContain('▸ Components to send (required; the numbers to tick, e.g. 1,2, or "none"; Enter keeps');
+    expect(ticked!.output).toContain('▸ Deployment message (required; text; \\n starts a new line)');
     expect(command!.output).not.toContain('Change request');
     expect(message!.output).toContain('Enter submits “Send”; cancel closes the modal.');
     expect(submit!.output).toContain('Submitted “Send to Staging”.');
   });
 
   it('posts the approval card of the send in #staging, with who may approve and numbered buttons, and tells the sender', () => {
-    const shown = from(first.stdout, '/sandbox send dev-alice')[2]!.output;
+    const shown = from(first.stdout, '/sandbox send dev-alice')[3]!.output;
     expect(shown).toMatch(/── #development · only @alice sees this ──\n {2}📤 Sent 3 changes \(2 added, 1 modified\) as DR-1 to staging \(Staging\)\. It waits for 1 approval\./);
     expect(shown).toMatch(/── #staging ──\n {2}DR-1 · dev-alice → staging \(Staging\)\n.*\n {2}@alice sends 3 changes \(2 added, 1 modified\) from dev-alice to staging\n {4}▎ Adds Region and Tier fields\n {2}May approve\n {2}@carol \(not @alice, who sent it\)\n {2}Still needed\n {2}1 more approval\n/);
     expect(shown).toContain('⏳ Waiting for approval: 0 of 1');
@@ -301,7 +302,7 @@ describe.runIf(onPostgres)('npm start without Slack settings, on PostgreSQL (DAT
     const dir = freshDir('postgres');
     const run = start({ cwd: dir, env: localEnv({ DATABASE_URL: db.url!, SANDBOX_CONFIG: DEMO_PIPELINE, SANDBOX_DATA_DIR: join(dir, 'data') }) });
     await run.waitFor(/Try \/sandbox status/);
-    run.type('change dev-alice Layout/Account sections: [Name, Region]', '/sandbox send dev-alice', 'Adds a Region field', '', '');
+    run.type('change dev-alice Layout/Account sections: [Name, Region]', '/sandbox send dev-alice', '', 'Adds a Region field', '', '');
     const exit = await run.end();
     expect(exit.code).toBe(0);
     const banner = opening(exit.stdout);

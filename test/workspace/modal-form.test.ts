@@ -4,7 +4,7 @@ import { parsePipelineConfig } from '../../src/config/load.ts';
 import type { ChangeRequest, Environment } from '../../src/domain/types.ts';
 import { fields } from '../../src/slack/ids.ts';
 import { changeRequestModal } from '../../src/slack/views/change-request.ts';
-import { readChecked, readUsers, readValue, type SubmittedValues } from '../../src/slack/views/common.ts';
+import { readChecked, readSelected, readUsers, readValue, type SubmittedValues } from '../../src/slack/views/common.ts';
 import { sendModal } from '../../src/slack/views/send.ts';
 import { syncModal } from '../../src/slack/views/sync.ts';
 import { DEMO_PIPELINE } from '../../src/workspace/local.ts';
@@ -47,8 +47,11 @@ const cr = (id: number, name: string): ChangeRequest => ({
   workedSince: null,
 });
 
-const changes = [{ key: 'Layout/Account', action: 'modify' as const, hash: 'b', baseHash: 'a' }];
-const summary = { added: 0, modified: 1, deleted: 0 };
+const changes = [
+  { key: 'Layout/Account', action: 'modify' as const, hash: 'b', baseHash: 'a' },
+  { key: 'Flow/Signup', action: 'add' as const, hash: 'c', baseHash: null },
+];
+const summary = { added: 1, modified: 1, deleted: 0 };
 const sendToStaging = (drifted: boolean) =>
   sendModal({ instance: devAlice, env: development, target: staging, targetInstance: stagingA, label: 'Send to Staging', drifted, changes, summary, changeRequests: [] }) as Json;
 const sendToProduction = () =>
@@ -106,13 +109,16 @@ describe('formFields', () => {
     const drifted = formFields(sendToStaging(true));
     expect(drifted.map((f) => [f.blockId, f.kind, f.optional])).toEqual([
       [fields.confirmDrift, 'checkboxes', true],
+      [fields.only, 'checkboxes', false],
       [fields.message, 'text', false],
     ]);
+    // Every change ticked until the sender unticks one.
+    expect(field(drifted, fields.only).initial.selected_options.map((o: Json) => o.value)).toEqual(changes.map((c) => c.key));
     expect(field(drifted, fields.confirmDrift).options).toEqual([{ text: 'Send anyway, without syncing first', value: 'yes' }]);
     expect(field(drifted, fields.confirmDrift).initial).toEqual({ type: 'checkboxes', selected_options: [] });
     expect(field(drifted, fields.message)).toMatchObject({ label: 'Deployment message', multiline: true, initial: { type: 'plain_text_input', value: null } });
 
-    expect(formFields(sendToStaging(false)).map((f) => f.blockId)).toEqual([fields.message]);
+    expect(formFields(sendToStaging(false)).map((f) => f.blockId)).toEqual([fields.only, fields.message]);
 
     const toProduction = field(formFields(sendToProduction()), fields.changeRequest);
     expect(toProduction).toMatchObject({ kind: 'select', optional: false, hint: 'Production requires one: the deployment checks again that it is still approved.' });
@@ -266,6 +272,22 @@ describe('stateValues', () => {
 
     const toProduction = submit(formFields(sendToProduction()), { [fields.message]: 'Release', [fields.changeRequest]: '2' });
     expect(readValue(toProduction, fields.changeRequest)).toBe('7');
+    // Enter keeps every change ticked; numbers tick only those.
+    expect(readSelected(toProduction, fields.only)).toEqual(changes.map((c) => c.key));
+    expect(readSelected(submit(drifted, { [fields.only]: '2', [fields.message]: 'x' }), fields.only)).toEqual([changes[1]!.key]);
+  });
+
+  it('round-trips what a send with many changes leaves out, chosen in a multi-select', () => {
+    const many = Array.from({ length: 12 }, (_, i) => ({ key: `Flow/Step${i}`, action: 'add' as const, hash: `h${i}`, baseHash: null }));
+    const fs = formFields(sendModal({ instance: devAlice, env: development, target: staging, targetInstance: stagingA, label: 'Send to Staging', drifted: false, changes: many, summary, changeRequests: [] }) as Json);
+    expect(fs.map((f) => [f.blockId, f.kind, f.optional])).toEqual([
+      [fields.except, 'multiselect', true],
+      [fields.message, 'text', false],
+    ]);
+    const sent = submit(fs, { [fields.except]: '1, Flow/Step3', [fields.message]: 'steps' });
+    expect(sent[fields.except]!.value).toMatchObject({ type: 'multi_static_select' });
+    expect(readSelected(sent, fields.except)).toEqual(['Flow/Step0', 'Flow/Step3']);
+    expect(readSelected(submit(fs, { [fields.message]: 'steps' }), fields.except)).toEqual([]);
   });
 
   it('round-trips the sync modal: the source chosen by name', () => {

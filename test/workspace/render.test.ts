@@ -378,13 +378,18 @@ describe('renderView', () => {
     expect(lines.at(-1)).toBe('└ [Send]  [Cancel]');
     expect(lines.slice(1, -1).every((l) => l.startsWith('│'))).toBe(true);
     expect(lines).toContain('│ From dev-alice (Development)  →  To staging (Staging)');
-    expect(lines).toContain('│ `+ Layout/Account`');
+    expect(lines).toContain('│ 2 changes (1 added, 1 modified): untick what should stay in dev-alice for a later send.');
     expect(lines).toContain('│ ⚠️ staging has changed since dev-alice last synced with it. Your changes may conflict there: syncing first is recommended.');
     const inputs = lines.slice(lines.indexOf('│ ▸ Drift (optional)'));
     expect(inputs).toEqual([
       '│ ▸ Drift (optional)',
       '│     ⟨tick any⟩',
       '│       1. Send anyway, without syncing first',
+      '│ ▸ Components to send',
+      '│     ⟨tick any⟩',
+      '│       1. + Layout/Account',
+      '│       2. ~ Flow/Onboarding',
+      '│     = + Layout/Account, ~ Flow/Onboarding',
       '│ ▸ Deployment message',
       '│     ⟨text, several lines: What do these changes do?⟩',
       '│ ▸ Change request (optional)',
