@@ -96,7 +96,8 @@ export interface Repositories {
     checkViolations(packageId: number, check: DeployCheck, targetId?: number): Promise<string[]>;
     snapshotTarget(packageId: number, targetId: number, runId: number): Promise<number>;
     applyTo(packageId: number, targetId: number, by: string, at: Date): Promise<number>;
-    restoreSnapshot(runId: number, targetId: number): Promise<number>;
+    /** Restores what the run's snapshot holds (only `keys` of it, when given) into the target. */
+    restoreSnapshot(runId: number, targetId: number, keys?: string[]): Promise<number>;
   };
   requests: {
     create(request: Omit<DeploymentRequest, 'id' | 'scheduledAt' | 'scheduledBy' | 'remindersSent' | 'escalatedAt' | 'claimedBy' | 'claimedAt'>): Promise<DeploymentRequest | undefined>;

@@ -2,6 +2,7 @@ import type { Services } from '../domain/services/index.ts';
 import type { Actor } from '../domain/ports.ts';
 import type { DeploymentRequest } from '../domain/types.ts';
 import { formatId } from '../domain/ids.ts';
+import { count } from '../domain/pipeline.ts';
 import { escape, mention } from './blocks/format.ts';
 import { lockSentence, outcomeText } from './blocks/outcome.ts';
 import type { Cards } from './cards.ts';
@@ -107,12 +108,13 @@ export function announcingServices(
       return runs;
     },
     // The lock a revert sets is announced once in the channel (from the card's thread) and once to who deployed it.
-    async revert(actor, environment, reason) {
-      const result = await services.revert(actor, environment, reason);
+    async revert(actor, environment, reason, only) {
+      const result = await services.revert(actor, environment, reason, only);
       await runs.settled(result.run.id);
       settle(result.request, actor, result.request.deployedBy ? [result.request.deployedBy] : []);
       const env = { ...result.environment, lock: result.lock };
-      const text = `:rewind: ${mention(actor.user)} reverted ${formatId('request', result.request.id)}.${lockSentence(env)}`;
+      const what = result.only ? `${count(result.only.length, 'component')} of ${formatId('request', result.request.id)} (${result.only.map(escape).join(', ')})` : formatId('request', result.request.id);
+      const text = `:rewind: ${mention(actor.user)} reverted ${what}.${lockSentence(env)}`;
       outbox.later('the revert announcement', () => cards.broadcast(result.request.id, text, env));
       return result;
     },

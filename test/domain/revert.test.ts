@@ -158,6 +158,31 @@ describe('revert', () => {
     expect((await world.services.revert(as(ADMIN))).request.state).toBe('reverted');
   });
 
+  it('an admin may revert only some components: those are restored, the change set is barred and production locked', async () => {
+    const request = await deployToProduction();
+    const result = await world.services.revert(as(ADMIN), 'Production', 'banner broke', ['Layout/New', 'Workflow/Old']);
+    expect(result.only).toEqual(['Layout/New', 'Workflow/Old']);
+    expect(result.restored).toBe(2);
+    // The added component is gone again and the deleted one is back; the modified one stays as deployed.
+    expect(await contents(world, 'production')).toEqual({ 'Layout/Account': 'v2', 'Layout/Keep': 'keep', 'Workflow/Old': 'old' });
+    expect(result.request).toMatchObject({ id: request.id, state: 'reverted' });
+    const production = (await world.services.status()).find((e) => e.environment.name === 'Production')!.environment;
+    expect(production.lock?.reason).toBe('reverted: banner broke');
+    expect(world.sink.textsOf(result.run.id)).toContain(`Reverting 2 components of DR-${request.id} in Production: Layout/New, Workflow/Old`);
+    expect((await world.services.audit({ subject: `DR-${request.id}` })).at(-1)).toMatchObject({ action: 'revert', outcome: 'reverted', details: expect.objectContaining({ only: ['Layout/New', 'Workflow/Old'] }) });
+  });
+
+  it('a selective revert is refused to a deployer who is no admin, and for components the deployment did not change', async () => {
+    await deployToProduction();
+    const notAdmin = await refused(world.services.revert(as(DEPLOYER), 'Production', undefined, ['Layout/New']), 'NOT_PERMITTED');
+    expect(notAdmin.message).toContain('Only an admin can revert some components');
+    const stranger = await refused(world.services.revert(as(ADMIN), 'Production', undefined, ['Layout/Keep']), 'INVALID_INPUT');
+    expect(stranger.message).toContain('Layout/Keep was not changed by DR-');
+    await refused(world.services.revert(as(ADMIN), 'Production', undefined, []), 'INVALID_INPUT');
+    // Nothing was reverted: the deployment stays, production unlocked.
+    expect(await contents(world, 'production')).toEqual({ 'Layout/Account': 'v2', 'Layout/Keep': 'keep', 'Layout/New': 'brand new' });
+  });
+
   it('nothing deployed means nothing to revert', async () => {
     const error = await refused(world.services.revert(as(ADMIN)), 'NOTHING_TO_REVERT');
     expect(error.message).toContain('Nothing has been deployed to Production yet');

@@ -147,10 +147,11 @@ export function addRequestCommands({ program, print, fail, actor, userOption, wi
     .command('revert [environment]')
     .description('restore the state before the latest deployment (production unless named) and lock the environment')
     .option('--reason <text>', 'why it is reverted: the lock\'s reason ("reverted: <text>"; "find the cause first" when none is given)')
+    .option('--only <keys>', 'admins: restore only these components of the deployment, comma-separated', list)
     .addOption(userOption())
     .action(
-      withServices(async (s, environment: string | undefined, opts: { user?: string; reason?: string }) => {
-        const r = await s.revert(actor(opts), environment, opts.reason);
+      withServices(async (s, environment: string | undefined, opts: { user?: string; reason?: string; only?: string[] }) => {
+        const r = await s.revert(actor(opts), environment, opts.reason, opts.only);
         print({ ...requestJson(r.request), run: formatId('run', r.run.id), restored: r.restored }, () =>
           `Reverted ${formatId('request', r.request.id)} in ${r.environment.name}: ${r.restored} components restored. ${r.environment.name} is now locked ("${r.lock.reason}") until someone unlocks it: sandbox unlock ${r.environment.name}`,
         );

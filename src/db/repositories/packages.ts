@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, type SQL, sql } from 'drizzle-orm';
 import type { Repositories } from '../../domain/ports.ts';
 import type { Change } from '../../domain/types.ts';
 import { type Database, queryRows } from '../client.ts';
@@ -141,15 +141,16 @@ export function packageRepository(db: Database): Repositories['packages'] {
         where p.package_id = ${packageId} and p.action = 'delete' and c.instance_id = ${targetId} and c.key = p.key`);
       return affected(written) + affected(deleted);
     },
-    async restoreSnapshot(runId, targetId) {
+    async restoreSnapshot(runId, targetId, keys) {
+      const chosen = (column: SQL) => (keys ? sql`and ${column} in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))` : sql``);
       const written = await db.execute(sql`
         insert into components (instance_id, key, content, hash, depends_on, changed_by, changed_at)
         select ${targetId}, key, content, hash, depends_on, changed_by, changed_at
-        from deployment_snapshots where run_id = ${runId} and existed
+        from deployment_snapshots where run_id = ${runId} and existed ${chosen(sql`key`)}
         ${replaceComponent}`);
       const deleted = await db.execute(sql`
         delete from components c using deployment_snapshots s
-        where s.run_id = ${runId} and not s.existed and c.instance_id = ${targetId} and c.key = s.key`);
+        where s.run_id = ${runId} and not s.existed and c.instance_id = ${targetId} and c.key = s.key ${chosen(sql`s.key`)}`);
       return affected(written) + affected(deleted);
     },
   };

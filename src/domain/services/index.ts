@@ -71,7 +71,7 @@ export function createServices(deps: ServiceDeps) {
     },
     revertable: (environment?: string) => revertable(deps, environment),
     assertMayRevert: (actor: Actor, environment?: string) => assertMayRevert(deps, actor, environment),
-    revert: (actor: Actor, environment?: string, reason?: string) => revert(deps, actor, environment, reason),
+    revert: (actor: Actor, environment?: string, reason?: string, only?: string[]) => revert(deps, actor, environment, reason, only),
     lock: (actor: Actor, environment: string, reason: string) => lock(deps, actor, environment, reason),
     unlock: (actor: Actor, environment: string) => unlock(deps, actor, environment),
     recoverInterruptedRuns: () => recoverInterruptedRuns(deps),

@@ -1,8 +1,8 @@
 import { type ServiceDeps, audit, audited, isAdmin } from '../service-deps.ts';
-import { msg, person } from '../message.ts';
+import { command, listing, msg, person } from '../message.ts';
 import { findEnvironment, productionOf } from '../lookups.ts';
 import { moveRequest } from '../states.ts';
-import { DomainError, InvalidStateError, NotPermittedError } from '../errors.ts';
+import { DomainError, InvalidInputError, InvalidStateError, NotPermittedError } from '../errors.ts';
 import { formatId } from '../ids.ts';
 import { count } from '../pipeline.ts';
 import type { Actor } from '../ports.ts';
@@ -18,6 +18,8 @@ export interface RevertResult {
   run: Run;
   environment: Environment;
   restored: number;
+  /** The components a selective revert restored; absent when the whole deployment was reverted. */
+  only?: string[];
   /** The lock production now has: the revert's own, or one someone had set before. */
   lock: EnvironmentLock;
 }
@@ -53,10 +55,30 @@ export async function assertMayRevert(deps: ServiceDeps, actor: Actor, environme
   return { env: found.env, latest };
 }
 
-/** Restores the state before the latest deployment of an environment (production unless named) and locks it, with `reason` as the lock's. */
-export async function revert(deps: ServiceDeps, actor: Actor, environmentName?: string, reason?: string): Promise<RevertResult> {
+/**
+ * The components a selective revert restores: only admins choose, and only among what the deployment changed.
+ * Undefined for a whole revert.
+ */
+async function chosenComponents(deps: ServiceDeps, actor: Actor, latest: DeploymentRequest, only?: string[]) {
+  if (only === undefined) return undefined;
+  const id = formatId('request', latest.id);
+  if (!isAdmin(deps, actor.user)) throw new NotPermittedError(`Only an admin can revert some components of ${id}; revert all of it instead, or ask an admin.`);
+  const changed = new Set((await deps.store.packages.items(latest.packageId)).map((c) => c.key));
+  const chosen = [...new Set(only)];
+  const strangers = chosen.filter((key) => !changed.has(key));
+  if (strangers.length) throw new InvalidInputError(msg`${listing(strangers.slice(0, 5))} ${strangers.length === 1 ? 'was' : 'were'} not changed by ${id}: ${command(`diff ${id}`)} lists what it changed.`).about('only');
+  if (chosen.length === 0) throw new InvalidInputError(`Choose at least one component of ${id} to revert, or revert all of it.`).about('only');
+  return chosen;
+}
+
+/**
+ * Restores the state before the latest deployment of an environment (production unless named), or only the `only`
+ * components of it (admins), and locks it, with `reason` as the lock's.
+ */
+export async function revert(deps: ServiceDeps, actor: Actor, environmentName?: string, reason?: string, only?: string[]): Promise<RevertResult> {
   return audited(deps, actor, 'revert', environmentName ?? 'production', async () => {
     const { env, latest } = await assertMayRevert(deps, actor, environmentName);
+    const keys = await chosenComponents(deps, actor, latest, only);
     const id = formatId('request', latest.id);
     // Claimed under the request's row lock: of two Revert clicks only one starts a revert; the other is told why.
     const log = await deps.store.transaction(async (tx) => {
@@ -66,7 +88,7 @@ export async function revert(deps: ServiceDeps, actor: Actor, environmentName?: 
       return startRun(deps, { kind: 'revert', user: actor.user, message: `Revert ${id}`, requestId: latest.id, instanceId: latest.targetInstanceId, environmentId: env.id }, tx);
     });
     if (!log) throw new DomainError('NOTHING_TO_REVERT', `${id} is being reverted or was reverted already; nothing more was reverted.`);
-    log.info(`Reverting ${id} in ${env.name}: restoring the state before it was deployed`);
+    log.info(keys ? `Reverting ${count(keys.length, 'component')} of ${id} in ${env.name}: ${keys.join(', ')}` : `Reverting ${id} in ${env.name}: restoring the state before it was deployed`);
     await log.flush();
     await log.begin();
     try {
@@ -78,21 +100,21 @@ export async function revert(deps: ServiceDeps, actor: Actor, environmentName?: 
           throw new DomainError('NOTHING_TO_REVERT', `${id} is no longer the latest deployment to ${env.name}; nothing was reverted.`);
         }
         log.progress(1, 1, 'restoring the prior state');
-        const restored = await tx.packages.restoreSnapshot(latest.deployRunId!, latest.targetInstanceId);
+        const restored = await tx.packages.restoreSnapshot(latest.deployRunId!, latest.targetInstanceId, keys);
         const now = deps.clock.now();
         const request = await moveRequest(tx, latest.id, ['deployed'], 'reverted', { revertRunId: log.run.id, updatedAt: now });
         await tx.requests.markReverted(latest.changeHash, latest.id, now);
         // A lock someone already set stays as it is: its reason still holds.
         const lock = (await tx.environments.byId(env.id))?.lock ?? { reason: revertLockReason(reason), by: actor.user, at: now };
         await tx.environments.setLock(env.id, lock);
-        await audit(tx, deps, actor, 'revert', id, 'reverted', { run: formatId('run', log.run.id), restored, reason: reason?.trim() || null });
+        await audit(tx, deps, actor, 'revert', id, 'reverted', { run: formatId('run', log.run.id), restored, reason: reason?.trim() || null, ...(keys ? { only: keys } : {}) });
         await followCarrier(tx, deps, actor, request!, 'reverted');
         return { request: request!, restored, lock };
       });
       log.info(`Restored ${count(result.restored, 'component')}`);
       log.warn(`${env.name} is locked ("${result.lock.reason}") until one of its deployers or an admin unlocks it. These changes can never be deployed again as-is.`);
       const run = await log.finish('succeeded', `Reverted ${id}`);
-      return { request: result.request, restored: result.restored, run, environment: env, lock: result.lock };
+      return { request: result.request, restored: result.restored, run, environment: env, lock: result.lock, ...(keys ? { only: keys } : {}) };
     } catch (error) {
       log.error(`Revert failed: ${(error as Error).message}`);
       await log.finish('failed', (error as Error).message);
