@@ -64,7 +64,9 @@ export async function openRejectChangeRequest(deps: SlackDeps, o: Opening, ref: 
 
 export async function openRevert(deps: SlackDeps, o: Opening, environment?: string) {
   const { env, latest } = await deps.services.assertMayRevert(actorOf(o.user), environment);
-  await o.client.views.open({ trigger_id: o.triggerId, view: revertModal(latest, env, o.metadata) });
+  // Admins may revert only some components: they get them to choose from.
+  const components = (await deps.services.whoami(actorOf(o.user))).admin ? await deps.services.changesOf(latest.id) : [];
+  await o.client.views.open({ trigger_id: o.triggerId, view: revertModal(latest, env, o.metadata, components) });
 }
 
 export async function openLogs(deps: SlackDeps, o: Opening, ref: string) {

@@ -286,6 +286,39 @@ describe('confirmations say what will happen', () => {
     expect(text).toMatch(/deployed again as-is/);
   });
 
+  it('the revert confirmation offers an admin the components to revert, all ticked; unticking one reverts only the rest', async () => {
+    const s = t.bot.runtime.services;
+    await s.components.put(as(ADMIN), 'production', [{ key: 'Layout/Account', content: 'v1' }]);
+    await s.sync(as(ADMIN), 'staging');
+    await s.components.put(as(ADMIN), 'staging', [{ key: 'Layout/Account', content: 'v2' }, { key: 'Layout/Banner', content: 'b1' }]);
+    const cr = await s.changeRequests.create(as(ALICE), { name: 'Banner', type: 'normal', overview: 'a banner' });
+    await s.changeRequests.submit(as(ALICE), cr.id);
+    await s.changeRequests.approve(as(BOB), cr.id);
+    await s.changeRequests.approve(as(CAROL), cr.id);
+    await t.bot.services.send(as(ALICE), { instance: 'staging', message: 'banner', changeRequestId: cr.id });
+    await t.bot.services.approve(as(BOB), 1);
+    await t.bot.services.approve(as(CAROL), 1);
+    expect((await t.bot.services.deploy(as(DEPLOYER), 1)).succeeded).toBe(true);
+    await t.bot.settled();
+
+    // The deployer, no admin, reverts all or nothing: no choice is offered.
+    await t.command(DEPLOYER, 'revert', 'C0PROD');
+    expect(inputBlocks(await t.modal('revert_modal'))).toEqual(['reason']);
+
+    await t.command(ADMIN, 'revert', 'C0PROD');
+    const opened = await t.fake.waitFor(() => t.fake.views('open').filter((v) => (v.view as { callback_id?: string }).callback_id === 'revert_modal')[1]);
+    expect(inputBlocks(opened)).toEqual(['components', 'reason']);
+    const choice = opened.view.blocks.find((b: { block_id?: string }) => b.block_id === 'components').element;
+    expect(choice.initial_options.map((o: { value: string }) => o.value)).toEqual(['Layout/Account', 'Layout/Banner']);
+    const submitted = await t.submit(ADMIN, opened, { components: { checked: ['Layout/Banner'] }, reason: 'the banner broke' });
+    expect(submitted.status).toBe(200);
+    await t.bot.settled();
+    const production = Object.fromEntries((await s.components.list('production')).map((c) => [c.key, c.content]));
+    expect(production).toEqual({ 'Layout/Account': 'v2' });
+    const said = t.fake.calls.filter((c) => c.method === 'chat.postMessage').map((c) => JSON.stringify(c.args));
+    expect(said.some((text) => /reverted 1 component of DR-1 \(Layout\/Banner\)/.test(text)), said.join('\n')).toBe(true);
+  });
+
   it('the reject reason modal names the request and asks for a reason', async () => {
     await aliceChangedDevAlice();
     await t.bot.services.send(as(ALICE), { instance: 'dev-alice', message: 'Tier on account' });

@@ -4,7 +4,7 @@ import { NotFoundError } from '../errors.ts';
 import { formatId } from '../ids.ts';
 import { findInstance, findRequest } from '../lookups.ts';
 import { command, msg } from '../message.ts';
-import type { DeploymentRequest, Difference, Instance } from '../types.ts';
+import type { Change, DeploymentRequest, Difference, Instance } from '../types.ts';
 
 export interface RequestDiff {
   request: DeploymentRequest;
@@ -23,6 +23,11 @@ export async function requestDiff(deps: ServiceDeps, requestId: number, key?: st
     throw new NotFoundError(`${key} in ${id}`, msg`${command(`diff ${id}`)} shows every component it changes.`);
   }
   return { request, items: componentDiffs(contents) };
+}
+
+/** The components a request changes, by key, without their diffs. */
+export async function requestChanges(deps: ServiceDeps, requestId: number): Promise<Change[]> {
+  return deps.store.packages.items((await findRequest(deps.store, requestId)).packageId);
 }
 
 export type DifferenceDiff = Difference & Omit<ComponentDiff, 'action'>;

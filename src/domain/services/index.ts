@@ -24,7 +24,7 @@ import { assertDeployable, deploy, validate } from './deploy.ts';
 import { recoverInterruptedRuns } from './interrupted.ts';
 import { lock, unlock } from './locks.ts';
 import { deliveryMetrics } from './metrics.ts';
-import { compareContent, requestDiff } from './diffs.ts';
+import { compareContent, requestChanges, requestDiff } from './diffs.ts';
 import { auditTrail, compare, logs, ownedInstances, queue, recentDeployments, report, requestOverview, runContext, status, whoami } from './queries.ts';
 import { assertMayRevert, revert, revertable } from './revert.ts';
 import { type ReminderPolicy, driftReport, expireStaleRequests, scheduleDeployment, takeDueDeployments, takeDueReminders, unscheduleDeployment } from './schedules.ts';
@@ -80,6 +80,7 @@ export function createServices(deps: ServiceDeps) {
     compare: (a: string, b: string) => compare(deps, a, b),
     compareContent: (a: string, b: string) => compareContent(deps, a, b),
     diff: (requestId: number, key?: string) => requestDiff(deps, requestId, key),
+    changesOf: (requestId: number) => requestChanges(deps, requestId),
     logs: (ref: string) => logs(deps, ref),
     report: (ref: string) => report(deps, ref),
     audit: (filter: { subject?: string; since?: Date; limit?: number }) => auditTrail(deps, filter),

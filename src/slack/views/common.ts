@@ -1,5 +1,7 @@
 import type { KnownBlock, View } from '@slack/types';
+import type { Change } from '../../domain/types.ts';
 import { clip } from '../blocks/format.ts';
+import { fields } from '../ids.ts';
 
 export const plain = (text: string) => ({ type: 'plain_text' as const, text });
 
@@ -85,3 +87,18 @@ export function readMetadata(raw: string | undefined): ModalMetadata {
 /** A modal that only says something (a refusal after submission, or what happens next). */
 export const messageModal = (title: string, text: string, callbackId: string): View =>
   modal({ callbackId, title, close: 'Close', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(text, 3000) } }] });
+
+/** Slack shows at most 10 checkboxes, and 100 options in a multi-select; an option's value holds 150 characters. */
+export const SLACK_CHOICES = { checkboxes: 10, multiSelect: 100, value: 150 };
+
+export const ACTION_MARK = { add: '+', modify: '~', delete: '−' } as const;
+
+/** Components as options: `~ Layout/Account`, valued by key. */
+export const componentOptions = (changes: readonly Change[]) => changes.map((c) => ({ text: plain(clip(`${ACTION_MARK[c.action]} ${c.key}`, 75)), value: c.key }));
+
+/** Changed components as checkboxes, all ticked (block `fields.only`), where Slack shows them all at once; else undefined. */
+export function componentCheckboxes(changes: readonly Change[], label: string): (KnownBlock & { block_id: string }) | undefined {
+  if (changes.length === 0 || changes.length > SLACK_CHOICES.checkboxes || changes.some((c) => c.key.length > SLACK_CHOICES.value)) return undefined;
+  const options = componentOptions(changes);
+  return { type: 'input', block_id: fields.only, label: plain(label), element: { type: 'checkboxes', action_id: 'value', options, initial_options: options } };
+}

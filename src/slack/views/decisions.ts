@@ -1,11 +1,11 @@
 import type { View } from '@slack/types';
 import { formatId } from '../../domain/ids.ts';
 import type { RequestOverview } from '../../domain/services/queries.ts';
-import type { DeploymentRequest, Environment } from '../../domain/types.ts';
+import type { Change, DeploymentRequest, Environment } from '../../domain/types.ts';
 import { escape, section } from '../blocks/format.ts';
 import { describeChanges } from '../blocks/request-card.ts';
 import { callbacks, fields } from '../ids.ts';
-import { type ModalMetadata, modal, textInput } from './common.ts';
+import { componentCheckboxes, type ModalMetadata, modal, textInput } from './common.ts';
 
 const reasonInput = (id: string, who: string) =>
   textInput(fields.reason, 'Reason', { multiline: true, placeholder: 'What must change before this can go ahead?', hint: `The ${who} is told this reason. One rejection ends ${id}.` });
@@ -34,8 +34,9 @@ export function deployModal(o: RequestOverview, metadata: ModalMetadata): View {
   });
 }
 
-export function revertModal(request: DeploymentRequest, env: Environment, metadata: ModalMetadata): View {
+export function revertModal(request: DeploymentRequest, env: Environment, metadata: ModalMetadata, components: Change[] = []): View {
   const id = formatId('request', request.id);
+  const choice = componentCheckboxes(components, 'Components to revert');
   return modal({
     callbackId: callbacks.revert,
     title: 'Revert Changes',
@@ -44,6 +45,7 @@ export function revertModal(request: DeploymentRequest, env: Environment, metada
     blocks: [
       section(`Revert *${id}*, the latest deployment to *${escape(env.name)}*?\n>${escape(request.message)}`),
       section(`This restores every component it changed to the state before it was deployed, locks ${escape(env.name)} until someone unlocks it, and bars these changes from being deployed again as-is.`),
+      ...(choice ? [choice] : []),
       textInput(fields.reason, 'Reason', { multiline: true, placeholder: 'What went wrong?', hint: `The lock on ${env.name} shows it: “reverted: <your reason>”.` }),
     ],
   });

@@ -1,10 +1,10 @@
 import type { KnownBlock, View } from '@slack/types';
 import { formatId } from '../../domain/ids.ts';
 import type { ChangeRequest, Change, ChangeSummary, Environment, Instance } from '../../domain/types.ts';
-import { clip, escape, section } from '../blocks/format.ts';
+import { escape, section } from '../blocks/format.ts';
 import { describeChanges } from '../blocks/request-card.ts';
 import { callbacks, fields } from '../ids.ts';
-import { modal, plain, selectInput, textInput } from './common.ts';
+import { ACTION_MARK, componentCheckboxes, componentOptions, modal, plain, SLACK_CHOICES, selectInput, textInput } from './common.ts';
 
 export interface SendModalInput {
   instance: Instance;
@@ -20,8 +20,6 @@ export interface SendModalInput {
   workedOn?: ChangeRequest;
   channel?: string;
 }
-
-const ACTION_MARK = { add: '+', modify: '~', delete: '−' } as const;
 
 /** The send modal: from where to where, what changes, the deployment message and the change request. */
 export function sendModal(o: SendModalInput): View {
@@ -56,21 +54,16 @@ export function sendModal(o: SendModalInput): View {
   return modal({ callbackId: callbacks.send, title: o.label, submit: 'Send', blocks, metadata: { instance: o.instance.name, channel: o.channel } });
 }
 
-/** Slack shows at most 10 checkboxes, and 100 options of 150 characters in a multi-select. */
-const SLACK_CHOICES = { checkboxes: 10, multiSelect: 100, value: 150 };
-
 /**
  * Which changes the send carries: checkboxes, all ticked, where Slack shows them all at once; else the sender names
  * what to leave out (a multi-select, or one key per line where there are more than it holds).
  */
 function componentsInput(changes: Change[]): KnownBlock & { block_id: string } {
-  const options = changes.map((c) => ({ text: plain(clip(`${ACTION_MARK[c.action]} ${c.key}`, 75)), value: c.key }));
-  const fits = changes.every((c) => c.key.length <= SLACK_CHOICES.value);
-  if (fits && changes.length <= SLACK_CHOICES.checkboxes) {
-    return { type: 'input', block_id: fields.only, label: plain('Components to send'), element: { type: 'checkboxes', action_id: 'value', options, initial_options: options } };
-  }
+  const checkboxes = componentCheckboxes(changes, 'Components to send');
+  if (checkboxes) return checkboxes;
   const label = plain('Leave out (the rest is sent)');
-  if (fits && changes.length <= SLACK_CHOICES.multiSelect) {
+  if (changes.length <= SLACK_CHOICES.multiSelect && changes.every((c) => c.key.length <= SLACK_CHOICES.value)) {
+    const options = componentOptions(changes);
     return { type: 'input', block_id: fields.except, optional: true, label, element: { type: 'multi_static_select', action_id: 'value', placeholder: plain('Nothing: send every change'), options } };
   }
   return textInput(fields.except, 'Leave out (one component per line; the rest is sent)', { multiline: true, optional: true, placeholder: 'Nothing: send every change' }) as KnownBlock & { block_id: string };
