@@ -144,7 +144,7 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
   const db = runtime.database.db;
   const deliveries = slackDeliveryRepository(db);
   actOnceOnEachEvent(app, (key) => deliveries.first(key, new Date()));
-  registerListeners(app, { services, chat, logger, background });
+  registerListeners(app, { services, chat, messages, logger, background });
   const ticks = schedulerRunRepository(db, runtime.process.id);
   const { schedules } = runtime.config;
   const work: ScheduledWorkDeps = {

@@ -246,7 +246,8 @@ export interface Actor {
 // every process updates the same ones.
 
 /** What a card or a thread is about: a request's card, a change request's card, a run's parent message. */
-export type MessageRole = 'card' | 'run';
+/** A request's card, a run's message and thread, or a diff uploaded into a card's thread (subject `DR-1 Layout/A`). */
+export type MessageRole = 'card' | 'run' | 'diff';
 
 export interface PostedMessage {
   subject: string;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
-import { type ChatPostMessageArguments, type FilesGetUploadURLExternalArguments, WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError, type WebClient } from '@slack/web-api';
+import { type ChatPostMessageArguments, type FilesCompleteUploadExternalArguments, type FilesGetUploadURLExternalArguments, WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError, type WebClient } from '@slack/web-api';
 
 /** Slack allows about one message per second per channel; thread replies count too. */
 export const POST_INTERVAL_MS = 1000;
@@ -107,14 +107,19 @@ export class Chat {
    * Shares a file into a conversation in Slack's three steps: ask where to send the bytes, send them there, complete
    * the upload into the channel (with `comment` as its message).
    */
-  async upload(o: { channel: string; filename: string; bytes: Buffer; title: string; altText: string; comment?: string }): Promise<void> {
+  async upload(o: { channel: string; threadTs?: string; filename: string; bytes: Buffer; title: string; altText: string; comment?: string }): Promise<void> {
     // Slack documents the alt text as `alt_txt`; the client's type calls it `alt_text`, which Slack does not read.
     const where = { filename: o.filename, length: o.bytes.length, alt_txt: o.altText } as unknown as FilesGetUploadURLExternalArguments;
     const target = await this.retrying('files.getUploadURLExternal', () => this.client.files.getUploadURLExternal(where));
     const sent = await fetch(target.upload_url!, { method: 'POST', body: o.bytes });
     if (!sent.ok) throw new Error(`the upload of ${o.filename} was answered ${sent.status}`);
     await this.retrying('files.completeUploadExternal', () =>
-      this.client.files.completeUploadExternal({ files: [{ id: target.file_id!, title: o.title }], channel_id: o.channel, ...(o.comment ? { initial_comment: o.comment } : {}) }),
+      this.client.files.completeUploadExternal({
+        files: [{ id: target.file_id!, title: o.title }],
+        channel_id: o.channel,
+        ...(o.threadTs ? { thread_ts: o.threadTs } : {}),
+        ...(o.comment ? { initial_comment: o.comment } : {}),
+      } as FilesCompleteUploadExternalArguments),
     );
   }
 

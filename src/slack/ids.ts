@@ -7,6 +7,9 @@ export const actions = {
   claim: 'request_claim',
   unclaim: 'request_unclaim',
   viewLogs: 'view_logs',
+  viewChanges: 'request_view_changes',
+  /** The component chosen in the View changes modal. */
+  changesComponent: 'changes_component',
   revert: 'revert_changes',
   sync: 'instance_sync',
   send: 'instance_send',
@@ -25,6 +28,7 @@ export const callbacks = {
   rejectChangeRequest: 'change_request_reject_modal',
   syncChangeRequest: 'change_request_sync_modal',
   logs: 'logs_modal',
+  changes: 'changes_modal',
 } as const;
 
 /** Input blocks of the modals; field errors are keyed by these. */

@@ -1,7 +1,7 @@
 import type { Logger, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Services } from '../domain/services/index.ts';
-import type { Actor } from '../domain/ports.ts';
+import type { Actor, PostedMessages } from '../domain/ports.ts';
 import type { Reply } from './blocks/replies.ts';
 import type { Background } from './background.ts';
 import type { Chat } from './chat.ts';
@@ -11,6 +11,8 @@ import { logUnexpected, refusalText } from './errors.ts';
 export interface SlackDeps {
   services: Services;
   chat: Chat;
+  /** Where the app's messages are (cards, threads, uploaded diffs), and who posts each once. */
+  messages: PostedMessages;
   logger: Logger;
   /** Where the work after each acknowledgement runs. */
   background: Background;

@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { DomainError } from '../domain/errors.ts';
-import { parseId } from '../domain/ids.ts';
+import { formatId, parseId } from '../domain/ids.ts';
 import { command, msg } from '../domain/message.ts';
 import { syncLabel } from '../domain/pipeline.ts';
 import { ATTACHABLE_CHANGE_REQUEST_STATES } from '../domain/states.ts';
@@ -10,6 +10,8 @@ import { changeRequestModal, syncChangeRequestModal } from './views/change-reque
 import { deployModal, rejectChangeRequestModal, rejectModal, revertModal } from './views/decisions.ts';
 import { logsModal } from './views/logs.ts';
 import { sendModal } from './views/send.ts';
+import { changesModal, fitsInModal } from './views/changes.ts';
+import { shareLongDiff } from './long-diffs.ts';
 import { syncModal } from './views/sync.ts';
 
 /**
@@ -67,6 +69,21 @@ export async function openRevert(deps: SlackDeps, o: Opening, environment?: stri
   // Admins may revert only some components: they get them to choose from.
   const components = (await deps.services.whoami(actorOf(o.user))).admin ? await deps.services.changesOf(latest.id) : [];
   await o.client.views.open({ trigger_id: o.triggerId, view: revertModal(latest, env, o.metadata, components) });
+}
+
+/** View changes: the request's components, and the diff of the first (or `key`). */
+export async function openChanges(deps: SlackDeps, o: Opening, ref: string) {
+  const { id } = parseId(ref, 'request');
+  await o.client.views.open({ trigger_id: o.triggerId, view: await changesView(deps, o.user, id) });
+}
+
+/** The View changes modal showing `key` (the first component when none), the diff too long for it shared. */
+export async function changesView(deps: SlackDeps, viewer: string, requestId: number, key?: string) {
+  const changes = await deps.services.changesOf(requestId);
+  const [shown] = (await deps.services.diff(requestId, key ?? changes[0]?.key)).items;
+  if (!shown) throw new DomainError('NOT_FOUND', `${formatId('request', requestId)} changes nothing.`);
+  const uploadedTo = shown.cutOff || fitsInModal(shown) ? undefined : await shareLongDiff(deps, requestId, viewer, shown);
+  return changesModal({ requestId, changes, shown, uploadedTo });
 }
 
 export async function openLogs(deps: SlackDeps, o: Opening, ref: string) {

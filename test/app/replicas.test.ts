@@ -160,7 +160,7 @@ describe.runIf(onPostgres)('three replicas on one PostgreSQL', () => {
     ]);
     const { id, ref } = await sent(ALICE, 'dev-alice', 'Account tiers');
     const card = cardOf(ref)!;
-    expect(buttonLabels(card)).toEqual(['Approve', 'Reject', 'Assign to me']);
+    expect(buttonLabels(card)).toEqual(['Approve', 'Reject', 'Assign to me', 'View changes']);
     const live = cluster.replicas.live;
 
     const clicks = await Promise.all(APPROVERS.map((user, i) => click(live[i % live.length]!, user, card, buttonOf(card, 'Approve'))));
@@ -197,7 +197,7 @@ describe.runIf(onPostgres)('three replicas on one PostgreSQL', () => {
     expect(final.text).toBe(`${ref} to Staging: approved`);
     expect(shown(final)).toContain('*Approved by*');
     for (const vote of votes) expect(shown(final)).toContain(`<@${vote.voter}>`);
-    expect(buttonLabels(final)).toEqual(['Deploy', 'Reject']);
+    expect(buttonLabels(final)).toEqual(['Deploy', 'Reject', 'View changes']);
     expect(cluster.fake.messages(CHANNEL).filter((m) => m.text?.startsWith(`${ref} `))).toHaveLength(1);
     expect(cluster.fake.dms(ALICE).filter((m) => m.text?.includes(ref))).toHaveLength(1);
   }, 120_000);
@@ -254,7 +254,7 @@ describe.runIf(onPostgres)('three replicas on one PostgreSQL', () => {
     expect(deployedEvents).toHaveLength(1);
 
     const final = await cardWhen(ref, (m) => /\*Deployed\*/.test(shown(m)));
-    expect(buttonLabels(final)).toEqual(['View Logs']);
+    expect(buttonLabels(final)).toEqual(['View Logs', 'View changes']);
     // One run, logged once in the card's thread.
     await cluster.fake.waitFor(() => threadText(final).includes(`Deployment succeeded: ${ref} is live in Staging`));
     expect(threadText(final).match(/Deploying DR-\d+ from dev-bob to staging/g)).toHaveLength(1);

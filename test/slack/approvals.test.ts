@@ -60,7 +60,7 @@ describe('the approval message', () => {
     expect(text).toMatch(/2 changes \(1 added, 1 modified\)/);
     expect(text).toContain('Layout/Account');
     expect(text).toMatch(/0 of 1/);
-    expect(buttonLabels(card)).toEqual(['Approve', 'Reject', 'Assign to me']);
+    expect(buttonLabels(card)).toEqual(['Approve', 'Reject', 'Assign to me', 'View changes']);
     expect(t.fake.messages('C0DEV').some((m) => m.text?.startsWith('DR-1'))).toBe(false);
   });
 
@@ -117,7 +117,7 @@ describe('refusals on the approval message', () => {
     expect(await stateOfDr1()).toBe('pending_approval');
     const after = t.card('C0STAGING', 'DR-1')!;
     expect(after.updates).toBe(0);
-    expect(buttonLabels(after)).toEqual(['Approve', 'Reject', 'Assign to me']);
+    expect(buttonLabels(after)).toEqual(['Approve', 'Reject', 'Assign to me', 'View changes']);
     expect(t.fake.ok('chat.update').filter((c) => c.args.ts === card.ts)).toEqual([]);
     expect(t.fake.dms(ALICE).some((m) => m.text?.includes('approved'))).toBe(false);
   });
@@ -169,7 +169,7 @@ describe('approving', () => {
     expect(t.fake.messages('C0STAGING').filter((m) => m.text?.startsWith('DR-1 '))).toHaveLength(1);
     expect(shown(approved)).toMatch(/Approved/);
     expect(shown(approved)).toContain(`<@${BOB}>`);
-    expect(buttonLabels(approved)).toEqual(['Deploy', 'Reject']);
+    expect(buttonLabels(approved)).toEqual(['Deploy', 'Reject', 'View changes']);
     // The voter hears where the request stands, privately.
     const answer = await firstAnswer(click.responseUrl);
     expect(answer.response_type).toBe('ephemeral');
@@ -188,14 +188,14 @@ describe('approving', () => {
     const card = await aliceSendsToProduction();
     expect(shown(card)).toMatch(/0 of 2/);
     expect(shown(card)).toContain('CR-1');
-    expect(buttonLabels(card)).toEqual(['Approve', 'Reject', 'Assign to me']);
+    expect(buttonLabels(card)).toEqual(['Approve', 'Reject', 'Assign to me', 'View changes']);
 
     await firstAnswer((await clickOnCard(BOB, 'request_approve', card)).responseUrl);
     const first = await t.cardWhen('C0PROD', 'DR-1', (m) => m.updates > 0);
     expect(first.ts).toBe(card.ts);
     expect(shown(first)).toMatch(/1 of 2/);
     expect(shown(first)).toContain(`<@${BOB}>`);
-    expect(buttonLabels(first)).toEqual(['Approve', 'Reject', 'Assign to me']);
+    expect(buttonLabels(first)).toEqual(['Approve', 'Reject', 'Assign to me', 'View changes']);
     expect(await stateOfDr1()).toBe('pending_approval');
     expect(t.fake.dms(ALICE).some((m) => m.text?.includes('approved'))).toBe(false);
 
@@ -207,7 +207,7 @@ describe('approving', () => {
     expect(decided.ts).toBe(card.ts);
     expect(shown(decided)).toContain(`<@${BOB}>`);
     expect(shown(decided)).toContain(`<@${CAROL}>`);
-    expect(buttonLabels(decided)).toEqual(['Deploy', 'Reject']);
+    expect(buttonLabels(decided)).toEqual(['Deploy', 'Reject', 'View changes']);
     await t.fake.waitFor(() => t.fake.dms(ALICE).find((m) => /DR-1 was approved/.test(m.text ?? '')));
   });
 });

@@ -13,14 +13,14 @@ describe('Assign to me', () => {
   it('shows on the card who holds the request, lets others still vote, refuses a second claim privately, and is released', async () => {
     await sentToProduction(t);
     const card = await t.cardWhen('C0PROD', 'DR-1');
-    expect(buttonLabels(card)).toEqual(['Approve', 'Reject', 'Assign to me']);
+    expect(buttonLabels(card)).toEqual(['Approve', 'Reject', 'Assign to me', 'View changes']);
 
     const { responseUrl } = await t.click(BOB, 'request_claim', '1', { channelId: 'C0PROD', messageTs: card.ts });
     const answer = await t.fake.waitFor(() => t.fake.responses.find((r) => responseUrl.endsWith(r.name)));
     expect(answer.text).toContain('You hold DR-1 now');
     const claimed = await t.cardWhen('C0PROD', 'DR-1', (m) => held(JSON.stringify(m.blocks)));
     expect(claimed.ts).toBe(card.ts);
-    expect(buttonLabels(claimed)).toEqual(['Approve', 'Reject', 'Release']);
+    expect(buttonLabels(claimed)).toEqual(['Approve', 'Reject', 'Release', 'View changes']);
 
     const second = await t.click(CAROL, 'request_claim', '1', { channelId: 'C0PROD', messageTs: card.ts });
     const refusal = await t.fake.waitFor(() => t.fake.responses.find((r) => second.responseUrl.endsWith(r.name)));

@@ -383,6 +383,7 @@ describe('/sandbox queue', () => {
     expect(buttonsOf(answer)).toEqual([
       { text: 'Approve', action: 'request_approve', value: '1' },
       { text: 'Reject', action: 'request_reject', value: '1' },
+      { text: 'View changes', action: 'request_view_changes', value: 'DR-1' },
     ]);
   });
 
@@ -393,7 +394,7 @@ describe('/sandbox queue', () => {
     expect(said).toContain('Staging deployment queue');
     expect(said).not.toContain('Production deployment queue');
     expect(said).toMatch(/DR-1\*? approved/);
-    expect(buttonLabels(answer)).toEqual(['Deploy', 'Reject']);
+    expect(buttonLabels(answer)).toEqual(['Deploy', 'Reject', 'View changes']);
   });
 
   it('of an environment that does not exist is refused by name', async () => {

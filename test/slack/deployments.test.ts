@@ -96,7 +96,10 @@ describe('deploying from the Deploy button', () => {
     expect(status).toMatch(/Deployed\* to staging by <@U0DEPLOY> · took (under a second|\d+s)/);
     expect(status).toMatch(/Sent by <@U0ALICE> .* · approved by <@U0BOB> .* · deployed by <@U0DEPLOY> /);
     expect(status).not.toMatch(/%|▰/);
-    expect(buttonsOf(final)).toEqual([{ text: 'View Logs', action: 'view_logs', value: 'DR-1' }]);
+    expect(buttonsOf(final)).toEqual([
+      { text: 'View Logs', action: 'view_logs', value: 'DR-1' },
+      { text: 'View changes', action: 'request_view_changes', value: 'DR-1' },
+    ]);
     expect(threadLines('C0STAGING', card.ts)).toEqual(await storedLines(runId));
   });
 
@@ -122,7 +125,7 @@ describe('deploying from the Deploy button', () => {
     const deployed = await t.cardWhen('C0STAGING', 'DR-1', (m) => /Deployed/.test(shown(m)));
     expect(deployed.ts).toBe(card.ts);
     expect(shown(deployed)).toContain(`<@${DEPLOYER}>`);
-    expect(buttonLabels(deployed)).toEqual(['View Logs']);
+    expect(buttonLabels(deployed)).toEqual(['View Logs', 'View changes']);
     const dm = await t.fake.waitFor(() => t.fake.dms(ALICE).find((m) => /DR-1 is deployed/.test(m.text ?? '')));
     expect(dm.text).toContain('Staging');
     // The deployer hears the outcome privately.
@@ -211,7 +214,7 @@ describe('a failed deployment', () => {
     expect(failed.ts).toBe(card.ts);
     expect(failed.text).toMatch(/failed$/);
     expect(shown(failed)).toMatch(/Deployment failed\* \(took [^)]+\): 1 missing dependency/);
-    expect(buttonLabels(failed)).toEqual(['Deploy', 'Reject', 'View Logs']);
+    expect(buttonLabels(failed)).toEqual(['Deploy', 'Reject', 'View Logs', 'View changes']);
 
     const thread = threadLines('C0STAGING', card.ts);
     expect(thread).toEqual(await storedLines(runId));
@@ -265,7 +268,7 @@ describe('reverting the latest production deployment', () => {
     expect(reverted.ts).toBe(card.ts);
     expect(shown(reverted)).toMatch(/Reverted/);
     expect(shown(reverted)).toMatch(/deployed by <@U0DEPLOY> .* · reverted by <@U0DEPLOY> /);
-    expect(buttonLabels(reverted)).toEqual(['View Logs']);
+    expect(buttonLabels(reverted)).toEqual(['View Logs', 'View changes']);
     const thread = threadLines('C0PROD', card.ts);
     const revertLines = await storedLines(runId);
     expect(thread.slice(-revertLines.length - 1, -1)).toEqual(revertLines);

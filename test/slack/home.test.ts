@@ -97,6 +97,7 @@ describe('App Home', () => {
       { text: 'Approve', action: 'request_approve', value: '1' },
       { text: 'Reject', action: 'request_reject', value: '1' },
       { text: 'Assign to me', action: 'request_claim', value: '1' },
+      { text: 'View changes', action: 'request_view_changes', value: 'DR-1' },
     ]);
     await t.click(BOB, 'request_approve', '1', { home: true });
     await t.bot.settled();
@@ -109,7 +110,7 @@ describe('App Home', () => {
     await approvedInStaging(t);
     const waiting = part(await openHome(DEPLOYER), 'Waiting on you');
     expect(textOf(waiting)).toMatch(/\*DR-1\* to Staging waits to be deployed \(approved\)/);
-    expect(buttonsOf({ blocks: waiting }).map((b) => b.text)).toEqual(['Deploy', 'Reject']);
+    expect(buttonsOf({ blocks: waiting }).map((b) => b.text)).toEqual(['Deploy', 'Reject', 'View changes']);
     expect(textOf(part(await openHome(BOB), 'Waiting on you'))).toBe('Nothing waits on you.');
   });
 

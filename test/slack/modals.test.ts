@@ -334,12 +334,12 @@ describe('button labels', () => {
   it('are exactly Approve and Reject, then Deploy and Reject, then View Logs once deployed', async () => {
     await aliceChangedDevAlice();
     await t.bot.services.send(as(ALICE), { instance: 'dev-alice', message: 'Tier on account' });
-    expect(buttonLabels(await t.cardWhen('C0STAGING', 'DR-1'))).toEqual(['Approve', 'Reject', 'Assign to me']);
+    expect(buttonLabels(await t.cardWhen('C0STAGING', 'DR-1'))).toEqual(['Approve', 'Reject', 'Assign to me', 'View changes']);
     await t.bot.services.approve(as(BOB), 1);
-    expect(buttonLabels(await t.cardWhen('C0STAGING', 'DR-1', (m) => m.updates > 0))).toEqual(['Deploy', 'Reject']);
+    expect(buttonLabels(await t.cardWhen('C0STAGING', 'DR-1', (m) => m.updates > 0))).toEqual(['Deploy', 'Reject', 'View changes']);
     await t.bot.services.deploy(as(DEPLOYER), 1);
     await t.bot.settled();
-    expect(buttonLabels(t.card('C0STAGING', 'DR-1'))).toEqual(['View Logs']);
+    expect(buttonLabels(t.card('C0STAGING', 'DR-1'))).toEqual(['View Logs', 'View changes']);
   });
 
   it('on App Home are "Sync with Instance" and "Send to Staging" for Alice’s dev-alice with changes', async () => {

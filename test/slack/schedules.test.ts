@@ -74,7 +74,7 @@ describe('scheduled deployments from Slack', () => {
     expect(await answer(await t.click(ALICE, 'request_unschedule', '1', { channelId: card.channel, messageTs: scheduled.ts }))).toContain('You cannot cancel scheduled deployments in Staging');
     expect(await answer(await t.click(DEPLOYER, 'request_unschedule', '1', { channelId: card.channel, messageTs: scheduled.ts }))).toContain('The scheduled deployment of DR-1 is cancelled');
     const after = await t.cardWhen('C0STAGING', 'DR-1', (m) => !buttonLabels(m).includes('Cancel schedule'));
-    expect(buttonLabels(after)).toEqual(['Deploy', 'Reject']);
+    expect(buttonLabels(after)).toEqual(['Deploy', 'Reject', 'View changes']);
     clock.advance(3 * HOUR);
     await tick();
     expect(await state()).toBe('approved');

@@ -218,12 +218,13 @@ describe('renderBlocks: the request card', () => {
       'Changes: `Layout/Account`, `Flow/Onboarding`',
       '⏳ Waiting for approval: 0 of 1',
       'Sent by @alice Nov 14, 2023 at 22:13',
-      '[1 Approve]  [2 Reject]  [3 Assign to me]',
+      '[1 Approve]  [2 Reject]  [3 Assign to me]  [4 View changes]',
     ]);
     expect(buttons).toEqual([
       { label: 'Approve', actionId: 'request_approve', value: '12', blockId: 'request:12', style: 'primary' },
       { label: 'Reject', actionId: 'request_reject', value: '12', blockId: 'request:12', style: 'danger' },
       { label: 'Assign to me', actionId: 'request_claim', value: '12', blockId: 'request:12' },
+      { label: 'View changes', actionId: 'request_view_changes', value: 'DR-12', blockId: 'request:12' },
     ]);
   });
 
@@ -246,7 +247,7 @@ describe('renderBlocks: the request card', () => {
     const deployed = renderBlocks(requestCard(overview(request({ state: 'deployed', deployedBy: DEPLOYER, deployedAt: AT }))).blocks, dir, () => 7, UTC);
     expect(deployed).toContain('🎉 Deployed to staging by @deployer');
     expect(deployed).toContain('Sent by @alice Nov 14, 2023 at 22:13 · deployed by @deployer Nov 14, 2023 at 22:13');
-    expect(deployed.at(-1)).toBe('[7 View Logs]');
+    expect(deployed.at(-1)).toBe('[7 View Logs]  [7 View changes]');
     const rejected = renderBlocks(requestCard(overview(request({ state: 'rejected', decidedBy: BOB, reason: 'needs <tests>' }))).blocks, dir, () => 1, UTC);
     expect(rejected).toContain('⛔ Rejected by @bob: needs <tests>');
     const approved = renderBlocks(requestCard(overview(request({ state: 'approved' }), [{ voter: BOB, decision: 'approve', reason: null, at: AT }])).blocks, dir, () => 1, UTC);
@@ -261,6 +262,7 @@ describe('renderBlocks: the request card', () => {
       ['Deploy', 'request_deploy', '12'],
       ['Reject', 'request_reject', '12'],
       ['View Logs', 'view_logs', 'DR-12'],
+      ['View changes', 'request_view_changes', 'DR-12'],
     ]);
   });
 
@@ -268,7 +270,7 @@ describe('renderBlocks: the request card', () => {
     const blocks = requestCard(overview(request())).blocks;
     expect(text(renderBlocks(blocks, dir, () => 1, UTC))).not.toContain('\x1b');
     const coloured = renderBlocks(blocks, dir, registry().number, { ...UTC, color: true });
-    expect(coloured.at(-1)).toBe('\x1b[32m[1 Approve]\x1b[39m  \x1b[31m[2 Reject]\x1b[39m  [3 Assign to me]');
+    expect(coloured.at(-1)).toBe('\x1b[32m[1 Approve]\x1b[39m  \x1b[31m[2 Reject]\x1b[39m  [3 Assign to me]  [4 View changes]');
     expect(coloured.find((l) => l.includes('sends'))).toContain('\x1b[1mdev-alice\x1b[22m');
     expect(coloured.at(-2)).toMatch(/^\x1b\[2mSent by @alice Nov 14/);
   });

@@ -45,12 +45,13 @@ export function queueReply(queues: { environment: Environment; requests: Deploym
       const id = formatId('request', r.id);
       const notes = [r.reason && `_${escape(r.reason)}_`, scheduleLine(r)].filter(Boolean).map((n) => `\n${n}`).join('');
       blocks.push(section(`*${id}* ${describeState(r.state)} · ${mention(r.requester)} · “${escape(r.message)}”${notes}`));
+      const changes = button('View changes', actions.viewChanges, id);
       const buttons =
         r.state === 'pending_approval'
-          ? [button('Approve', actions.approve, String(r.id), { style: 'primary' }), button('Reject', actions.reject, String(r.id), { style: 'danger' })]
+          ? [button('Approve', actions.approve, String(r.id), { style: 'primary' }), button('Reject', actions.reject, String(r.id), { style: 'danger' }), changes]
           : r.state === 'deploying'
             ? [button('View Logs', actions.viewLogs, id)]
-            : [...queueButtons(r), button('Reject', actions.reject, String(r.id), { style: 'danger' })];
+            : [...queueButtons(r), button('Reject', actions.reject, String(r.id), { style: 'danger' }), changes];
       blocks.push(actionsBlock(`queue:${r.id}`, buttons));
     }
     if (requests.length > 10) blocks.push(context(`…and ${requests.length - 10} more: \`/sandbox queue ${env.name}\` from the command line lists all.`));

@@ -89,16 +89,18 @@ export function requestButtons(r: DeploymentRequest) {
   const id = String(r.id);
   const reject = button('Reject', actions.reject, id, { style: 'danger' });
   const logs = button('View Logs', actions.viewLogs, formatId('request', r.id));
+  // What is decided on is the content: every request that may still be approved or deployed shows it.
+  const changes = button('View changes', actions.viewChanges, formatId('request', r.id));
   switch (r.state) {
     case 'pending_approval':
-      return [button('Approve', actions.approve, id, { style: 'primary' }), reject, r.claimedBy ? button('Release', actions.unclaim, id) : button('Assign to me', actions.claim, id)];
+      return [button('Approve', actions.approve, id, { style: 'primary' }), reject, r.claimedBy ? button('Release', actions.unclaim, id) : button('Assign to me', actions.claim, id), changes];
     case 'approved':
-      return [...queueButtons(r), reject];
+      return [...queueButtons(r), reject, changes];
     case 'failed':
-      return [...queueButtons(r), reject, logs];
+      return [...queueButtons(r), reject, logs, changes];
     case 'deployed':
     case 'reverted':
-      return [logs];
+      return [logs, changes];
     default:
       return [];
   }

@@ -3,10 +3,11 @@ import { DomainError } from '../../../domain/errors.ts';
 import { formatId } from '../../../domain/ids.ts';
 import { actorOf, type SlackDeps } from '../../listener-deps.ts';
 import { actions } from '../../ids.ts';
-import { openDeploy, openLogs, openReject, openRejectChangeRequest, openRevert, openSend, openSync, openSyncChangeRequest } from '../../modals.ts';
+import { openChanges, openDeploy, openLogs, openReject, openRejectChangeRequest, openRevert, openSend, openSync, openSyncChangeRequest } from '../../modals.ts';
 import { type ButtonArgs, onClick } from './button.ts';
 import { routes } from '../routes.ts';
 import { approveChangeRequestClicked, approveClicked } from './approve.ts';
+import { changesComponentChosen } from './changes-component.ts';
 
 export function register(app: App, deps: SlackDeps) {
   const table: Record<string, (args: ButtonArgs) => Promise<void>> = {};
@@ -31,6 +32,7 @@ export function register(app: App, deps: SlackDeps) {
     await reply(`:wave: ${formatId('request', request.id)} is released: nobody holds it now.`);
   }, patient);
   button(actions.viewLogs, 'View Logs', ({ value, opening }) => openLogs(deps, opening, value));
+  button(actions.viewChanges, 'View changes', ({ value, opening }) => openChanges(deps, opening, value));
   button(actions.sync, 'Sync', ({ value, opening }) => openSync(deps, opening, value));
   button(actions.send, 'Send', ({ value, opening }) => openSend(deps, opening, value));
   button(actions.approveChangeRequest, 'Approve change request', approveChangeRequestClicked, patient);
@@ -46,4 +48,5 @@ export function register(app: App, deps: SlackDeps) {
   });
   const { ids, listener } = routes(table, ({ action }) => action.action_id);
   app.action(ids, listener);
+  app.action(actions.changesComponent, changesComponentChosen(deps));
 }
