@@ -33,6 +33,12 @@ export const DEMO_STEPS: DemoStep[] = [
     see: [/Sent 2 changes \(1 added, 1 modified\) as DR-1 to staging/, /DR-1 · dev-alice → staging/, /May approve\n {2}@carol/, /Still needed\n {2}1 more approval/, /Waiting for approval: 0 of 1/],
   },
   {
+    title: 'carol looks at what DR-1 changes before she votes (View changes)',
+    as: 'carol',
+    type: ['press View changes DR-1'],
+    see: [/┌ Changes DR-1/, /\+ Field\/Account\.Region \(added\)/, /--- \/dev\/null/],
+  },
+  {
     title: 'carol approves DR-1 in #staging; the card becomes its queue card',
     as: 'carol',
     type: ['press Approve DR-1'],
