@@ -49,4 +49,30 @@ describe('sandbox diff', () => {
     expect(sent).toMatchObject({ id: 'DR-2', summary: { added: 1, modified: 0, deleted: 0 } });
     expect(JSON.parse((await cli('--json', 'diff', 'DR-2')).out).items.map((i: { key: string }) => i.key)).toEqual(['Flow/Extra']);
   });
+
+  it('reverts only the components --only names (admins), and refuses it to the deployer', async () => {
+    await cli('components', 'put', 'production', 'Layout/Home', '--content', 'h1', '--user', 'U0ADMIN');
+    await cli('sync', 'staging', '--user', 'U0ADMIN');
+    await cli('components', 'put', 'staging', 'Layout/Home', '--content', 'h2', '--user', 'U0ADMIN');
+    await cli('components', 'put', 'staging', 'Layout/Banner', '--content', 'b1', '--user', 'U0ADMIN');
+    await cli('cr', 'new', '--name', 'Home', '--type', 'normal', '--overview', 'home page', '--user', 'U0ALICE');
+    await cli('cr', 'submit', 'CR-1', '--user', 'U0ALICE');
+    await cli('cr', 'approve', 'CR-1', '--user', 'U0BOB');
+    await cli('cr', 'approve', 'CR-1', '--user', 'U0CAROL');
+    const sent = JSON.parse((await cli('--json', 'send', 'staging', '--message', 'home', '--cr', 'CR-1', '--yes', '--user', 'U0ADMIN')).out);
+    await cli('approve', sent.id, '--user', 'U0BOB');
+    await cli('approve', sent.id, '--user', 'U0CAROL');
+    expect((await cli('deploy', sent.id, '--user', 'U0DEPLOY')).code).toBe(0);
+
+    const byDeployer = await cli('revert', 'Production', '--only', 'Layout/Banner', '--user', 'U0DEPLOY');
+    expect(byDeployer.code).toBe(2);
+    expect(byDeployer.err).toContain('Only an admin can revert some components');
+
+    const reverted = JSON.parse((await cli('--json', 'revert', 'Production', '--only', 'Layout/Banner', '--reason', 'banner', '--user', 'U0ADMIN')).out);
+    expect(reverted).toMatchObject({ id: sent.id, state: 'reverted', restored: 1 });
+    const production = JSON.parse((await cli('--json', 'components', 'list', 'production')).out);
+    // The banner it added is gone again; what else it deployed stays.
+    expect(production.components.map((c: { key: string }) => c.key)).toEqual(['Layout/Account', 'Layout/Home']);
+    expect(JSON.parse((await cli('--json', 'diff', sent.id, '--key', 'Layout/Home')).out).items[0].diff).toContain('-h1\n\\ No newline at end of file\n+h2');
+  });
 });
