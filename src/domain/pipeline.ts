@@ -21,3 +21,6 @@ export function listWords(words: readonly string[], conjunction = 'and'): string
 
 /** `1 component`, `3 components`. */
 export const count = (n: number, word: string, plural = `${word}s`) => `${n} ${n === 1 ? word : plural}`;
+
+/** The first `max` keys, comma-separated, and how many more there are: `A, B, C and 4 more`. */
+export const firstKeys = (keys: readonly string[], max = 5) => keys.slice(0, max).join(', ') + (keys.length > max ? ` and ${keys.length - max} more` : '');

@@ -19,9 +19,15 @@ const affected = (result: unknown) => {
   return Number(r.count ?? r.affectedRows ?? 0);
 };
 
+/**
+ * `and <column> in <keys>`, or nothing when no keys are given. The keys go as one JSON parameter: a send of all but a
+ * few of 100,000 changes stays one statement under PostgreSQL's 65,535 bind parameters.
+ */
+const amongKeys = (column: SQL, keys: readonly string[] | undefined) =>
+  keys ? sql`and ${column} in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))` : sql``;
+
 export function packageRepository(db: Database): Repositories['packages'] {
   return {
-    // The chosen keys go as one JSON parameter: a send of all but a few of 100,000 changes stays one statement.
     async createFromProject(instanceId, targetId, at, keys) {
       const [created] = await db
         .insert(packages)
@@ -33,7 +39,7 @@ export function packageRepository(db: Database): Repositories['packages'] {
         select ${created.id}, coalesce(c.key, b.key), ${projectAction}, c.content, c.hash, b.hash, coalesce(c.depends_on, '{}'),
                (select t.content from components t where t.instance_id = ${targetId} and t.key = coalesce(c.key, b.key))
         ${projectOf(instanceId)}
-        ${keys ? sql`and coalesce(c.key, b.key) in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))` : sql``}`);
+        ${amongKeys(sql`coalesce(c.key, b.key)`, keys)}`);
       const itemCount = affected(inserted);
       await db.update(packages).set({ itemCount }).where(eq(packages.id, created.id));
       return { ...created, itemCount };
@@ -142,15 +148,14 @@ export function packageRepository(db: Database): Repositories['packages'] {
       return affected(written) + affected(deleted);
     },
     async restoreSnapshot(runId, targetId, keys) {
-      const chosen = (column: SQL) => (keys ? sql`and ${column} in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))` : sql``);
       const written = await db.execute(sql`
         insert into components (instance_id, key, content, hash, depends_on, changed_by, changed_at)
         select ${targetId}, key, content, hash, depends_on, changed_by, changed_at
-        from deployment_snapshots where run_id = ${runId} and existed ${chosen(sql`key`)}
+        from deployment_snapshots where run_id = ${runId} and existed ${amongKeys(sql`key`, keys)}
         ${replaceComponent}`);
       const deleted = await db.execute(sql`
         delete from components c using deployment_snapshots s
-        where s.run_id = ${runId} and not s.existed and c.instance_id = ${targetId} and c.key = s.key ${chosen(sql`s.key`)}`);
+        where s.run_id = ${runId} and not s.existed and c.instance_id = ${targetId} and c.key = s.key ${amongKeys(sql`s.key`, keys)}`);
       return affected(written) + affected(deleted);
     },
   };

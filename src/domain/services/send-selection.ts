@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../errors.ts';
 import { command, msg } from '../message.ts';
+import { firstKeys } from '../pipeline.ts';
 import type { Repositories } from '../ports.ts';
 import type { Instance } from '../types.ts';
 
@@ -8,8 +9,6 @@ export interface SendSelection {
   only?: string[];
   except?: string[];
 }
-
-const named = (keys: string[]) => keys.slice(0, 5).join(', ') + (keys.length > 5 ? ` and ${keys.length - 5} more` : '');
 
 /**
  * The keys a selective send carries, or undefined for all of the instance's changes. Refused, naming them, are keys
@@ -24,7 +23,7 @@ export async function chosenKeys(store: Repositories, instance: Instance, select
   const unchanged = asked.filter((key) => !changed.has(key));
   if (unchanged.length) {
     throw new InvalidInputError(
-      msg`${named(unchanged)} ${unchanged.length === 1 ? 'is' : 'are'} not among the changes of ${instance.name}, so there is nothing to choose there. ${command(`compare ${instance.name} <its target>`)} lists what it changes.`,
+      msg`${firstKeys(unchanged)} ${unchanged.length === 1 ? 'is' : 'are'} not among the changes of ${instance.name}, so there is nothing to choose there. ${command(`compare ${instance.name} <its target>`)} lists what it changes.`,
     ).about(only ? 'only' : 'except');
   }
   const keys = only ? asked : [...changed].filter((key) => !asked.includes(key));

@@ -4,7 +4,7 @@ import { environmentOf, findChangeRequest, findInstance } from '../lookups.ts';
 import { DomainError, InvalidInputError, InvalidStateError } from '../errors.ts';
 import { changeSetHash } from '../hash.ts';
 import { formatId } from '../ids.ts';
-import { count, nextEnvironmentUp, sendLabel, targetInstanceFor } from '../pipeline.ts';
+import { count, firstKeys, nextEnvironmentUp, sendLabel, targetInstanceFor } from '../pipeline.ts';
 import type { Actor, Repositories } from '../ports.ts';
 import { ATTACHABLE_CHANGE_REQUEST_STATES, describeState, moveRequest } from '../states.ts';
 import type { Change, ChangeRequest, ChangeSummary, DeploymentRequest, Environment, Instance } from '../types.ts';
@@ -106,8 +106,7 @@ export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): P
       }
       const outside = changeRequest ? outsideChangeRequest(changeRequest, items) : [];
       if (outside.length) {
-        const named = outside.slice(0, 5).join(', ') + (outside.length > 5 ? ` and ${outside.length - 5} more` : '');
-        warnings.push([`${count(outside.length, 'component')} outside the customizations of ${formatId('changeRequest', changeRequest!.id)}: ${named}.`]);
+        warnings.push([`${count(outside.length, 'component')} outside the customizations of ${formatId('changeRequest', changeRequest!.id)}: ${firstKeys(outside)}.`]);
       }
       const shortfall = approvalShortfall(target, actor.user);
       if (shortfall) warnings.push(shortfall);
