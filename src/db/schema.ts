@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Message } from '../domain/message.ts';
 import { at } from './columns.ts';
+import { changeRequestState, changeRequestType, componentAction, environmentKind, logLevel, requestState, runKind, runStatus, voteDecision } from './enums.ts';
 import {
   bigserial,
   boolean,
@@ -9,7 +10,6 @@ import {
   index,
   integer,
   jsonb,
-  pgEnum,
   pgTable,
   primaryKey,
   serial,
@@ -23,33 +23,6 @@ const keyList = (name: string) =>
     .notNull()
     .default(sql`'{}'::text[]`);
 
-export const environmentKind = pgEnum('environment_kind', ['development', 'staging', 'production']);
-export const componentAction = pgEnum('component_action', ['add', 'modify', 'delete']);
-export const requestState = pgEnum('request_state', [
-  'pending_approval',
-  'approved',
-  'deploying',
-  'deployed',
-  'rejected',
-  'failed',
-  'expired',
-  'reverted',
-]);
-export const changeRequestType = pgEnum('change_request_type', ['standard', 'normal', 'emergency']);
-export const changeRequestState = pgEnum('change_request_state', [
-  'draft',
-  'pending_approval',
-  'approved',
-  'in_progress',
-  'deployed',
-  'completed',
-  'rejected',
-  'reverted',
-]);
-export const voteDecision = pgEnum('vote_decision', ['approve', 'reject']);
-export const runKind = pgEnum('run_kind', ['sync', 'validate', 'deploy', 'revert']);
-export const runStatus = pgEnum('run_status', ['running', 'succeeded', 'failed', 'interrupted']);
-export const logLevel = pgEnum('log_level', ['info', 'warn', 'error']);
 
 export const environments = pgTable('environments', {
   id: serial('id').primaryKey(),
@@ -368,4 +341,5 @@ export const auditEvents = pgTable(
 );
 
 // The running service's own bookkeeping (posted messages, processes, scheduler ticks, Slack deliveries).
+export * from './enums.ts';
 export * from './service-tables.ts';
