@@ -20,6 +20,7 @@ async function instanceInUse(db: Database, id: number): Promise<boolean> {
     db,
     sql`select exists(select 1 from components where instance_id = ${id})
         or exists(select 1 from baseline_items where instance_id = ${id})
+        or exists(select 1 from sync_conflicts where source_instance_id = ${id})
         or exists(select 1 from deployment_requests where source_instance_id = ${id} or target_instance_id = ${id})
         or exists(select 1 from packages where source_instance_id = ${id})
         or exists(select 1 from runs where instance_id = ${id}) as used`,

@@ -83,6 +83,8 @@ export const baselineItems = pgTable(
       .references(() => instances.id),
     key: text('key').notNull(),
     hash: text('hash').notNull(),
+    /** The content as synced (null in baselines kept before contents were), the base of a conflict's diffs. */
+    content: text('content'),
   },
   (t) => [primaryKey({ columns: [t.instanceId, t.key] })],
 );
@@ -343,3 +345,4 @@ export const auditEvents = pgTable(
 // The running service's own bookkeeping (posted messages, processes, scheduler ticks, Slack deliveries).
 export * from './enums.ts';
 export * from './service-tables.ts';
+export * from './conflict-tables.ts';

@@ -3,6 +3,7 @@ import type { Database } from './client.ts';
 import { auditRepository } from './repositories/audit.ts';
 import { changeRequestRepository } from './repositories/change-requests.ts';
 import { componentRepository } from './repositories/components.ts';
+import { conflictRepository } from './repositories/conflicts.ts';
 import { environmentRepository } from './repositories/environments.ts';
 import { instanceRepository } from './repositories/instances.ts';
 import { metricsRepository } from './repositories/metrics.ts';
@@ -15,6 +16,7 @@ function repositories(db: Database, processId: number | null): Repositories {
     environments: environmentRepository(db),
     instances: instanceRepository(db),
     components: componentRepository(db),
+    conflicts: conflictRepository(db),
     packages: packageRepository(db),
     requests: requestRepository(db),
     changeRequests: changeRequestRepository(db),

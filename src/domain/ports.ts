@@ -20,6 +20,8 @@ import type {
   Run,
   RunKind,
   RunStatus,
+  SyncConflict,
+  SyncConflictContents,
   Vote,
 } from './types.ts';
 
@@ -72,6 +74,19 @@ export interface Repositories {
     compare(fromId: number, toId: number): Promise<Difference[]>;
     /** As compare, with the content in `fromId` (before) and in `toId` (after), null where absent. */
     compareContents(fromId: number, toId: number): Promise<DifferenceWithContent[]>;
+  };
+  conflicts: {
+    /**
+     * Records a sync's conflicts of `keys`, before the baseline moves on: base as the baseline holds it, theirs as the
+     * source does. A key still in conflict from an earlier sync keeps the base it had.
+     */
+    record(instanceId: number, sourceId: number, keys: string[], runId: number, at: Date): Promise<void>;
+    /** Forgets the conflicts that settled themselves: the instance now holds what the source holds. */
+    dropSettled(instanceId: number, sourceId: number): Promise<void>;
+    open(instanceId: number): Promise<SyncConflict[]>;
+    get(instanceId: number, key: string): Promise<SyncConflictContents | undefined>;
+    /** The conflict is resolved: false when it was not open (someone resolved it already). */
+    close(instanceId: number, key: string): Promise<boolean>;
   };
   packages: {
     /**

@@ -218,3 +218,21 @@ export interface MergeRow {
   local: string | null;
   upstream: string | null;
 }
+
+/** A sync conflict not resolved yet: `key` changed both in the instance and in the source since the last sync. */
+export interface SyncConflict {
+  key: string;
+  sourceInstanceId: number;
+  detectedAt: Date;
+  /** What both sides changed from; null: the component did not exist. */
+  baseHash: string | null;
+  /** What the source held at the sync; null: the source deleted it. */
+  theirsHash: string | null;
+}
+
+/** A conflict with the contents of its base and theirs (null: absent; a base with a hash and no content was not kept). */
+export interface SyncConflictContents extends SyncConflict {
+  baseContent: string | null;
+  theirsContent: string | null;
+  theirsDependsOn: string[];
+}

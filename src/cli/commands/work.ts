@@ -1,11 +1,14 @@
+import { type ComponentDiff, diffText } from '../../domain/diff.ts';
 import { formatId } from '../../domain/ids.ts';
+import { count } from '../../domain/pipeline.ts';
+import type { ConflictDetails } from '../../domain/services/conflicts.ts';
 import { describeState } from '../../domain/states.ts';
 import { summaryText } from '../../text/reports.ts';
 import type { CommandKit } from '../kit.ts';
 import { forTerminal } from '../voice.ts';
 import { changeRequestId, list, requestId, requestJson } from '../shapes.ts';
 
-/** `sync` and `send`: a developer's work going up the pipeline. */
+/** `sync`, `resolve` and `send`: a developer's work going up the pipeline. */
 export function addWorkCommands({ program, print, warn, actor, userOption, withServices }: CommandKit) {
   program
     .command('sync <instance>')
@@ -16,7 +19,39 @@ export function addWorkCommands({ program, print, warn, actor, userOption, withS
       withServices(async (s, instance: string, opts: { from?: string; user?: string }) => {
         const r = await s.sync(actor(opts), instance, opts.from);
         print({ id: formatId('run', r.run.id), state: r.run.status, instance: r.instance.name, source: r.source.name, taken: r.taken, kept: r.kept, conflicts: r.conflicts }, () =>
-          [`Synced ${r.instance.name} with ${r.source.name}: taken ${r.taken.length}, kept ${r.kept.length}, conflicts ${r.conflicts.length}.`, ...r.conflicts.map((k) => `  conflict (kept yours): ${k}`)].join('\n'),
+          [
+            `Synced ${r.instance.name} with ${r.source.name}: taken ${r.taken.length}, kept ${r.kept.length}, conflicts ${r.conflicts.length}.`,
+            ...r.conflicts.map((k) => `  conflict (kept yours): ${k}`),
+            ...(r.conflicts.length ? [resolveHint(r.instance.name)] : []),
+          ].join('\n'),
+        );
+      }),
+    );
+
+  program
+    .command('resolve <instance> [component]')
+    .description('sync conflicts: list them, show one (base, mine, theirs), or resolve it with --keep')
+    .option('--keep <side>', 'mine (your version stays, to be sent) or theirs (the synced version replaces it)')
+    .addOption(userOption())
+    .action(
+      withServices(async (s, instance: string, key: string | undefined, opts: { keep?: string; user?: string }) => {
+        if (key === undefined) {
+          const r = await s.conflicts.open(instance);
+          return print({ instance: r.instance.name, conflicts: r.conflicts }, () =>
+            r.conflicts.length
+              ? [`${r.instance.name} has ${count(r.conflicts.length, 'open conflict')}:`, ...r.conflicts.map((c) => `  ${c.key} (changed here and in ${c.source})`), resolveHint(r.instance.name)].join('\n')
+              : `${r.instance.name} has no open conflicts.`,
+          );
+        }
+        if (opts.keep === undefined) {
+          const d = await s.conflicts.details(instance, key);
+          return print({ instance: d.instance.name, key, source: d.conflict.source, baseKept: d.baseKept, mine: d.mine, theirs: d.theirs }, () => conflictText(d));
+        }
+        const r = await s.conflicts.resolve(actor(opts), instance, key, opts.keep);
+        print({ instance: r.instance.name, key: r.key, keep: r.keep }, () =>
+          r.keep === 'mine'
+            ? `Resolved ${r.key} in ${r.instance.name}: your version stays, and the next send carries it.`
+            : `Resolved ${r.key} in ${r.instance.name}: ${r.removed ? 'removed, as the synced version has it' : 'the synced version replaces yours'}.`,
         );
       }),
     );
@@ -46,6 +81,14 @@ export function addWorkCommands({ program, print, warn, actor, userOption, withS
         );
       }),
     );
+}
+
+const resolveHint = (instance: string) => `Look at one with: sandbox resolve ${instance} <component>; resolve it with --keep mine or --keep theirs.`;
+
+function conflictText(d: ConflictDetails): string {
+  const base = d.baseKept ? '' : 'The base was synced before bases were kept: both sides are shown whole.\n';
+  const side = (title: string, diff: ComponentDiff) => `${title}\n${diffText([diff])}`;
+  return `${base}${side(`Mine: ${d.instance.name} (base → yours)`, d.mine)}\n${side(`Theirs: ${d.conflict.source} at the sync (base → theirs)`, d.theirs)}\n${resolveHint(d.instance.name)}`;
 }
 
 /** `approve`, `reject`, `validate`, `deploy`, `unschedule`, `revert`: what happens to a request in its queue. */

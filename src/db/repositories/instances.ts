@@ -42,8 +42,8 @@ export function instanceRepository(db: Database): Repositories['instances'] {
     async replaceBaseline(id, sourceId, at) {
       await db.execute(sql`delete from baseline_items where instance_id = ${id}`);
       await db.execute(sql`
-        insert into baseline_items (instance_id, key, hash)
-        select ${id}, key, hash from components where instance_id = ${sourceId}`);
+        insert into baseline_items (instance_id, key, hash, content)
+        select ${id}, key, hash, content from components where instance_id = ${sourceId}`);
       await db
         .update(instances)
         .set({ parentInstanceId: sourceId, syncedAt: at, deployedChangeHash: null })
@@ -51,9 +51,9 @@ export function instanceRepository(db: Database): Repositories['instances'] {
     },
     async absorbIntoBaseline(id, packageId) {
       await db.execute(sql`
-        insert into baseline_items (instance_id, key, hash)
-        select ${id}, key, hash from package_items where package_id = ${packageId} and action <> 'delete'
-        on conflict (instance_id, key) do update set hash = excluded.hash`);
+        insert into baseline_items (instance_id, key, hash, content)
+        select ${id}, key, hash, content from package_items where package_id = ${packageId} and action <> 'delete'
+        on conflict (instance_id, key) do update set hash = excluded.hash, content = excluded.content`);
       await db.execute(sql`
         delete from baseline_items b using package_items p
         where p.package_id = ${packageId} and p.action = 'delete' and b.instance_id = ${id} and b.key = p.key`);

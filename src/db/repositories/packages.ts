@@ -1,7 +1,7 @@
-import { and, asc, eq, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Repositories } from '../../domain/ports.ts';
 import type { Change } from '../../domain/types.ts';
-import { type Database, queryRows } from '../client.ts';
+import { amongKeys, type Database, queryRows } from '../client.ts';
 import { packageItems, packages } from '../schema.ts';
 import { projectAction, projectOf, replaceComponent } from './components.ts';
 
@@ -18,13 +18,6 @@ const affected = (result: unknown) => {
   const r = result as { count?: number; affectedRows?: number };
   return Number(r.count ?? r.affectedRows ?? 0);
 };
-
-/**
- * `and <column> in <keys>`, or nothing when no keys are given. The keys go as one JSON parameter: a send of all but a
- * few of 100,000 changes stays one statement under PostgreSQL's 65,535 bind parameters.
- */
-const amongKeys = (column: SQL, keys: readonly string[] | undefined) =>
-  keys ? sql`and ${column} in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))` : sql``;
 
 export function packageRepository(db: Database): Repositories['packages'] {
   return {

@@ -30,6 +30,7 @@ import { assertMayRevert, revert, revertable } from './revert.ts';
 import { type ReminderPolicy, driftReport, expireStaleRequests, scheduleDeployment, takeDueDeployments, takeDueReminders, unscheduleDeployment } from './schedules.ts';
 import { type SendInput, send, sendPreview } from './send.ts';
 import { sync, syncSources } from './sync.ts';
+import { conflictDetails, openConflicts, resolveConflict } from './conflicts.ts';
 
 /** The whole domain, bound to its ports: what the Slack app and the command line call. */
 export function createServices(deps: ServiceDeps) {
@@ -45,6 +46,11 @@ export function createServices(deps: ServiceDeps) {
     /** Refuses a sync or send of an instance someone else owns, before a form is filled in. */
     assertMayWorkOn: async (actor: Actor, instance: string, verb: 'sync' | 'send') => assertMayWorkOn(deps, actor.user, await findInstance(deps.store, instance), verb),
     sync: (actor: Actor, instance: string, from?: string) => sync(deps, actor, instance, from),
+    conflicts: {
+      open: (instance: string) => openConflicts(deps, instance),
+      details: (instance: string, key: string) => conflictDetails(deps, instance, key),
+      resolve: (actor: Actor, instance: string, key: string, keep: string) => resolveConflict(deps, actor, instance, key, keep),
+    },
     sendPreview: (instance: string, actor?: Actor) => sendPreview(deps, instance, actor),
     send: (actor: Actor, input: SendInput) => send(deps, actor, input),
     approve: (actor: Actor, requestId: number) => approve(deps, actor, requestId),

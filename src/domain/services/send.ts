@@ -62,7 +62,8 @@ export async function sendPreview(deps: ServiceDeps, instanceName: string, actor
   const changes = await deps.store.components.changes(where.instance.id);
   if (changes.length) await refuseRepeats(deps.store, where.instance, changeSetHash(changes), where.target);
   const workedOn = await workedChangeRequest(deps.store, where.instance.id);
-  return { ...where, label: sendLabel(where.target), changes, summary: summarize(changes), workedOn };
+  const conflicts = await unresolvedConflicts(deps.store, where.instance.id, changes);
+  return { ...where, label: sendLabel(where.target), changes, summary: summarize(changes), workedOn, conflicts };
 }
 
 export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): Promise<SendResult> {
@@ -108,6 +109,8 @@ export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): P
       if (outside.length) {
         warnings.push([`${count(outside.length, 'component')} outside the customizations of ${formatId('changeRequest', changeRequest!.id)}: ${firstKeys(outside)}.`]);
       }
+      const conflicts = await unresolvedConflicts(tx, instance.id, items);
+      if (conflicts.length) warnings.push(conflictWarning(instance, conflicts));
       const shortfall = approvalShortfall(target, actor.user);
       if (shortfall) warnings.push(shortfall);
       const now = deps.clock.now();
@@ -164,6 +167,15 @@ async function attachableChangeRequest(deps: ServiceDeps, target: Environment, i
   }
   return cr;
 }
+
+/** The keys among `changes` with sync conflicts nobody resolved: a send takes their local versions. */
+async function unresolvedConflicts(repos: Repositories, instanceId: number, changes: readonly { key: string }[]): Promise<string[]> {
+  const keys = new Set(changes.map((c) => c.key));
+  return (await repos.conflicts.open(instanceId)).map((c) => c.key).filter((key) => keys.has(key));
+}
+
+export const conflictWarning = (instance: Instance, keys: string[]): Message =>
+  msg`${count(keys.length, 'component')} with unresolved sync conflicts (${firstKeys(keys)}): your local versions are sent. ${command(`resolve ${instance.name} <component> --keep theirs`)} takes the synced version instead.`;
 
 async function refuseRepeats(tx: Repositories, instance: Instance, changeHash: string, target: Environment) {
   if (await tx.requests.isReverted(changeHash)) {

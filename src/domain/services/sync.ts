@@ -72,12 +72,15 @@ export async function sync(deps: ServiceDeps, actor: Actor, instanceName: string
           else if (decision === 'conflict') conflicts.push(row.key);
         }
         await tx.components.takeFrom(instance.id, source.id, taken);
+        // Base and theirs are kept before the baseline moves on to the source; conflicts since settled are forgotten.
+        await tx.conflicts.record(instance.id, source.id, conflicts, log.run.id, deps.clock.now());
+        await tx.conflicts.dropSettled(instance.id, source.id);
         await tx.instances.replaceBaseline(instance.id, source.id, deps.clock.now());
         await audit(tx, deps, actor, 'sync', instance.name, 'succeeded', { source: source.name, taken: taken.length, kept: kept.length, conflicts });
         return { taken, kept, conflicts };
       });
       logKeys(result.taken, (key) => log.info(`Took ${key} from ${source.name}`), (more) => log.info(`…and ${more} more taken from ${source.name}`));
-      for (const key of result.conflicts) log.warn(`Conflict: ${key} changed here and in ${source.name}; kept your version`);
+      for (const key of result.conflicts) log.warn(`Conflict: ${key} changed here and in ${source.name}; kept your version until you resolve it`);
       const summary = `Taken ${result.taken.length}, kept ${result.kept.length}, conflicts ${result.conflicts.length}`;
       log.info(`Sync finished. ${summary}. ${source.name} is now the parent of ${instance.name}.`);
       const run = await log.finish('succeeded', summary);
