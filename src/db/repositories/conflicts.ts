@@ -18,7 +18,7 @@ export function conflictRepository(db: Database): Repositories['conflicts'] {
       if (keys.length === 0) return;
       await db.execute(sql`
         insert into sync_conflicts (instance_id, key, source_instance_id, base_hash, base_content, theirs_hash, theirs_content, theirs_depends_on, run_id, detected_at)
-        select ${instanceId}, k.key, ${sourceId}, b.hash, b.content, s.hash, s.content, s.depends_on, ${runId}, ${at}
+        select ${instanceId}, k.key, ${sourceId}, b.hash, b.content, s.hash, s.content, s.depends_on, ${runId}, ${at.toISOString()}::timestamptz
         from jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb) as k(key)
         left join baseline_items b on b.instance_id = ${instanceId} and b.key = k.key
         left join components s on s.instance_id = ${sourceId} and s.key = k.key
