@@ -16,6 +16,10 @@ export const actions = {
   approveChangeRequest: 'change_request_approve',
   rejectChangeRequest: 'change_request_reject',
   syncChangeRequest: 'change_request_sync',
+  /** A sync conflict: open it (from the sync answer, App Home or the modal), and decide it in the modal. */
+  resolveConflict: 'conflict_resolve',
+  keepMine: 'conflict_keep_mine',
+  takeTheirs: 'conflict_take_theirs',
 } as const;
 
 export const callbacks = {
@@ -29,6 +33,7 @@ export const callbacks = {
   syncChangeRequest: 'change_request_sync_modal',
   logs: 'logs_modal',
   changes: 'changes_modal',
+  conflict: 'conflict_modal',
 } as const;
 
 /** Input blocks of the modals; field errors are keyed by these. */

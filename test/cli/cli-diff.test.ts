@@ -76,3 +76,37 @@ describe('sandbox diff', () => {
     expect(JSON.parse((await cli('--json', 'diff', sent.id, '--key', 'Layout/Home')).out).items[0].diff).toContain('-h1\n\\ No newline at end of file\n+h2');
   });
 });
+
+describe('sandbox resolve', () => {
+  it('lists the conflicts a sync found, shows one as base → mine and base → theirs, and keeps theirs or mine', async () => {
+    await cli('components', 'put', 'staging', 'Flow/Conflict', '--content', 'base\n', '--user', 'U0ADMIN');
+    await cli('sync', 'dev-alice', '--user', 'U0ALICE');
+    await cli('components', 'put', 'dev-alice', 'Flow/Conflict', '--content', 'mine\n', '--user', 'U0ALICE');
+    await cli('components', 'put', 'staging', 'Flow/Conflict', '--content', 'theirs\n', '--user', 'U0ADMIN');
+    const synced = await cli('sync', 'dev-alice', '--user', 'U0ALICE');
+    expect(synced.out).toContain('  conflict (kept yours): Flow/Conflict\nLook at one with: sandbox resolve dev-alice <component>; resolve it with --keep mine or --keep theirs.');
+
+    expect((await cli('resolve', 'dev-alice')).out).toContain('  Flow/Conflict (changed here and in staging)');
+    const shownText = (await cli('resolve', 'dev-alice', 'Flow/Conflict')).out;
+    expect(shownText).toContain('Mine: dev-alice (base → yours)\n--- a/Flow/Conflict\n+++ b/Flow/Conflict\n@@ -1,1 +1,1 @@\n-base\n+mine\n');
+    expect(shownText).toContain('Theirs: staging at the sync (base → theirs)\n--- a/Flow/Conflict\n+++ b/Flow/Conflict\n@@ -1,1 +1,1 @@\n-base\n+theirs\n');
+    const json = JSON.parse((await cli('--json', 'resolve', 'dev-alice', 'Flow/Conflict')).out);
+    expect(json).toMatchObject({ instance: 'dev-alice', key: 'Flow/Conflict', source: 'staging', baseKept: true, theirs: { action: 'modify' } });
+
+    const neither = await cli('resolve', 'dev-alice', 'Flow/Conflict', '--keep', 'both', '--user', 'U0ALICE');
+    expect(neither.code).toBe(2);
+    expect(neither.err).toContain('“both” is neither');
+    const notHers = await cli('resolve', 'dev-alice', 'Flow/Conflict', '--keep', 'theirs', '--user', 'U0DAVE');
+    expect(notHers.code).not.toBe(0);
+    expect(notHers.err).toContain('You cannot resolve conflicts in dev-alice');
+
+    const taken = await cli('resolve', 'dev-alice', 'Flow/Conflict', '--keep', 'theirs', '--user', 'U0ALICE');
+    expect(taken.out).toBe('Resolved Flow/Conflict in dev-alice: the synced version replaces yours.');
+    // dev-alice now holds what staging holds under that key.
+    const compared = JSON.parse((await cli('--json', 'compare', 'dev-alice', 'staging')).out);
+    expect(compared.differences.map((d: { key: string }) => d.key)).not.toContain('Flow/Conflict');
+    const again = await cli('resolve', 'dev-alice', 'Flow/Conflict', '--keep', 'mine', '--user', 'U0ALICE');
+    expect(again.code).toBe(2);
+    expect(again.err).toContain('An open conflict on Flow/Conflict in dev-alice was not found');
+  });
+});

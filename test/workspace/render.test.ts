@@ -419,8 +419,8 @@ describe('renderView', () => {
       admin: false,
       roles: [],
       pipeline: [
-        { environment: development, instances: [{ instance: devAlice, parent: 'staging', project: 'Active', changes: { added: 1, modified: 0, deleted: 0 }, components: 4 }], queue: [] },
-        { environment: staging, instances: [{ instance: stagingInstance, parent: null, project: 'Ready', changes: { added: 0, modified: 0, deleted: 0 }, components: 4 }], queue: [request()] },
+        { environment: development, instances: [{ instance: devAlice, parent: 'staging', project: 'Active', changes: { added: 1, modified: 0, deleted: 0 }, components: 4, conflicts: [] }], queue: [] },
+        { environment: staging, instances: [{ instance: stagingInstance, parent: null, project: 'Ready', changes: { added: 0, modified: 0, deleted: 0 }, components: 4, conflicts: [] }], queue: [request()] },
         { environment: { ...production, lock: { reason: 'Freeze <until> Monday', by: BOB, at: AT } }, instances: [], queue: [] },
       ],
       recent: [deployed],

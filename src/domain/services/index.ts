@@ -44,7 +44,7 @@ export function createServices(deps: ServiceDeps) {
     },
     syncSources: (instance: string) => syncSources(deps, instance),
     /** Refuses a sync or send of an instance someone else owns, before a form is filled in. */
-    assertMayWorkOn: async (actor: Actor, instance: string, verb: 'sync' | 'send') => assertMayWorkOn(deps, actor.user, await findInstance(deps.store, instance), verb),
+    assertMayWorkOn: async (actor: Actor, instance: string, verb: 'sync' | 'send' | 'resolve conflicts in') => assertMayWorkOn(deps, actor.user, await findInstance(deps.store, instance), verb),
     sync: (actor: Actor, instance: string, from?: string) => sync(deps, actor, instance, from),
     conflicts: {
       open: (instance: string) => openConflicts(deps, instance),

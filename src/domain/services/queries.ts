@@ -21,6 +21,8 @@ export interface InstanceStatus {
   components: number;
   /** The change request the instance works on (Sync CR), with its proposed keys the instance does not hold yet. */
   changeRequest?: { id: number; name: string; expected: string[] };
+  /** Components with sync conflicts nobody resolved yet. */
+  conflicts: string[];
 }
 
 export interface EnvironmentStatus {
@@ -59,6 +61,7 @@ export async function status(deps: ServiceDeps): Promise<EnvironmentStatus[]> {
         changes: summarize(changes),
         components: await deps.store.components.count(instance.id),
         changeRequest: await expectedWork(deps, instance, workedOn.get(instance.id)),
+        conflicts: (await deps.store.conflicts.open(instance.id)).map((c) => c.key),
       });
     }
     result.push({ environment, instances: rows, queue: queued.filter((r) => r.targetEnvironmentId === environment.id) });

@@ -29,7 +29,8 @@ export function statusReply(pipeline: EnvironmentStatus[]): Reply {
       const project = i.project ? ` · *${i.project}*${i.project === 'Ready' ? '' : `, ${describeChanges(i.changes)}`}` : '';
       const parent = i.parent ? ` · synced from ${escape(i.parent)}` : '';
       const owner = i.instance.owner ? ` · ${mention(i.instance.owner)}` : '';
-      return `• \`${escape(i.instance.name)}\` ${count(i.components, 'component')}${project}${parent}${owner}${workLine(i)}`;
+      const conflicts = i.conflicts.length ? ` · :warning: ${count(i.conflicts.length, 'conflict')} to resolve` : '';
+      return `• \`${escape(i.instance.name)}\` ${count(i.components, 'component')}${project}${parent}${owner}${conflicts}${workLine(i)}`;
     });
     const waiting = queue.length ? `\nQueue: ${queue.map((r) => `${formatId('request', r.id)} ${describeState(r.state)}`).join(', ')}` : '';
     blocks.push(section(`*${escape(env.name)}* (${env.kind})${lockLine(env)}\n${rows.join('\n') || '_no instances_'}${waiting}`));

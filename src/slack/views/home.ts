@@ -8,6 +8,7 @@ import { actionsBlock, button, context, divider, escape, header, section, slackD
 import { describeChanges, requestButtons } from '../blocks/request-card.ts';
 import { workLine } from '../blocks/replies.ts';
 import { actions } from '../ids.ts';
+import { conflictBlocks } from './conflicts.ts';
 
 export interface HomeInput {
   user: string;
@@ -62,6 +63,7 @@ function instanceBlocks(input: HomeInput): KnownBlock[] {
     const buttons = [button(syncLabel(upper), actions.sync, i.instance.name)];
     if (i.project === 'Active') buttons.push(button(sendLabel(upper), actions.send, i.instance.name, { style: 'primary' }));
     blocks.push(actionsBlock(`instance:${i.instance.name}`, buttons));
+    blocks.push(...conflictBlocks(i.instance.name, i.conflicts, 3));
   }
   return blocks;
 }

@@ -1,5 +1,6 @@
 import type { KnownBlock, View } from '@slack/types';
 import { formatId } from '../../domain/ids.ts';
+import { count } from '../../domain/pipeline.ts';
 import type { ChangeRequest, Change, ChangeSummary, Environment, Instance } from '../../domain/types.ts';
 import { escape, section } from '../blocks/format.ts';
 import { describeChanges } from '../blocks/request-card.ts';
@@ -18,6 +19,8 @@ export interface SendModalInput {
   changeRequests: ChangeRequest[];
   /** The change request the instance works on (Sync CR): chosen unless the sender picks another. */
   workedOn?: ChangeRequest;
+  /** Changed components with sync conflicts nobody resolved: their local versions would be sent. */
+  conflicts?: string[];
   channel?: string;
 }
 
@@ -44,6 +47,10 @@ export function sendModal(o: SendModalInput): View {
       label: plain('Drift'),
       element: { type: 'checkboxes', action_id: 'value', options: [{ text: plain('Send anyway, without syncing first'), value: 'yes' }] },
     });
+  }
+  if (o.conflicts?.length) {
+    const keys = o.conflicts.slice(0, 5).map((k) => `\`${escape(k)}\``).join(', ') + (o.conflicts.length > 5 ? ` and ${o.conflicts.length - 5} more` : '');
+    blocks.push(section(`:warning: *${count(o.conflicts.length, 'component')} with unresolved sync conflicts* (${keys}): your local versions are sent. To take the synced ones instead, resolve them first (\`/sandbox resolve ${escape(o.instance.name)}\`).`));
   }
   blocks.push(choice);
   blocks.push(textInput(fields.message, 'Deployment message', { multiline: true, placeholder: 'What do these changes do?' }));

@@ -11,6 +11,8 @@ export interface Click {
   reply: Replier;
   opening: Opening;
   deps: SlackDeps;
+  /** The modal the click came from, if any: answers may replace it. */
+  view?: { id: string; hash: string };
 }
 
 /**
@@ -24,6 +26,7 @@ export function onClick(deps: SlackDeps, what: string, work: (click: Click) => P
     const channel = body.channel?.id;
     const reply = replier(deps, user, { respond, hasResponseUrl: Boolean(body.response_url), channel });
     const opening = { client, triggerId: body.trigger_id, user, metadata: { channel } };
-    deps.background.start(() => answering(deps, what, reply, () => work({ user, value: action.value ?? '', reply, opening, deps })), o);
+    const view = body.view && { id: body.view.id, hash: body.view.hash };
+    deps.background.start(() => answering(deps, what, reply, () => work({ user, value: action.value ?? '', reply, opening, deps, view })), o);
   };
 }

@@ -8,6 +8,7 @@ import { type ButtonArgs, onClick } from './button.ts';
 import { routes } from '../routes.ts';
 import { approveChangeRequestClicked, approveClicked } from './approve.ts';
 import { changesComponentChosen } from './changes-component.ts';
+import { keepClicked, resolveClicked } from './conflicts.ts';
 
 export function register(app: App, deps: SlackDeps) {
   const table: Record<string, (args: ButtonArgs) => Promise<void>> = {};
@@ -38,6 +39,9 @@ export function register(app: App, deps: SlackDeps) {
   button(actions.approveChangeRequest, 'Approve change request', approveChangeRequestClicked, patient);
   button(actions.rejectChangeRequest, 'Reject change request', ({ value, opening }) => openRejectChangeRequest(deps, opening, value));
   button(actions.syncChangeRequest, 'Sync CR', ({ value, opening }) => openSyncChangeRequest(deps, opening, value));
+  button(actions.resolveConflict, 'Resolve', resolveClicked);
+  button(actions.keepMine, 'Keep mine', keepClicked('mine'), patient);
+  button(actions.takeTheirs, 'Take theirs', keepClicked('theirs'), patient);
   button(actions.revert, 'Revert Changes', async ({ value, user, opening }) => {
     // The button names the deployment it was shown for: if another one is latest by now, say so instead of reverting that one.
     const { latest, env } = await deps.services.assertMayRevert(actorOf(user));

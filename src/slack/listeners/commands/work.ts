@@ -7,6 +7,8 @@ import { actorOf } from '../../listener-deps.ts';
 import { actions } from '../../ids.ts';
 import { openDeploy, openReject, openRevert, openSend, openSync } from '../../modals.ts';
 import type { Invocation, Subcommand } from './subcommand.ts';
+import { conflictBlocks, conflictValue } from '../../views/conflicts.ts';
+import { resolveClicked } from '../actions/conflicts.ts';
 
 /** The instance a sync or send is about: the one named, or the user's own when they have exactly one. */
 async function instanceOf({ args, user, deps }: Invocation, verb: string): Promise<string> {
@@ -40,6 +42,19 @@ async function deployOrSchedule(call: Invocation) {
 /** Subcommands that change things: most open a modal to confirm or complete, the rest act at once. */
 export const workSubcommands: Record<string, Subcommand> = {
   sync: { args: [0, 1], run: async (call) => openSync(call.deps, call.opening, await instanceOf(call, 'sync')) },
+  resolve: {
+    args: [1, Infinity],
+    needs: 'an instance, e.g. `dev-alice`',
+    run: async (call) => {
+      const [instance] = call.args;
+      const key = call.rest(1);
+      if (key) return resolveClicked({ ...call, value: conflictValue({ instance: instance!, key }) });
+      const open = await call.deps.services.conflicts.open(instance!);
+      const keys = open.conflicts.map((c) => c.key);
+      if (keys.length === 0) return call.reply(`:white_check_mark: ${open.instance.name} has no open conflicts.`);
+      await call.reply({ text: `${count(keys.length, 'open conflict')} in ${open.instance.name}`, blocks: conflictBlocks(open.instance.name, keys, 10) });
+    },
+  },
   send: { args: [0, 1], run: async (call) => openSend(call.deps, call.opening, await instanceOf(call, 'send')) },
   deploy: { args: [1, Infinity], needs: 'a request id, e.g. `DR-12`', run: deployOrSchedule },
   unschedule: {

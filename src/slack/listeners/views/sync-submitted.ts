@@ -1,10 +1,10 @@
 import { formatId } from '../../../domain/ids.ts';
-import { count } from '../../../domain/pipeline.ts';
 import { codeReply } from '../../blocks/replies.ts';
 import { escape } from '../../blocks/format.ts';
 import { fields } from '../../ids.ts';
 import { type SlackDeps, actorOf } from '../../listener-deps.ts';
 import { readValue } from '../../views/common.ts';
+import { conflictBlocks } from '../../views/conflicts.ts';
 import { onSubmit } from './submission.ts';
 
 /**
@@ -16,11 +16,11 @@ export const syncSubmitted = (deps: SlackDeps) =>
     fields: [fields.source],
     work: ({ user, values, metadata }) => deps.services.sync(actorOf(user), metadata.instance!, readValue(values, fields.source)),
     done: async (r, { reply }) => {
-      const conflicts = r.conflicts.length ? `\n:warning: ${count(r.conflicts.length, 'conflict')} kept as yours: ${r.conflicts.slice(0, 10).map((k) => `\`${escape(k)}\``).join(', ')}` : '';
-      const summary = `:arrows_counterclockwise: Synced *${escape(r.instance.name)}* with ${escape(r.source.name)}: taken ${r.taken.length}, kept ${r.kept.length}, conflicts ${r.conflicts.length}.${conflicts}`;
+      const summary = `:arrows_counterclockwise: Synced *${escape(r.instance.name)}* with ${escape(r.source.name)}: taken ${r.taken.length}, kept ${r.kept.length}, conflicts ${r.conflicts.length}.`;
       const runId = formatId('run', r.run.id);
       const [run] = await deps.services.logs(runId);
       const log = (run?.lines ?? []).map((l) => l.text).join('\n');
-      await reply(codeReply(summary, log || 'No log lines.', `\`/sandbox logs ${runId}\` shows it whole.`));
+      const answer = codeReply(summary, log || 'No log lines.', `\`/sandbox logs ${runId}\` shows it whole.`);
+      await reply({ ...answer, blocks: [...answer.blocks!, ...conflictBlocks(r.instance.name, r.conflicts)] });
     },
   });
