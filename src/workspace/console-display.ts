@@ -30,6 +30,8 @@ export class ConsoleDisplay {
   readonly board = new ButtonBoard();
   /** Who opened a modal by each trigger id: the modal that trigger opens is theirs. */
   readonly triggers = new Map<string, string>();
+  /** The modals shown, by view id, and whose they are. */
+  private readonly modalsShown = new Map<string, string>();
   /** Set by `home`: the next App Home published for the person is shown. */
   homeWanted = false;
   prompt?: Interface;
@@ -70,9 +72,12 @@ export class ConsoleDisplay {
       return this.showView(record, record.user_id);
     }
     const open = this.hooks.openModal();
-    const user = (record.trigger_id && this.triggers.get(record.trigger_id)) ?? open?.user;
+    // A modal with nothing to fill in is shown, not kept open: an update of it (a button pressed in it) shows too.
+    const shown = this.modalsShown.get(record.id);
+    const user = (record.trigger_id && this.triggers.get(record.trigger_id)) ?? open?.user ?? shown;
     if (!user) return;
-    if (record.kind === 'update' && open?.viewId !== record.id) return;
+    if (record.kind === 'update' && open?.viewId !== record.id && !shown) return;
+    this.modalsShown.set(record.id, user);
     this.showView(record, user);
     this.hooks.modalShown(record, user);
   }

@@ -105,6 +105,18 @@ export const DEMO_STEPS: DemoStep[] = [
     see: [/Deployment failed/, /Field\/Opportunity\.Stage/, /target is unchanged/],
   },
   {
+    title: 'bob reworks the onboarding workflow in his sandbox and syncs at last: staging changed it too, a conflict',
+    as: 'bob',
+    type: ['change dev-bob Workflow/Onboarding on: account created, steps: [assign owner, call the customer]', '/sandbox sync dev-bob', ENTER, ENTER],
+    see: [/Synced dev-bob with staging: taken \d+, kept \d+, conflicts 1/, /1 conflict\W* in dev-bob/, /Workflow\/Onboarding/],
+  },
+  {
+    title: 'bob compares both sides with their base and takes staging’s version (Resolve, Take theirs)',
+    as: 'bob',
+    type: ['press Resolve', 'press Take theirs', 'yes'],
+    see: [/┌ Resolve conflict/, /Mine\W*: dev-bob now/, /Theirs\W*: staging at the sync/, /schedule kickoff call/, /Resolved \W*Workflow\/Onboarding\W* in dev-bob: the synced version replaces yours/],
+  },
+  {
     title: 'alice sends to production again, naming the ticket; carol approves',
     as: 'alice',
     type: ['/sandbox send staging', ENTER, 'Account regions (SALES-42)', 'CR-1', ENTER, 'as carol', 'press Approve DR-4'],

@@ -353,7 +353,9 @@ describe('a sync started from Slack', () => {
     const answer = await t.fake.waitFor(() => t.fake.ephemerals(ALICE).find((e) => /Synced/.test(e.text ?? '')));
     expect(answer.channel).toBe('C0DEV');
     expect(answer.text).toMatch(/taken 1, kept 1, conflicts 1/);
-    expect(answer.text).toContain('Workflow/Onboarding');
+    // Each conflict is listed with Resolve.
+    const resolve = (answer.blocks as { text?: { text: string }; accessory?: { action_id: string } }[]).filter((b) => b.accessory?.action_id === 'conflict_resolve');
+    expect(resolve.map((b) => b.text?.text)).toEqual(['`Workflow/Onboarding`']);
 
     const said = shown(answer);
     expect(said).toContain('Took Layout/Account from staging');

@@ -44,11 +44,11 @@ describe.runIf(!onPostgres)('npm run demo', () => {
     expect(stdout).not.toMatch(/\x1b\[/); // not a terminal: no colours
 
     const steps = stdout.split('\n').filter((l) => l.startsWith('■ '));
-    expect(steps).toHaveLength(19);
+    expect(steps).toHaveLength(21);
     steps.forEach((line, i) => expect(line).toBe(`■ ${i + 1}/${DEMO_STEPS.length} · ${DEMO_STEPS[i]!.title}`));
     const passed = stdout.split('\n').filter((l) => l.startsWith('✓ '));
     expect(passed).toEqual(DEMO_STEPS.map((s) => `✓ ${s.title}`));
-    expect(stdout.trimEnd().split('\n').at(-1)).toBe('The whole release played as expected: 19 steps.');
+    expect(stdout.trimEnd().split('\n').at(-1)).toBe('The whole release played as expected: 21 steps.');
 
     // The deployment of DR-1: its log lines threaded under its card in #staging, in the order they ran.
     expect(thread(stdout, /^ {2}↳ thread in #staging · DR-1 to Staging: deploying/)).toEqual([
