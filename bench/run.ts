@@ -32,8 +32,9 @@ import { threeStepConfig } from '../test/helpers/world.ts';
 import { type CliRow, benchCliStart, printCliTable } from './cli-start.ts';
 import { type AckRow, benchSlackAck, describeLoad, printAckTable } from './slack-ack.ts';
 import { benchMetrics, HISTORY } from './metrics-history.ts';
+import { benchDiffJson, benchViewChanges, DIFF_PACKAGE, printViewChanges, type ViewChangesResult } from './diff.ts';
 
-const PARTS = ['data', 'metrics', 'ack', 'cli'] as const;
+const PARTS = ['data', 'metrics', 'diff', 'ack', 'cli'] as const;
 type Part = (typeof PARTS)[number];
 
 /** `--only=data` or `--only=ack`; every part when absent. */
@@ -43,7 +44,7 @@ function partsToRun(args: string[]): Part[] {
     const match = /^--only=(.+)$/.exec(arg);
     const names = match?.[1]!.split(',');
     if (!names || !names.every((n): n is Part => (PARTS as readonly string[]).includes(n))) {
-      throw new Error(`unknown argument ${arg}: use --only=data (deploy, revert, compare), --only=metrics (delivery metrics over a long history), --only=ack (Slack acknowledgement latency) or --only=cli (the command line's start)`);
+      throw new Error(`unknown argument ${arg}: use --only=data (deploy, revert, compare), --only=metrics (delivery metrics over a long history), --only=diff (diffs of a big package, View changes under 20 viewers), --only=ack (Slack acknowledgement latency) or --only=cli (the command line's start)`);
     }
     only = [...(only ?? []), ...names];
   }
@@ -209,6 +210,15 @@ async function benchServices(handle: DatabaseHandle): Promise<Services> {
     groups: { members: async () => [] },
     admins: [USER],
   });
+}
+
+const DIFF_OPERATION = `diff --json ${((DIFF_PACKAGE.modified + DIFF_PACKAGE.added) / 1000).toFixed(0)}k items`;
+const VIEWERS = 20;
+
+/** `sandbox diff --json` of a big package beside reading its contents (see diff.ts). */
+async function benchDiffBackend(name: string, handle: DatabaseHandle, progress: (text: string) => void): Promise<Row[]> {
+  const { op, floor } = await benchDiffJson(handle, { warmup: WARMUP, repeats: REPEATS, progress });
+  return [{ operation: DIFF_OPERATION, backend: name, op, floor, target: 2 }];
 }
 
 /** Delivery metrics over a long history, beside a query that only counts it (see metrics-history.ts). */
@@ -412,6 +422,16 @@ async function main() {
       await pglite.close();
     }
   }
+  const viewRows: (ViewChangesResult & { backend: string })[] = [];
+  if (parts.includes('diff')) {
+    const pglite = await openDatabase({ dataDir: 'memory://' });
+    try {
+      rows.push(...(await benchDiffBackend('pglite', pglite, progress('pglite, diff'))));
+    } finally {
+      await pglite.close();
+    }
+    viewRows.push({ backend: 'pglite', ...(await benchViewChanges({ viewers: VIEWERS, progress: progress('pglite, View changes') })) });
+  }
   if (parts.includes('ack')) ackRows.push(...(await benchSlackAck('pglite', { ...ACK, progress: progress('pglite, Slack') })));
 
   const server = await postgresDatabase();
@@ -434,6 +454,15 @@ async function main() {
           await handle.close();
         }
       }
+      if (parts.includes('diff')) {
+        const handle = await openDatabase({ url: await server.create(), maxConnections: 10 });
+        try {
+          rows.push(...(await benchDiffBackend('postgres', handle, progress('postgres, diff'))));
+        } finally {
+          await handle.close();
+        }
+        viewRows.push({ backend: 'postgres', ...(await benchViewChanges({ viewers: VIEWERS, databaseUrl: await server.create(), progress: progress('postgres, View changes') })) });
+      }
       // A database of its own on the same server: the app migrates it and applies its pipeline configuration.
       if (parts.includes('ack')) {
         ackRows.push(...(await benchSlackAck('postgres', { ...ACK, databaseUrl: await server.create(), progress: progress('postgres, Slack') })));
@@ -447,6 +476,10 @@ async function main() {
   if (rows.length) {
     console.log('');
     printTable(rows);
+  }
+  if (viewRows.length) {
+    console.log('');
+    printViewChanges(viewRows);
   }
   if (ackRows.length) {
     console.log('');

@@ -317,6 +317,10 @@ export interface PostedMessages {
    * posting it (a claim whose process died is taken over), false otherwise.
    */
   claim(subject: string, role: MessageRole, channel: string): Promise<boolean>;
+  /** As claim, but exclusive within this process too: false while this process is posting it already. */
+  claimOnce(subject: string, role: MessageRole, channel: string): Promise<boolean>;
+  /** Gives up this process's claim of a message it could not post, so that the next one who needs it tries again. */
+  release(subject: string, role: MessageRole): Promise<void>;
   /** Claims a run's thread for this process before its parent is posted: false when it is claimed already. */
   claimThread(subject: string, channel: string): Promise<boolean>;
   /** Records how far this process got with a thread; false when the thread is no longer this process's. */

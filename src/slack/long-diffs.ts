@@ -14,7 +14,8 @@ export async function shareLongDiff(deps: SlackDeps, requestId: number, viewer: 
   const channel = card?.channel ?? (await deps.chat.dmChannel(viewer));
   const where = card ? `the thread of ${id}'s card` : 'your direct messages with the app';
   const subject = `${id} ${diff.key}`;
-  if (!(await deps.messages.claim(subject, 'diff', channel))) return where;
+  // Exclusive even within this process: twenty people clicking at once upload it once.
+  if (!(await deps.messages.claimOnce(subject, 'diff', channel))) return where;
   deps.background.start(async () => {
     try {
       await deps.chat.upload({
@@ -29,6 +30,7 @@ export async function shareLongDiff(deps: SlackDeps, requestId: number, viewer: 
       await deps.messages.save({ subject, role: 'diff', channel, ts: card?.ts ?? '', linesPosted: 0 });
     } catch (error) {
       deps.logger.error(`Could not upload the diff of ${diff.key} in ${id}: ${(error as Error).message}`);
+      await deps.messages.release(subject, 'diff').catch(() => undefined);
     }
   });
   return where;

@@ -74,4 +74,21 @@ describe('View changes', () => {
     const thread = t.fake.thread('C0STAGING', card.ts);
     expect(thread.some((m) => (m.files ?? []).some((f: Json) => f.name === 'Layout-Long.diff'))).toBe(true);
   });
+
+  it('uploads a long diff once when many click at once, and again for the next viewer when its upload failed', async () => {
+    const card = await pendingInStaging(t, { production: { 'Layout/Long': LONG }, changes: [{ key: 'Layout/Long', content: LONG_CHANGED }] });
+    t.fake.failNext('files.completeUploadExternal', { error: 'internal_error' });
+    await openChanges(card);
+    await t.bot.settled();
+    expect(t.fake.thread('C0STAGING', card.ts).some((m) => (m.files ?? []).length > 0)).toBe(false);
+
+    const before = t.fake.views('open').length;
+    const clicks = await Promise.all([QA_MEMBER, 'U0VIEW1', 'U0VIEW2', 'U0VIEW3', 'U0VIEW4'].map((user) => t.click(user, 'request_view_changes', 'DR-1', { channelId: 'C0STAGING', messageTs: card.ts })));
+    expect(clicks.map((c) => c.status)).toEqual([200, 200, 200, 200, 200]);
+    await t.fake.waitFor(() => t.fake.views('open').length >= before + 5);
+    await t.bot.settled();
+    const uploaded = t.fake.calls.filter((c) => c.method === 'files.completeUploadExternal' && (c.response as { ok?: boolean } | undefined)?.ok === true);
+    expect(uploaded).toHaveLength(1);
+    expect(t.fake.thread('C0STAGING', card.ts).filter((m) => (m.files ?? []).some((f: Json) => f.name === 'Layout-Long.diff'))).toHaveLength(1);
+  });
 });

@@ -54,6 +54,17 @@ export function postedMessageRepository(db: Database, processId: number): Posted
         .returning({ subject: postedMessages.subject });
       return rows.length > 0;
     },
+    async claimOnce(subject, role, channel) {
+      const rows = await db
+        .insert(postedMessages)
+        .values({ subject, role, channel, ts: null, writer: processId })
+        .onConflictDoUpdate({ target: [postedMessages.subject, postedMessages.role], set: { channel, writer: processId }, setWhere: and(isNull(postedMessages.ts), unheld) })
+        .returning({ subject: postedMessages.subject });
+      return rows.length > 0;
+    },
+    async release(subject, role) {
+      await db.delete(postedMessages).where(and(where(subject, role), isNull(postedMessages.ts), mine));
+    },
     async claimThread(subject, channel) {
       const rows = await db
         .insert(postedMessages)
