@@ -13,6 +13,8 @@ import { parsePipelineConfig } from '../src/config/load.ts';
 import { applyPipelineConfig } from '../src/db/apply-config.ts';
 import { type DatabaseHandle, queryRows } from '../src/db/client.ts';
 import { createStore } from '../src/db/store.ts';
+import { diffWorkers } from '../src/app/diff-workers.ts';
+import type { DiffDrawer } from '../src/domain/diff.ts';
 import { formatId } from '../src/domain/ids.ts';
 import type { Actor } from '../src/domain/ports.ts';
 import { createServices } from '../src/domain/services/index.ts';
@@ -44,15 +46,24 @@ const keyOf = (i: number) => `${TYPES[i % TYPES.length]}/Component${String(i).pa
 const contentOf = (i: number, v: string) =>
   Array.from({ length: DIFF_PACKAGE.lines }, (_, line) => (line === 10 || line === 30 ? `  <field name="f${line}" version="${v}"/>` : `  <field name="f${line}" of="${i}" label="Field ${line} of component ${i}"/>`)).join('\n') + '\n';
 
-async function diffServices(handle: DatabaseHandle) {
+/** The services as the command line has them: diffs drawn in worker threads. */
+async function diffServices(handle: DatabaseHandle, diffs: DiffDrawer) {
   await handle.migrate();
   await applyPipelineConfig(handle.db, parsePipelineConfig(CONFIG, 'bench config'), new Date());
-  return createServices({ store: createStore(handle.db), clock: { now: () => new Date() }, sink: { line: () => {} }, groups: { members: async () => [] }, admins: [USER] });
+  return createServices({ store: createStore(handle.db), clock: { now: () => new Date() }, sink: { line: () => {} }, groups: { members: async () => [] }, admins: [USER], diffs });
 }
 
 /** `sandbox diff --json` of a 10,000-item package and its floor, `repeats` times after `warmup`. */
 export async function benchDiffJson(handle: DatabaseHandle, o: { warmup: number; repeats: number; progress(text: string): void }) {
-  const services = await diffServices(handle);
+  const workers = diffWorkers();
+  try {
+    return await diffJson(handle, await diffServices(handle, workers), o);
+  } finally {
+    await workers.close();
+  }
+}
+
+async function diffJson(handle: DatabaseHandle, services: ReturnType<typeof createServices>, o: { warmup: number; repeats: number; progress(text: string): void }) {
   o.progress('seeding the diff package');
   const range = (from: number, n: number) => Array.from({ length: n }, (_, k) => from + k);
   await services.components.put(actor, 'production', range(1, DIFF_PACKAGE.modified).map((i) => ({ key: keyOf(i), content: contentOf(i, 'v0') })));
@@ -89,8 +100,8 @@ export async function benchDiffJson(handle: DatabaseHandle, o: { warmup: number;
   return { op, floor };
 }
 
-/** A 200 KB component of 5,000 lines; version v changes every 20th line. */
-const bigContent = (v: string) => Array.from({ length: 5_000 }, (_, line) => `  <row n="${line}" ${line % 20 === 0 ? `v="${v}"` : 'v="base"'} text="a line of a large page layout"/>`).join('\n') + '\n';
+/** A 200 KB component of 3,300 lines; version v changes every 20th line. */
+const bigContent = (v: string) => Array.from({ length: 3_300 }, (_, line) => `  <row n="${line}" ${line % 20 === 0 ? `v="${v}"` : 'v="base"'} text="a line of a large page layout"/>`).join('\n') + '\n';
 
 export interface ViewChangesResult {
   viewers: number;

@@ -10,7 +10,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 rmSync(`${root}dist`, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { main: 'src/app/main.ts', cli: 'src/app/cli.ts', demo: 'src/app/demo.ts' },
+  entryPoints: { main: 'src/app/main.ts', cli: 'src/app/cli.ts', demo: 'src/app/demo.ts', 'diff-worker': 'src/app/diff-worker.ts' },
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,

@@ -6,6 +6,7 @@ import { type ProcessRegistration, registerProcess } from '../db/processes.ts';
 import { createStore } from '../db/store.ts';
 import type { Clock, LogSink, UserGroupResolver } from '../domain/ports.ts';
 import { createServices, type Services } from '../domain/services/index.ts';
+import { diffWorkers } from './diff-workers.ts';
 import type { Settings } from '../settings.ts';
 import { noUserGroups, slackUserGroups } from '../slack/user-groups.ts';
 
@@ -50,6 +51,7 @@ export async function openRuntime(settings: Settings, options: RuntimeOptions = 
   const config = loadPipelineConfig(settings.SANDBOX_CONFIG);
   const database = await openDatabase({ url: settings.DATABASE_URL, dataDir: settings.SANDBOX_DATA_DIR, maxConnections: options.maxConnections });
   let registration: ProcessRegistration | undefined;
+  const diffs = diffWorkers();
   try {
     await database.migrate().catch(explainConnectionError);
     if (!options.readOnly) registration = await registerProcess(await database.session(), options.processKind ?? 'cli', options.warn);
@@ -62,6 +64,7 @@ export async function openRuntime(settings: Settings, options: RuntimeOptions = 
       groups,
       sink: options.sink ?? silentSink,
       admins: config.admins,
+      diffs,
     });
     if (options.recover !== false) await services.recoverInterruptedRuns();
     const process = registration ?? null;
@@ -72,11 +75,13 @@ export async function openRuntime(settings: Settings, options: RuntimeOptions = 
       process,
       async close() {
         await process?.close().catch(() => {});
+        await diffs.close();
         await database.close();
       },
     };
   } catch (error) {
     await registration?.close().catch(() => {});
+    await diffs.close();
     await database.close();
     throw error;
   }

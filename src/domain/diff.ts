@@ -30,12 +30,32 @@ export function componentDiff(key: string, action: ComponentAction, before: stri
   return { key, action, diff: '', cutOff };
 }
 
-/** The diffs of many components, within one time budget for all of them: those past it are cut off, saying so. */
-export function componentDiffs(items: readonly { key: string; action: ComponentAction; before: string | null; after: string | null }[], now: () => number = Date.now): ComponentDiff[] {
-  const deadline = now() + DIFF_LIMITS.totalMs;
+/** A component's content before and after (null: absent), to be diffed. */
+export interface DiffItem {
+  key: string;
+  action: ComponentAction;
+  before: string | null;
+  after: string | null;
+}
+
+/**
+ * The diffs of many components, within one time budget for all of them (until `deadline`, a time in ms as `now`
+ * reads it): those past it are cut off, saying so.
+ */
+export function componentDiffs(items: readonly DiffItem[], now: () => number = Date.now, deadline = now() + DIFF_LIMITS.totalMs): ComponentDiff[] {
   return items.map((item) => componentDiff(item.key, item.action, item.before, item.after, Math.max(0, Math.min(DIFF_LIMITS.perComponentMs, deadline - now()))));
 }
 
 /** Diffs as one text, as `git diff` prints them. */
 export const diffText = (diffs: readonly Omit<ComponentDiff, 'action'>[]) =>
   diffs.map((d) => d.diff || `--- ${d.key}\n${d.cutOff}\n`).join('') || 'No changes.';
+
+/**
+ * Draws diffs, in this thread or elsewhere (worker threads: a big answer then never holds up the process). `deadline`
+ * is the answer's, in Date.now() ms: every batch of one answer shares it.
+ */
+export interface DiffDrawer {
+  draw(items: readonly DiffItem[], deadline: number): Promise<ComponentDiff[]>;
+}
+
+export const drawHere: DiffDrawer = { draw: async (items, deadline) => componentDiffs(items, Date.now, deadline) };

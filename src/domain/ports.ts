@@ -99,6 +99,8 @@ export interface Repositories {
     items(packageId: number): Promise<Change[]>;
     /** The items with their content before (what the target held when the package was made) and after, by key. */
     contents(packageId: number, key?: string): Promise<ItemContents[]>;
+    /** As contents, `limit` items at most, those after key `after` (null: from the first). */
+    contentsPage(packageId: number, after: string | null, limit: number): Promise<ItemContents[]>;
     /** Dependencies of package items that will not exist in the target once the package is applied. */
     missingDependencies(packageId: number, targetId: number): Promise<{ key: string; missing: string }[]>;
     /** Dependencies of package items that the instance changed but the package leaves out (a selective send). */

@@ -1,3 +1,4 @@
+import type { DiffDrawer } from './diff.ts';
 import { DomainError } from './errors.ts';
 import type { Actor, Clock, LogSink, Repositories, Store, UserGroupResolver } from './ports.ts';
 
@@ -9,6 +10,8 @@ export interface ServiceDeps {
   sink: LogSink;
   /** Slack ids of the pipeline's admins (from the configuration). */
   admins: readonly string[];
+  /** Where diffs are drawn: in this thread unless the composition root gives worker threads. */
+  diffs?: DiffDrawer;
 }
 
 export const isAdmin = (deps: ServiceDeps, user: string) => deps.admins.includes(user);
