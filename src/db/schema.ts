@@ -23,7 +23,6 @@ const keyList = (name: string) =>
     .notNull()
     .default(sql`'{}'::text[]`);
 
-
 export const environments = pgTable('environments', {
   id: serial('id').primaryKey(),
   name: text('name').notNull().unique(),
@@ -114,6 +113,8 @@ export const packageItems = pgTable(
     baseHash: text('base_hash'),
     /** What the target held under this key when the package was made (null: nothing), so that its diff can be shown. */
     baseContent: text('base_content'),
+    /** Its unified diff, drawn once (the package never changes): null until drawn, or when drawing it was cut off. */
+    diff: text('diff'),
     dependsOn: keyList('depends_on'),
   },
   (t) => [primaryKey({ columns: [t.packageId, t.key] })],

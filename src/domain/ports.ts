@@ -99,8 +99,12 @@ export interface Repositories {
     items(packageId: number): Promise<Change[]>;
     /** The items with their content before (what the target held when the package was made) and after, by key. */
     contents(packageId: number, key?: string): Promise<ItemContents[]>;
-    /** As contents, `limit` items at most, those after key `after` (null: from the first). */
-    contentsPage(packageId: number, after: string | null, limit: number): Promise<ItemContents[]>;
+    /** The keys of the package's items, in order. */
+    itemKeys(packageId: number): Promise<string[]>;
+    /** As contents, of the items from key `first` to key `last`. */
+    contentsBetween(packageId: number, first: string, last: string): Promise<ItemContents[]>;
+    /** Keeps the diffs drawn of package items, so that they are read instead of drawn again. */
+    keepDiffs(packageId: number, diffs: { key: string; diff: string }[]): Promise<void>;
     /** Dependencies of package items that will not exist in the target once the package is applied. */
     missingDependencies(packageId: number, targetId: number): Promise<{ key: string; missing: string }[]>;
     /** Dependencies of package items that the instance changed but the package leaves out (a selective send). */
@@ -187,12 +191,16 @@ export interface Repositories {
   };
 }
 
-/** One package item's content before and after (null: absent), as its diff is drawn. */
+/**
+ * One package item's content before and after (null: absent), as its diff is drawn; or its diff, drawn before (then
+ * without the contents, which are not read).
+ */
 export interface ItemContents {
   key: string;
   action: ComponentAction;
   before: string | null;
   after: string | null;
+  diff: string | null;
 }
 
 /** The period of delivery metrics: from `since`, counted in `weeks` weeks from `firstWeek`, the Monday (UTC) of `since`'s week. */

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { componentDiff, componentDiffs, DIFF_LIMITS, diffText } from '../../src/domain/diff.ts';
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../../src/db/client.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { ALICE, as, createWorld, type World } from '../helpers/world.ts';
 import { refused, seedPipeline } from './support.ts';
@@ -21,6 +23,22 @@ describe('what a request changes', () => {
     await world.put('dev-alice', { 'Layout/Account': ACCOUNT.replace('email', 'email address'), 'Layout/New': 'fresh\n' }, ALICE);
     await world.services.components.remove(as(ALICE), 'dev-alice', 'Flow/Old');
     await world.services.send(as(ALICE), { instance: 'dev-alice', message: 'account form' });
+  });
+
+  it('is drawn once, when the request is sent, and read from then on; one not kept is drawn at the first look and kept', async () => {
+    const kept = () => queryRows<{ key: string; diff: string | null }>(db.db, sql`select key, diff from package_items order by key`);
+    expect((await kept()).map((row) => [row.key, row.diff?.split('\n')[0]])).toEqual([
+      ['Flow/Old', '--- a/Flow/Old'],
+      ['Layout/Account', '--- a/Layout/Account'],
+      ['Layout/New', '--- /dev/null'],
+    ]);
+    // What is kept is what is shown: the contents are not read again.
+    await db.db.execute(sql`update package_items set diff = 'as kept' where key = 'Layout/New'`);
+    expect((await world.services.diff(1, 'Layout/New')).items[0]!.diff).toBe('as kept');
+    await db.db.execute(sql`update package_items set diff = null`);
+    const drawn = (await world.services.diff(1)).items;
+    expect(drawn.find((i) => i.key === 'Layout/New')!.diff).toBe('--- /dev/null\n+++ b/Layout/New\n@@ -0,0 +1,1 @@\n+fresh\n');
+    expect((await kept()).map((row) => row.diff)).toEqual(drawn.map((i) => i.diff));
   });
 
   it('is the unified diff of each component against what the target held when it was sent', async () => {

@@ -4,6 +4,7 @@ import { NotFoundError } from '../errors.ts';
 import { formatId } from '../ids.ts';
 import { findInstance, findRequest } from '../lookups.ts';
 import { command, msg } from '../message.ts';
+import type { ItemContents } from '../ports.ts';
 import type { Change, DeploymentRequest, Difference, Instance } from '../types.ts';
 
 export interface RequestDiff {
@@ -17,29 +18,41 @@ export interface RequestDiff {
  */
 export async function requestDiff(deps: ServiceDeps, requestId: number, key?: string): Promise<RequestDiff> {
   const request = await findRequest(deps.store, requestId);
-  const drawer = deps.diffs ?? drawHere;
-  const deadline = Date.now() + DIFF_LIMITS.totalMs;
-  if (key !== undefined) {
-    const contents = await deps.store.packages.contents(request.packageId, key);
-    if (contents.length === 0) {
-      const id = formatId('request', requestId);
-      throw new NotFoundError(`${key} in ${id}`, msg`${command(`diff ${id}`)} shows every component it changes.`);
-    }
-    return { request, items: await drawer.draw(contents, deadline) };
+  if (key === undefined) return { request, items: await packageDiffs(deps, request.packageId) };
+  const contents = await deps.store.packages.contents(request.packageId, key);
+  if (contents.length === 0) {
+    const id = formatId('request', requestId);
+    throw new NotFoundError(`${key} in ${id}`, msg`${command(`diff ${id}`)} shows every component it changes.`);
   }
-  // Page by page, each drawn while the next is read.
-  const drawn: Promise<ComponentDiff[]>[] = [];
-  for (let after: string | null = null; ; ) {
-    const page = await deps.store.packages.contentsPage(request.packageId, after, PAGE);
-    if (page.length) drawn.push(drawer.draw(page, deadline));
-    if (page.length < PAGE) break;
-    after = page.at(-1)!.key;
-  }
-  return { request, items: (await Promise.all(drawn)).flat() };
+  return { request, items: await drawAndKeep(deps, request.packageId, contents, Date.now() + DIFF_LIMITS.totalMs) };
 }
 
 /** Package items read and drawn at a time. */
 const PAGE = 500;
+
+/**
+ * The diffs of every item of a package, page by page, each page drawn while the next is read. A package never
+ * changes: each diff is drawn once and kept (see drawAndKeep), which the send does for its package.
+ */
+export async function packageDiffs(deps: ServiceDeps, packageId: number): Promise<ComponentDiff[]> {
+  const deadline = Date.now() + DIFF_LIMITS.totalMs;
+  const keys = await deps.store.packages.itemKeys(packageId);
+  const drawn: Promise<ComponentDiff[]>[] = [];
+  for (let at = 0; at < keys.length; at += PAGE) {
+    const page = await deps.store.packages.contentsBetween(packageId, keys[at]!, keys[Math.min(at + PAGE, keys.length) - 1]!);
+    drawn.push(drawAndKeep(deps, packageId, page, deadline));
+  }
+  return (await Promise.all(drawn)).flat();
+}
+
+/** The items' diffs: those kept, and the others drawn and then kept (unless cut off, so that they are tried again). */
+async function drawAndKeep(deps: ServiceDeps, packageId: number, items: ItemContents[], deadline: number): Promise<ComponentDiff[]> {
+  const missing = items.filter((item) => item.diff === null);
+  const drawn = missing.length ? await (deps.diffs ?? drawHere).draw(missing, deadline) : [];
+  await deps.store.packages.keepDiffs(packageId, drawn.filter((d) => !d.cutOff).map(({ key, diff }) => ({ key, diff })));
+  const byKey = new Map(drawn.map((d) => [d.key, d]));
+  return items.map((item) => (item.diff === null ? byKey.get(item.key)! : { key: item.key, action: item.action, diff: item.diff }));
+}
 
 /** The components a request changes, by key, without their diffs. */
 export async function requestChanges(deps: ServiceDeps, requestId: number): Promise<Change[]> {

@@ -9,6 +9,7 @@ import type { Actor, Repositories } from '../ports.ts';
 import { ATTACHABLE_CHANGE_REQUEST_STATES, describeState, moveRequest } from '../states.ts';
 import type { Change, ChangeRequest, ChangeSummary, DeploymentRequest, Environment, Instance } from '../types.ts';
 import { assertMayWorkOn } from './access.ts';
+import { packageDiffs } from './diffs.ts';
 import { chosenKeys, type SendSelection } from './send-selection.ts';
 import { followCarrier, workedChangeRequest } from './change-request-work.ts';
 
@@ -75,7 +76,7 @@ export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): P
     // The change request the instance works on (Sync CR) travels with its sends unless another is named.
     const changeRequest = await attachableChangeRequest(deps, target, input.changeRequestId ?? (await workedChangeRequest(deps.store, instance.id))?.id);
     const warnings: Message[] = drifted ? [[`${targetInstance.name} has changed since your last sync; sent anyway as you confirmed.`]] : [];
-    return deps.store.transaction(async (tx) => {
+    const sent = await deps.store.transaction(async (tx) => {
       // Read again under the lock: a deployment from this instance may have just settled it (Idle).
       const current = await tx.instances.lockRow(instance.id);
       const keys = await chosenKeys(tx, instance, input);
@@ -145,6 +146,10 @@ export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): P
       });
       return { request, target, targetInstance, summary: summarize(items), warnings };
     });
+    // The diffs are drawn now, once, so that approvers and reports read them. Should that fail, the first to look
+    // draws them instead: the request is sent either way.
+    await packageDiffs(deps, sent.request.packageId).catch(() => undefined);
+    return sent;
   });
 }
 

@@ -1,0 +1,1 @@
+ALTER TABLE "package_items" ADD COLUMN "diff" text;
