@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { componentDiff, componentDiffs, DIFF_LIMITS, diffText } from '../../src/domain/diff.ts';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.ts';
+import { createServices } from '../../src/domain/services/index.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { ALICE, as, createWorld, type World } from '../helpers/world.ts';
 import { refused, seedPipeline } from './support.ts';
@@ -39,6 +40,15 @@ describe('what a request changes', () => {
     const drawn = (await world.services.diff(1)).items;
     expect(drawn.find((i) => i.key === 'Layout/New')!.diff).toBe('--- /dev/null\n+++ b/Layout/New\n@@ -0,0 +1,1 @@\n+fresh\n');
     expect((await kept()).map((row) => row.diff)).toEqual(drawn.map((i) => i.diff));
+  });
+
+  it('keeps no diff that was cut off: the next look draws it again', async () => {
+    await db.db.execute(sql`update package_items set diff = null`);
+    const slow = createServices({ ...world.services.deps, diffs: { draw: async (items) => items.map((i) => ({ key: i.key, action: i.action, diff: '', cutOff: 'too slow' })) } });
+    expect((await slow.diff(1)).items.map((i) => i.cutOff)).toEqual(['too slow', 'too slow', 'too slow']);
+    const kept = await queryRows<{ n: number }>(db.db, sql`select count(*)::int as n from package_items where diff is not null`);
+    expect(Number(kept[0]!.n)).toBe(0);
+    expect((await world.services.diff(1)).items.every((i) => i.diff.startsWith('---'))).toBe(true);
   });
 
   it('is the unified diff of each component against what the target held when it was sent', async () => {
