@@ -1,5 +1,7 @@
 import { loadPipelineConfig } from '../config/load.ts';
-import type { PipelineConfig } from '../config/schema.ts';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type GitSource, instanceSpec, type PipelineConfig } from '../config/schema.ts';
 import { applyPipelineConfig } from '../db/apply-config.ts';
 import { type DatabaseHandle, openDatabase } from '../db/client.ts';
 import { type ProcessRegistration, registerProcess } from '../db/processes.ts';
@@ -7,6 +9,7 @@ import { createStore } from '../db/store.ts';
 import type { Clock, LogSink, UserGroupResolver } from '../domain/ports.ts';
 import { createServices, type Services } from '../domain/services/index.ts';
 import { diffWorkers } from './diff-workers.ts';
+import { gitSources } from '../git/sources.ts';
 import type { Settings } from '../settings.ts';
 import { noUserGroups, slackUserGroups } from '../slack/user-groups.ts';
 
@@ -41,6 +44,13 @@ export interface RuntimeOptions {
   maxConnections?: number;
 }
 
+/** The bot's bare mirrors of the repositories of git-backed instances: a cache, made again when gone. */
+const MIRRORS = join(tmpdir(), 'sandbox-bot-mirrors');
+
+/** The git-backed instances of the pipeline, by name. */
+const gitSpecs = (config: PipelineConfig): Record<string, GitSource> =>
+  Object.fromEntries(config.environments.flatMap((env) => env.instances.map(instanceSpec)).flatMap((i) => (i.git ? [[i.name, i.git]] : [])));
+
 export const systemClock: Clock = { now: () => new Date() };
 const silentSink: LogSink = { line: () => {} };
 
@@ -65,6 +75,7 @@ export async function openRuntime(settings: Settings, options: RuntimeOptions = 
       sink: options.sink ?? silentSink,
       admins: config.admins,
       diffs,
+      sources: gitSources(gitSpecs(config), MIRRORS),
     });
     if (options.recover !== false) await services.recoverInterruptedRuns();
     const process = registration ?? null;

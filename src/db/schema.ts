@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Message } from '../domain/message.ts';
-import { at } from './columns.ts';
+import { at, keyList } from './columns.ts';
 import { changeRequestState, changeRequestType, componentAction, environmentKind, logLevel, requestState, runKind, runStatus, voteDecision } from './enums.ts';
 import {
   bigserial,
@@ -16,12 +16,6 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-
-const keyList = (name: string) =>
-  text(name)
-    .array()
-    .notNull()
-    .default(sql`'{}'::text[]`);
 
 export const environments = pgTable('environments', {
   id: serial('id').primaryKey(),
@@ -56,6 +50,8 @@ export const instances = pgTable('instances', {
   syncedAt: at('synced_at'),
   /** Staging after a deployment upward (Idle): the change set that was deployed and stays visible. */
   deployedChangeHash: text('deployed_change_hash'),
+  /** A git-backed instance: the commit of its branch it last read (null: never read). */
+  gitTip: text('git_tip'),
 });
 
 export const components = pgTable(

@@ -53,6 +53,9 @@ export interface Repositories {
     replaceBaseline(id: number, sourceId: number, at: Date): Promise<void>;
     /** Development after deployment: the baseline takes every item of the package. */
     absorbIntoBaseline(id: number, packageId: number): Promise<void>;
+    /** The commit of a git-backed instance's branch it last read (null: never). */
+    gitTip(id: number): Promise<string | null>;
+    setGitTip(id: number, tip: string): Promise<void>;
   };
   components: {
     list(instanceId: number): Promise<Component[]>;

@@ -1,4 +1,5 @@
 import type { DiffDrawer } from './diff.ts';
+import type { InstanceSources } from './sources.ts';
 import { DomainError } from './errors.ts';
 import type { Actor, Clock, LogSink, Repositories, Store, UserGroupResolver } from './ports.ts';
 
@@ -12,6 +13,8 @@ export interface ServiceDeps {
   admins: readonly string[];
   /** Where diffs are drawn: in this thread unless the composition root gives worker threads. */
   diffs?: DiffDrawer;
+  /** Where git-backed instances are read (none: no instance is). */
+  sources?: InstanceSources;
 }
 
 export const isAdmin = (deps: ServiceDeps, user: string) => deps.admins.includes(user);

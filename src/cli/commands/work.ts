@@ -29,6 +29,22 @@ export function addWorkCommands({ program, print, warn, actor, userOption, withS
     );
 
   program
+    .command('refresh <instance>')
+    .description("read a git-backed instance's branch: its components become what the branch holds")
+    .addOption(userOption())
+    .action(
+      withServices(async (s, instance: string, opts: { user?: string }) => {
+        const r = await s.refresh(actor(opts), instance);
+        const tip = r.tip.slice(0, 12);
+        print({ instance: r.instance.name, tip: r.tip, changed: r.changed, written: r.written, removed: r.removed }, () =>
+          r.changed
+            ? `Refreshed ${r.instance.name} from its branch at ${tip}: ${count(r.written.length, 'component')} written, ${r.removed.length} removed.`
+            : `${r.instance.name} holds its branch at ${tip} already: nothing to refresh.`,
+        );
+      }),
+    );
+
+  program
     .command('resolve <instance> [component]')
     .description('sync conflicts: list them, show one (base, mine, theirs), or resolve it with --keep')
     .option('--keep <side>', 'mine (your version stays, to be sent) or theirs (the synced version replaces it)')

@@ -49,6 +49,13 @@ export function instanceRepository(db: Database): Repositories['instances'] {
         .set({ parentInstanceId: sourceId, syncedAt: at, deployedChangeHash: null })
         .where(eq(instances.id, id));
     },
+    async gitTip(id) {
+      const [row] = await db.select({ tip: instances.gitTip }).from(instances).where(eq(instances.id, id));
+      return row?.tip ?? null;
+    },
+    async setGitTip(id, tip) {
+      await db.update(instances).set({ gitTip: tip }).where(eq(instances.id, id));
+    },
     async absorbIntoBaseline(id, packageId) {
       await db.execute(sql`
         insert into baseline_items (instance_id, key, hash, content)

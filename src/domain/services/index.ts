@@ -31,6 +31,7 @@ import { type ReminderPolicy, driftReport, expireStaleRequests, scheduleDeployme
 import { type SendInput, send, sendPreview } from './send.ts';
 import { sync, syncSources } from './sync.ts';
 import { conflictDetails, openConflicts, resolveConflict } from './conflicts.ts';
+import { refresh } from './refresh.ts';
 
 /** The whole domain, bound to its ports: what the Slack app and the command line call. */
 export function createServices(deps: ServiceDeps) {
@@ -46,6 +47,7 @@ export function createServices(deps: ServiceDeps) {
     /** Refuses a sync or send of an instance someone else owns, before a form is filled in. */
     assertMayWorkOn: async (actor: Actor, instance: string, verb: 'sync' | 'send' | 'resolve conflicts in') => assertMayWorkOn(deps, actor.user, await findInstance(deps.store, instance), verb),
     sync: (actor: Actor, instance: string, from?: string) => sync(deps, actor, instance, from),
+    refresh: (actor: Actor, instance: string) => refresh(deps, actor, instance),
     conflicts: {
       open: (instance: string) => openConflicts(deps, instance),
       details: (instance: string, key: string) => conflictDetails(deps, instance, key),

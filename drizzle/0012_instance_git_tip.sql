@@ -1,0 +1,1 @@
+ALTER TABLE "instances" ADD COLUMN "git_tip" text;

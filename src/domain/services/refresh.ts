@@ -1,0 +1,58 @@
+import { type ServiceDeps, audit, audited } from '../service-deps.ts';
+import { InvalidStateError } from '../errors.ts';
+import { componentHash } from '../hash.ts';
+import { findInstance } from '../lookups.ts';
+import { command, msg } from '../message.ts';
+import type { Actor } from '../ports.ts';
+import type { Component, Instance } from '../types.ts';
+
+export interface RefreshResult {
+  instance: Instance;
+  /** The commit now imported. */
+  tip: string;
+  /** False when the instance held that commit already. */
+  changed: boolean;
+  written: string[];
+  removed: string[];
+}
+
+/** Who an edit read from git is recorded as made by when no commit read names it (a component never changed since). */
+export const GIT_AUTHOR = 'git';
+
+/** Most components a listing reads: every one of any instance. */
+const ALL = 2 ** 31 - 1;
+
+/**
+ * Reads a git-backed instance's branch and makes its components what the branch holds (DESIGN.md section 9): each
+ * edit recorded as made by the author of the commit that made it. A branch already imported changes nothing.
+ */
+export async function refresh(deps: ServiceDeps, actor: Actor, instanceName: string): Promise<RefreshResult> {
+  return audited(deps, actor, 'refresh', instanceName, async () => {
+    const instance = await findInstance(deps.store, instanceName);
+    if (!deps.sources?.backs(instance.name)) {
+      throw new InvalidStateError(
+        msg`${instance.name} is not kept in git: its components change with ${command(`components put ${instance.name}`)}. Give it git: { repo, branch } in the pipeline configuration to keep it in a repository.`,
+      );
+    }
+    // Fetched before the transaction: a slow server holds up nobody's writes.
+    const snapshot = await deps.sources.read(instance.name, await deps.store.instances.gitTip(instance.id));
+    return deps.store.transaction(async (tx) => {
+      await tx.instances.lockRow(instance.id);
+      const unchanged = { instance, tip: snapshot.tip, changed: false, written: [], removed: [] };
+      if ((await tx.instances.gitTip(instance.id)) === snapshot.tip) return unchanged;
+      const had = new Map((await tx.components.summaries(instance.id, ALL)).map((c) => [c.key, c.hash]));
+      const at = deps.clock.now();
+      const written: Component[] = snapshot.components
+        .map((c) => ({ key: c.key, content: c.content, dependsOn: c.dependsOn, hash: componentHash(c.content, c.dependsOn), changedBy: c.author ?? GIT_AUTHOR, changedAt: at }))
+        .filter((c) => had.get(c.key) !== c.hash);
+      const kept = new Set(snapshot.components.map((c) => c.key));
+      const removed = [...had.keys()].filter((key) => !kept.has(key));
+      await tx.components.putMany(instance.id, written);
+      for (const key of removed) await tx.components.remove(instance.id, key);
+      await tx.instances.setGitTip(instance.id, snapshot.tip);
+      const result = { ...unchanged, changed: true, written: written.map((c) => c.key), removed };
+      await audit(tx, deps, actor, 'refresh', instance.name, 'succeeded', { tip: snapshot.tip, written: written.length, removed: removed.length });
+      return result;
+    });
+  });
+}

@@ -1,0 +1,27 @@
+/**
+ * Where git-backed instances are read from (the git adapter, DESIGN.md section 9): what an instance's branch holds
+ * now. The domain knows nothing of git: only tips, components and who last changed each.
+ */
+export interface SourceComponent {
+  key: string;
+  content: string;
+  dependsOn: string[];
+  /** Who made the last change to it among the commits read (an author's email); absent when none of them did. */
+  author?: string;
+}
+
+export interface SourceSnapshot {
+  /** The commit read (the branch's tip). */
+  tip: string;
+  components: SourceComponent[];
+}
+
+export interface InstanceSources {
+  /** Whether the instance is kept in git. */
+  backs(instance: string): boolean;
+  /**
+   * Fetches the instance's branch and reads its tip; the authors are those of the commits since `since` (null: of
+   * the whole history). A branch that cannot be reached or read is refused with what to check.
+   */
+  read(instance: string, since: string | null): Promise<SourceSnapshot>;
+}

@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { GitSource } from '../config/schema.ts';
+import { InvalidStateError } from '../domain/errors.ts';
+import type { InstanceSources, SourceSnapshot } from '../domain/sources.ts';
+import { BranchRefused, type BranchSource, fetchBranch, readCommit } from './branch.ts';
+import { git, GitError, maskCredentials } from './git.ts';
+
+/**
+ * The instances kept in git, read through the bot's mirrors (bare repositories under `mirrors`, one per repository
+ * and branch, made on first need). What git says goes into the refusal, credentials masked.
+ */
+export function gitSources(specs: Record<string, GitSource>, mirrors: string, env?: NodeJS.ProcessEnv): InstanceSources {
+  const sourceOf = (instance: string): BranchSource => {
+    const spec = specs[instance]!;
+    const name = createHash('sha256').update(`${spec.repo}\n${spec.branch}`).digest('hex').slice(0, 16);
+    return { repo: spec.repo, branch: spec.branch, path: spec.path ?? '', mirror: join(mirrors, `${name}.git`), env };
+  };
+  return {
+    backs: (instance) => instance in specs,
+    async read(instance, since): Promise<SourceSnapshot> {
+      const source = sourceOf(instance);
+      try {
+        const tip = await fetchBranch(source);
+        const [components, authors] = await Promise.all([readCommit(source, tip), lastAuthors(source, since, tip)]);
+        return { tip, components: components.map((c) => ({ ...c, ...(authors.has(c.key) ? { author: authors.get(c.key)! } : {}) })) };
+      } catch (error) {
+        throw unreadable(instance, source, error);
+      }
+    },
+  };
+}
+
+/** Per component key under the folder, the author's email of the newest commit of `since..tip` that changed it. */
+async function lastAuthors(s: BranchSource, since: string | null, tip: string): Promise<Map<string, string>> {
+  const folder = s.path.replace(/^\/+|\/+$/g, '');
+  const range = since ? `${since}..${tip}` : tip;
+  const log = await git(['log', '--no-renames', '--format=format:%x1e%ae', '--name-only', '-z', range, '--', folder || '.'], { cwd: s.mirror, env: s.env });
+  const authors = new Map<string, string>();
+  for (const commit of log.toString('utf8').split('\x1e').slice(1)) {
+    const newline = commit.indexOf('\n');
+    const author = commit.slice(0, newline < 0 ? commit.length : newline);
+    for (const path of newline < 0 ? [] : commit.slice(newline + 1).split('\0')) {
+      const key = folder ? path.slice(folder.length + 1) : path;
+      if (path && !authors.has(key)) authors.set(key, author);
+    }
+  }
+  return authors;
+}
+
+function unreadable(instance: string, s: BranchSource, error: unknown): Error {
+  const where = `branch ${s.branch} of ${maskCredentials(s.repo)}`;
+  if (error instanceof BranchRefused) return new InvalidStateError(`${instance} was not refreshed from ${where}: ${error.message} Nothing of it was imported.`);
+  if (error instanceof GitError) {
+    const said = maskCredentials(error.stderr.trim().split('\n').slice(-2).join(' ')) || error.message;
+    return new InvalidStateError(
+      `${instance} could not be read from ${where} (git said: ${said}). Check that the repository and the branch exist, and that its credentials allow reading it.`,
+    );
+  }
+  return error as Error;
+}
