@@ -95,7 +95,8 @@ export async function startAutoDeployments(deps: ScheduledWorkDeps) {
 /**
  * The scheduler's jobs. `tick` (every 30 s by default) looks for due work: runs of dead processes to mark
  * interrupted, threads left unfinished (Slack was down, or their writer died), approval reminders and, after the last,
- * the admins called in, requests to expire, scheduled deployments, automatic deployments (`autoDeploy`). `digest` tells each approver what waits for
+ * the admins called in, requests to expire, scheduled deployments, automatic deployments (`autoDeploy`), and reads the
+ * branches of the instances kept in git. `digest` tells each approver what waits for
  * their vote. `driftReport` compares each staging
  * instance with production. Each piece of work is taken in the database, so a replica that runs a tick late, or
  * twice, repeats nothing.
@@ -128,6 +129,9 @@ export function scheduledJobs(deps: ScheduledWorkDeps): Record<'tick' | 'driftRe
         }
       });
       await safely('start automatic deployments', () => startAutoDeployments(deps));
+      await safely('read the instances kept in git', async () => {
+        for (const { instance, reason } of await services.scheduler.refreshAll()) deps.logger.warn(`The scheduler could not refresh ${instance}: ${reason}`);
+      });
       await safely('forget old ticks', () => deps.prune(new Date(Date.now() - MEMORY_MS)));
     },
     // Once per `schedules.digest` time: the scheduler runs each of its ticks on one replica.

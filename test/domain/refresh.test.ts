@@ -92,4 +92,27 @@ describe('refreshing an instance kept in git', () => {
     const notGit = await refused(services.refresh(as(ALICE), 'dev-bob'), 'INVALID_STATE');
     expect(notGit.message).toContain('dev-bob is not kept in git');
   });
+
+  it('reads the branch before a send and before a sync of the instance, so that what was pushed is what goes', async () => {
+    await world.put('staging', { 'Layout/Home': 'h1\n' });
+    await commit({ 'components/Layout/Home': 'h1\n' });
+    await services.sync(as(ALICE), 'dev-alice');
+    expect(await contents()).toEqual({ 'Layout/Home': ['h1\n', 'alice@example.com', ''] });
+
+    await commit({ 'components/Layout/Home': 'h1\n', 'components/Layout/Account': 'pushed, never refreshed\n' });
+    const sent = await services.send(as(ALICE), { instance: 'dev-alice', message: 'from git' });
+    expect((await services.diff(sent.request.id)).items.map((i) => [i.key, i.action])).toEqual([['Layout/Account', 'add']]);
+  });
+
+  it('is done by the scheduler for every instance kept in git, which names those it could not read', async () => {
+    await commit({ 'components/Layout/Account': 'v1\n' });
+    expect(await services.scheduler.refreshAll()).toEqual([]);
+    expect(await contents()).toEqual({ 'Layout/Account': ['v1\n', 'alice@example.com', ''] });
+    expect(await lastAudit(world)).toMatchObject({ action: 'refresh', actor: 'scheduler', via: 'scheduler' });
+
+    const broken = gitSources({ 'dev-alice': { repo: join(dir, 'missing.git'), branch: 'dev-alice', path: '' } }, join(dir, 'mirrors'));
+    const failed = await createServices({ ...world.services.deps, sources: broken }).scheduler.refreshAll();
+    expect(failed.map((f) => f.instance)).toEqual(['dev-alice']);
+    expect(failed[0]!.reason).toContain('could not be read from branch dev-alice');
+  });
 });

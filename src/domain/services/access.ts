@@ -12,8 +12,9 @@ export function assertMayWorkOn(deps: ServiceDeps, user: string, instance: Insta
   );
 }
 
-/** Who deploys the requests of an environment with `autoDeploy`. */
-export const AUTO_DEPLOYER: Actor = { user: 'scheduler', via: 'scheduler' };
+/** The scheduler acting on its own: who deploys the requests of an environment with `autoDeploy`, and reads branches. */
+export const SCHEDULER: Actor = { user: 'scheduler', via: 'scheduler' };
+export const AUTO_DEPLOYER = SCHEDULER;
 
 export const isAutoDeployment = (actor: Actor, env: Environment) => env.autoDeploy && actor.user === AUTO_DEPLOYER.user && actor.via === AUTO_DEPLOYER.via;
 

@@ -1,6 +1,6 @@
 import { findInstance } from '../lookups.ts';
 import { type ServiceDeps } from '../service-deps.ts';
-import { assertMayWorkOn } from './access.ts';
+import { assertMayWorkOn, SCHEDULER } from './access.ts';
 import type { Actor } from '../ports.ts';
 import type { Run } from '../types.ts';
 import { approve, assertMayApprove, assertMayReject, reject } from './approvals.ts';
@@ -31,7 +31,7 @@ import { type ReminderPolicy, driftReport, expireStaleRequests, scheduleDeployme
 import { type SendInput, send, sendPreview } from './send.ts';
 import { sync, syncSources } from './sync.ts';
 import { conflictDetails, openConflicts, resolveConflict } from './conflicts.ts';
-import { refresh } from './refresh.ts';
+import { refresh, refreshAll } from './refresh.ts';
 
 /** The whole domain, bound to its ports: what the Slack app and the command line call. */
 export function createServices(deps: ServiceDeps) {
@@ -76,6 +76,8 @@ export function createServices(deps: ServiceDeps) {
       approvalDigests: (expireAfter: number) => approvalDigests(deps, expireAfter),
       dueAutoDeployments: () => dueAutoDeployments(deps),
       takeDueEscalations: (policy: ReminderPolicy) => takeDueEscalations(deps, policy),
+      /** Every instance kept in git read again; answers those that could not be, with why. */
+      refreshAll: () => refreshAll(deps, SCHEDULER),
     },
     revertable: (environment?: string) => revertable(deps, environment),
     assertMayRevert: (actor: Actor, environment?: string) => assertMayRevert(deps, actor, environment),

@@ -56,3 +56,18 @@ export async function refresh(deps: ServiceDeps, actor: Actor, instanceName: str
     });
   });
 }
+
+/** Refreshes the instances given that are kept in git (before a sync or send reads them); the others are left as they are. */
+export async function refreshIfKeptInGit(deps: ServiceDeps, actor: Actor, instances: readonly string[]) {
+  for (const name of instances) if (deps.sources?.backs(name)) await refresh(deps, actor, name);
+}
+
+/** Every instance kept in git, refreshed (a scheduler tick): the names of those that could not be, with why. */
+export async function refreshAll(deps: ServiceDeps, actor: Actor): Promise<{ instance: string; reason: string }[]> {
+  const failed: { instance: string; reason: string }[] = [];
+  for (const { name } of await deps.store.instances.list()) {
+    if (!deps.sources?.backs(name)) continue;
+    await refresh(deps, actor, name).catch((error: Error) => failed.push({ instance: name, reason: error.message }));
+  }
+  return failed;
+}

@@ -10,6 +10,7 @@ import { ATTACHABLE_CHANGE_REQUEST_STATES, describeState, moveRequest } from '..
 import type { Change, ChangeRequest, ChangeSummary, DeploymentRequest, Environment, Instance } from '../types.ts';
 import { assertMayWorkOn } from './access.ts';
 import { packageDiffs } from './diffs.ts';
+import { refreshIfKeptInGit } from './refresh.ts';
 import { chosenKeys, type SendSelection } from './send-selection.ts';
 import { followCarrier, workedChangeRequest } from './change-request-work.ts';
 
@@ -71,8 +72,11 @@ export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): P
   return audited(deps, actor, 'send', input.instance, async () => {
     const message = input.message.trim();
     if (!message) throw new InvalidInputError('A deployment message is required: say what the changes do.').about('message');
+    const named = await findInstance(deps.store, input.instance);
+    assertMayWorkOn(deps, actor.user, named, 'send');
+    // What a git-backed instance holds is its branch: read it before the package is made.
+    await refreshIfKeptInGit(deps, actor, [named.name]);
     const { instance, target, targetInstance, drifted } = await sendTarget(deps, input.instance);
-    assertMayWorkOn(deps, actor.user, instance, 'send');
     // The change request the instance works on (Sync CR) travels with its sends unless another is named.
     const changeRequest = await attachableChangeRequest(deps, target, input.changeRequestId ?? (await workedChangeRequest(deps.store, instance.id))?.id);
     const warnings: Message[] = drifted ? [[`${targetInstance.name} has changed since your last sync; sent anyway as you confirmed.`]] : [];

@@ -7,6 +7,7 @@ import type { Actor } from '../ports.ts';
 import { startRun } from '../run-log.ts';
 import type { Instance, Run } from '../types.ts';
 import { assertMayWorkOn } from './access.ts';
+import { refreshIfKeptInGit } from './refresh.ts';
 
 export interface SyncResult {
   run: Run;
@@ -51,6 +52,8 @@ export async function sync(deps: ServiceDeps, actor: Actor, instanceName: string
           : `${upper.name} has several instances; pick the one to sync with (one of: ${names}).`,
       );
     }
+    // What a git-backed instance holds is its branch: read it (and the source's) before merging.
+    await refreshIfKeptInGit(deps, actor, [instance.name, source.name]);
     const log = await startRun(deps, { kind: 'sync', user: actor.user, message: `Sync ${instance.name} with ${source.name}`, requestId: null, instanceId: instance.id, environmentId: instance.environmentId });
     log.info(`Syncing ${instance.name} with ${source.name} (${upper.name})`);
     try {

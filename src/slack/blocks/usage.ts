@@ -6,6 +6,7 @@ export const SUBCOMMANDS = [
   ['help', 'this list'],
   ['status', 'the pipeline: environments, instances, projects, queues'],
   ['sync [instance]', 'pull the environment above into your instance'],
+  ['refresh <instance>', 'read the branch of an instance kept in git: its components become what the branch holds'],
   ['resolve <instance> [component]', 'sync conflicts: list them, or see one (base, mine, theirs) and keep mine or take theirs'],
   ['send [instance]', 'send your changes to the next environment up'],
   ['queue [environment]', 'requests waiting in a deployment queue'],

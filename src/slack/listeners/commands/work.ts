@@ -42,6 +42,19 @@ async function deployOrSchedule(call: Invocation) {
 /** Subcommands that change things: most open a modal to confirm or complete, the rest act at once. */
 export const workSubcommands: Record<string, Subcommand> = {
   sync: { args: [0, 1], run: async (call) => openSync(call.deps, call.opening, await instanceOf(call, 'sync')) },
+  refresh: {
+    args: [1, 1],
+    needs: 'an instance kept in git, e.g. `dev-alice`',
+    run: async ({ args, user, reply, deps }) => {
+      const r = await deps.services.refresh(actorOf(user), args[0]!);
+      const tip = `\`${r.tip.slice(0, 12)}\``;
+      await reply(
+        r.changed
+          ? `:arrows_counterclockwise: Refreshed *${escape(r.instance.name)}* from its branch at ${tip}: ${count(r.written.length, 'component')} written, ${r.removed.length} removed.`
+          : `:white_check_mark: *${escape(r.instance.name)}* holds its branch at ${tip} already: nothing to refresh.`,
+      );
+    },
+  },
   resolve: {
     args: [1, Infinity],
     needs: 'an instance, e.g. `dev-alice`',

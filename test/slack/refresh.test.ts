@@ -1,0 +1,59 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { git } from '../../src/git/git.ts';
+import { shown, useTestBot } from '../helpers/slack-app.ts';
+import { ALICE, threeStepConfig } from '../helpers/world.ts';
+
+// `/sandbox refresh` and the scheduler's tick read a git-backed instance's branch, through the real Bolt receiver.
+
+const dir = mkdtempSync(join(tmpdir(), 'sandbox-slack-refresh-'));
+const origin = join(dir, 'origin.git');
+const work = join(dir, 'work');
+const t = useTestBot(threeStepConfig.replace('{ name: dev-alice, owner: U0ALICE }', `{ name: dev-alice, owner: U0ALICE, git: { repo: "${origin}", branch: dev-alice } }`));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let pushed = 0;
+async function push(files: Record<string, string>) {
+  if (pushed++ === 0) {
+    await git(['init', '-q', '--bare', origin], { cwd: dir });
+    await git(['init', '-q', '-b', 'dev-alice', work], { cwd: dir });
+    for (const args of [['config', 'user.name', 'Alice'], ['config', 'user.email', 'alice@example.com'], ['remote', 'add', 'origin', origin]]) await git(args, { cwd: work });
+  }
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(work, path, '..'), { recursive: true });
+    writeFileSync(join(work, path), content);
+  }
+  await git(['add', '-A'], { cwd: work });
+  await git(['commit', '-q', '-m', 'work'], { cwd: work });
+  await git(['push', '-q', '--force', 'origin', 'dev-alice'], { cwd: work });
+}
+
+async function answer(text: string) {
+  const r = await t.command(ALICE, text, 'C0DEV');
+  expect(r.status).toBe(200);
+  const name = decodeURIComponent(r.responseUrl.split('/').at(-1)!);
+  return shown(await t.fake.waitFor(() => t.fake.responses.find((a) => a.name === name)));
+}
+
+const components = async () => (await t.bot.runtime.services.components.list('dev-alice')).map((c) => [c.key, c.content, c.changedBy]);
+
+describe('/sandbox refresh', () => {
+  it('reads the branch and says what it wrote; says so when there is nothing new; refuses an instance not kept in git', async () => {
+    await push({ 'Layout/Account': 'v1\n' });
+    expect(await answer('refresh dev-alice')).toMatch(/^:arrows_counterclockwise: Refreshed \*dev-alice\* from its branch at `[0-9a-f]{12}`: 1 component written, 0 removed\.$/);
+    expect(await components()).toEqual([['Layout/Account', 'v1\n', 'alice@example.com']]);
+    expect(await answer('refresh dev-alice')).toContain('holds its branch at');
+    expect(await answer('refresh dev-bob')).toContain('dev-bob is not kept in git');
+  });
+
+  it('is done at each scheduler tick', async () => {
+    await push({ 'Layout/Account': 'v2\n', 'Layout/Contact': 'c1\n' });
+    await t.bot.jobs.tick!();
+    expect(await components()).toEqual([
+      ['Layout/Account', 'v2\n', 'alice@example.com'],
+      ['Layout/Contact', 'c1\n', 'alice@example.com'],
+    ]);
+  });
+});
