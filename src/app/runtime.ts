@@ -6,6 +6,7 @@ import { applyPipelineConfig } from '../db/apply-config.ts';
 import { type DatabaseHandle, openDatabase } from '../db/client.ts';
 import { type ProcessRegistration, registerProcess } from '../db/processes.ts';
 import { createStore } from '../db/store.ts';
+import { exclusiveWork } from '../db/exclusive.ts';
 import type { Clock, LogSink, UserGroupResolver } from '../domain/ports.ts';
 import { createServices, type Services } from '../domain/services/index.ts';
 import { diffWorkers } from './diff-workers.ts';
@@ -76,6 +77,7 @@ export async function openRuntime(settings: Settings, options: RuntimeOptions = 
       admins: config.admins,
       diffs,
       sources: gitSources(gitSpecs(config), MIRRORS),
+      exclusive: exclusiveWork(database),
     });
     if (options.recover !== false) await services.recoverInterruptedRuns();
     const process = registration ?? null;

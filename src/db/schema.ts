@@ -50,8 +50,9 @@ export const instances = pgTable('instances', {
   syncedAt: at('synced_at'),
   /** Staging after a deployment upward (Idle): the change set that was deployed and stays visible. */
   deployedChangeHash: text('deployed_change_hash'),
-  /** A git-backed instance: the commit of its branch it last read (null: never read). */
+  /** A git-backed instance: the commit of its branch it last read (null: never read), and how many reads were done. */
   gitTip: text('git_tip'),
+  gitReads: integer('git_reads').notNull().default(0),
 });
 
 export const components = pgTable(

@@ -53,9 +53,10 @@ export interface Repositories {
     replaceBaseline(id: number, sourceId: number, at: Date): Promise<void>;
     /** Development after deployment: the baseline takes every item of the package. */
     absorbIntoBaseline(id: number, packageId: number): Promise<void>;
-    /** The commit of a git-backed instance's branch it last read (null: never). */
-    gitTip(id: number): Promise<string | null>;
-    setGitTip(id: number, tip: string): Promise<void>;
+    /** The commit of a git-backed instance's branch it last read (null: never), and how many reads were done. */
+    gitRead(id: number): Promise<{ tip: string | null; reads: number }>;
+    /** A read of the branch is done: it held `tip`. */
+    recordGitRead(id: number, tip: string): Promise<void>;
   };
   components: {
     list(instanceId: number): Promise<Component[]>;
@@ -244,7 +245,6 @@ export interface UserGroupResolver {
   members(groupId: string): Promise<string[]>;
 }
 
-/** Receives log lines of runs the moment they happen (the Slack app threads them live). */
 /** Step `done` of `total` of a run, under way: `{ done: 4, total: 6, name: 'applying the package' }`. */
 export interface RunStep {
   done: number;
@@ -252,6 +252,7 @@ export interface RunStep {
   name: string;
 }
 
+/** Receives log lines of runs the moment they happen (the Slack app threads them live). */
 export interface LogSink {
   /**
    * A run is about to do its work: the sink may read what it needs meanwhile (the run waits, so that nothing it
@@ -273,7 +274,6 @@ export interface Actor {
 // Where the adapters that post messages (the Slack app, the command line announcing in Slack) keep them, so that
 // every process updates the same ones.
 
-/** What a card or a thread is about: a request's card, a change request's card, a run's parent message. */
 /** A request's card, a run's message and thread, or a diff uploaded into a card's thread (subject `DR-1 Layout/A`). */
 export type MessageRole = 'card' | 'run' | 'diff';
 

@@ -1,5 +1,5 @@
 import type { DiffDrawer } from './diff.ts';
-import type { InstanceSources } from './sources.ts';
+import type { Exclusive, InstanceSources } from './sources.ts';
 import { DomainError } from './errors.ts';
 import type { Actor, Clock, LogSink, Repositories, Store, UserGroupResolver } from './ports.ts';
 
@@ -15,6 +15,8 @@ export interface ServiceDeps {
   diffs?: DiffDrawer;
   /** Where git-backed instances are read (none: no instance is). */
   sources?: InstanceSources;
+  /** One replica at a time for what must be done once (none: this process is the only one). */
+  exclusive?: Exclusive;
 }
 
 export const isAdmin = (deps: ServiceDeps, user: string) => deps.admins.includes(user);

@@ -25,3 +25,8 @@ export interface InstanceSources {
    */
   read(instance: string, since: string | null): Promise<SourceSnapshot>;
 }
+
+/** Work done by one process at a time, across every replica (reading an instance's branch), keyed by what it is about. */
+export interface Exclusive {
+  exclusively<T>(key: string, work: () => Promise<T>): Promise<T>;
+}

@@ -5,7 +5,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createServices, type Services } from '../../src/domain/services/index.ts';
 import { git } from '../../src/git/git.ts';
 import { gitSources } from '../../src/git/sources.ts';
-import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { exclusiveWork } from '../../src/db/exclusive.ts';
+import { onPostgres, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { ALICE, as, createWorld, type World } from '../helpers/world.ts';
 import { lastAudit, refused } from './support.ts';
 
@@ -114,5 +115,21 @@ describe('refreshing an instance kept in git', () => {
     const failed = await createServices({ ...world.services.deps, sources: broken }).scheduler.refreshAll();
     expect(failed.map((f) => f.instance)).toEqual(['dev-alice']);
     expect(failed[0]!.reason).toContain('could not be read from branch dev-alice');
+  });
+
+  it('of refreshes asked at once, in one process or in two on one PostgreSQL, fetches and imports the branch once', async () => {
+    await commit({ 'components/Layout/Account': 'v1\n' });
+    let fetches = 0;
+    const sources = gitSources({ 'dev-alice': { repo: origin, branch: 'dev-alice', path: 'components' } }, join(dir, 'mirrors'));
+    const counting = { backs: sources.backs, read: (instance: string, since: string | null) => (fetches++, sources.read(instance, since)) };
+    const replica = () => createServices({ ...world.services.deps, sources: counting, exclusive: exclusiveWork(db) });
+    const one = replica();
+    // In one process: five at once; in two (on PostgreSQL only: the embedded database is opened by one process).
+    const callers = onPostgres ? [one, one, one, replica(), replica()] : [one, one, one, one, one];
+    const results = await Promise.all(callers.map((s) => s.refresh(as(ALICE), 'dev-alice')));
+    expect(fetches).toBe(1);
+    expect(results.filter((r) => r.changed)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.tip)).size).toBe(1);
+    expect(await contents()).toEqual({ 'Layout/Account': ['v1\n', 'alice@example.com', ''] });
   });
 });

@@ -49,12 +49,12 @@ export function instanceRepository(db: Database): Repositories['instances'] {
         .set({ parentInstanceId: sourceId, syncedAt: at, deployedChangeHash: null })
         .where(eq(instances.id, id));
     },
-    async gitTip(id) {
-      const [row] = await db.select({ tip: instances.gitTip }).from(instances).where(eq(instances.id, id));
-      return row?.tip ?? null;
+    async gitRead(id) {
+      const [row] = await db.select({ tip: instances.gitTip, reads: instances.gitReads }).from(instances).where(eq(instances.id, id));
+      return row ?? { tip: null, reads: 0 };
     },
-    async setGitTip(id, tip) {
-      await db.update(instances).set({ gitTip: tip }).where(eq(instances.id, id));
+    async recordGitRead(id, tip) {
+      await db.update(instances).set({ gitTip: tip, gitReads: sql`${instances.gitReads} + 1` }).where(eq(instances.id, id));
     },
     async absorbIntoBaseline(id, packageId) {
       await db.execute(sql`

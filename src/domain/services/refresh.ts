@@ -34,26 +34,10 @@ export async function refresh(deps: ServiceDeps, actor: Actor, instanceName: str
         msg`${instance.name} is not kept in git: its components change with ${command(`components put ${instance.name}`)}. Give it git: { repo, branch } in the pipeline configuration to keep it in a repository.`,
       );
     }
-    // Fetched before the transaction: a slow server holds up nobody's writes.
-    const snapshot = await deps.sources.read(instance.name, await deps.store.instances.gitTip(instance.id));
-    return deps.store.transaction(async (tx) => {
-      await tx.instances.lockRow(instance.id);
-      const unchanged = { instance, tip: snapshot.tip, changed: false, written: [], removed: [] };
-      if ((await tx.instances.gitTip(instance.id)) === snapshot.tip) return unchanged;
-      const had = new Map((await tx.components.summaries(instance.id, ALL)).map((c) => [c.key, c.hash]));
-      const at = deps.clock.now();
-      const written: Component[] = snapshot.components
-        .map((c) => ({ key: c.key, content: c.content, dependsOn: c.dependsOn, hash: componentHash(c.content, c.dependsOn), changedBy: c.author ?? GIT_AUTHOR, changedAt: at }))
-        .filter((c) => had.get(c.key) !== c.hash);
-      const kept = new Set(snapshot.components.map((c) => c.key));
-      const removed = [...had.keys()].filter((key) => !kept.has(key));
-      await tx.components.putMany(instance.id, written);
-      for (const key of removed) await tx.components.remove(instance.id, key);
-      await tx.instances.setGitTip(instance.id, snapshot.tip);
-      const result = { ...unchanged, changed: true, written: written.map((c) => c.key), removed };
-      await audit(tx, deps, actor, 'refresh', instance.name, 'succeeded', { tip: snapshot.tip, written: written.length, removed: removed.length });
-      return result;
-    });
+    const asked = (await deps.store.instances.gitRead(instance.id)).reads;
+    const read = () => readBranch(deps, actor, instance, asked);
+    // One replica at a time reads an instance's branch; one that waited for another's read takes that read.
+    return deps.exclusive ? deps.exclusive.exclusively(`refresh ${instance.id}`, read) : read();
   });
 }
 
@@ -70,4 +54,30 @@ export async function refreshAll(deps: ServiceDeps, actor: Actor): Promise<{ ins
     await refresh(deps, actor, name).catch((error: Error) => failed.push({ instance: name, reason: error.message }));
   }
   return failed;
+}
+
+/** Reads the branch, unless a read was done since `asked` reads, and imports what changed. */
+async function readBranch(deps: ServiceDeps, actor: Actor, instance: Instance, asked: number): Promise<RefreshResult> {
+  const last = await deps.store.instances.gitRead(instance.id);
+  const unchanged = { instance, tip: last.tip ?? '', changed: false, written: [], removed: [] };
+  if (last.reads > asked && last.tip) return unchanged;
+  // Fetched before the transaction: a slow server holds up nobody's writes.
+  const snapshot = await deps.sources!.read(instance.name, last.tip);
+  return deps.store.transaction(async (tx) => {
+    await tx.instances.lockRow(instance.id);
+    const tipBefore = (await tx.instances.gitRead(instance.id)).tip;
+    await tx.instances.recordGitRead(instance.id, snapshot.tip);
+    if (tipBefore === snapshot.tip) return { ...unchanged, tip: snapshot.tip };
+    const had = new Map((await tx.components.summaries(instance.id, ALL)).map((c) => [c.key, c.hash]));
+    const at = deps.clock.now();
+    const written: Component[] = snapshot.components
+      .map((c) => ({ key: c.key, content: c.content, dependsOn: c.dependsOn, hash: componentHash(c.content, c.dependsOn), changedBy: c.author ?? GIT_AUTHOR, changedAt: at }))
+      .filter((c) => had.get(c.key) !== c.hash);
+    const kept = new Set(snapshot.components.map((c) => c.key));
+    const removed = [...had.keys()].filter((key) => !kept.has(key));
+    await tx.components.putMany(instance.id, written);
+    for (const key of removed) await tx.components.remove(instance.id, key);
+    await audit(tx, deps, actor, 'refresh', instance.name, 'succeeded', { tip: snapshot.tip, written: written.length, removed: removed.length });
+    return { instance, tip: snapshot.tip, changed: true, written: written.map((c) => c.key), removed };
+  });
 }

@@ -1,1 +1,0 @@
-ALTER TABLE "instances" ADD COLUMN "git_tip" text;
