@@ -24,6 +24,22 @@ export interface InstanceSources {
    * the whole history). A branch that cannot be reached or read is refused with what to check.
    */
   read(instance: string, since: string | null): Promise<SourceSnapshot>;
+  /**
+   * Writes one commit on the instance's branch and pushes it, only if the branch is still at `parent` (a lease on the
+   * tip last read); answers the new tip. A refused push is a refusal that says why, and changes nothing there.
+   */
+  write(instance: string, commit: SourceCommit): Promise<string>;
+}
+
+/** One commit the bot writes on an instance's branch (a deployment, a revert). */
+export interface SourceCommit {
+  parent: string;
+  /** The components it writes (their content) or removes (null). */
+  components: { key: string; content: string | null }[];
+  /** Every dependency of the instance once the commit is made, as `.dependencies.json` holds them. */
+  dependencies: Record<string, string[]>;
+  message: string;
+  at: Date;
 }
 
 /** Work done by one process at a time, across every replica (reading an instance's branch), keyed by what it is about. */

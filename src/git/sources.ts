@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { GitSource } from '../config/schema.ts';
 import { InvalidStateError } from '../domain/errors.ts';
 import type { InstanceSources, SourceSnapshot } from '../domain/sources.ts';
-import { BranchRefused, type BranchSource, fetchBranch, readCommit } from './branch.ts';
+import { BranchRefused, type BranchSource, DEPENDENCIES_FILE, fetchBranch, readCommit } from './branch.ts';
+import { commitChanges, pushWithLease } from './commit.ts';
 import { git, GitError, maskCredentials } from './git.ts';
 
 /**
@@ -28,8 +29,28 @@ export function gitSources(specs: Record<string, GitSource>, mirrors: string, en
         throw unreadable(instance, source, error);
       }
     },
+    async write(instance, c) {
+      const source = sourceOf(instance);
+      const folder = source.path.replace(/^\/+|\/+$/g, '');
+      const at = (file: string) => (folder ? `${folder}/${file}` : file);
+      const deps = Object.keys(c.dependencies).length ? `${JSON.stringify(c.dependencies, null, 2)}\n` : null;
+      const changes = [...c.components.map((x) => ({ path: at(x.key), content: x.content })), { path: at(DEPENDENCIES_FILE), content: deps }];
+      const where = { cwd: source.mirror, env: source.env };
+      try {
+        const commit = await commitChanges(where, { parent: c.parent, changes, message: c.message, author: BOT, at: c.at });
+        await pushWithLease(where, source.repo, source.branch, commit, c.parent);
+        await git(['update-ref', `refs/heads/${source.branch}`, commit], where);
+        return commit;
+      } catch (error) {
+        if (error instanceof GitError) throw new InvalidStateError(`${instance}: ${maskCredentials(error.message)}`);
+        throw error;
+      }
+    },
   };
 }
+
+/** Who the bot's commits are by; the people (deployer, approvers) are in their trailers. */
+const BOT = { name: 'Sandbox bot', email: 'sandbox-bot@users.noreply.localhost' };
 
 /** Per component key under the folder, the author's email of the newest commit of `since..tip` that changed it. */
 async function lastAuthors(s: BranchSource, since: string | null, tip: string): Promise<Map<string, string>> {

@@ -121,7 +121,7 @@ describe('refreshing an instance kept in git', () => {
     await commit({ 'components/Layout/Account': 'v1\n' });
     let fetches = 0;
     const sources = gitSources({ 'dev-alice': { repo: origin, branch: 'dev-alice', path: 'components' } }, join(dir, 'mirrors'));
-    const counting = { backs: sources.backs, read: (instance: string, since: string | null) => (fetches++, sources.read(instance, since)) };
+    const counting = { ...sources, read: (instance: string, since: string | null) => (fetches++, sources.read(instance, since)) };
     const replica = () => createServices({ ...world.services.deps, sources: counting, exclusive: exclusiveWork(db) });
     const one = replica();
     // In one process: five at once; in two (on PostgreSQL only: the embedded database is opened by one process).

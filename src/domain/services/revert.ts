@@ -1,3 +1,4 @@
+import { commitRevert } from './git-writes.ts';
 import { type ServiceDeps, audit, audited, isAdmin } from '../service-deps.ts';
 import { command, listing, msg, person } from '../message.ts';
 import { findEnvironment, productionOf } from '../lookups.ts';
@@ -102,6 +103,8 @@ export async function revert(deps: ServiceDeps, actor: Actor, environmentName?: 
         log.progress(1, 1, 'restoring the prior state');
         const restored = await tx.packages.restoreSnapshot(latest.deployRunId!, latest.targetInstanceId, keys);
         const now = deps.clock.now();
+        const target = (await tx.instances.byId(latest.targetInstanceId))!;
+        await commitRevert(tx, deps, { request: latest, target, run: log.run, by: actor.user, reason: reason?.trim() || null, only: keys, at: now });
         const request = await moveRequest(tx, latest.id, ['deployed'], 'reverted', { revertRunId: log.run.id, updatedAt: now });
         await tx.requests.markReverted(latest.changeHash, latest.id, now);
         // A lock someone already set stays as it is: its reason still holds.

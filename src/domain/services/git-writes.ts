@@ -1,0 +1,65 @@
+import { formatId } from '../ids.ts';
+import type { Repositories } from '../ports.ts';
+import type { ServiceDeps } from '../service-deps.ts';
+import { DomainError } from '../errors.ts';
+import type { DeploymentRequest, Instance, Run } from '../types.ts';
+
+/**
+ * What a deployment or a revert wrote into a git-backed instance becomes one commit on its branch, pushed with a
+ * lease on the tip the bot last read, before the database commits (DESIGN.md section 9): a refused push throws
+ * `refused(reason)`, which fails the action, and the database rolls back. Nothing happens for an instance that is
+ * not kept in git. `keys`: the components written (each as the instance now holds it; a removed one is removed).
+ */
+async function commitToBranch(
+  tx: Repositories,
+  deps: ServiceDeps,
+  o: { target: Instance; keys: string[]; message: string; at: Date },
+  refused: (reason: string) => Error,
+): Promise<void> {
+  if (!deps.sources?.backs(o.target.name)) return;
+  const { tip } = await tx.instances.gitRead(o.target.id);
+  if (!tip) throw refused(`${o.target.name} is kept in git, but its branch has not been read yet: refresh it (sandbox refresh ${o.target.name}), then try again.`);
+  const now = new Map((await tx.components.list(o.target.id)).map((c) => [c.key, c]));
+  try {
+    const commit = await deps.sources.write(o.target.name, {
+      parent: tip,
+      components: o.keys.map((key) => ({ key, content: now.get(key)?.content ?? null })),
+      dependencies: Object.fromEntries([...now.values()].filter((c) => c.dependsOn.length).map((c) => [c.key, c.dependsOn])),
+      message: o.message,
+      at: o.at,
+    });
+    await tx.instances.recordGitRead(o.target.id, commit);
+  } catch (error) {
+    if (error instanceof DomainError) throw refused(error.message);
+    throw error;
+  }
+}
+
+/** A deployment's commit: the request id and message, then trailers naming the request, run, approvers and deployer. */
+export async function commitDeployment(
+  tx: Repositories,
+  deps: ServiceDeps,
+  o: { request: DeploymentRequest; target: Instance; run: Run; deployer: string; at: Date },
+  refused: (reason: string) => Error,
+): Promise<void> {
+  if (!deps.sources?.backs(o.target.name)) return;
+  const id = formatId('request', o.request.id);
+  const keys = (await tx.packages.items(o.request.packageId)).map((item) => item.key);
+  const approvers = (await tx.requests.votes(o.request.id)).filter((v) => v.decision === 'approve').map((v) => v.voter);
+  const trailers = [`Sandbox-Request: ${id}`, `Sandbox-Run: ${formatId('run', o.run.id)}`, ...approvers.map((a) => `Approved-by: ${a}`), `Deployed-by: ${o.deployer}`];
+  await commitToBranch(tx, deps, { target: o.target, keys, message: `${id}: ${o.request.message}\n\n${trailers.join('\n')}\n`, at: o.at }, refused);
+}
+
+/** A revert's commit: the components restored, as they were before the deployment (`only` those, when given). */
+export async function commitRevert(
+  tx: Repositories,
+  deps: ServiceDeps,
+  o: { request: DeploymentRequest; target: Instance; run: Run; by: string; reason: string | null; only?: string[]; at: Date },
+): Promise<void> {
+  if (!deps.sources?.backs(o.target.name)) return;
+  const id = formatId('request', o.request.id);
+  const keys = o.only ?? (await tx.packages.items(o.request.packageId)).map((item) => item.key);
+  const trailers = [`Sandbox-Request: ${id}`, `Sandbox-Run: ${formatId('run', o.run.id)}`, `Reverted-by: ${o.by}`];
+  const message = `Revert ${id}${o.reason ? `: ${o.reason}` : ''}\n\n${trailers.join('\n')}\n`;
+  await commitToBranch(tx, deps, { target: o.target, keys, message, at: o.at }, (reason) => new DomainError('INVALID_STATE', `The revert of ${id} was not done: ${reason}`));
+}

@@ -1,0 +1,127 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createServices, type Services } from '../../src/domain/services/index.ts';
+import { git } from '../../src/git/git.ts';
+import { gitSources } from '../../src/git/sources.ts';
+import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { ADMIN, ALICE, DEPLOYER, QA_MEMBER, as, createWorld, type World } from '../helpers/world.ts';
+
+// A deployment into a git-backed instance (DESIGN.md section 9) is one commit on its branch, pushed with a lease on
+// the tip the bot last read, inside the deployment's all-or-nothing: a refused push fails it and changes nothing.
+
+let db: TestDatabase;
+let world: World;
+let services: Services;
+let dir: string;
+let origin: string;
+let work: string;
+const inWork = (args: string[]) => git(args, { cwd: work });
+
+/** Someone commits `files` on the staging branch outside the bot and pushes. */
+async function pushOutside(files: Record<string, string>, message = 'outside') {
+  await inWork(['pull', '-q', '--rebase', 'origin', 'staging']).catch(() => undefined);
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(work, path)), { recursive: true });
+    writeFileSync(join(work, path), content);
+  }
+  await inWork(['add', '-A']);
+  await inWork(['commit', '-q', '-m', message]);
+  await inWork(['push', '-q', 'origin', 'HEAD:staging']);
+}
+
+const show = async (what: string) => (await git(['show', '-s', '--format=%B', what], { cwd: origin })).toString();
+const file = async (path: string) => (await git(['show', `staging:${path}`], { cwd: origin })).toString();
+const staging = async () => Object.fromEntries((await services.components.list('staging')).map((c) => [c.key, c.content]));
+
+async function sentAndApproved(message = 'account tiers') {
+  await services.sync(as(ALICE), 'dev-alice');
+  await services.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'v2\n', dependsOn: ['Field/Tier'] }, { key: 'Field/Tier', content: 'picklist\n' }]);
+  const { request } = await services.send(as(ALICE), { instance: 'dev-alice', message });
+  await services.approve(as(QA_MEMBER), request.id);
+  return request;
+}
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+});
+afterAll(async () => db.close());
+
+describe('a deployment into an instance kept in git', () => {
+  beforeEach(async () => {
+    world = await createWorld(db);
+    dir = mkdtempSync(join(tmpdir(), 'sandbox-git-deploy-'));
+    origin = join(dir, 'origin.git');
+    work = join(dir, 'work');
+    await git(['init', '-q', '--bare', origin], { cwd: dir });
+    await git(['init', '-q', '-b', 'staging', work], { cwd: dir });
+    for (const args of [['config', 'user.name', 'Admin'], ['config', 'user.email', 'admin@example.com'], ['remote', 'add', 'origin', origin]]) await inWork(args);
+    await pushOutside({ 'components/Layout/Account': 'v1\n' }, 'first');
+    services = createServices({ ...world.services.deps, sources: gitSources({ staging: { repo: origin, branch: 'staging', path: 'components' } }, join(dir, 'mirrors')) });
+    await services.refresh(as(ADMIN), 'staging');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is one commit on its branch, with the request, its run, approvers and deployer as trailers', async () => {
+    const request = await sentAndApproved();
+    const deployed = await services.deploy(as(DEPLOYER), request.id);
+    expect(deployed.succeeded).toBe(true);
+    expect(await show('staging')).toBe(`DR-1: account tiers\n\nSandbox-Request: DR-1\nSandbox-Run: RUN-${deployed.run.id}\nApproved-by: ${QA_MEMBER}\nDeployed-by: ${DEPLOYER}\n\n`);
+    expect(await file('components/Layout/Account')).toBe('v2\n');
+    expect(await file('components/Field/Tier')).toBe('picklist\n');
+    expect(JSON.parse(await file('components/.dependencies.json'))).toEqual({ 'Layout/Account': ['Field/Tier'] });
+    expect((await git(['rev-list', '--count', 'staging'], { cwd: origin })).toString().trim()).toBe('2');
+    // The bot knows the tip it wrote: reading the branch again finds nothing new.
+    expect((await services.refresh(as(ADMIN), 'staging')).changed).toBe(false);
+  });
+
+  it('fails when the branch moved since it was read, leaving branch and database as they were, and goes once refreshed', async () => {
+    const request = await sentAndApproved();
+    await pushOutside({ 'components/Layout/Banner': 'b1\n' });
+    const tipBefore = (await git(['rev-parse', 'staging'], { cwd: origin })).toString();
+    const failed = await services.deploy(as(DEPLOYER), request.id);
+    expect(failed.succeeded).toBe(false);
+    expect(failed.reason).toContain('staging moved since it was read (someone pushed to it): refresh the instance, then try again.');
+    expect((await git(['rev-parse', 'staging'], { cwd: origin })).toString()).toBe(tipBefore);
+    expect(await staging()).toEqual({ 'Layout/Account': 'v1\n' });
+
+    await services.refresh(as(ADMIN), 'staging');
+    const deployed = await services.deploy(as(DEPLOYER), request.id);
+    expect(deployed.succeeded).toBe(true);
+    expect(await staging()).toEqual({ 'Field/Tier': 'picklist\n', 'Layout/Account': 'v2\n', 'Layout/Banner': 'b1\n' });
+    expect(await file('components/Layout/Banner')).toBe('b1\n');
+  });
+});
+
+describe('a revert of a production kept in git', () => {
+  beforeEach(async () => {
+    world = await createWorld(db, `
+admins: [${ADMIN}]
+environments:
+  - { name: Development, kind: development, instances: [{ name: dev-alice, owner: ${ALICE} }] }
+  - { name: Production, kind: production, instances: [production], deployers: [${DEPLOYER}] }
+`);
+    dir = mkdtempSync(join(tmpdir(), 'sandbox-git-revert-'));
+    origin = join(dir, 'origin.git');
+    work = join(dir, 'work');
+    await git(['init', '-q', '--bare', origin], { cwd: dir });
+    await git(['init', '-q', '-b', 'staging', work], { cwd: dir });
+    for (const args of [['config', 'user.name', 'Admin'], ['config', 'user.email', 'admin@example.com'], ['remote', 'add', 'origin', origin]]) await inWork(args);
+    await pushOutside({ 'components/Layout/Account': 'v1\n' }, 'first');
+    services = createServices({ ...world.services.deps, sources: gitSources({ production: { repo: origin, branch: 'staging', path: 'components' } }, join(dir, 'mirrors')) });
+    await services.refresh(as(ADMIN), 'production');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is one commit restoring what the branch held before the deployment', async () => {
+    await services.sync(as(ALICE), 'dev-alice');
+    await services.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Account', content: 'v2\n', dependsOn: ['Field/Tier'] }, { key: 'Field/Tier', content: 'picklist\n' }]);
+    const { request } = await services.send(as(ALICE), { instance: 'dev-alice', message: 'account tiers' });
+    expect((await services.deploy(as(DEPLOYER), request.id)).succeeded).toBe(true);
+    const reverted = await services.revert(as(ADMIN), 'Production', 'tiers broke the form');
+    expect(await show('staging')).toBe(`Revert DR-1: tiers broke the form\n\nSandbox-Request: DR-1\nSandbox-Run: RUN-${reverted.run.id}\nReverted-by: ${ADMIN}\n\n`);
+    expect((await git(['diff', '--stat', 'staging~2', 'staging'], { cwd: origin })).toString()).toBe('');
+    expect(Object.fromEntries((await services.components.list('production')).map((c) => [c.key, c.content]))).toEqual({ 'Layout/Account': 'v1\n' });
+  });
+});
