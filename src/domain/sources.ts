@@ -29,6 +29,8 @@ export interface InstanceSources {
    * tip last read); answers the new tip. A refused push is a refusal that says why, and changes nothing there.
    */
   write(instance: string, commit: SourceCommit): Promise<string>;
+  /** The commits the branch holds beyond `tip` (fetched now), newest first: none when it is still there. */
+  movedSince(instance: string, tip: string): Promise<{ id: string; author: string; subject: string }[]>;
 }
 
 /** One commit the bot writes on an instance's branch (a deployment, a revert). */

@@ -5,7 +5,7 @@ import { InvalidStateError } from '../domain/errors.ts';
 import type { InstanceSources, SourceSnapshot } from '../domain/sources.ts';
 import { BranchRefused, type BranchSource, DEPENDENCIES_FILE, fetchBranch, readCommit } from './branch.ts';
 import { commitChanges, pushWithLease } from './commit.ts';
-import { git, GitError, maskCredentials } from './git.ts';
+import { git, GitError, maskCredentials, splitZ } from './git.ts';
 
 /**
  * The instances kept in git, read through the bot's mirrors (bare repositories under `mirrors`, one per repository
@@ -25,6 +25,20 @@ export function gitSources(specs: Record<string, GitSource>, mirrors: string, en
         const tip = await fetchBranch(source);
         const [components, authors] = await Promise.all([readCommit(source, tip), lastAuthors(source, since, tip)]);
         return { tip, components: components.map((c) => ({ ...c, ...(authors.has(c.key) ? { author: authors.get(c.key)! } : {}) })) };
+      } catch (error) {
+        throw unreadable(instance, source, error);
+      }
+    },
+    async movedSince(instance, tip) {
+      const source = sourceOf(instance);
+      try {
+        const now = await fetchBranch(source);
+        if (now === tip) return [];
+        const log = await git(['log', '-z', '--format=%h%x09%ae%x09%s', now, '--not', tip], { cwd: source.mirror, env: source.env });
+        return splitZ(log).map((line) => {
+          const [id = '', author = '', subject = ''] = line.split('\t');
+          return { id, author, subject };
+        });
       } catch (error) {
         throw unreadable(instance, source, error);
       }

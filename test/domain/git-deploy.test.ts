@@ -7,6 +7,7 @@ import { git } from '../../src/git/git.ts';
 import { gitSources } from '../../src/git/sources.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { ADMIN, ALICE, DEPLOYER, QA_MEMBER, as, createWorld, type World } from '../helpers/world.ts';
+import { refused } from './support.ts';
 
 // A deployment into a git-backed instance (DESIGN.md section 9) is one commit on its branch, pushed with a lease on
 // the tip the bot last read, inside the deployment's all-or-nothing: a refused push fails it and changes nothing.
@@ -76,9 +77,25 @@ describe('a deployment into an instance kept in git', () => {
     expect((await services.refresh(as(ADMIN), 'staging')).changed).toBe(false);
   });
 
-  it('fails when the branch moved since it was read, leaving branch and database as they were, and goes once refreshed', async () => {
+  it('is refused while the branch moved outside the bot, naming the commits and authors, until it is refreshed', async () => {
+    const request = await sentAndApproved();
+    await pushOutside({ 'components/Layout/Banner': 'b1\n' }, 'a banner');
+    const validated = await services.validate(as(DEPLOYER), request.id);
+    expect(validated.ok).toBe(false);
+    expect(validated.run.summary).toContain('its branch moved outside the bot');
+    const refusal = await refused(services.deploy(as(DEPLOYER), request.id), 'INVALID_STATE');
+    expect(refusal.message).toMatch(/^staging's branch moved outside the bot since it was last read: 1 commit \([0-9a-f]{7,} by admin@example\.com: “a banner”\)\. Refresh it \(sandbox refresh staging\)/);
+    expect((await services.requestOverview(request.id)).request.state).toBe('approved');
+    await services.refresh(as(ADMIN), 'staging');
+    expect((await services.deploy(as(DEPLOYER), request.id)).succeeded).toBe(true);
+  });
+
+  it('fails when the branch moves between that check and the push (the lease), leaving branch and database as they were', async () => {
     const request = await sentAndApproved();
     await pushOutside({ 'components/Layout/Banner': 'b1\n' });
+    const sources = gitSources({ staging: { repo: origin, branch: 'staging', path: 'components' } }, join(dir, 'mirrors'));
+    // The push comes right after a check that saw nothing: the lease is what stops it.
+    services = createServices({ ...world.services.deps, sources: { ...sources, movedSince: async () => [] } });
     const tipBefore = (await git(['rev-parse', 'staging'], { cwd: origin })).toString();
     const failed = await services.deploy(as(DEPLOYER), request.id);
     expect(failed.succeeded).toBe(false);

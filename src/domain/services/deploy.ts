@@ -1,4 +1,4 @@
-import { commitDeployment } from './git-writes.ts';
+import { branchMoved, commitDeployment } from './git-writes.ts';
 import { type ServiceDeps, audit, audited } from '../service-deps.ts';
 import { command, msg, person } from '../message.ts';
 import { requestContext } from '../lookups.ts';
@@ -109,8 +109,10 @@ export async function validate(deps: ServiceDeps, actor: Actor, requestId: numbe
       if (violations.length) failedChecks.push(check.name);
       else log.info(`Check "${check.name}" would pass`);
     }
-    const ok = checks.missingDependencies.length === 0 && checks.drifted.length === 0 && failedChecks.length === 0;
-    const reasons = [checkFailureReason(checks.missingDependencies.length, checks.drifted.length), ...failedChecks.map((c) => `check "${c}" would fail`)].filter(Boolean);
+    const moved = await branchMoved(deps, target).catch((error: Error) => error.message);
+    if (moved) log.error(moved);
+    const ok = checks.missingDependencies.length === 0 && checks.drifted.length === 0 && failedChecks.length === 0 && !moved;
+    const reasons = [checkFailureReason(checks.missingDependencies.length, checks.drifted.length), ...failedChecks.map((c) => `check "${c}" would fail`), moved && 'its branch moved outside the bot'].filter(Boolean);
     const summary = ok ? 'Validation passed' : `Validation failed: ${reasons.join(' and ')}`;
     log.info(summary);
     const run = await log.finish(ok ? 'succeeded' : 'failed', summary);
@@ -158,6 +160,9 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
   const id = formatId('request', requestId);
   return audited(deps, actor, 'deploy', id, async () => {
     const { request, env, target, source } = await assertDeployable(deps, actor, requestId);
+    // Refused before the claim: the request stays deployable, for once the branch is read again.
+    const moved = await branchMoved(deps, target);
+    if (moved) throw new InvalidStateError(moved);
     // Claim the request: of two Deploy clicks only one moves it to `deploying`, together with its run, so that a
     // claimed request always has a run to be recovered by.
     const log = await deps.store.transaction(async (tx) => {

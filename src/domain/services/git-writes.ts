@@ -63,3 +63,17 @@ export async function commitRevert(
   const message = `Revert ${id}${o.reason ? `: ${o.reason}` : ''}\n\n${trailers.join('\n')}\n`;
   await commitToBranch(tx, deps, { target: o.target, keys, message, at: o.at }, (reason) => new DomainError('INVALID_STATE', `The revert of ${id} was not done: ${reason}`));
 }
+
+/**
+ * Why a deployment into a git-backed instance must wait: its branch moved outside the bot since it was last read
+ * (the commits and their authors), or undefined when it did not, or the instance is not kept in git or never read.
+ */
+export async function branchMoved(deps: ServiceDeps, target: Instance): Promise<string | undefined> {
+  if (!deps.sources?.backs(target.name)) return undefined;
+  const { tip } = await deps.store.instances.gitRead(target.id);
+  if (!tip) return undefined;
+  const commits = await deps.sources.movedSince(target.name, tip);
+  if (commits.length === 0) return undefined;
+  const named = commits.slice(0, 5).map((c) => `${c.id} by ${c.author}: “${c.subject}”`).join('; ') + (commits.length > 5 ? `; and ${commits.length - 5} more` : '');
+  return `${target.name}'s branch moved outside the bot since it was last read: ${commits.length} ${commits.length === 1 ? 'commit' : 'commits'} (${named}). Refresh it (sandbox refresh ${target.name}) to take them, then deploy again.`;
+}
