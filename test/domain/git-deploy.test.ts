@@ -86,6 +86,8 @@ describe('a deployment into an instance kept in git', () => {
     const refusal = await refused(services.deploy(as(DEPLOYER), request.id), 'INVALID_STATE');
     expect(refusal.message).toMatch(/^staging's branch moved outside the bot since it was last read: 1 commit \([0-9a-f]{7,} by admin@example\.com: “a banner”\)\. Refresh it \(sandbox refresh staging\)/);
     expect((await services.requestOverview(request.id)).request.state).toBe('approved');
+    const [report] = (await services.scheduler.driftReport()).filter((r) => r.instance.name === 'staging');
+    expect(report!.branchMoved).toContain('1 commit');
     await services.refresh(as(ADMIN), 'staging');
     expect((await services.deploy(as(DEPLOYER), request.id)).succeeded).toBe(true);
   });

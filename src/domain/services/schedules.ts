@@ -1,3 +1,4 @@
+import { branchMoved } from './git-writes.ts';
 import { type ServiceDeps, audit, audited, isAdmin } from '../service-deps.ts';
 import { productionOf, requestContext } from '../lookups.ts';
 import { DomainError, InvalidInputError, InvalidStateError } from '../errors.ts';
@@ -35,6 +36,8 @@ export interface DriftReport {
   instance: Instance;
   production: Instance;
   differences: Difference[];
+  /** A git-backed instance whose branch moved outside the bot since it was read: the commits, as branchMoved says. */
+  branchMoved?: string;
 }
 
 const SCHEDULABLE_STATES: DeploymentRequest['state'][] = ['approved', 'failed'];
@@ -159,7 +162,8 @@ export async function driftReport(deps: ServiceDeps): Promise<DriftReport[]> {
     const environment = environments.find((e) => e.id === instance.environmentId);
     if (!environment) continue;
     const differences = await deps.store.components.compare(productionInstance.id, instance.id);
-    if (differences.length) reports.push({ environment, instance, production: productionInstance, differences });
+    const moved = await branchMoved(deps, instance).catch((error: Error) => error.message);
+    if (differences.length || moved) reports.push({ environment, instance, production: productionInstance, differences, ...(moved ? { branchMoved: moved } : {}) });
   }
   return reports;
 }

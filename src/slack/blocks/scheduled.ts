@@ -22,7 +22,9 @@ export function reminderText(r: Reminder, times: number): string {
 export function driftReportMessage(report: DriftReport): { text: string; blocks: KnownBlock[] } {
   const { instance, production, differences } = report;
   const by = (change: string) => differences.filter((d) => d.change === change).length;
-  const title = `:mag: Drift report: ${escape(instance.name)} differs from ${escape(production.name)} in ${count(differences.length, 'component')}`;
+  const title = differences.length
+    ? `:mag: Drift report: ${escape(instance.name)} differs from ${escape(production.name)} in ${count(differences.length, 'component')}`
+    : `:mag: Drift report: ${escape(instance.name)} is as ${escape(production.name)}, but its branch moved outside the bot`;
   const summary = `${by('added')} only in ${escape(instance.name)}, ${by('removed')} only in ${escape(production.name)}, ${by('changed')} changed`;
   const shown = differences.slice(0, DRIFT_KEYS_SHOWN).map((d) => `• \`${escape(d.key)}\` ${d.change === 'added' ? `only in ${escape(instance.name)}` : d.change === 'removed' ? `only in ${escape(production.name)}` : 'changed'}`);
   const more = differences.length > DRIFT_KEYS_SHOWN ? `\n…and ${differences.length - DRIFT_KEYS_SHOWN} more.` : '';
@@ -30,7 +32,8 @@ export function driftReportMessage(report: DriftReport): { text: string; blocks:
     text: `${title}: ${summary}`,
     blocks: [
       section(`${title}\n${summary}.`),
-      section(`${shown.join('\n')}${more}`),
+      ...(report.branchMoved ? [section(`:twisted_rightwards_arrows: ${escape(report.branchMoved)}`)] : []),
+      ...(shown.length ? [section(`${shown.join('\n')}${more}`)] : []),
       context(`\`/sandbox compare ${escape(production.name)} ${escape(instance.name)}\` lists every difference. Changes waiting in a queue show here until they reach production.`),
     ],
   };
