@@ -31,6 +31,12 @@ export interface InstanceSources {
   write(instance: string, commit: SourceCommit): Promise<string>;
   /** The commits the branch holds beyond `tip` (fetched now), newest first: none when it is still there. */
   movedSince(instance: string, tip: string): Promise<{ id: string; author: string; subject: string }[]>;
+  /**
+   * If the branch's tip is the bot's commit of run `run` (a `Sandbox-Run` trailer) made on `base`, whose database
+   * transaction never committed: pushes one commit putting the files back as `base` has them and answers it.
+   * Undefined when the tip is anything else.
+   */
+  undo(instance: string, run: string, base: string): Promise<string | undefined>;
 }
 
 /** One commit the bot writes on an instance's branch (a deployment, a revert). */

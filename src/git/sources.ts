@@ -43,6 +43,26 @@ export function gitSources(specs: Record<string, GitSource>, mirrors: string, en
         throw unreadable(instance, source, error);
       }
     },
+    async undo(instance, run, base) {
+      const source = sourceOf(instance);
+      const where = { cwd: source.mirror, env: source.env };
+      try {
+        const tip = await fetchBranch(source);
+        if (tip === base) return undefined;
+        const [parents, message] = await Promise.all([git(['rev-list', '--parents', '-n', '1', tip], where), git(['show', '-s', '--format=%B', tip], where)]);
+        const ours = parents.toString('utf8').trim() === `${tip} ${base}` && message.toString('utf8').split('\n').includes(`Sandbox-Run: ${run}`);
+        if (!ours) return undefined;
+        const subject = message.toString('utf8').split('\n')[0];
+        const text = `Undo “${subject}”: ${run} stopped before the database took it\n\nSandbox-Run: ${run}\n`;
+        const tree = (await git(['rev-parse', `${base}^{tree}`], where)).toString('utf8').trim();
+        const commit = (await git(['-c', `user.name=${BOT.name}`, '-c', `user.email=${BOT.email}`, 'commit-tree', tree, '-p', tip], { ...where, input: text })).toString('utf8').trim();
+        await pushWithLease(where, source.repo, source.branch, commit, tip);
+        await git(['update-ref', `refs/heads/${source.branch}`, commit], where);
+        return commit;
+      } catch (error) {
+        throw unreadable(instance, source, error);
+      }
+    },
     async write(instance, c) {
       const source = sourceOf(instance);
       const folder = source.path.replace(/^\/+|\/+$/g, '');

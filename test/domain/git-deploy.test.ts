@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -5,8 +6,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createServices, type Services } from '../../src/domain/services/index.ts';
 import { git } from '../../src/git/git.ts';
 import { gitSources } from '../../src/git/sources.ts';
-import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { ADMIN, ALICE, DEPLOYER, QA_MEMBER, as, createWorld, type World } from '../helpers/world.ts';
+import { onPostgres, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { ADMIN, ALICE, DEPLOYER, QA_MEMBER, as, createWorld, threeStepConfig, type World } from '../helpers/world.ts';
 import { refused } from './support.ts';
 
 // A deployment into a git-backed instance (DESIGN.md section 9) is one commit on its branch, pushed with a lease on
@@ -110,6 +111,65 @@ describe('a deployment into an instance kept in git', () => {
     expect(deployed.succeeded).toBe(true);
     expect(await staging()).toEqual({ 'Field/Tier': 'picklist\n', 'Layout/Account': 'v2\n', 'Layout/Banner': 'b1\n' });
     expect(await file('components/Layout/Banner')).toBe('b1\n');
+  });
+});
+
+describe('a deployment whose push went out but whose database transaction did not commit', () => {
+  beforeEach(async () => {
+    world = await createWorld(db);
+    dir = mkdtempSync(join(tmpdir(), 'sandbox-git-reconcile-'));
+    origin = join(dir, 'origin.git');
+    work = join(dir, 'work');
+    await git(['init', '-q', '--bare', origin], { cwd: dir });
+    await git(['init', '-q', '-b', 'staging', work], { cwd: dir });
+    for (const args of [['config', 'user.name', 'Admin'], ['config', 'user.email', 'admin@example.com'], ['remote', 'add', 'origin', origin]]) await inWork(args);
+    await pushOutside({ 'components/Layout/Account': 'v1\n' }, 'first');
+    services = createServices({ ...world.services.deps, sources: gitSources({ staging: { repo: origin, branch: 'staging', path: 'components' } }, join(dir, 'mirrors')) });
+    await services.refresh(as(ADMIN), 'staging');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The branch and the database agree again: the branch's files are those of the first commit, and the database knows its tip. */
+  async function agreeAgain(runId: number) {
+    const tip = (await git(['rev-parse', 'staging'], { cwd: origin })).toString().trim();
+    expect(await show('staging')).toMatch(/^Undo “DR-1: account tiers”: RUN-\d+ stopped before the database took it/);
+    expect((await git(['diff', '--stat', 'staging~2', 'staging'], { cwd: origin })).toString()).toBe('');
+    expect((await world.services.deps.store.instances.gitRead((await world.services.deps.store.instances.byName('staging'))!.id)).tip).toBe(tip);
+    expect(await staging()).toEqual({ 'Layout/Account': 'v1\n' });
+    const [run] = await services.logs(`RUN-${runId}`);
+    expect(run!.lines.some((l) => l.level === 'warn' && /had the commit of RUN-\d+, which the database never took: undone by [0-9a-f]{12}/.test(l.text))).toBe(true);
+  }
+
+  it('(the database failed after the push) is undone on the branch, said in its log, and can be deployed again', async () => {
+    const request = await sentAndApproved();
+    const sources = gitSources({ staging: { repo: origin, branch: 'staging', path: 'components' } }, join(dir, 'mirrors'));
+    const failing = createServices({ ...world.services.deps, sources: { ...sources, write: async (i, c) => (await sources.write(i, c), Promise.reject(new Error('the database connection was lost'))) } });
+    await expect(failing.deploy(as(DEPLOYER), request.id)).rejects.toThrow('the database connection was lost');
+    const runs = await world.services.deps.store.runs.forRequest(request.id);
+    await agreeAgain(runs.at(-1)!.id);
+    expect((await services.deploy(as(DEPLOYER), request.id)).succeeded).toBe(true);
+    expect(await file('components/Layout/Account')).toBe('v2\n');
+  });
+
+  it.runIf(onPostgres)('(its process was killed between the push and the database commit) is undone at the next start, said in its log', async () => {
+    const request = await sentAndApproved();
+    const config = join(dir, 'sandbox.config.yml');
+    writeFileSync(config, threeStepConfig.replace('instances: [staging]', `instances: [{ name: staging, git: { repo: "${origin}", branch: staging, path: components } }]`));
+    const child = spawnSync(process.execPath, ['--import', 'tsx', 'test/fixtures/deploy-then-die.ts', String(request.id)], {
+      env: { ...process.env, DATABASE_URL: db.url, SANDBOX_CONFIG: config, SLACK_BOT_TOKEN: '' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(child.signal, child.stderr).toBe('SIGKILL');
+    expect(await show('staging')).toMatch(/^DR-1: account tiers/);
+    expect(await staging()).toEqual({ 'Layout/Account': 'v1\n' });
+    // The next start (or tick) finds the run of the dead process, and puts the branch back.
+    let recovered: Awaited<ReturnType<Services['recoverInterruptedRuns']>> = [];
+    for (const deadline = Date.now() + 10_000; recovered.length === 0 && Date.now() < deadline; ) recovered = await services.recoverInterruptedRuns();
+    expect(recovered.map((r) => r.kind)).toEqual(['deploy']);
+    await agreeAgain(recovered[0]!.id);
+    expect((await services.requestOverview(request.id)).request.state).toBe('failed');
+    expect((await services.deploy(as(DEPLOYER), request.id)).succeeded).toBe(true);
   });
 });
 

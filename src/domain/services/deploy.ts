@@ -1,4 +1,4 @@
-import { branchMoved, commitDeployment } from './git-writes.ts';
+import { branchMoved, commitDeployment, reconcileBranch } from './git-writes.ts';
 import { type ServiceDeps, audit, audited } from '../service-deps.ts';
 import { command, msg, person } from '../message.ts';
 import { requestContext } from '../lookups.ts';
@@ -212,6 +212,8 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
     } catch (error) {
       const reason = error instanceof DeploymentCheckFailed ? error.message : `unexpected error: ${(error as Error).message}`;
       log.error(`Deployment failed: ${reason}. ${target.name} is unchanged.`);
+      const reconciled = await reconcileBranch(deps, target, log.run).catch((e: Error) => `${target.name}'s branch could not be checked against the database: ${e.message}`);
+      if (reconciled) log.warn(reconciled);
       const run = await log.finish('failed', reason);
       // Already failed when a recovery marked the run interrupted first.
       const failed = await deps.store.transaction(async (tx) => {

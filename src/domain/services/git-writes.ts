@@ -77,3 +77,19 @@ export async function branchMoved(deps: ServiceDeps, target: Instance): Promise<
   const named = commits.slice(0, 5).map((c) => `${c.id} by ${c.author}: “${c.subject}”`).join('; ') + (commits.length > 5 ? `; and ${commits.length - 5} more` : '');
   return `${target.name}'s branch moved outside the bot since it was last read: ${commits.length} ${commits.length === 1 ? 'commit' : 'commits'} (${named}). Refresh it (sandbox refresh ${target.name}) to take them, then deploy again.`;
 }
+
+/**
+ * Makes a git-backed instance's branch agree with the database again after run `run` failed or was interrupted: a
+ * commit of it that was pushed before its database transaction rolled back (or the process died) is undone by one
+ * more commit. Answers what was done, for the run's log; undefined when there was nothing to undo.
+ */
+export async function reconcileBranch(deps: ServiceDeps, target: Instance, run: Run): Promise<string | undefined> {
+  if (!deps.sources?.backs(target.name)) return undefined;
+  const { tip } = await deps.store.instances.gitRead(target.id);
+  if (!tip) return undefined;
+  const id = formatId('run', run.id);
+  const undone = await deps.sources.undo(target.name, id, tip);
+  if (!undone) return undefined;
+  await deps.store.instances.recordGitRead(target.id, undone);
+  return `${target.name}'s branch had the commit of ${id}, which the database never took: undone by ${undone.slice(0, 12)}, so that the branch and the database agree again.`;
+}

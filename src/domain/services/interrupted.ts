@@ -4,6 +4,7 @@ import { formatId } from '../ids.ts';
 import type { Actor } from '../ports.ts';
 import type { Run } from '../types.ts';
 import { followCarrier } from './change-request-work.ts';
+import { reconcileBranch } from './git-writes.ts';
 
 export const INTERRUPTED = 'interrupted';
 
@@ -29,7 +30,19 @@ export async function recoverInterruptedRuns(deps: ServiceDeps): Promise<Run[]> 
       await audit(tx, deps, system, 'recover', formatId('run', run.id), INTERRUPTED, run.requestId ? { request: formatId('request', run.requestId) } : null);
       return true;
     });
-    if (ended) recovered.push({ ...run, status: 'interrupted', endedAt: now, summary: INTERRUPTED });
+    if (!ended) continue;
+    await reconcileAfter(deps, run, now);
+    recovered.push({ ...run, status: 'interrupted', endedAt: now, summary: INTERRUPTED });
   }
   return recovered;
+}
+
+/** A deployment or revert into a git-backed instance may have pushed its commit before its process died: undone, and said in its log. */
+async function reconcileAfter(deps: ServiceDeps, run: Run, now: Date) {
+  if (run.instanceId === null || (run.kind !== 'deploy' && run.kind !== 'revert')) return;
+  const target = await deps.store.instances.byId(run.instanceId);
+  if (!target) return;
+  const said = await reconcileBranch(deps, target, run).catch((error: Error) => `${target.name}'s branch could not be checked against the database (${error.message}); if it holds this run's commit, undo that commit by hand.`);
+  if (!said) return;
+  await deps.store.runs.appendLines(run.id, (await deps.store.runs.lines(run.id)).length, [{ at: now, level: 'warn', text: said }]);
 }

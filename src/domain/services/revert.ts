@@ -1,4 +1,4 @@
-import { commitRevert } from './git-writes.ts';
+import { commitRevert, reconcileBranch } from './git-writes.ts';
 import { type ServiceDeps, audit, audited, isAdmin } from '../service-deps.ts';
 import { command, listing, msg, person } from '../message.ts';
 import { findEnvironment, productionOf } from '../lookups.ts';
@@ -120,6 +120,9 @@ export async function revert(deps: ServiceDeps, actor: Actor, environmentName?: 
       return { request: result.request, restored: result.restored, run, environment: env, lock: result.lock, ...(keys ? { only: keys } : {}) };
     } catch (error) {
       log.error(`Revert failed: ${(error as Error).message}`);
+      const target = (await deps.store.instances.byId(latest.targetInstanceId))!;
+      const reconciled = await reconcileBranch(deps, target, log.run).catch((e: Error) => `${target.name}'s branch could not be checked against the database: ${e.message}`);
+      if (reconciled) log.warn(reconciled);
       await log.finish('failed', (error as Error).message);
       throw error;
     }
