@@ -34,6 +34,8 @@ export function gitSources(specs: Record<string, GitSource>, mirrors: string, en
       try {
         const now = await fetchBranch(source);
         if (now === tip) return [];
+        const known = await git(['cat-file', '-e', `${tip}^{commit}`], { cwd: source.mirror, env: source.env }).then(() => true, () => false);
+        if (!known) return [{ id: now.slice(0, 7), author: 'someone', subject: `the branch was rewritten: ${tip.slice(0, 7)}, read last, is no longer on it` }];
         const log = await git(['log', '-z', '--format=%h%x09%ae%x09%s', now, '--not', tip], { cwd: source.mirror, env: source.env });
         return splitZ(log).map((line) => {
           const [id = '', author = '', subject = ''] = line.split('\t');
@@ -89,7 +91,9 @@ const BOT = { name: 'Sandbox bot', email: 'sandbox-bot@users.noreply.localhost' 
 /** Per component key under the folder, the author's email of the newest commit of `since..tip` that changed it. */
 async function lastAuthors(s: BranchSource, since: string | null, tip: string): Promise<Map<string, string>> {
   const folder = s.path.replace(/^\/+|\/+$/g, '');
-  const range = since ? `${since}..${tip}` : tip;
+  // A tip read by another replica, or before this mirror was made again, may not be here: then the whole history.
+  const known = since !== null && (await git(['cat-file', '-e', `${since}^{commit}`], { cwd: s.mirror, env: s.env }).then(() => true, () => false));
+  const range = known ? `${since}..${tip}` : tip;
   const log = await git(['log', '--no-renames', '--format=format:%x1e%ae', '--name-only', '-z', range, '--', folder || '.'], { cwd: s.mirror, env: s.env });
   const authors = new Map<string, string>();
   for (const commit of log.toString('utf8').split('\x1e').slice(1)) {

@@ -132,4 +132,15 @@ describe('refreshing an instance kept in git', () => {
     expect(new Set(results.map((r) => r.tip)).size).toBe(1);
     expect(await contents()).toEqual({ 'Layout/Account': ['v1\n', 'alice@example.com', ''] });
   });
+
+  it('reads a branch rewritten since its last read, through a mirror that never saw that read', async () => {
+    await commit({ 'components/Layout/Account': 'v1\n' });
+    await services.refresh(as(ALICE), 'dev-alice');
+    writeFileSync(join(work, 'components/Layout/Account'), 'rewritten\n');
+    await inWork(['commit', '-q', '-a', '--amend', '-m', 'rewritten']);
+    await inWork(['push', '-q', '--force', 'origin', 'HEAD:dev-alice']);
+    const elsewhere = createServices({ ...world.services.deps, sources: gitSources({ 'dev-alice': { repo: origin, branch: 'dev-alice', path: 'components' } }, join(dir, 'other-mirrors')) });
+    expect((await elsewhere.refresh(as(ALICE), 'dev-alice')).written).toEqual(['Layout/Account']);
+    expect(await contents()).toEqual({ 'Layout/Account': ['rewritten\n', 'alice@example.com', ''] });
+  });
 });
