@@ -37,6 +37,16 @@ export interface InstanceSources {
    * Undefined when the tip is anything else.
    */
   undo(instance: string, run: string, base: string): Promise<string | undefined>;
+  /** Checks the instance's remote without changing anything: reachable, its branch present, a push permitted. */
+  test(instance: string): Promise<ConnectionCheck[]>;
+}
+
+/** One check of a connection: what was checked, whether it held, what was found or went wrong, and how long it took. */
+export interface ConnectionCheck {
+  check: string;
+  ok: boolean;
+  detail: string;
+  ms: number;
 }
 
 /** One commit the bot writes on an instance's branch (a deployment, a revert). */

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GitSource } from '../config/schema.ts';
 import { InvalidStateError } from '../domain/errors.ts';
-import type { InstanceSources, SourceSnapshot } from '../domain/sources.ts';
+import type { ConnectionCheck, InstanceSources, SourceSnapshot } from '../domain/sources.ts';
 import { BranchRefused, type BranchSource, DEPENDENCIES_FILE, fetchBranch, readCommit } from './branch.ts';
 import { commitChanges, pushWithLease } from './commit.ts';
 import { git, GitError, maskCredentials, splitZ } from './git.ts';
@@ -65,6 +66,40 @@ export function gitSources(specs: Record<string, GitSource>, mirrors: string, en
         throw unreadable(instance, source, error);
       }
     },
+    async test(instance) {
+      const source = sourceOf(instance);
+      const results: ConnectionCheck[] = [];
+      const timed = async (check: string, work: () => Promise<string>) => {
+        const started = performance.now();
+        const outcome = await work().then(
+          (detail) => ({ ok: true, detail }),
+          (error: Error) => ({ ok: false, detail: error instanceof GitError ? gitSaid(error) : maskCredentials(error.message) }),
+        );
+        results.push({ check, ...outcome, ms: Math.round(performance.now() - started) });
+        return outcome.ok;
+      };
+      const where = { cwd: tmpdir(), env: source.env };
+      let tip = '';
+      const reachable = await timed('reachable', async () => {
+        const heads = (await git(['ls-remote', '--heads', '--', source.repo], where)).toString('utf8');
+        tip = heads.split('\n').find((line) => line.endsWith(`\trefs/heads/${source.branch}`))?.split('\t')[0] ?? '';
+        return `${maskCredentials(source.repo)} answers`;
+      });
+      if (!reachable) return results;
+      const present = await timed('branch present', async () => {
+        if (!tip) throw new Error(`${source.branch} is not a branch of ${maskCredentials(source.repo)}: create it, or name another in the pipeline configuration.`);
+        return `${source.branch} is at ${tip.slice(0, 12)}`;
+      });
+      if (present) {
+        await timed('push permitted', async () => {
+          // From the mirror, which the fetch fills with what a push needs.
+          const fetched = await fetchBranch(source);
+          await git(['push', '--dry-run', '--quiet', '--', source.repo, `${fetched}:refs/heads/${source.branch}`], { cwd: source.mirror, env: source.env });
+          return `a push to ${source.branch} would be accepted`;
+        });
+      }
+      return results;
+    },
     async write(instance, c) {
       const source = sourceOf(instance);
       const folder = source.path.replace(/^\/+|\/+$/g, '');
@@ -107,11 +142,14 @@ async function lastAuthors(s: BranchSource, since: string | null, tip: string): 
   return authors;
 }
 
+/** What git said, its last two lines, credentials masked. */
+const gitSaid = (error: GitError) => maskCredentials(error.stderr.trim().split('\n').slice(-2).join(' ')) || error.message;
+
 function unreadable(instance: string, s: BranchSource, error: unknown): Error {
   const where = `branch ${s.branch} of ${maskCredentials(s.repo)}`;
   if (error instanceof BranchRefused) return new InvalidStateError(`${instance} was not refreshed from ${where}: ${error.message} Nothing of it was imported.`);
   if (error instanceof GitError) {
-    const said = maskCredentials(error.stderr.trim().split('\n').slice(-2).join(' ')) || error.message;
+    const said = gitSaid(error);
     return new InvalidStateError(
       `${instance} could not be read from ${where} (git said: ${said}). Check that the repository and the branch exist, and that its credentials allow reading it.`,
     );

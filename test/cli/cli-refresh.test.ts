@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../../src/git/git.ts';
@@ -42,5 +42,21 @@ describe('sandbox refresh', () => {
     const notGit = await cli('refresh', 'dev-bob', '--user', 'U0ADMIN');
     expect(notGit.code).toBe(2);
     expect(notGit.err).toContain('dev-bob is not kept in git');
+  });
+
+  it('targets test checks each git remote of an environment: reachable, branch present, push permitted', async () => {
+    const passed = await cli('targets', 'test', 'Development');
+    expect(passed.code).toBe(0);
+    expect(passed.out).toMatch(/^Development: 3 of 3 checks passed\.\n {2}✓ dev-alice · reachable \(\d+ ms\): .*origin\.git answers\n {2}✓ dev-alice · branch present \(\d+ ms\): dev-alice is at [0-9a-f]{12}\n {2}✓ dev-alice · push permitted \(\d+ ms\): a push to dev-alice would be accepted$/);
+    expect((await cli('targets', 'test', 'Staging')).out).toBe('Staging has nothing to test: none of its instances is kept in git.');
+
+    const config = join(workspace.dir, 'sandbox.config.yml');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('branch: dev-alice', 'branch: dev-nobody'));
+    const failed = await cli('--json', 'targets', 'test', 'Development');
+    expect(failed.code).toBe(1);
+    const json = JSON.parse(failed.out);
+    expect(json.checks.map((c: { check: string; ok: boolean }) => [c.check, c.ok])).toEqual([['reachable', true], ['branch present', false]]);
+    expect(json.checks[1].detail).toContain('dev-nobody is not a branch of');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('branch: dev-nobody', 'branch: dev-alice'));
   });
 });

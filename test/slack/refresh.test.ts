@@ -56,4 +56,11 @@ describe('/sandbox refresh', () => {
       ['Layout/Contact', 'c1\n', 'alice@example.com'],
     ]);
   });
+
+  it('/sandbox test checks the git remotes of an environment', async () => {
+    await push({ 'Layout/Account': 'v3\n' });
+    const said = await answer('test Development');
+    expect(said).toContain(':electric_plug: Development: 3 of 3 checks passed.');
+    expect(said).toMatch(/✓ dev-alice · push permitted \(\d+ ms\): a push to dev-alice would be accepted/);
+  });
 });

@@ -1,7 +1,8 @@
+import { connectionLines } from '../../text/connections.ts';
 import type { CommandKit } from '../kit.ts';
 
-/** `migrate` and `config check`: the database and the pipeline file, before anything runs on them. */
-export function addSetupCommands({ program, host, print }: CommandKit) {
+/** `migrate`, `config check` and `targets test`: the database, the pipeline file and its connections, before anything runs on them. */
+export function addSetupCommands({ program, host, print, fail, readingServices }: CommandKit) {
   program
     .command('migrate')
     .description('apply the database migrations')
@@ -19,4 +20,19 @@ export function addSetupCommands({ program, host, print }: CommandKit) {
       const { path, environments } = host.checkConfig();
       print({ ok: true, environments }, () => `${path} is valid: ${environments.join(' → ')}.`);
     });
+
+  program
+    .command('targets')
+    .description("an environment's connections: its instances' git remotes")
+    .command('test <environment>')
+    .description('check every connection of an environment without deploying: reachable, branch present, push permitted')
+    .action(
+      readingServices(async (s, environment: string) => {
+        const t = await s.testConnections(environment);
+        const value = { environment: t.environment.name, checks: t.checks };
+        const text = () => connectionLines(t).join('\n');
+        if (t.checks.some((c) => !c.ok)) fail(value, text, `${t.checks.filter((c) => !c.ok).length} of ${t.checks.length} connection checks failed`);
+        print(value, text);
+      }),
+    );
 }

@@ -32,6 +32,7 @@ import { type SendInput, send, sendPreview } from './send.ts';
 import { sync, syncSources } from './sync.ts';
 import { conflictDetails, openConflicts, resolveConflict } from './conflicts.ts';
 import { refresh, refreshAll } from './refresh.ts';
+import { testConnections } from './connections.ts';
 
 /** The whole domain, bound to its ports: what the Slack app and the command line call. */
 export function createServices(deps: ServiceDeps) {
@@ -48,6 +49,7 @@ export function createServices(deps: ServiceDeps) {
     assertMayWorkOn: async (actor: Actor, instance: string, verb: 'sync' | 'send' | 'resolve conflicts in') => assertMayWorkOn(deps, actor.user, await findInstance(deps.store, instance), verb),
     sync: (actor: Actor, instance: string, from?: string) => sync(deps, actor, instance, from),
     refresh: (actor: Actor, instance: string) => refresh(deps, actor, instance),
+    testConnections: (environment: string) => testConnections(deps, environment),
     conflicts: {
       open: (instance: string) => openConflicts(deps, instance),
       details: (instance: string, key: string) => conflictDetails(deps, instance, key),

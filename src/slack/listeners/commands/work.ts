@@ -7,6 +7,8 @@ import { actorOf } from '../../listener-deps.ts';
 import { actions } from '../../ids.ts';
 import { openDeploy, openReject, openRevert, openSend, openSync } from '../../modals.ts';
 import type { Invocation, Subcommand } from './subcommand.ts';
+import { connectionLines } from '../../../text/connections.ts';
+import { codeReply } from '../../blocks/replies.ts';
 import { conflictBlocks, conflictValue } from '../../views/conflicts.ts';
 import { resolveClicked } from '../actions/conflicts.ts';
 
@@ -91,6 +93,15 @@ export const workSubcommands: Record<string, Subcommand> = {
         ? `:white_check_mark: ${formatId('request', id)} validates: dependencies present, every item applies cleanly${result.failedChecks.length ? '' : ', checks pass'}.`
         : `:x: ${formatId('request', id)} would fail: ${count(problems, 'problem')}. ${escape(result.run.summary ?? '')}`;
       await reply({ text: verdict, blocks: [section(verdict), actionsBlock('validate', [button('View Logs', actions.viewLogs, formatId('run', result.run.id))])] });
+    },
+  },
+  test: {
+    args: [1, 1],
+    needs: 'an environment, e.g. `Staging`',
+    run: async ({ args, reply, deps }) => {
+      const t = await deps.services.testConnections(args[0]!);
+      const [summary, ...lines] = connectionLines(t);
+      await reply(lines.length ? codeReply(`:electric_plug: ${escape(summary!)}`, lines.join('\n'), `\`sandbox targets test ${escape(t.environment.name)}\` on the command line shows it whole.`) : `:electric_plug: ${escape(summary!)}`);
     },
   },
   lock: {
