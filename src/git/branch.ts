@@ -42,6 +42,9 @@ export class BranchRefused extends Error {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** The components' folder inside the repository, without leading or trailing slashes ('' : its root). */
+export const folderOf = (path: string) => path.replace(/^\/+|\/+$/g, '');
+
 /** Fetches the branch into the mirror (creating the mirror first) and answers its tip. */
 export async function fetchBranch(s: BranchSource): Promise<string> {
   const o = { cwd: s.mirror, env: s.env, timeoutMs: s.timeoutMs };
@@ -56,7 +59,7 @@ export async function fetchBranch(s: BranchSource): Promise<string> {
  * component key, or a dependency file that is not a map of keys to lists refuses the whole read, naming the file.
  */
 export async function readCommit(s: Pick<BranchSource, 'mirror' | 'path' | 'env'>, commit: string): Promise<BranchComponent[]> {
-  const folder = s.path.replace(/^\/+|\/+$/g, '');
+  const folder = folderOf(s.path);
   const prefix = folder ? `${folder}/` : '';
   const listing = splitZ(await git(['ls-tree', '-r', '-z', '--full-tree', commit, '--', ...(folder ? [folder] : [])], { cwd: s.mirror, env: s.env }));
   const blobs = listing.map((entry) => {

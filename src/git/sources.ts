@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { GitSource } from '../config/schema.ts';
 import { InvalidStateError } from '../domain/errors.ts';
 import type { ConnectionCheck, InstanceSources, SourceSnapshot } from '../domain/sources.ts';
-import { BranchRefused, type BranchSource, DEPENDENCIES_FILE, fetchBranch, readCommit } from './branch.ts';
+import { BranchRefused, type BranchSource, DEPENDENCIES_FILE, fetchBranch, folderOf, readCommit } from './branch.ts';
 import { commitChanges, pushWithLease } from './commit.ts';
 import { git, GitError, maskCredentials, splitZ } from './git.ts';
 
@@ -102,12 +102,14 @@ export function gitSources(specs: Record<string, GitSource>, mirrors: string, en
     },
     async write(instance, c) {
       const source = sourceOf(instance);
-      const folder = source.path.replace(/^\/+|\/+$/g, '');
+      const folder = folderOf(source.path);
       const at = (file: string) => (folder ? `${folder}/${file}` : file);
       const deps = Object.keys(c.dependencies).length ? `${JSON.stringify(c.dependencies, null, 2)}\n` : null;
       const changes = [...c.components.map((x) => ({ path: at(x.key), content: x.content })), { path: at(DEPENDENCIES_FILE), content: deps }];
       const where = { cwd: source.mirror, env: source.env };
       try {
+        // The parent must be in this mirror: another replica may have read it, or the mirror may be new.
+        await fetchBranch(source);
         const commit = await commitChanges(where, { parent: c.parent, changes, message: c.message, author: BOT, at: c.at });
         await pushWithLease(where, source.repo, source.branch, commit, c.parent);
         await git(['update-ref', `refs/heads/${source.branch}`, commit], where);
@@ -125,7 +127,7 @@ const BOT = { name: 'Sandbox bot', email: 'sandbox-bot@users.noreply.localhost' 
 
 /** Per component key under the folder, the author's email of the newest commit of `since..tip` that changed it. */
 async function lastAuthors(s: BranchSource, since: string | null, tip: string): Promise<Map<string, string>> {
-  const folder = s.path.replace(/^\/+|\/+$/g, '');
+  const folder = folderOf(s.path);
   // A tip read by another replica, or before this mirror was made again, may not be here: then the whole history.
   const known = since !== null && (await git(['cat-file', '-e', `${since}^{commit}`], { cwd: s.mirror, env: s.env }).then(() => true, () => false));
   const range = known ? `${since}..${tip}` : tip;

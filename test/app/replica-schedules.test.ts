@@ -37,10 +37,12 @@ schedules:
 
 let cluster: ReplicaCluster;
 
-/** Polls `done` until it holds (30 s at most). */
-async function until(done: () => Promise<boolean>) {
-  for (const deadline = Date.now() + 30_000; !(await done()); await sleep(100)) {
-    if (Date.now() > deadline) throw new Error(`still not done after 30 s: ${done}`);
+/** Polls `state` until `done` holds of it (30 s at most); the last state is in the error. */
+async function until<T>(state: () => Promise<T>, done: (s: T) => boolean) {
+  for (const deadline = Date.now() + 30_000; ; await sleep(100)) {
+    const now = await state();
+    if (done(now)) return;
+    if (Date.now() > deadline) throw new Error(`still not done after 30 s: ${JSON.stringify(now)}`);
   }
 }
 
@@ -83,12 +85,15 @@ describe.runIf(onPostgres)('the scheduler on three replicas', () => {
     await s.scheduleDeployment(as(DEPLOYER), planned.id, new Date(Date.now() + 2000));
     // Until every reminder, the expiry (6 s after the send), the scheduled deployment and several drift ticks are
     // done, and seven ticks have been claimed; then the replicas stop, finishing what they started.
-    await until(async () => {
-      const reminded = remindersOf(pending.id).length;
-      const [{ state }] = await pg<{ state: string }[]>`select state from deployment_requests where id = ${pending.id}`;
-      const deployed = await pg`select 1 from runs where request_id = ${planned.id} and status = 'succeeded'`;
-      return reminded >= 3 && state === 'expired' && deployed.length > 0 && (await ticks('driftReport')).length >= 3 && (await ticks('tick')).length >= 7 && (await ticks('digest')).length >= 2;
-    });
+    await until(
+      async () => {
+        const [{ state }] = await pg<{ state: string }[]>`select state from deployment_requests where id = ${pending.id}`;
+        const deployed = await pg`select 1 from runs where request_id = ${planned.id} and status = 'succeeded'`;
+        const count = async (job: string) => (await ticks(job)).length;
+        return { reminders: remindersOf(pending.id).length, state, deployed: deployed.length, drift: await count('driftReport'), tick: await count('tick'), digest: await count('digest') };
+      },
+      (s) => s.reminders >= 3 && s.state === 'expired' && s.deployed > 0 && s.drift >= 3 && s.tick >= 7 && s.digest >= 2,
+    );
     await replicas.stop();
     const seconds = Math.ceil((Date.now() - began) / 1000);
 
