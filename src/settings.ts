@@ -99,3 +99,9 @@ export function readSlackSettings(env: NodeJS.ProcessEnv = process.env): SlackSe
   if (errors.length || !settings.success) throw invalid(errors);
   return { ...settings.data, SLACK_BOT_TOKEN: settings.data.SLACK_BOT_TOKEN!, mode: settings.data.SLACK_APP_TOKEN ? 'socket' : 'http' };
 }
+
+/**
+ * The environment the programs the bot starts run in (git: its PATH, HOME, proxies, and the variables that
+ * `credentials` names in the pipeline configuration).
+ */
+export const processEnvironment = (): NodeJS.ProcessEnv => ({ ...process.env });

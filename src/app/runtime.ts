@@ -11,7 +11,7 @@ import type { Clock, LogSink, UserGroupResolver } from '../domain/ports.ts';
 import { createServices, type Services } from '../domain/services/index.ts';
 import { diffWorkers } from './diff-workers.ts';
 import { gitSources } from '../git/sources.ts';
-import type { Settings } from '../settings.ts';
+import { processEnvironment, type Settings } from '../settings.ts';
 import { noUserGroups, slackUserGroups } from '../slack/user-groups.ts';
 
 export interface Runtime {
@@ -76,7 +76,7 @@ export async function openRuntime(settings: Settings, options: RuntimeOptions = 
       sink: options.sink ?? silentSink,
       admins: config.admins,
       diffs,
-      sources: gitSources(gitSpecs(config), MIRRORS),
+      sources: gitSources(gitSpecs(config), MIRRORS, processEnvironment()),
       exclusive: exclusiveWork(database),
     });
     if (options.recover !== false) await services.recoverInterruptedRuns();

@@ -16,7 +16,7 @@ export function gitSources(specs: Record<string, GitSource>, mirrors: string, en
   const sourceOf = (instance: string): BranchSource => {
     const spec = specs[instance]!;
     const name = createHash('sha256').update(`${spec.repo}\n${spec.branch}`).digest('hex').slice(0, 16);
-    return { repo: spec.repo, branch: spec.branch, path: spec.path ?? '', mirror: join(mirrors, `${name}.git`), env };
+    return { repo: spec.repo, branch: spec.branch, path: spec.path ?? '', mirror: join(mirrors, `${name}.git`), env: credentialEnvironment(instance, spec, env) };
   };
   return {
     backs: (instance) => instance in specs,
@@ -120,6 +120,26 @@ export function gitSources(specs: Record<string, GitSource>, mirrors: string, en
       }
     },
   };
+}
+
+/**
+ * The environment git runs in for an instance: never a prompt, and the credential its `credentials` names — an https
+ * token as an Authorization header (given through git's environment, never on its command line or in a URL), or
+ * the key file of an ssh remote. A credential named but not set is a refusal that names it.
+ */
+function credentialEnvironment(instance: string, spec: GitSource, env: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv | undefined {
+  if (!env) return undefined;
+  const base = { ...env, GIT_TERMINAL_PROMPT: '0' };
+  if (!spec.credentials) return base;
+  const secret = env[spec.credentials];
+  if (!secret) {
+    throw new InvalidStateError(`${instance} names the credential ${spec.credentials}, which is not set in the bot's environment: set it to the token (https) or the path of the key file (ssh), then try again.`);
+  }
+  if (/^https?:\/\//i.test(spec.repo)) {
+    const header = `Authorization: Basic ${Buffer.from(`x-access-token:${secret}`).toString('base64')}`;
+    return { ...base, GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: header };
+  }
+  return { ...base, GIT_SSH_COMMAND: `ssh -i '${secret.replace(/'/g, "'\\''")}' -o IdentitiesOnly=yes -o BatchMode=yes` };
 }
 
 /** Who the bot's commits are by; the people (deployer, approvers) are in their trailers. */
