@@ -18,21 +18,25 @@ export function gitSources(specs: Record<string, GitSource>, mirrors: string, en
     const name = createHash('sha256').update(`${spec.repo}\n${spec.branch}`).digest('hex').slice(0, 16);
     return { repo: spec.repo, branch: spec.branch, path: spec.path ?? '', mirror: join(mirrors, `${name}.git`), env: credentialEnvironment(instance, spec, env) };
   };
+  /** Work on an instance's branch; what git refuses becomes a refusal saying what to check. */
+  const reading = async <T>(instance: string, work: (source: BranchSource) => Promise<T>): Promise<T> => {
+    const source = sourceOf(instance);
+    try {
+      return await work(source);
+    } catch (error) {
+      throw unreadable(instance, source, error);
+    }
+  };
   return {
     backs: (instance) => instance in specs,
-    async read(instance, since): Promise<SourceSnapshot> {
-      const source = sourceOf(instance);
-      try {
+    read: (instance, since) =>
+      reading(instance, async (source): Promise<SourceSnapshot> => {
         const tip = await fetchBranch(source);
         const [components, authors] = await Promise.all([readCommit(source, tip), lastAuthors(source, since, tip)]);
         return { tip, components: components.map((c) => ({ ...c, ...(authors.has(c.key) ? { author: authors.get(c.key)! } : {}) })) };
-      } catch (error) {
-        throw unreadable(instance, source, error);
-      }
-    },
-    async movedSince(instance, tip) {
-      const source = sourceOf(instance);
-      try {
+      }),
+    movedSince: (instance, tip) =>
+      reading(instance, async (source) => {
         const now = await fetchBranch(source);
         if (now === tip) return [];
         const known = await git(['cat-file', '-e', `${tip}^{commit}`], { cwd: source.mirror, env: source.env }).then(() => true, () => false);
@@ -42,14 +46,10 @@ export function gitSources(specs: Record<string, GitSource>, mirrors: string, en
           const [id = '', author = '', subject = ''] = line.split('\t');
           return { id, author, subject };
         });
-      } catch (error) {
-        throw unreadable(instance, source, error);
-      }
-    },
-    async undo(instance, run, base) {
-      const source = sourceOf(instance);
-      const where = { cwd: source.mirror, env: source.env };
-      try {
+      }),
+    undo: (instance, run, base) =>
+      reading(instance, async (source) => {
+        const where = { cwd: source.mirror, env: source.env };
         const tip = await fetchBranch(source);
         if (tip === base) return undefined;
         const [parents, message] = await Promise.all([git(['rev-list', '--parents', '-n', '1', tip], where), git(['show', '-s', '--format=%B', tip], where)]);
@@ -62,10 +62,7 @@ export function gitSources(specs: Record<string, GitSource>, mirrors: string, en
         await pushWithLease(where, source.repo, source.branch, commit, tip);
         await git(['update-ref', `refs/heads/${source.branch}`, commit], where);
         return commit;
-      } catch (error) {
-        throw unreadable(instance, source, error);
-      }
-    },
+      }),
     async test(instance) {
       const source = sourceOf(instance);
       const results: ConnectionCheck[] = [];

@@ -50,9 +50,13 @@ beforeAll(async () => {
 });
 afterAll(async () => db.close());
 
-describe('a deployment into an instance kept in git', () => {
+/**
+ * Before each test: a world (of `config`), a bare origin whose branch `staging` holds Layout/Account v1, and the
+ * services with `instance` kept on that branch, read once.
+ */
+function useOrigin(instance: string, config?: string) {
   beforeEach(async () => {
-    world = await createWorld(db);
+    world = await createWorld(db, config);
     dir = mkdtempSync(join(tmpdir(), 'sandbox-git-deploy-'));
     origin = join(dir, 'origin.git');
     work = join(dir, 'work');
@@ -60,10 +64,14 @@ describe('a deployment into an instance kept in git', () => {
     await git(['init', '-q', '-b', 'staging', work], { cwd: dir });
     for (const args of [['config', 'user.name', 'Admin'], ['config', 'user.email', 'admin@example.com'], ['remote', 'add', 'origin', origin]]) await inWork(args);
     await pushOutside({ 'components/Layout/Account': 'v1\n' }, 'first');
-    services = createServices({ ...world.services.deps, sources: gitSources({ staging: { repo: origin, branch: 'staging', path: 'components' } }, join(dir, 'mirrors')) });
-    await services.refresh(as(ADMIN), 'staging');
+    services = createServices({ ...world.services.deps, sources: gitSources({ [instance]: { repo: origin, branch: 'staging', path: 'components' } }, join(dir, 'mirrors')) });
+    await services.refresh(as(ADMIN), instance);
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
+}
+
+describe('a deployment into an instance kept in git', () => {
+  useOrigin('staging');
 
   it('is one commit on its branch, with the request, its run, approvers and deployer as trailers', async () => {
     const request = await sentAndApproved();
@@ -115,19 +123,7 @@ describe('a deployment into an instance kept in git', () => {
 });
 
 describe('a deployment whose push went out but whose database transaction did not commit', () => {
-  beforeEach(async () => {
-    world = await createWorld(db);
-    dir = mkdtempSync(join(tmpdir(), 'sandbox-git-reconcile-'));
-    origin = join(dir, 'origin.git');
-    work = join(dir, 'work');
-    await git(['init', '-q', '--bare', origin], { cwd: dir });
-    await git(['init', '-q', '-b', 'staging', work], { cwd: dir });
-    for (const args of [['config', 'user.name', 'Admin'], ['config', 'user.email', 'admin@example.com'], ['remote', 'add', 'origin', origin]]) await inWork(args);
-    await pushOutside({ 'components/Layout/Account': 'v1\n' }, 'first');
-    services = createServices({ ...world.services.deps, sources: gitSources({ staging: { repo: origin, branch: 'staging', path: 'components' } }, join(dir, 'mirrors')) });
-    await services.refresh(as(ADMIN), 'staging');
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  useOrigin('staging');
 
   /** The branch and the database agree again: the branch's files are those of the first commit, and the database knows its tip. */
   async function agreeAgain(runId: number) {
@@ -174,24 +170,12 @@ describe('a deployment whose push went out but whose database transaction did no
 });
 
 describe('a revert of a production kept in git', () => {
-  beforeEach(async () => {
-    world = await createWorld(db, `
+  useOrigin('production', `
 admins: [${ADMIN}]
 environments:
   - { name: Development, kind: development, instances: [{ name: dev-alice, owner: ${ALICE} }] }
   - { name: Production, kind: production, instances: [production], deployers: [${DEPLOYER}] }
 `);
-    dir = mkdtempSync(join(tmpdir(), 'sandbox-git-revert-'));
-    origin = join(dir, 'origin.git');
-    work = join(dir, 'work');
-    await git(['init', '-q', '--bare', origin], { cwd: dir });
-    await git(['init', '-q', '-b', 'staging', work], { cwd: dir });
-    for (const args of [['config', 'user.name', 'Admin'], ['config', 'user.email', 'admin@example.com'], ['remote', 'add', 'origin', origin]]) await inWork(args);
-    await pushOutside({ 'components/Layout/Account': 'v1\n' }, 'first');
-    services = createServices({ ...world.services.deps, sources: gitSources({ production: { repo: origin, branch: 'staging', path: 'components' } }, join(dir, 'mirrors')) });
-    await services.refresh(as(ADMIN), 'production');
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('is one commit restoring what the branch held before the deployment', async () => {
     await services.sync(as(ALICE), 'dev-alice');

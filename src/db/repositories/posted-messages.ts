@@ -1,4 +1,4 @@
-import { and, asc, eq, getTableColumns, gte, isNotNull, isNull, ne, not, or, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gte, isNotNull, isNull, ne, not, or, type SQL, sql } from 'drizzle-orm';
 import { idPrefixes } from '../../domain/ids.ts';
 import type { MessageRole, PostedMessages } from '../../domain/ports.ts';
 import type { Database } from '../client.ts';
@@ -15,6 +15,15 @@ export function postedMessageRepository(db: Database, processId: number): Posted
   /** Nobody alive holds the message: no writer recorded, or its process died (ids are never used again). */
   const unheld = or(isNull(postedMessages.writer), not(processAlive(postedMessages.writer)));
   const runOfThread = sql`${postedMessages.subject} = ${`${idPrefixes.run}-`}::text || ${runs.id}::text`;
+  /** Inserts the unposted row for this process, or takes it over where `retake` holds of it; true when it is now ours. */
+  const claimWhere = async (subject: string, role: MessageRole, channel: string, retake: SQL | undefined) => {
+    const rows = await db
+      .insert(postedMessages)
+      .values({ subject, role, channel, ts: null, writer: processId })
+      .onConflictDoUpdate({ target: [postedMessages.subject, postedMessages.role], set: { channel, writer: processId }, setWhere: and(isNull(postedMessages.ts), retake) })
+      .returning({ subject: postedMessages.subject });
+    return rows.length > 0;
+  };
   return {
     async find(subject, role) {
       const [row] = await db.select().from(postedMessages).where(and(where(subject, role), isNotNull(postedMessages.ts)));
@@ -41,27 +50,9 @@ export function postedMessageRepository(db: Database, processId: number): Posted
         .values(message)
         .onConflictDoUpdate({ target: [postedMessages.subject, postedMessages.role], set: { channel: message.channel, ts: message.ts, linesPosted: message.linesPosted } });
     },
-    async claim(subject, role, channel) {
-      const rows = await db
-        .insert(postedMessages)
-        .values({ subject, role, channel, ts: null, writer: processId })
-        .onConflictDoUpdate({
-          target: [postedMessages.subject, postedMessages.role],
-          set: { channel, writer: processId },
-          // Again after this process's own post failed, or after the claimer died before posting.
-          setWhere: and(isNull(postedMessages.ts), or(mine, unheld)),
-        })
-        .returning({ subject: postedMessages.subject });
-      return rows.length > 0;
-    },
-    async claimOnce(subject, role, channel) {
-      const rows = await db
-        .insert(postedMessages)
-        .values({ subject, role, channel, ts: null, writer: processId })
-        .onConflictDoUpdate({ target: [postedMessages.subject, postedMessages.role], set: { channel, writer: processId }, setWhere: and(isNull(postedMessages.ts), unheld) })
-        .returning({ subject: postedMessages.subject });
-      return rows.length > 0;
-    },
+    // Again after this process's own post failed, or after the claimer died before posting.
+    claim: (subject, role, channel) => claimWhere(subject, role, channel, or(mine, unheld)),
+    claimOnce: (subject, role, channel) => claimWhere(subject, role, channel, unheld),
     async release(subject, role) {
       await db.delete(postedMessages).where(and(where(subject, role), isNull(postedMessages.ts), mine));
     },

@@ -212,7 +212,7 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
     } catch (error) {
       const reason = error instanceof DeploymentCheckFailed ? error.message : `unexpected error: ${(error as Error).message}`;
       log.error(`Deployment failed: ${reason}. ${target.name} is unchanged.`);
-      const reconciled = await reconcileBranch(deps, target, log.run).catch((e: Error) => `${target.name}'s branch could not be checked against the database: ${e.message}`);
+      const reconciled = await reconcileBranch(deps, target, log.run);
       if (reconciled) log.warn(reconciled);
       const run = await log.finish('failed', reason);
       // Already failed when a recovery marked the run interrupted first.

@@ -81,15 +81,20 @@ export async function branchMoved(deps: ServiceDeps, target: Instance): Promise<
 /**
  * Makes a git-backed instance's branch agree with the database again after run `run` failed or was interrupted: a
  * commit of it that was pushed before its database transaction rolled back (or the process died) is undone by one
- * more commit. Answers what was done, for the run's log; undefined when there was nothing to undo.
+ * more commit. Answers what was done, or why it could not be checked, for the run's log; undefined when there was
+ * nothing to undo.
  */
 export async function reconcileBranch(deps: ServiceDeps, target: Instance, run: Run): Promise<string | undefined> {
   if (!deps.sources?.backs(target.name)) return undefined;
-  const { tip } = await deps.store.instances.gitRead(target.id);
-  if (!tip) return undefined;
   const id = formatId('run', run.id);
-  const undone = await deps.sources.undo(target.name, id, tip);
-  if (!undone) return undefined;
-  await deps.store.instances.recordGitRead(target.id, undone);
-  return `${target.name}'s branch had the commit of ${id}, which the database never took: undone by ${undone.slice(0, 12)}, so that the branch and the database agree again.`;
+  try {
+    const { tip } = await deps.store.instances.gitRead(target.id);
+    if (!tip) return undefined;
+    const undone = await deps.sources.undo(target.name, id, tip);
+    if (!undone) return undefined;
+    await deps.store.instances.recordGitRead(target.id, undone);
+    return `${target.name}'s branch had the commit of ${id}, which the database never took: undone by ${undone.slice(0, 12)}, so that the branch and the database agree again.`;
+  } catch (error) {
+    return `${target.name}'s branch could not be checked against the database (${(error as Error).message}); if it holds the commit of ${id}, undo that commit by hand.`;
+  }
 }

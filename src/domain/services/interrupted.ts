@@ -42,7 +42,7 @@ async function reconcileAfter(deps: ServiceDeps, run: Run, now: Date) {
   if (run.instanceId === null || (run.kind !== 'deploy' && run.kind !== 'revert')) return;
   const target = await deps.store.instances.byId(run.instanceId);
   if (!target) return;
-  const said = await reconcileBranch(deps, target, run).catch((error: Error) => `${target.name}'s branch could not be checked against the database (${error.message}); if it holds this run's commit, undo that commit by hand.`);
+  const said = await reconcileBranch(deps, target, run);
   if (!said) return;
   await deps.store.runs.appendLines(run.id, (await deps.store.runs.lines(run.id)).length, [{ at: now, level: 'warn', text: said }]);
 }

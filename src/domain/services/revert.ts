@@ -121,7 +121,7 @@ export async function revert(deps: ServiceDeps, actor: Actor, environmentName?: 
     } catch (error) {
       log.error(`Revert failed: ${(error as Error).message}`);
       const target = (await deps.store.instances.byId(latest.targetInstanceId))!;
-      const reconciled = await reconcileBranch(deps, target, log.run).catch((e: Error) => `${target.name}'s branch could not be checked against the database: ${e.message}`);
+      const reconciled = await reconcileBranch(deps, target, log.run);
       if (reconciled) log.warn(reconciled);
       await log.finish('failed', (error as Error).message);
       throw error;
