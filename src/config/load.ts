@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { z } from 'zod';
 import { DomainError } from '../domain/errors.ts';
@@ -39,6 +40,19 @@ export function parsePipelineConfig(text: string, source: string): PipelineConfi
   return result.data;
 }
 
+/** A repository URL git reads as a path on this machine (not `scheme://…`, nor ssh's `host:path`). */
+const isLocalPath = (repo: string) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(repo) && !/^[^/]*:/.test(repo);
+
+/** A git-backed instance's repository given as a relative path is relative to the pipeline file, wherever the bot runs. */
+function resolveRepositories(config: PipelineConfig, file: string): PipelineConfig {
+  for (const env of config.environments) {
+    for (const instance of env.instances) {
+      if (typeof instance !== 'string' && instance.git && isLocalPath(instance.git.repo)) instance.git.repo = resolve(dirname(file), instance.git.repo);
+    }
+  }
+  return config;
+}
+
 export function loadPipelineConfig(path: string): PipelineConfig {
   let text: string;
   try {
@@ -46,5 +60,5 @@ export function loadPipelineConfig(path: string): PipelineConfig {
   } catch (error) {
     throw new DomainError('CONFIG_INVALID', `Cannot read the pipeline configuration ${path} (${(error as NodeJS.ErrnoException).code}). Check that the file exists, or point SANDBOX_CONFIG at your pipeline file.`);
   }
-  return parsePipelineConfig(text, path);
+  return resolveRepositories(parsePipelineConfig(text, path), path);
 }

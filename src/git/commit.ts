@@ -17,7 +17,11 @@ export interface CommitInput {
 }
 
 /** A push git refused because the branch moved since the bot read it (the lease no longer holds), or for another reason. */
-export class PushRefused extends GitError {}
+export class PushRefused extends GitError {
+  constructor(message: string, exitCode: number | null, stderr: string, readonly moved: boolean) {
+    super(message, exitCode, stderr);
+  }
+}
 
 type Where = Pick<GitOptions, 'cwd' | 'env' | 'timeoutMs'>;
 
@@ -59,8 +63,8 @@ export async function pushWithLease(where: Where, repo: string, branch: string, 
     await git(['push', '--quiet', `--force-with-lease=${ref}:${expected}`, '--', repo, `${commit}:${ref}`], where);
   } catch (error) {
     if (!(error instanceof GitError)) throw error;
-    const stale = /stale info|fetch first|non-fast-forward|\[rejected\]/.test(error.stderr + error.message);
-    const why = stale ? `${branch} moved since it was read (someone pushed to it): refresh the instance, then try again.` : error.message;
-    throw new PushRefused(`The push to ${branch} was refused: ${why}`, error.exitCode, error.stderr);
+    const moved = /stale info|fetch first|non-fast-forward|\[rejected\]/.test(error.stderr + error.message);
+    const why = moved ? `${branch} moved since it was read (someone pushed to it)` : error.message;
+    throw new PushRefused(`The push to ${branch} was refused: ${why}`, error.exitCode, error.stderr, moved);
   }
 }

@@ -5,7 +5,7 @@ import type { GitSource } from '../config/schema.ts';
 import { InvalidStateError } from '../domain/errors.ts';
 import type { ConnectionCheck, InstanceSources, SourceSnapshot } from '../domain/sources.ts';
 import { BranchRefused, type BranchSource, DEPENDENCIES_FILE, fetchBranch, folderOf, readCommit } from './branch.ts';
-import { commitChanges, pushWithLease } from './commit.ts';
+import { PushRefused, commitChanges, pushWithLease } from './commit.ts';
 import { git, GitError, maskCredentials, splitZ } from './git.ts';
 
 /**
@@ -112,6 +112,9 @@ export function gitSources(specs: Record<string, GitSource>, mirrors: string, en
         await git(['update-ref', `refs/heads/${source.branch}`, commit], where);
         return commit;
       } catch (error) {
+        if (error instanceof PushRefused && error.moved) {
+          throw new InvalidStateError(`${instance}'s branch ${source.branch} moved since it was read (someone pushed to it): refresh ${instance}, then try again.`);
+        }
         if (error instanceof GitError) throw new InvalidStateError(`${instance}: ${maskCredentials(error.message)}`);
         throw error;
       }

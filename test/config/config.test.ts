@@ -111,6 +111,20 @@ describe('configuration validation', () => {
     ]);
   });
 
+  it('takes a repository given as a relative path as relative to the pipeline file; URLs and ssh addresses stay as written', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandbox-config-'));
+    const file = join(dir, 'sandbox.config.yml');
+    writeFileSync(
+      file,
+      pipeline(`${developmentOf(`      - { name: dev-alice, git: { repo: repos/config.git, branch: dev-alice } }
+      - { name: dev-bob, git: { repo: "git@git.example.com:acme/config.git", branch: dev-bob } }
+      - { name: dev-carol, git: { repo: "file:///srv/config.git", branch: dev-carol } }
+      - { name: dev-dave, git: { repo: /srv/config.git, branch: dev-dave } }`)}${production}`),
+    );
+    const repos = loadPipelineConfig(file).environments[0]!.instances.map((i) => (typeof i === 'string' ? undefined : i.git?.repo));
+    expect(repos).toEqual([join(dir, 'repos', 'config.git'), 'git@git.example.com:acme/config.git', 'file:///srv/config.git', '/srv/config.git']);
+  });
+
   it('names the git-backed instance at fault: a credential in the URL or the file, a bad branch, a folder outside the repository', () => {
     const message = configError(
       pipeline(`${developmentOf(`      - dev-alice

@@ -110,7 +110,7 @@ describe('a deployment into an instance kept in git', () => {
     const tipBefore = (await git(['rev-parse', 'staging'], { cwd: origin })).toString();
     const failed = await services.deploy(as(DEPLOYER), request.id);
     expect(failed.succeeded).toBe(false);
-    expect(failed.reason).toContain('staging moved since it was read (someone pushed to it): refresh the instance, then try again.');
+    expect(failed.reason).toBe("staging's branch staging moved since it was read (someone pushed to it): refresh staging, then try again.");
     expect((await git(['rev-parse', 'staging'], { cwd: origin })).toString()).toBe(tipBefore);
     expect(await staging()).toEqual({ 'Layout/Account': 'v1\n' });
 
@@ -186,5 +186,54 @@ environments:
     expect(await show('staging')).toBe(`Revert DR-1: tiers broke the form\n\nSandbox-Request: DR-1\nSandbox-Run: RUN-${reverted.run.id}\nReverted-by: ${ADMIN}\n\n`);
     expect((await git(['diff', '--stat', 'staging~2', 'staging'], { cwd: origin })).toString()).toBe('');
     expect(Object.fromEntries((await services.components.list('production')).map((c) => [c.key, c.content]))).toEqual({ 'Layout/Account': 'v1\n' });
+  });
+});
+
+describe('a sync into a development instance kept in git', () => {
+  useOrigin('dev-alice');
+  const devAlice = async () => Object.fromEntries((await services.components.list('dev-alice')).map((c) => [c.key, c.content]));
+
+  it('is one commit on its branch when it takes something, and none when it takes nothing', async () => {
+    await world.put('staging', { 'Layout/Account': 'v1\n', 'Field/Tier': { content: 'picklist\n', dependsOn: ['Layout/Account'] } });
+    const synced = await services.sync(as(ALICE), 'dev-alice');
+    expect(synced.taken).toEqual(['Field/Tier']);
+    expect(await show('staging')).toBe(`Sync dev-alice with staging: 1 component taken\n\nSandbox-Run: RUN-${synced.run.id}\nSynced-by: ${ALICE}\n\n`);
+    expect(await file('components/Field/Tier')).toBe('picklist\n');
+    expect(JSON.parse(await file('components/.dependencies.json'))).toEqual({ 'Field/Tier': ['Layout/Account'] });
+    expect((await services.refresh(as(ADMIN), 'dev-alice')).changed).toBe(false);
+
+    await services.sync(as(ALICE), 'dev-alice');
+    expect((await git(['rev-list', '--count', 'staging'], { cwd: origin })).toString().trim()).toBe('2');
+  });
+
+  it('fails when its push is refused, leaving the instance and its branch as they were', async () => {
+    await world.put('staging', { 'Field/Tier': 'picklist\n' });
+    const sources = gitSources({ 'dev-alice': { repo: origin, branch: 'staging', path: 'components' } }, join(dir, 'mirrors'));
+    // Someone pushes between the sync's read of the branch and its push: the lease refuses the push.
+    services = createServices({ ...world.services.deps, sources: { ...sources, write: async (i, c) => (await pushOutside({ 'components/Layout/Banner': 'b1\n' }), sources.write(i, c)) } });
+    const refusal = await refused(services.sync(as(ALICE), 'dev-alice'), 'INVALID_STATE');
+    expect(refusal.message).toBe("The sync of dev-alice was not done: dev-alice's branch staging moved since it was read (someone pushed to it): refresh dev-alice, then try again.");
+    expect(await devAlice()).toEqual({ 'Layout/Account': 'v1\n' });
+    expect(await show('staging')).toBe('outside\n\n');
+  });
+
+  it('refuses a direct edit of its components, saying to commit to the branch', async () => {
+    const refusal = await refused(services.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/Banner', content: 'b1\n' }]), 'INVALID_STATE');
+    expect(refusal.message).toBe('dev-alice is kept in git: change its components by committing to its branch and pushing, then `sandbox refresh dev-alice` (a sync or send reads the branch too).');
+    await refused(services.components.remove(as(ALICE), 'dev-alice', 'Layout/Account'), 'INVALID_STATE');
+    expect(await devAlice()).toEqual({ 'Layout/Account': 'v1\n' });
+  });
+
+  it('takes theirs in a conflict as one commit', async () => {
+    await world.put('staging', { 'Layout/Account': 'v1\n' });
+    await services.sync(as(ALICE), 'dev-alice');
+    await pushOutside({ 'components/Layout/Account': 'mine\n' }, 'my account');
+    await world.put('staging', { 'Layout/Account': 'theirs\n' });
+    expect((await services.sync(as(ALICE), 'dev-alice')).conflicts).toEqual(['Layout/Account']);
+    await services.conflicts.resolve(as(ALICE), 'dev-alice', 'Layout/Account', 'theirs');
+    expect(await show('staging')).toBe(`Resolve Layout/Account: take staging's version\n\nResolved-by: ${ALICE}\n\n`);
+    expect(await file('components/Layout/Account')).toBe('theirs\n');
+    expect(await devAlice()).toEqual({ 'Layout/Account': 'theirs\n' });
+    expect((await services.refresh(as(ADMIN), 'dev-alice')).changed).toBe(false);
   });
 });

@@ -69,7 +69,7 @@ describe('a commit of many files', () => {
     const mine = await commitChanges({ cwd: mirror }, { parent: read, changes: [{ path: 'components/Layout/New', content: 'new\n' }], message: 'DR-3', author: { name: 'Sandbox bot', email: 'sandbox@example.com' }, at: AT });
     const refused = await pushWithLease({ cwd: mirror }, origin, 'staging', mine, read).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(PushRefused);
-    expect((refused as PushRefused).message).toBe('The push to staging was refused: staging moved since it was read (someone pushed to it): refresh the instance, then try again.');
+    expect((refused as PushRefused).message).toBe('The push to staging was refused: staging moved since it was read (someone pushed to it)');
     expect(await tipOf('staging')).toBe(moved);
   });
 });

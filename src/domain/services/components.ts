@@ -1,7 +1,7 @@
 import { type ServiceDeps, audit, audited, isAdmin } from '../service-deps.ts';
 import { command, msg } from '../message.ts';
 import { environmentOf, findInstance } from '../lookups.ts';
-import { InvalidInputError, NotFoundError, NotPermittedError } from '../errors.ts';
+import { InvalidInputError, InvalidStateError, NotFoundError, NotPermittedError } from '../errors.ts';
 import { componentHash } from '../hash.ts';
 import type { Actor } from '../ports.ts';
 import type { Component, Instance } from '../types.ts';
@@ -44,11 +44,20 @@ async function outOfBand(deps: ServiceDeps, actor: Actor, instance: Instance): P
   );
 }
 
+/** A git-backed instance holds what its branch holds: it changes by commits, never by a direct edit the next read would undo. */
+function assertNotKeptInGit(deps: ServiceDeps, instance: Instance) {
+  if (!deps.sources?.backs(instance.name)) return;
+  throw new InvalidStateError(
+    msg`${instance.name} is kept in git: change its components by committing to its branch and pushing, then ${command(`refresh ${instance.name}`)} (a sync or send reads the branch too).`,
+  );
+}
+
 /** Writes components into an instance (one or many); every key is checked before anything is written. */
 export async function putComponents(deps: ServiceDeps, actor: Actor, instanceName: string, inputs: ComponentInput[]): Promise<number> {
   return audited(deps, actor, 'components put', instanceName, async () => {
     const instance = await findInstance(deps.store, instanceName);
     assertMayWorkOn(deps, actor.user, instance, 'change components of');
+    assertNotKeptInGit(deps, instance);
     const direct = await outOfBand(deps, actor, instance);
     const seen = new Set<string>();
     for (const i of inputs) {
@@ -71,6 +80,7 @@ export async function removeComponent(deps: ServiceDeps, actor: Actor, instanceN
   return audited(deps, actor, 'components rm', instanceName, async () => {
     const instance = await findInstance(deps.store, instanceName);
     assertMayWorkOn(deps, actor.user, instance, 'change components of');
+    assertNotKeptInGit(deps, instance);
     const direct = await outOfBand(deps, actor, instance);
     await deps.store.transaction(async (tx) => {
       await tx.instances.lockRow(instance.id);

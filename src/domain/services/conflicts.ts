@@ -6,6 +6,7 @@ import { command, msg } from '../message.ts';
 import type { Actor } from '../ports.ts';
 import type { Component, ComponentAction, Instance, SyncConflict } from '../types.ts';
 import { assertMayWorkOn } from './access.ts';
+import { commitResolution } from './git-writes.ts';
 
 /** Keep mine: the instance's version stays and will be sent; take theirs: the source's version replaces it. */
 export type Keep = 'mine' | 'theirs';
@@ -76,6 +77,7 @@ export async function resolveConflict(deps: ServiceDeps, actor: Actor, instanceN
     if (!KEEPS.includes(keep as Keep)) throw new InvalidInputError(`Say which version to keep of ${key}: mine (yours, to be sent) or theirs (the synced one); “${keep}” is neither.`).about('keep');
     const instance = await findInstance(deps.store, instanceName);
     assertMayWorkOn(deps, actor.user, instance, 'resolve conflicts in');
+    const names = await sourceNames(deps);
     const resolved = await deps.store.transaction(async (tx) => {
       await tx.instances.lockRow(instance.id);
       const conflict = await tx.conflicts.get(instance.id, key);
@@ -83,6 +85,7 @@ export async function resolveConflict(deps: ServiceDeps, actor: Actor, instanceN
       if (keep === 'theirs') {
         if (conflict.theirsContent === null) await tx.components.remove(instance.id, key);
         else await tx.components.put(instance.id, theirsComponent(key, conflict.theirsContent, conflict.theirsHash!, conflict.theirsDependsOn, actor, deps.clock.now()));
+        await commitResolution(tx, deps, { target: instance, key, source: names.get(conflict.sourceInstanceId) ?? 'the source', by: actor.user, at: deps.clock.now() });
       }
       await audit(tx, deps, actor, 'resolve', instance.name, 'succeeded', { key, keep });
       return { instance, key, keep: keep as Keep, removed: keep === 'theirs' && conflict.theirsContent === null };

@@ -50,6 +50,30 @@ export async function commitDeployment(
   await commitToBranch(tx, deps, { target: o.target, keys, message: `${id}: ${o.request.message}\n\n${trailers.join('\n')}\n`, at: o.at }, refused);
 }
 
+/**
+ * A sync's commit, when it changed the instance (`keys`: the components taken from the source): pushed inside the
+ * sync's transaction, so that a refused push fails the sync and the instance stays as it was.
+ */
+export async function commitSync(
+  tx: Repositories,
+  deps: ServiceDeps,
+  o: { target: Instance; source: Instance; run: Run; by: string; keys: string[]; at: Date },
+): Promise<void> {
+  if (!deps.sources?.backs(o.target.name) || o.keys.length === 0) return;
+  const trailers = [`Sandbox-Run: ${formatId('run', o.run.id)}`, `Synced-by: ${o.by}`];
+  const message = `Sync ${o.target.name} with ${o.source.name}: ${o.keys.length} ${o.keys.length === 1 ? 'component' : 'components'} taken\n\n${trailers.join('\n')}\n`;
+  await commitToBranch(tx, deps, { target: o.target, keys: o.keys, message, at: o.at }, (reason) => new DomainError('INVALID_STATE', `The sync of ${o.target.name} was not done: ${reason}`));
+}
+
+/**
+ * Taking theirs in a conflict of a git-backed instance: one commit. It has no run to be undone by; should the
+ * database not take it, the branch is ahead, and the next refresh reads it in like any commit.
+ */
+export async function commitResolution(tx: Repositories, deps: ServiceDeps, o: { target: Instance; key: string; source: string; by: string; at: Date }): Promise<void> {
+  const message = `Resolve ${o.key}: take ${o.source}'s version\n\nResolved-by: ${o.by}\n`;
+  await commitToBranch(tx, deps, { target: o.target, keys: [o.key], message, at: o.at }, (reason) => new DomainError('INVALID_STATE', `The conflict on ${o.key} was not resolved: ${reason}`));
+}
+
 /** A revert's commit: the components restored, as they were before the deployment (`only` those, when given). */
 export async function commitRevert(
   tx: Repositories,

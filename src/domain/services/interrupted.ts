@@ -2,7 +2,7 @@ import { type ServiceDeps, audit } from '../service-deps.ts';
 import { moveRequest } from '../states.ts';
 import { formatId } from '../ids.ts';
 import type { Actor } from '../ports.ts';
-import type { Run } from '../types.ts';
+import type { Run, RunKind } from '../types.ts';
 import { followCarrier } from './change-request-work.ts';
 import { reconcileBranch } from './git-writes.ts';
 
@@ -37,9 +37,12 @@ export async function recoverInterruptedRuns(deps: ServiceDeps): Promise<Run[]> 
   return recovered;
 }
 
-/** A deployment or revert into a git-backed instance may have pushed its commit before its process died: undone, and said in its log. */
+/** The runs that may commit to a git-backed instance's branch. */
+const COMMITTING: readonly RunKind[] = ['deploy', 'revert', 'sync'];
+
+/** A deployment, revert or sync into a git-backed instance may have pushed its commit before its process died: undone, and said in its log. */
 async function reconcileAfter(deps: ServiceDeps, run: Run, now: Date) {
-  if (run.instanceId === null || (run.kind !== 'deploy' && run.kind !== 'revert')) return;
+  if (run.instanceId === null || !COMMITTING.includes(run.kind)) return;
   const target = await deps.store.instances.byId(run.instanceId);
   if (!target) return;
   const said = await reconcileBranch(deps, target, run);

@@ -8,6 +8,7 @@ import { startRun } from '../run-log.ts';
 import type { Instance, Run } from '../types.ts';
 import { assertMayWorkOn } from './access.ts';
 import { refreshIfKeptInGit } from './refresh.ts';
+import { commitSync, reconcileBranch } from './git-writes.ts';
 
 export interface SyncResult {
   run: Run;
@@ -79,6 +80,7 @@ export async function sync(deps: ServiceDeps, actor: Actor, instanceName: string
         await tx.conflicts.record(instance.id, source.id, conflicts, log.run.id, deps.clock.now());
         await tx.conflicts.dropSettled(instance.id, source.id);
         await tx.instances.replaceBaseline(instance.id, source.id, deps.clock.now());
+        await commitSync(tx, deps, { target: instance, source, run: log.run, by: actor.user, keys: taken, at: deps.clock.now() });
         await audit(tx, deps, actor, 'sync', instance.name, 'succeeded', { source: source.name, taken: taken.length, kept: kept.length, conflicts });
         return { taken, kept, conflicts };
       });
@@ -90,6 +92,8 @@ export async function sync(deps: ServiceDeps, actor: Actor, instanceName: string
       return { run, instance, source, ...result };
     } catch (error) {
       log.error(`Sync failed: ${(error as Error).message}`);
+      const reconciled = await reconcileBranch(deps, instance, log.run);
+      if (reconciled) log.warn(reconciled);
       await log.finish('failed', (error as Error).message);
       throw error;
     }
