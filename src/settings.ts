@@ -67,15 +67,22 @@ export const LOCAL_WORKSPACE_DIR = './.workspace';
 export interface LocalSettings extends Settings {
   /** Whether SANDBOX_CONFIG names the pipeline; if not, the workspace's own is used, created on first start. */
   configGiven: boolean;
+  /**
+   * SANDBOX_LOCAL_GIT=1: the demo pipeline's instances are kept in a git repository of the workspace (one branch each),
+   * a workspace apart from the other, with its own pipeline file and database.
+   */
+  git: boolean;
 }
 
 /** Settings of the local workspace: the usual ones, with its own data directory and pipeline by default. */
 export function readLocalSettings(env: NodeJS.ProcessEnv = process.env): LocalSettings {
-  const given = present(env);
+  const { SANDBOX_LOCAL_GIT, ...given } = present(env);
+  const git = SANDBOX_LOCAL_GIT !== undefined && !/^(0|false|no)$/i.test(SANDBOX_LOCAL_GIT);
+  const home = git ? `${LOCAL_WORKSPACE_DIR}/git` : LOCAL_WORKSPACE_DIR;
   // Each pipeline file gets a database of its own: rehearsing one never meets the data of another.
   const pipeline = given.SANDBOX_CONFIG ? `-${basename(given.SANDBOX_CONFIG).replace(/\.ya?ml$/, '')}` : '';
-  const defaults = { SANDBOX_DATA_DIR: `${LOCAL_WORKSPACE_DIR}/data${pipeline}`, SANDBOX_CONFIG: `${LOCAL_WORKSPACE_DIR}/sandbox.config.yml` };
-  const settings = { ...readSettings({ ...defaults, ...given }), configGiven: 'SANDBOX_CONFIG' in given };
+  const defaults = { SANDBOX_DATA_DIR: `${home}/data${pipeline}`, SANDBOX_CONFIG: `${home}/sandbox.config.yml` };
+  const settings = { ...readSettings({ ...defaults, ...given }), configGiven: 'SANDBOX_CONFIG' in given, git };
   // A server that lost its Slack settings must not put the demo pipeline into its real database.
   if (settings.DATABASE_URL && !settings.configGiven) {
     throw new DomainError(

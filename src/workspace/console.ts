@@ -5,7 +5,7 @@ import { spell, type Voice } from '../domain/message.ts';
 import { type NumberedButton, visibleTo } from './buttons.ts';
 import { ConsoleDisplay } from './console-display.ts';
 import { ConsoleModal } from './console-modal.ts';
-import type { LocalWorkspace } from './local.ts';
+import { committer, type LocalWorkspace } from './local.ts';
 import { appHomeOpened, blockAction, type PostResult, slashCommand, type SlackRequest } from './payloads.ts';
 import type { Person } from './people.ts';
 
@@ -28,6 +28,8 @@ const HELP = [
   '  in <#channel>            type in another channel',
   '  show [#channel]          the channel\'s messages as they are now',
   '  change <instance> <Type/Name> <content>   change a component in an instance, as your sandbox work',
+  '                           (an instance kept in git: a commit in your clone of its branch, pushed)',
+  '  git <args>               git in the workspace\'s repository, e.g. git log --oneline production',
   '  people | help | quit',
   'In a modal, answer each field in turn (Enter keeps what it holds), then Enter submits; cancel closes it.',
 ];
@@ -157,6 +159,9 @@ export class WorkspaceConsole {
         return this.showChannel(arg);
       case 'change':
         return this.change(rest);
+      case 'git':
+        if (!this.ws.repository) return this.say(['This workspace keeps no instance in git: start it with SANDBOX_LOCAL_GIT=1 for one that does.']);
+        return this.say(await this.ws.repository.run(rest));
       case 'people':
       case 'who':
         return this.listPeople();
@@ -287,7 +292,13 @@ export class WorkspaceConsole {
     if (env && env.kind !== 'development') {
       return this.say([`⚠ ${instance} is in ${env.name}: changes reach it only through the pipeline (send, approve, deploy). Change a sandbox of ${this.sandboxEnvironments()} instead.`]);
     }
-    await this.ws.bot.services.components.put({ user: this.person.id, via: 'cli' }, instance, [{ key, content: content.join(' ').replace(/\\n/g, '\n') }]);
+    const component = { key, content: content.join(' ').replace(/\\n/g, '\n') };
+    const repository = this.ws.repository;
+    if (repository?.keeps(instance)) {
+      const said = await repository.commit(instance, committer(this.ws.directory, this.person.id), [component], `Change ${key}`);
+      return this.say([...said, `${this.person.name} pushed to ${instance}'s branch: the bot reads it at the next sync or send of ${instance} (or /sandbox refresh ${instance}).`]);
+    }
+    await this.ws.bot.services.components.put({ user: this.person.id, via: 'cli' }, instance, [component]);
     return this.say([`${this.person.name} changed ${key} in ${instance}.`]);
   }
 

@@ -1,8 +1,12 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
 import { type Logger, LogLevel } from '@slack/bolt';
 import { ECHO_MARK, WorkspaceConsole } from './console.ts';
 import { DEMO_PIPELINE, startLocalWorkspace } from './local.ts';
+import { pipelineInGit } from './local-git.ts';
 import { readLocalSettings } from '../settings.ts';
 
 /** One step of the scenario: who does it, what they type, and what everyone must then see. */
@@ -27,7 +31,13 @@ export const DEMO_STEPS: DemoStep[] = [
     see: [/Synced dev-alice with staging: taken 1, kept 2, conflicts 0/, /Took Workflow\/Onboarding from staging/],
   },
   {
-    title: 'alice sends her changes to staging',
+    title: 'alice commits to dev-alice’s branch in her clone and pushes: her sandbox is kept in git',
+    as: 'alice',
+    type: ['change dev-alice Field/Account.Region type: picklist\\nvalues: [EMEA, Americas, APAC, LATAM]'],
+    see: [/\$ git -C \S+ commit -am "Change Field\/Account\.Region"/, /\[dev-alice [0-9a-f]{7,} Change Field\/Account\.Region\]/, /\$ git -C \S+ push/],
+  },
+  {
+    title: 'alice sends her changes to staging: the bot reads her branch first',
     as: 'alice',
     type: ['/sandbox send dev-alice', ENTER, 'Adds a Region field to accounts', ENTER, ENTER],
     see: [/Sent 2 changes \(1 added, 1 modified\) as DR-1 to staging/, /DR-1 · dev-alice → staging/, /May approve\n {2}@carol/, /Still needed\n {2}1 more approval/, /Waiting for approval: 0 of 1/],
@@ -36,7 +46,7 @@ export const DEMO_STEPS: DemoStep[] = [
     title: 'carol looks at what DR-1 changes before she votes (View changes)',
     as: 'carol',
     type: ['press View changes DR-1'],
-    see: [/┌ Changes DR-1/, /\+ Field\/Account\.Region \(added\)/, /--- \/dev\/null/],
+    see: [/┌ Changes DR-1/, /\+ Field\/Account\.Region \(added\)/, /--- \/dev\/null/, /\+values: \[EMEA, Americas, APAC, LATAM\]/],
   },
   {
     title: 'carol approves DR-1 in #staging; the card becomes its queue card',
@@ -146,6 +156,12 @@ export const DEMO_STEPS: DemoStep[] = [
     type: ['/sandbox send staging'],
     see: [/deployed and then reverted: a reverted project cannot be redeployed as-is/],
   },
+  {
+    title: 'production’s branch holds the deployment and the revert as commits, naming who approved, deployed and reverted',
+    as: 'dave',
+    type: ['git log -2 --format=%B production'],
+    see: [/^Revert DR-4: Regions break the checkout\n\nSandbox-Request: DR-4\nSandbox-Run: RUN-\d+\nReverted-by: U0DAVE$/m, /^DR-4: Account regions \(SALES-42\)\n\nSandbox-Request: DR-4\nSandbox-Run: RUN-\d+\nApproved-by: U0CAROL\nDeployed-by: U0DAVE$/m],
+  },
 ];
 
 /** The bot's warnings and errors during the demo: any of them fails the step it came in. */
@@ -181,10 +197,19 @@ function failure(step: DemoStep, shown: string, terminal: WorkspaceConsole, comp
   return undefined;
 }
 
-/** Plays the scenario in a fresh in-memory workspace; prints the transcript; true when every step showed what it must. */
+/**
+ * Plays the scenario in a fresh in-memory workspace whose instances are kept in a git repository of a folder of its
+ * own (removed at the end); prints the transcript; true when every step showed what it must.
+ */
 export async function playDemo(output: NodeJS.WritableStream, steps = DEMO_STEPS, o: { color?: boolean } = {}): Promise<boolean> {
   const logger = recordingLogger();
-  const ws = await startLocalWorkspace(readLocalSettings({ SANDBOX_CONFIG: DEMO_PIPELINE, SANDBOX_DATA_DIR: 'memory://' }), { logger });
+  const dir = mkdtempSync(join(tmpdir(), 'sandbox-demo-'));
+  const pipeline = join(dir, 'sandbox.config.yml');
+  writeFileSync(pipeline, pipelineInGit(readFileSync(DEMO_PIPELINE, 'utf8')));
+  const ws = await startLocalWorkspace(readLocalSettings({ SANDBOX_CONFIG: pipeline, SANDBOX_DATA_DIR: 'memory://', SANDBOX_LOCAL_GIT: '1' }), { logger }).catch((error) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  });
   let seen = '';
   const tee = new Writable({
     write(chunk, _encoding, done) {
@@ -212,5 +237,6 @@ export async function playDemo(output: NodeJS.WritableStream, steps = DEMO_STEPS
   } finally {
     await ws.stop();
     terminal.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Logger, LogLevel } from '@slack/bolt';
 import { ConsoleLogger } from '@slack/logger';
@@ -11,6 +11,7 @@ import type { LocalSettings } from '../settings.ts';
 import { type SlackApp, startSlackApp } from '../app/slack-app.ts';
 import { type SlackEmulator, startSlackEmulator } from './emulator.ts';
 import { Directory, peopleOf } from './people.ts';
+import { LocalRepository, pipelineInGit } from './local-git.ts';
 import { seedSampleComponents } from './samples.ts';
 
 /** The demo pipeline, copied as the workspace's own on first start. */
@@ -21,8 +22,10 @@ export interface LocalWorkspace {
   bot: SlackApp;
   config: PipelineConfig;
   directory: Directory;
-  /** Whether this start created the pipeline file, and whether it seeded the sample components. */
-  created: { config: boolean; samples: boolean };
+  /** The git repository its instances are kept in (SANDBOX_LOCAL_GIT), when they are. */
+  repository?: LocalRepository;
+  /** Whether this start created the pipeline file, the git repository and the sample components. */
+  created: { config: boolean; repository: boolean; samples: boolean };
   /** Resolves once the bot's listeners, queued work, posts and threads are all done. */
   settled(): Promise<void>;
   stop(): Promise<void>;
@@ -46,10 +49,24 @@ function quietLogger(): Logger {
  * in a PostgreSQL database of DATABASE_URL, which may be a real one. The samples are the workspace's past, not news:
  * they are seeded by services whose runs nobody announces.
  */
-function seedOnce(bot: SlackApp, config: PipelineConfig, settings: LocalSettings): Promise<boolean> {
+function seedOnce(bot: SlackApp, config: PipelineConfig, settings: LocalSettings, repository: LocalRepository | undefined): Promise<boolean> {
   if (settings.DATABASE_URL) return Promise.resolve(false);
-  return seedSampleComponents(createServices({ ...bot.runtime.services.deps, sink: { line: () => {} } }), config);
+  const services = createServices({ ...bot.runtime.services.deps, sink: { line: () => {} } });
+  if (!repository) return seedSampleComponents(services, config);
+  // An instance kept in git is given its samples as its owner would: a commit on its branch, then read by the bot.
+  const directory = new Directory(peopleOf(config), config);
+  return seedSampleComponents(services, config, async (actor, instance, components) => {
+    if (!repository.keeps(instance)) return void (await services.components.put(actor, instance, components));
+    await repository.commit(instance, committer(directory, actor.user), components, `Sample work on ${instance}`);
+    await services.refresh(actor, instance);
+  });
 }
+
+/** Who commits for a person of the workspace. */
+export const committer = (directory: Directory, id: string) => {
+  const name = directory.userName(id) ?? id.toLowerCase();
+  return { name, email: `${name}@example.com` };
+};
 
 /** Where the channels' messages are kept beside an embedded database on disk; none in memory or on PostgreSQL. */
 function historyFile(settings: LocalSettings): string | undefined {
@@ -63,7 +80,7 @@ function pipelineFile(settings: LocalSettings): { path: string; created: boolean
   const path = settings.SANDBOX_CONFIG;
   if (settings.configGiven || existsSync(path)) return { path, created: false };
   mkdirSync(dirname(path), { recursive: true });
-  copyFileSync(DEMO_PIPELINE, path);
+  writeFileSync(path, settings.git ? pipelineInGit(readFileSync(DEMO_PIPELINE, 'utf8')) : readFileSync(DEMO_PIPELINE));
   return { path, created: true };
 }
 
@@ -74,6 +91,8 @@ function pipelineFile(settings: LocalSettings): { path: string; created: boolean
 export async function startLocalWorkspace(settings: LocalSettings, options: LocalWorkspaceOptions = {}): Promise<LocalWorkspace> {
   const file = pipelineFile(settings);
   const config = loadPipelineConfig(file.path);
+  const repository = settings.git ? new LocalRepository(dirname(file.path), config) : undefined;
+  const repositoryCreated = (await repository?.create()) ?? false;
   const directory = new Directory(peopleOf(config), config);
   const userNames = Object.fromEntries(directory.people.map((p) => [p.id, p.name]));
   // The pipeline's user groups exist here but have no members: only approvers named one by one can vote.
@@ -93,7 +112,7 @@ export async function startLocalWorkspace(settings: LocalSettings, options: Loca
       { logger: options.logger ?? quietLogger(), clock: options.clock, host: '127.0.0.1' },
     );
     emulator.connect(bot.url);
-    const samples = await seedOnce(bot, config, settings).catch(async (error) => {
+    const samples = await seedOnce(bot, config, settings, repository).catch(async (error) => {
       await bot.stop();
       throw error;
     });
@@ -102,7 +121,8 @@ export async function startLocalWorkspace(settings: LocalSettings, options: Loca
       bot,
       config,
       directory,
-      created: { config: file.created, samples },
+      repository,
+      created: { config: file.created, repository: repositoryCreated, samples },
       settled: () => bot.settled(),
       async stop() {
         await bot.stop();

@@ -1,6 +1,7 @@
 import { type InstanceConfig, instanceSpec, type PipelineConfig } from '../config/schema.ts';
 import type { Actor } from '../domain/ports.ts';
 import type { Services } from '../domain/services/index.ts';
+import type { ComponentInput } from '../domain/services/components.ts';
 import { WORKSPACE } from './identity.ts';
 
 const ACCOUNT_LAYOUT = 'Layout/Account';
@@ -27,6 +28,9 @@ const SECOND_DEVELOPER_CHANGES = [
   { key: 'Layout/Opportunity', content: 'sections:\n  - Details: [Name, Amount, Stage]\n', dependsOn: ['Field/Opportunity.Stage'] },
 ];
 
+/** How the samples are written into an instance (by its owner, or the workspace's admin). */
+export type PutComponents = (actor: Actor, instance: string, components: ComponentInput[]) => Promise<unknown>;
+
 const nameOfInstance = (instance: InstanceConfig) => instanceSpec(instance).name;
 
 /**
@@ -34,7 +38,7 @@ const nameOfInstance = (instance: InstanceConfig) => instanceSpec(instance).name
  * in the environment below production, and work in progress in the first two sandboxes of the lowest environment.
  * Does nothing once any instance holds a component. Returns whether it seeded.
  */
-export async function seedSampleComponents(services: Services, config: PipelineConfig): Promise<boolean> {
+export async function seedSampleComponents(services: Services, config: PipelineConfig, put: PutComponents = services.components.put): Promise<boolean> {
   const envs = config.environments;
   const instances = envs.flatMap((env) => env.instances);
   for (const instance of instances) {
@@ -46,17 +50,17 @@ export async function seedSampleComponents(services: Services, config: PipelineC
     return owner ? { user: owner, via: 'system' } : system;
   };
   const production = envs.at(-1)!.instances[0]!;
-  await services.components.put(system, nameOfInstance(production), PRODUCTION);
+  await put(system, nameOfInstance(production), PRODUCTION);
   for (let i = envs.length - 2; i >= 0; i--) {
     const source = nameOfInstance(envs[i + 1]!.instances[0]!);
     for (const instance of envs[i]!.instances) await services.sync(actorFor(instance), nameOfInstance(instance), source);
   }
   if (envs.length > 2) {
     const belowProduction = envs.at(-2)!.instances[0]!;
-    await services.components.put(actorFor(belowProduction), nameOfInstance(belowProduction), [STAGING_CHANGE]);
+    await put(actorFor(belowProduction), nameOfInstance(belowProduction), [STAGING_CHANGE]);
   }
   const [first, second] = envs[0]!.instances;
-  await services.components.put(actorFor(first!), nameOfInstance(first!), FIRST_DEVELOPER_CHANGES);
-  if (second) await services.components.put(actorFor(second), nameOfInstance(second), SECOND_DEVELOPER_CHANGES);
+  await put(actorFor(first!), nameOfInstance(first!), FIRST_DEVELOPER_CHANGES);
+  if (second) await put(actorFor(second), nameOfInstance(second), SECOND_DEVELOPER_CHANGES);
   return true;
 }

@@ -5,8 +5,9 @@ import { onPostgres } from '../helpers/database.ts';
 import { localEnv, ProgramRun, REPO } from '../helpers/workspace.ts';
 
 /**
- * `npm run demo`: a whole release played in a fresh in-memory workspace (the demo never uses DATABASE_URL, so it
- * runs on the PGlite project only). It exits 0 only when every step showed what it should.
+ * `npm run demo`: a whole release played in a fresh in-memory workspace whose instances are kept in a local git
+ * repository (the demo never uses DATABASE_URL, so it runs on the PGlite project only). It exits 0 only when every
+ * step showed what it should.
  */
 
 /** The lines between the heading of a thread and the next heading: the thread's log, in order. */
@@ -44,14 +45,15 @@ describe.runIf(!onPostgres)('npm run demo', () => {
     expect(stdout).not.toMatch(/\x1b\[/); // not a terminal: no colours
 
     const steps = stdout.split('\n').filter((l) => l.startsWith('■ '));
-    expect(steps).toHaveLength(21);
+    expect(steps).toHaveLength(23);
     steps.forEach((line, i) => expect(line).toBe(`■ ${i + 1}/${DEMO_STEPS.length} · ${DEMO_STEPS[i]!.title}`));
     const passed = stdout.split('\n').filter((l) => l.startsWith('✓ '));
     expect(passed).toEqual(DEMO_STEPS.map((s) => `✓ ${s.title}`));
-    expect(stdout.trimEnd().split('\n').at(-1)).toBe('The whole release played as expected: 21 steps.');
+    expect(stdout.trimEnd().split('\n').at(-1)).toBe('The whole release played as expected: 23 steps.');
 
     // The deployment of DR-1: its log lines threaded under its card in #staging, in the order they ran.
-    expect(thread(stdout, /^ {2}↳ thread in #staging · DR-1 to Staging: deploying/)).toEqual([
+    // Staging is kept in git: the deployment is a commit on its branch, pushed before the database commits.
+    expect(thread(stdout, /^ {2}↳ thread in #staging · DR-1 to Staging: deploying/).map((l) => l.replace(/\b[0-9a-f]{12}\b/, '<commit>'))).toEqual([
       '• Deploying DR-1 from dev-alice to staging (Staging): "Adds a Region field to accounts"',
       '• Checking dependencies…',
       '• Dependencies: all present',
@@ -60,6 +62,7 @@ describe.runIf(!onPostgres)('npm run demo', () => {
       '• Saved the prior state of 2 components',
       '• Applied 2 changes to staging',
       '• Compare: the target holds every item of the package',
+      "• Committed <commit> on staging's branch and pushed it",
       '• Deployment succeeded: DR-1 is live in Staging',
     ]);
 

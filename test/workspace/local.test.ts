@@ -23,7 +23,7 @@ describe.runIf(!onPostgres)('a local workspace on a pipeline of your own', () =>
   });
 
   it('uses the given file as it is, and seeds the sample components into its instances', async () => {
-    expect(ws.created).toEqual({ config: false, samples: true });
+    expect(ws.created).toEqual({ config: false, repository: false, samples: true });
     const services = ws.bot.runtime.services;
     expect((await services.components.list('production')).map((c) => c.key)).toEqual(['Field/Account.Industry', 'Layout/Account', 'Workflow/Onboarding']);
     const changes = (await services.status()).flatMap((e) => e.instances).map((i) => [i.instance.name, i.changes]);

@@ -196,7 +196,7 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
         log.info(`Applied ${count(written, 'change')} to ${target.name}`);
         log.progress(5, DEPLOY_STEPS, 'comparing and running checks');
         await postDeployChecks(tx, request, env, target.id, log);
-        await commitDeployment(tx, deps, { request, target, run: log.run, deployer: actor.user, at: now }, (reason) => new DeploymentCheckFailed(reason));
+        await commitDeployment(tx, deps, { request, target, log, deployer: actor.user, at: now }, (reason) => new DeploymentCheckFailed(reason));
         const updated = await moveRequest(tx, requestId, ['deploying'], 'deployed', { deployedBy: actor.user, deployedAt: now, deployRunId: log.run.id, updatedAt: now });
         // The run ends in this transaction: if another process took this one for dead and marked the run
         // interrupted, nothing commits, and the target stays as that run's log says.

@@ -2,6 +2,7 @@ import { formatId } from '../ids.ts';
 import type { Repositories } from '../ports.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import { DomainError } from '../errors.ts';
+import type { RunLog } from '../run-log.ts';
 import type { DeploymentRequest, Instance, Run } from '../types.ts';
 
 /**
@@ -13,7 +14,7 @@ import type { DeploymentRequest, Instance, Run } from '../types.ts';
 async function commitToBranch(
   tx: Repositories,
   deps: ServiceDeps,
-  o: { target: Instance; keys: string[]; message: string; at: Date },
+  o: { target: Instance; keys: string[]; message: string; at: Date; log?: RunLog },
   refused: (reason: string) => Error,
 ): Promise<void> {
   if (!deps.sources?.backs(o.target.name)) return;
@@ -29,6 +30,7 @@ async function commitToBranch(
       at: o.at,
     });
     await tx.instances.recordGitRead(o.target.id, commit);
+    o.log?.info(`Committed ${commit.slice(0, 12)} on ${o.target.name}'s branch and pushed it`);
   } catch (error) {
     if (error instanceof DomainError) throw refused(error.message);
     throw error;
@@ -39,15 +41,15 @@ async function commitToBranch(
 export async function commitDeployment(
   tx: Repositories,
   deps: ServiceDeps,
-  o: { request: DeploymentRequest; target: Instance; run: Run; deployer: string; at: Date },
+  o: { request: DeploymentRequest; target: Instance; log: RunLog; deployer: string; at: Date },
   refused: (reason: string) => Error,
 ): Promise<void> {
   if (!deps.sources?.backs(o.target.name)) return;
   const id = formatId('request', o.request.id);
   const keys = (await tx.packages.items(o.request.packageId)).map((item) => item.key);
   const approvers = (await tx.requests.votes(o.request.id)).filter((v) => v.decision === 'approve').map((v) => v.voter);
-  const trailers = [`Sandbox-Request: ${id}`, `Sandbox-Run: ${formatId('run', o.run.id)}`, ...approvers.map((a) => `Approved-by: ${a}`), `Deployed-by: ${o.deployer}`];
-  await commitToBranch(tx, deps, { target: o.target, keys, message: `${id}: ${o.request.message}\n\n${trailers.join('\n')}\n`, at: o.at }, refused);
+  const trailers = [`Sandbox-Request: ${id}`, `Sandbox-Run: ${formatId('run', o.log.run.id)}`, ...approvers.map((a) => `Approved-by: ${a}`), `Deployed-by: ${o.deployer}`];
+  await commitToBranch(tx, deps, { target: o.target, keys, message: `${id}: ${o.request.message}\n\n${trailers.join('\n')}\n`, at: o.at, log: o.log }, refused);
 }
 
 /**
@@ -57,12 +59,12 @@ export async function commitDeployment(
 export async function commitSync(
   tx: Repositories,
   deps: ServiceDeps,
-  o: { target: Instance; source: Instance; run: Run; by: string; keys: string[]; at: Date },
+  o: { target: Instance; source: Instance; log: RunLog; by: string; keys: string[]; at: Date },
 ): Promise<void> {
   if (!deps.sources?.backs(o.target.name) || o.keys.length === 0) return;
-  const trailers = [`Sandbox-Run: ${formatId('run', o.run.id)}`, `Synced-by: ${o.by}`];
+  const trailers = [`Sandbox-Run: ${formatId('run', o.log.run.id)}`, `Synced-by: ${o.by}`];
   const message = `Sync ${o.target.name} with ${o.source.name}: ${o.keys.length} ${o.keys.length === 1 ? 'component' : 'components'} taken\n\n${trailers.join('\n')}\n`;
-  await commitToBranch(tx, deps, { target: o.target, keys: o.keys, message, at: o.at }, (reason) => new DomainError('INVALID_STATE', `The sync of ${o.target.name} was not done: ${reason}`));
+  await commitToBranch(tx, deps, { target: o.target, keys: o.keys, message, at: o.at, log: o.log }, (reason) => new DomainError('INVALID_STATE', `The sync of ${o.target.name} was not done: ${reason}`));
 }
 
 /**
@@ -78,14 +80,14 @@ export async function commitResolution(tx: Repositories, deps: ServiceDeps, o: {
 export async function commitRevert(
   tx: Repositories,
   deps: ServiceDeps,
-  o: { request: DeploymentRequest; target: Instance; run: Run; by: string; reason: string | null; only?: string[]; at: Date },
+  o: { request: DeploymentRequest; target: Instance; log: RunLog; by: string; reason: string | null; only?: string[]; at: Date },
 ): Promise<void> {
   if (!deps.sources?.backs(o.target.name)) return;
   const id = formatId('request', o.request.id);
   const keys = o.only ?? (await tx.packages.items(o.request.packageId)).map((item) => item.key);
-  const trailers = [`Sandbox-Request: ${id}`, `Sandbox-Run: ${formatId('run', o.run.id)}`, `Reverted-by: ${o.by}`];
+  const trailers = [`Sandbox-Request: ${id}`, `Sandbox-Run: ${formatId('run', o.log.run.id)}`, `Reverted-by: ${o.by}`];
   const message = `Revert ${id}${o.reason ? `: ${o.reason}` : ''}\n\n${trailers.join('\n')}\n`;
-  await commitToBranch(tx, deps, { target: o.target, keys, message, at: o.at }, (reason) => new DomainError('INVALID_STATE', `The revert of ${id} was not done: ${reason}`));
+  await commitToBranch(tx, deps, { target: o.target, keys, message, at: o.at, log: o.log }, (reason) => new DomainError('INVALID_STATE', `The revert of ${id} was not done: ${reason}`));
 }
 
 /**

@@ -104,7 +104,7 @@ export async function revert(deps: ServiceDeps, actor: Actor, environmentName?: 
         const restored = await tx.packages.restoreSnapshot(latest.deployRunId!, latest.targetInstanceId, keys);
         const now = deps.clock.now();
         const target = (await tx.instances.byId(latest.targetInstanceId))!;
-        await commitRevert(tx, deps, { request: latest, target, run: log.run, by: actor.user, reason: reason?.trim() || null, only: keys, at: now });
+        await commitRevert(tx, deps, { request: latest, target, log, by: actor.user, reason: reason?.trim() || null, only: keys, at: now });
         const request = await moveRequest(tx, latest.id, ['deployed'], 'reverted', { revertRunId: log.run.id, updatedAt: now });
         await tx.requests.markReverted(latest.changeHash, latest.id, now);
         // A lock someone already set stays as it is: its reason still holds.

@@ -80,7 +80,7 @@ export async function sync(deps: ServiceDeps, actor: Actor, instanceName: string
         await tx.conflicts.record(instance.id, source.id, conflicts, log.run.id, deps.clock.now());
         await tx.conflicts.dropSettled(instance.id, source.id);
         await tx.instances.replaceBaseline(instance.id, source.id, deps.clock.now());
-        await commitSync(tx, deps, { target: instance, source, run: log.run, by: actor.user, keys: taken, at: deps.clock.now() });
+        await commitSync(tx, deps, { target: instance, source, log, by: actor.user, keys: taken, at: deps.clock.now() });
         await audit(tx, deps, actor, 'sync', instance.name, 'succeeded', { source: source.name, taken: taken.length, kept: kept.length, conflicts });
         return { taken, kept, conflicts };
       });
