@@ -13,15 +13,20 @@ export interface SourceComponent {
 export interface SourceSnapshot {
   /** The commit read (the branch's tip). */
   tip: string;
+  /** Every component the branch holds, or (not complete) only those written since the tip asked about. */
+  complete: boolean;
   components: SourceComponent[];
+  /** Not complete: the keys removed since the tip asked about. */
+  removed: string[];
 }
 
 export interface InstanceSources {
   /** Whether the instance is kept in git. */
   backs(instance: string): boolean;
   /**
-   * Fetches the instance's branch and reads its tip; the authors are those of the commits since `since` (null: of
-   * the whole history). A branch that cannot be reached or read is refused with what to check.
+   * Fetches the instance's branch and reads its tip: what changed since the tip `since` when it can, else all of it.
+   * The authors are those of the commits since `since` (null: of the whole history). A branch that cannot be reached
+   * or read is refused with what to check.
    */
   read(instance: string, since: string | null): Promise<SourceSnapshot>;
   /**

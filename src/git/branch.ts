@@ -53,45 +53,132 @@ export async function fetchBranch(s: BranchSource): Promise<string> {
   return (await git(['rev-parse', '--verify', `refs/heads/${s.branch}^{commit}`], o)).toString('utf8').trim();
 }
 
+/** A file under the components' folder: its path in the repository, its path in the folder, and how to read it. */
+interface FolderFile {
+  path: string;
+  relative: string;
+  /** A blob id, or `<commit>:<path>`. */
+  object: string;
+}
+
+type Where = Pick<BranchSource, 'mirror' | 'path' | 'env'>;
+
+/** Hidden files (`.dependencies.json`, `.gitkeep`…) are not components. */
+const isHidden = (relative: string) => relative.split('/').some((part) => part.startsWith('.'));
+
+/** The file at `relative` in the folder, as a FolderFile read from `commit`. */
+function inFolder(s: Where, relative: string, object?: string): FolderFile {
+  const folder = folderOf(s.path);
+  const path = folder ? `${folder}/${relative}` : relative;
+  return { path, relative, object: object ?? path };
+}
+
+/** Reads files through one `cat-file --batch`, as UTF-8 text; a missing one is absent from the answer. */
+async function readTexts(s: Where, commit: string, files: readonly FolderFile[]): Promise<Map<string, string>> {
+  const batch = new CatFileBatch({ cwd: s.mirror, env: s.env });
+  try {
+    const read = await Promise.all(files.map(async (f) => ({ f, object: await batch.read(/^[0-9a-f]{40,64}$/.test(f.object) ? f.object : `${commit}:${f.object}`) })));
+    const texts = new Map<string, string>();
+    for (const { f, object } of read) {
+      if (!('content' in object)) continue;
+      try {
+        texts.set(f.relative, utf8.decode(object.content));
+      } catch {
+        throw new BranchRefused(`${f.path} is not UTF-8 text: components are text files. Remove it from the branch, or keep it outside ${folderOf(s.path) || 'the repository root'}.`, f.path);
+      }
+    }
+    return texts;
+  } finally {
+    await batch.close();
+  }
+}
+
+/** The dependencies `commit` gives in its folder's dependency file (none when it has none). */
+async function dependenciesAt(s: Where, commit: string): Promise<Record<string, string[]>> {
+  const file = inFolder(s, DEPENDENCIES_FILE);
+  const text = (await readTexts(s, commit, [file])).get(DEPENDENCIES_FILE);
+  return text === undefined ? {} : dependencyMap(file.path, text);
+}
+
+/** The components of `files` (their texts read from `commit`), with the dependencies of `dependsOn`; refuses a file that is not Type/Name. */
+async function componentsOf(s: Where, commit: string, files: FolderFile[], dependsOn: Record<string, string[]>): Promise<BranchComponent[]> {
+  const folder = folderOf(s.path);
+  for (const f of files) {
+    if (!isComponentKey(f.relative)) {
+      throw new BranchRefused(`${f.path} is not a component: files under ${folder || 'the root'} are named Type/Name, e.g. Layout/Account. Move or remove it.`, f.path);
+    }
+  }
+  const texts = await readTexts(s, commit, files);
+  const components = files.map((f) => {
+    const content = texts.get(f.relative);
+    if (content === undefined) throw new BranchRefused(`${f.path} could not be read from ${commit.slice(0, 12)}.`, f.path);
+    return { key: f.relative, content, dependsOn: dependsOn[f.relative] ?? [] };
+  });
+  return components.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
 /**
  * The components a commit holds under `path`: each file `Type/Name` is the component of that key, with the
  * dependencies its folder's `.dependencies.json` gives. A file that is not UTF-8 text, a path that is not a
  * component key, or a dependency file that is not a map of keys to lists refuses the whole read, naming the file.
  */
-export async function readCommit(s: Pick<BranchSource, 'mirror' | 'path' | 'env'>, commit: string): Promise<BranchComponent[]> {
+export async function readCommit(s: Where, commit: string): Promise<BranchComponent[]> {
   const folder = folderOf(s.path);
   const prefix = folder ? `${folder}/` : '';
   const listing = splitZ(await git(['ls-tree', '-r', '-z', '--full-tree', commit, '--', ...(folder ? [folder] : [])], { cwd: s.mirror, env: s.env }));
-  const blobs = listing.map((entry) => {
+  const files = listing.flatMap((entry) => {
     const [meta, path] = [entry.slice(0, entry.indexOf('\t')), entry.slice(entry.indexOf('\t') + 1)];
     const [, type, oid] = meta.split(' ');
-    return { type: type!, oid: oid!, path, relative: path.slice(prefix.length) };
+    const relative = path.slice(prefix.length);
+    return type === 'blob' && !isHidden(relative) ? [inFolder(s, relative, oid)] : [];
   });
-  const batch = new CatFileBatch({ cwd: s.mirror, env: s.env });
-  try {
-    const files = await Promise.all(blobs.filter((b) => b.type === 'blob').map(async (b) => ({ ...b, object: await batch.read(b.oid) })));
-    const text = (file: (typeof files)[number]) => {
-      if (!('content' in file.object)) throw new BranchRefused(`${file.path} could not be read from ${commit.slice(0, 12)}.`, file.path);
-      try {
-        return utf8.decode(file.object.content);
-      } catch {
-        throw new BranchRefused(`${file.path} is not UTF-8 text: components are text files. Remove it from the branch, or keep it outside ${folder || 'the repository root'}.`, file.path);
-      }
-    };
-    const dependencies = files.find((f) => f.relative === DEPENDENCIES_FILE);
-    const dependsOn = dependencies ? dependencyMap(dependencies.path, text(dependencies)) : {};
-    const components = files
-      .filter((f) => !f.relative.split('/').some((part) => part.startsWith('.')))
-      .map((f) => {
-        if (!isComponentKey(f.relative)) {
-          throw new BranchRefused(`${f.path} is not a component: files under ${folder || 'the root'} are named Type/Name, e.g. Layout/Account. Move or remove it.`, f.path);
-        }
-        return { key: f.relative, content: text(f), dependsOn: dependsOn[f.relative] ?? [] };
-      });
-    return components.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  } finally {
-    await batch.close();
+  return componentsOf(s, commit, files, await dependenciesAt(s, commit));
+}
+
+/** What changed under the folder from one commit to another: the components written (as `to` holds them) and the keys removed. */
+export interface BranchChanges {
+  written: BranchComponent[];
+  removed: string[];
+}
+
+/**
+ * The changes from `from` to `to` under `path` (`git diff-tree`), reading only the files that changed: a component
+ * whose dependencies changed in the dependency file is written too. Refuses as readCommit does, for those files.
+ */
+export async function readChanges(s: Where, from: string, to: string): Promise<BranchChanges> {
+  const folder = folderOf(s.path);
+  const prefix = folder ? `${folder}/` : '';
+  const fields = splitZ(await git(['diff-tree', '-r', '-z', '--no-renames', '--no-commit-id', from, to, '--', ...(folder ? [folder] : [])], { cwd: s.mirror, env: s.env }));
+  const changed = new Map<string, FolderFile>();
+  const removed: string[] = [];
+  let dependenciesChanged = false;
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const [, , , oid, status] = fields[i]!.split(' ');
+    const relative = fields[i + 1]!.slice(prefix.length);
+    if (relative === DEPENDENCIES_FILE) dependenciesChanged = true;
+    if (isHidden(relative)) continue;
+    if (status === 'D') removed.push(relative);
+    else changed.set(relative, inFolder(s, relative, oid));
   }
+  const [before, after] = await Promise.all([dependenciesChanged ? dependenciesAt(s, from) : undefined, dependenciesAt(s, to)]);
+  if (before) {
+    // A component whose file is unchanged but whose dependencies are: written again, if `to` still holds it.
+    const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+    for (const key of keys) {
+      if (changed.has(key) || removed.includes(key) || JSON.stringify(before[key] ?? []) === JSON.stringify(after[key] ?? [])) continue;
+      changed.set(key, inFolder(s, key));
+    }
+  }
+  const present = await presentIn(s, to, [...changed.values()]);
+  return { written: await componentsOf(s, to, present, after), removed: removed.filter(isComponentKey) };
+}
+
+/** Those of `files` that `commit` holds (a dependency may name a component that is not there). */
+async function presentIn(s: Where, commit: string, files: FolderFile[]): Promise<FolderFile[]> {
+  const named = files.filter((f) => !/^[0-9a-f]{40,64}$/.test(f.object));
+  if (named.length === 0) return files;
+  const found = new Set(splitZ(await git(['ls-tree', '-z', '--name-only', '--full-tree', commit, '--', ...named.map((f) => f.path)], { cwd: s.mirror, env: s.env })));
+  return files.filter((f) => /^[0-9a-f]{40,64}$/.test(f.object) || found.has(f.path));
 }
 
 /** The branch's tip and components, fetched now. */

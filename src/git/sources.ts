@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { GitSource } from '../config/schema.ts';
 import { InvalidStateError } from '../domain/errors.ts';
 import type { ConnectionCheck, InstanceSources, SourceSnapshot } from '../domain/sources.ts';
-import { BranchRefused, type BranchSource, DEPENDENCIES_FILE, fetchBranch, folderOf, readCommit } from './branch.ts';
+import { BranchRefused, type BranchSource, DEPENDENCIES_FILE, fetchBranch, folderOf, readChanges, readCommit } from './branch.ts';
 import { PushRefused, commitChanges, pushWithLease } from './commit.ts';
 import { git, GitError, maskCredentials, splitZ } from './git.ts';
 
@@ -32,15 +32,21 @@ export function gitSources(specs: Record<string, GitSource>, mirrors: string, en
     read: (instance, since) =>
       reading(instance, async (source): Promise<SourceSnapshot> => {
         const tip = await fetchBranch(source);
-        const [components, authors] = await Promise.all([readCommit(source, tip), lastAuthors(source, since, tip)]);
-        return { tip, components: components.map((c) => ({ ...c, ...(authors.has(c.key) ? { author: authors.get(c.key)! } : {}) })) };
+        if (tip === since) return { tip, complete: false, components: [], removed: [] };
+        // From a tip read before, in this mirror: only what changed since. Otherwise (a new mirror), all of it.
+        const known = since !== null && (await holds(source, since));
+        const [read, authors] = await Promise.all([
+          known ? readChanges(source, since, tip) : readCommit(source, tip).then((written) => ({ written, removed: [] })),
+          lastAuthors(source, known ? since : null, tip),
+        ]);
+        const components = read.written.map((c) => ({ ...c, ...(authors.has(c.key) ? { author: authors.get(c.key)! } : {}) }));
+        return { tip, complete: !known, components, removed: read.removed };
       }),
     movedSince: (instance, tip) =>
       reading(instance, async (source) => {
         const now = await fetchBranch(source);
         if (now === tip) return [];
-        const known = await git(['cat-file', '-e', `${tip}^{commit}`], { cwd: source.mirror, env: source.env }).then(() => true, () => false);
-        if (!known) return [{ id: now.slice(0, 7), author: 'someone', subject: `the branch was rewritten: ${tip.slice(0, 7)}, read last, is no longer on it` }];
+        if (!(await holds(source, tip))) return [{ id: now.slice(0, 7), author: 'someone', subject: `the branch was rewritten: ${tip.slice(0, 7)}, read last, is no longer on it` }];
         const log = await git(['log', '-z', '--format=%h%x09%ae%x09%s', now, '--not', tip], { cwd: source.mirror, env: source.env });
         return splitZ(log).map((line) => {
           const [id = '', author = '', subject = ''] = line.split('\t');
@@ -145,12 +151,13 @@ function credentialEnvironment(instance: string, spec: GitSource, env: NodeJS.Pr
 /** Who the bot's commits are by; the people (deployer, approvers) are in their trailers. */
 const BOT = { name: 'Sandbox bot', email: 'sandbox-bot@users.noreply.localhost' };
 
-/** Per component key under the folder, the author's email of the newest commit of `since..tip` that changed it. */
+/** Whether the mirror holds `commit`: a tip read by another replica, or before the mirror was made again, may not be here. */
+const holds = (s: BranchSource, commit: string) => git(['cat-file', '-e', `${commit}^{commit}`], { cwd: s.mirror, env: s.env }).then(() => true, () => false);
+
+/** Per component key under the folder, the author's email of the newest commit of `since..tip` (all of `tip`'s history: null) that changed it. */
 async function lastAuthors(s: BranchSource, since: string | null, tip: string): Promise<Map<string, string>> {
   const folder = folderOf(s.path);
-  // A tip read by another replica, or before this mirror was made again, may not be here: then the whole history.
-  const known = since !== null && (await git(['cat-file', '-e', `${since}^{commit}`], { cwd: s.mirror, env: s.env }).then(() => true, () => false));
-  const range = known ? `${since}..${tip}` : tip;
+  const range = since ? `${since}..${tip}` : tip;
   const log = await git(['log', '--no-renames', '--format=format:%x1e%ae', '--name-only', '-z', range, '--', folder || '.'], { cwd: s.mirror, env: s.env });
   const authors = new Map<string, string>();
   for (const commit of log.toString('utf8').split('\x1e').slice(1)) {

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BranchRefused, readBranch } from '../../src/git/branch.ts';
+import { BranchRefused, readBranch, readChanges } from '../../src/git/branch.ts';
 import { git } from '../../src/git/git.ts';
 
 // Reading a git-backed instance: the files of a branch under a folder, fetched from a local bare repository.
@@ -97,5 +97,52 @@ describe('reading a branch', () => {
 
   it('a branch that does not exist is a git error naming the fetch', async () => {
     await expect(readBranch(source('no-such-branch'))).rejects.toThrow(/^git fetch failed \(exit \d+\): .*no-such-branch/);
+  });
+});
+
+describe('reading what changed between two commits', () => {
+  const tipOf = async (branch: string) => (await inWork(['rev-parse', branch])).toString().trim();
+
+  it('reads only the files written or removed, and a component whose dependencies alone changed', async () => {
+    const s = source('dev-carol');
+    await commit('dev-carol', {
+      'components/Layout/A': 'a',
+      'components/Layout/B': 'b',
+      'components/Layout/C': 'c',
+      'components/Field/X': 'x',
+      'components/.dependencies.json': JSON.stringify({ 'Layout/A': ['Field/X'] }),
+    });
+    const before = (await readBranch(s)).tip;
+    await commit('dev-carol', {
+      'components/Layout/B': 'b2',
+      'components/Layout/C': null,
+      'components/Layout/D': 'd',
+      // Layout/A's file is unchanged, its dependencies are not; a dependency of a component not there is ignored.
+      'components/.dependencies.json': JSON.stringify({ 'Layout/A': [], 'Layout/Gone': ['Field/X'], 'Layout/D': ['Field/X'] }),
+    });
+    const after = (await readBranch(s)).tip;
+    expect(await readChanges(s, before, after)).toEqual({
+      written: [
+        { key: 'Layout/A', content: 'a', dependsOn: [] },
+        { key: 'Layout/B', content: 'b2', dependsOn: [] },
+        { key: 'Layout/D', content: 'd', dependsOn: ['Field/X'] },
+      ],
+      removed: ['Layout/C'],
+    });
+    expect(await readChanges(s, after, after)).toEqual({ written: [], removed: [] });
+  });
+
+  it('refuses a changed file that is not UTF-8 text or not Type/Name, naming it', async () => {
+    const s = source('dev-dave');
+    await commit('dev-dave', { 'components/Layout/A': 'a' });
+    const before = (await readBranch(s)).tip;
+    await commit('dev-dave', { 'components/Static/logo.png': Buffer.from([0x89, 0xff, 0xfe]) });
+    await readBranch(s).catch(() => undefined);
+    const refused = await readChanges(s, before, await tipOf('dev-dave')).catch((e: unknown) => e);
+    expect((refused as BranchRefused).file).toBe('components/Static/logo.png');
+    await commit('dev-dave', { 'components/Static/logo.png': null, 'components/notes.txt': 'hi' });
+    await readBranch(s).catch(() => undefined);
+    const misplaced = await readChanges(s, before, await tipOf('dev-dave')).catch((e: unknown) => e);
+    expect((misplaced as BranchRefused).message).toContain('components/notes.txt is not a component');
   });
 });

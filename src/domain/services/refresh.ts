@@ -3,7 +3,8 @@ import { InvalidStateError } from '../errors.ts';
 import { componentHash } from '../hash.ts';
 import { findInstance } from '../lookups.ts';
 import { command, msg } from '../message.ts';
-import type { Actor } from '../ports.ts';
+import type { Actor, Repositories } from '../ports.ts';
+import type { SourceComponent, SourceSnapshot } from '../sources.ts';
 import type { Component, Instance } from '../types.ts';
 
 export interface RefreshResult {
@@ -56,6 +57,16 @@ export async function refreshAll(deps: ServiceDeps, actor: Actor): Promise<{ ins
   return failed;
 }
 
+/** What a complete read of the branch changes in the instance: the components that differ from what it holds, and the keys it no longer has. */
+async function differences(tx: Repositories, instance: Instance, snapshot: SourceSnapshot): Promise<{ components: SourceComponent[]; removed: string[] }> {
+  const had = new Map((await tx.components.summaries(instance.id, ALL)).map((c) => [c.key, c.hash]));
+  const kept = new Set(snapshot.components.map((c) => c.key));
+  return {
+    components: snapshot.components.filter((c) => had.get(c.key) !== componentHash(c.content, c.dependsOn)),
+    removed: [...had.keys()].filter((key) => !kept.has(key)),
+  };
+}
+
 /** Reads the branch, unless a read was done since `asked` reads, and imports what changed. */
 async function readBranch(deps: ServiceDeps, actor: Actor, instance: Instance, asked: number): Promise<RefreshResult> {
   const last = await deps.store.instances.gitRead(instance.id);
@@ -63,21 +74,20 @@ async function readBranch(deps: ServiceDeps, actor: Actor, instance: Instance, a
   if (last.reads > asked && last.tip) return unchanged;
   // Fetched before the transaction: a slow server holds up nobody's writes.
   const snapshot = await deps.sources!.read(instance.name, last.tip);
-  return deps.store.transaction(async (tx) => {
+  const result = await deps.store.transaction(async (tx) => {
     await tx.instances.lockRow(instance.id);
     const tipBefore = (await tx.instances.gitRead(instance.id)).tip;
+    // What changed since a tip the instance no longer holds (a deployment committed meanwhile): read again.
+    if (tipBefore !== snapshot.tip && !snapshot.complete && tipBefore !== last.tip) return undefined;
     await tx.instances.recordGitRead(instance.id, snapshot.tip);
     if (tipBefore === snapshot.tip) return { ...unchanged, tip: snapshot.tip };
-    const had = new Map((await tx.components.summaries(instance.id, ALL)).map((c) => [c.key, c.hash]));
+    const read = snapshot.complete ? await differences(tx, instance, snapshot) : snapshot;
     const at = deps.clock.now();
-    const written: Component[] = snapshot.components
-      .map((c) => ({ key: c.key, content: c.content, dependsOn: c.dependsOn, hash: componentHash(c.content, c.dependsOn), changedBy: c.author ?? GIT_AUTHOR, changedAt: at }))
-      .filter((c) => had.get(c.key) !== c.hash);
-    const kept = new Set(snapshot.components.map((c) => c.key));
-    const removed = [...had.keys()].filter((key) => !kept.has(key));
+    const written: Component[] = read.components.map((c) => ({ key: c.key, content: c.content, dependsOn: c.dependsOn, hash: componentHash(c.content, c.dependsOn), changedBy: c.author ?? GIT_AUTHOR, changedAt: at }));
     await tx.components.putMany(instance.id, written);
-    for (const key of removed) await tx.components.remove(instance.id, key);
-    await audit(tx, deps, actor, 'refresh', instance.name, 'succeeded', { tip: snapshot.tip, written: written.length, removed: removed.length });
-    return { instance, tip: snapshot.tip, changed: true, written: written.map((c) => c.key), removed };
+    for (const key of read.removed) await tx.components.remove(instance.id, key);
+    await audit(tx, deps, actor, 'refresh', instance.name, 'succeeded', { tip: snapshot.tip, written: written.length, removed: read.removed.length });
+    return { instance, tip: snapshot.tip, changed: true, written: written.map((c) => c.key), removed: read.removed };
   });
+  return result ?? readBranch(deps, actor, instance, -1);
 }
