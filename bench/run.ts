@@ -33,8 +33,9 @@ import { type CliRow, benchCliStart, printCliTable } from './cli-start.ts';
 import { type AckRow, benchSlackAck, describeLoad, printAckTable } from './slack-ack.ts';
 import { benchMetrics, HISTORY } from './metrics-history.ts';
 import { benchDiffJson, benchViewChanges, DIFF_PACKAGE, printViewChanges, type ViewChangesResult } from './diff.ts';
+import { benchGitDeploy, benchGitRefresh, GIT_BENCH } from './git.ts';
 
-const PARTS = ['data', 'metrics', 'diff', 'ack', 'cli'] as const;
+const PARTS = ['data', 'metrics', 'diff', 'git', 'ack', 'cli'] as const;
 type Part = (typeof PARTS)[number];
 
 /** `--only=data` or `--only=ack`; every part when absent. */
@@ -44,7 +45,7 @@ function partsToRun(args: string[]): Part[] {
     const match = /^--only=(.+)$/.exec(arg);
     const names = match?.[1]!.split(',');
     if (!names || !names.every((n): n is Part => (PARTS as readonly string[]).includes(n))) {
-      throw new Error(`unknown argument ${arg}: use --only=data (deploy, revert, compare), --only=metrics (delivery metrics over a long history), --only=diff (diffs of a big package, View changes under 20 viewers), --only=ack (Slack acknowledgement latency) or --only=cli (the command line's start)`);
+      throw new Error(`unknown argument ${arg}: use --only=data (deploy, revert, compare), --only=metrics (delivery metrics over a long history), --only=diff (diffs of a big package, View changes under 20 viewers), --only=git (deployment and refresh of a 10,000-file branch), --only=ack (Slack acknowledgement latency) or --only=cli (the command line's start)`);
     }
     only = [...(only ?? []), ...names];
   }
@@ -222,6 +223,26 @@ async function benchDiffBackend(name: string, handle: DatabaseHandle, progress: 
   const [drawn, read] = [summarize(drawing).ms, summarize(floor).ms];
   drawings.push(`Drawing and keeping those diffs, paid once by the send, on ${name}: ${drawn.toFixed(0)} ms (${(drawn / read).toFixed(2)}× the floor).`);
   return [{ operation: DIFF_OPERATION, backend: name, op, floor, target: 2 }];
+}
+
+/** Instances kept in git: a deployment of 10,000 files and a refresh of 100 changed ones, beside git alone (see git.ts). */
+async function benchGitBackend(name: string, open: () => Promise<DatabaseHandle>, progress: (text: string) => void): Promise<Row[]> {
+  const [deployDb, refreshDb] = [await open(), await open()];
+  try {
+    const deployed = await benchGitDeploy(deployDb, { warmup: WARMUP, repeats: REPEATS, progress });
+    const refreshed = await benchGitRefresh(refreshDb, { warmup: WARMUP, repeats: REPEATS, progress });
+    const [refresh, floor, read] = [summarize(refreshed.op).ms, summarize(refreshed.floor).ms, summarize(refreshed.withoutFetch).ms];
+    drawings.push(
+      `Of the refresh's floor on ${name}, diff-tree and the reads alone take ${read.toFixed(0)} ms (the refresh is ${(refresh / read).toFixed(2)}× that); the fetch takes the other ${(floor - read).toFixed(0)} ms.`,
+    );
+    return [
+      { operation: `git deploy ${GIT_BENCH.files / 1000}k files`, backend: name, op: deployed.op, floor: deployed.floor, target: 2 },
+      { operation: `git refresh ${GIT_BENCH.changed} of ${GIT_BENCH.files / 1000}k files`, backend: name, op: refreshed.op, floor: refreshed.floor, target: 2 },
+    ];
+  } finally {
+    await deployDb.close();
+    await refreshDb.close();
+  }
 }
 
 /** Delivery metrics over a long history, beside a query that only counts it (see metrics-history.ts). */
@@ -435,6 +456,7 @@ async function main() {
     }
     viewRows.push({ backend: 'pglite', ...(await benchViewChanges({ viewers: VIEWERS, progress: progress('pglite, View changes') })) });
   }
+  if (parts.includes('git')) rows.push(...(await benchGitBackend('pglite', () => openDatabase({ dataDir: 'memory://' }), progress('pglite, git'))));
   if (parts.includes('ack')) ackRows.push(...(await benchSlackAck('pglite', { ...ACK, progress: progress('pglite, Slack') })));
 
   const server = await postgresDatabase();
@@ -466,6 +488,9 @@ async function main() {
         }
         viewRows.push({ backend: 'postgres', ...(await benchViewChanges({ viewers: VIEWERS, databaseUrl: await server.create(), progress: progress('postgres, View changes') })) });
       }
+      if (parts.includes('git')) {
+        rows.push(...(await benchGitBackend('postgres', async () => openDatabase({ url: await server.create(), maxConnections: 10 }), progress('postgres, git'))));
+      }
       // A database of its own on the same server: the app migrates it and applies its pipeline configuration.
       if (parts.includes('ack')) {
         ackRows.push(...(await benchSlackAck('postgres', { ...ACK, databaseUrl: await server.create(), progress: progress('postgres, Slack') })));
@@ -480,9 +505,10 @@ async function main() {
     console.log('');
     printTable(rows);
   }
+  if (drawings.length) console.log('');
+  for (const line of drawings) console.log(line);
   if (viewRows.length) {
     console.log('');
-    for (const line of drawings) console.log(line);
     printViewChanges(viewRows);
   }
   if (ackRows.length) {

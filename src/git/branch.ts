@@ -73,42 +73,47 @@ function inFolder(s: Where, relative: string, object?: string): FolderFile {
   return { path, relative, object: object ?? path };
 }
 
-/** Reads files through one `cat-file --batch`, as UTF-8 text; a missing one is absent from the answer. */
-async function readTexts(s: Where, commit: string, files: readonly FolderFile[]): Promise<Map<string, string>> {
+/** Work on a branch's files with one `cat-file --batch` of the mirror, ended after it. */
+async function withBatch<T>(s: Where, work: (batch: CatFileBatch) => Promise<T>): Promise<T> {
   const batch = new CatFileBatch({ cwd: s.mirror, env: s.env });
   try {
-    const read = await Promise.all(files.map(async (f) => ({ f, object: await batch.read(/^[0-9a-f]{40,64}$/.test(f.object) ? f.object : `${commit}:${f.object}`) })));
-    const texts = new Map<string, string>();
-    for (const { f, object } of read) {
-      if (!('content' in object)) continue;
-      try {
-        texts.set(f.relative, utf8.decode(object.content));
-      } catch {
-        throw new BranchRefused(`${f.path} is not UTF-8 text: components are text files. Remove it from the branch, or keep it outside ${folderOf(s.path) || 'the repository root'}.`, f.path);
-      }
-    }
-    return texts;
+    return await work(batch);
   } finally {
     await batch.close();
   }
 }
 
+/** Reads files as UTF-8 text; a missing one is absent from the answer. */
+async function readTexts(batch: CatFileBatch, s: Where, commit: string, files: readonly FolderFile[]): Promise<Map<string, string>> {
+  const read = await Promise.all(files.map(async (f) => ({ f, object: await batch.read(/^[0-9a-f]{40,64}$/.test(f.object) ? f.object : `${commit}:${f.object}`) })));
+  const texts = new Map<string, string>();
+  for (const { f, object } of read) {
+    if (!('content' in object)) continue;
+    try {
+      texts.set(f.relative, utf8.decode(object.content));
+    } catch {
+      throw new BranchRefused(`${f.path} is not UTF-8 text: components are text files. Remove it from the branch, or keep it outside ${folderOf(s.path) || 'the repository root'}.`, f.path);
+    }
+  }
+  return texts;
+}
+
 /** The dependencies `commit` gives in its folder's dependency file (none when it has none). */
-async function dependenciesAt(s: Where, commit: string): Promise<Record<string, string[]>> {
+async function dependenciesAt(batch: CatFileBatch, s: Where, commit: string): Promise<Record<string, string[]>> {
   const file = inFolder(s, DEPENDENCIES_FILE);
-  const text = (await readTexts(s, commit, [file])).get(DEPENDENCIES_FILE);
+  const text = (await readTexts(batch, s, commit, [file])).get(DEPENDENCIES_FILE);
   return text === undefined ? {} : dependencyMap(file.path, text);
 }
 
 /** The components of `files` (their texts read from `commit`), with the dependencies of `dependsOn`; refuses a file that is not Type/Name. */
-async function componentsOf(s: Where, commit: string, files: FolderFile[], dependsOn: Record<string, string[]>): Promise<BranchComponent[]> {
+async function componentsOf(batch: CatFileBatch, s: Where, commit: string, files: FolderFile[], dependsOn: Record<string, string[]>): Promise<BranchComponent[]> {
   const folder = folderOf(s.path);
   for (const f of files) {
     if (!isComponentKey(f.relative)) {
       throw new BranchRefused(`${f.path} is not a component: files under ${folder || 'the root'} are named Type/Name, e.g. Layout/Account. Move or remove it.`, f.path);
     }
   }
-  const texts = await readTexts(s, commit, files);
+  const texts = await readTexts(batch, s, commit, files);
   const components = files.map((f) => {
     const content = texts.get(f.relative);
     if (content === undefined) throw new BranchRefused(`${f.path} could not be read from ${commit.slice(0, 12)}.`, f.path);
@@ -132,7 +137,7 @@ export async function readCommit(s: Where, commit: string): Promise<BranchCompon
     const relative = path.slice(prefix.length);
     return type === 'blob' && !isHidden(relative) ? [inFolder(s, relative, oid)] : [];
   });
-  return componentsOf(s, commit, files, await dependenciesAt(s, commit));
+  return withBatch(s, async (batch) => componentsOf(batch, s, commit, files, await dependenciesAt(batch, s, commit)));
 }
 
 /** What changed under the folder from one commit to another: the components written (as `to` holds them) and the keys removed. */
@@ -160,17 +165,19 @@ export async function readChanges(s: Where, from: string, to: string): Promise<B
     if (status === 'D') removed.push(relative);
     else changed.set(relative, inFolder(s, relative, oid));
   }
-  const [before, after] = await Promise.all([dependenciesChanged ? dependenciesAt(s, from) : undefined, dependenciesAt(s, to)]);
-  if (before) {
-    // A component whose file is unchanged but whose dependencies are: written again, if `to` still holds it.
-    const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-    for (const key of keys) {
-      if (changed.has(key) || removed.includes(key) || JSON.stringify(before[key] ?? []) === JSON.stringify(after[key] ?? [])) continue;
-      changed.set(key, inFolder(s, key));
+  return withBatch(s, async (batch) => {
+    const [before, after] = await Promise.all([dependenciesChanged ? dependenciesAt(batch, s, from) : undefined, dependenciesAt(batch, s, to)]);
+    if (before) {
+      // A component whose file is unchanged but whose dependencies are: written again, if `to` still holds it.
+      const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+      for (const key of keys) {
+        if (changed.has(key) || removed.includes(key) || JSON.stringify(before[key] ?? []) === JSON.stringify(after[key] ?? [])) continue;
+        changed.set(key, inFolder(s, key));
+      }
     }
-  }
-  const present = await presentIn(s, to, [...changed.values()]);
-  return { written: await componentsOf(s, to, present, after), removed: removed.filter(isComponentKey) };
+    const present = await presentIn(s, to, [...changed.values()]);
+    return { written: await componentsOf(batch, s, to, present, after), removed: removed.filter(isComponentKey) };
+  });
 }
 
 /** Those of `files` that `commit` holds (a dependency may name a component that is not there). */

@@ -34,13 +34,10 @@ export function gitSources(specs: Record<string, GitSource>, mirrors: string, en
         const tip = await fetchBranch(source);
         if (tip === since) return { tip, complete: false, components: [], removed: [] };
         // From a tip read before, in this mirror: only what changed since. Otherwise (a new mirror), all of it.
-        const known = since !== null && (await holds(source, since));
-        const [read, authors] = await Promise.all([
-          known ? readChanges(source, since, tip) : readCommit(source, tip).then((written) => ({ written, removed: [] })),
-          lastAuthors(source, known ? since : null, tip),
-        ]);
+        const changes = since === null ? undefined : await Promise.all([readChanges(source, since, tip), lastAuthors(source, since, tip)]).catch(unlessUnknown(source, since));
+        const [read, authors] = changes ?? (await Promise.all([readCommit(source, tip).then((written) => ({ written, removed: [] })), lastAuthors(source, null, tip)]));
         const components = read.written.map((c) => ({ ...c, ...(authors.has(c.key) ? { author: authors.get(c.key)! } : {}) }));
-        return { tip, complete: !known, components, removed: read.removed };
+        return { tip, complete: !changes, components, removed: read.removed };
       }),
     movedSince: (instance, tip) =>
       reading(instance, async (source) => {
@@ -150,6 +147,12 @@ function credentialEnvironment(instance: string, spec: GitSource, env: NodeJS.Pr
 
 /** Who the bot's commits are by; the people (deployer, approvers) are in their trailers. */
 const BOT = { name: 'Sandbox bot', email: 'sandbox-bot@users.noreply.localhost' };
+
+/** A read of changes since `since` that failed because the mirror does not hold `since` answers nothing (read all then); any other failure stands. */
+const unlessUnknown = (s: BranchSource, since: string) => async (error: unknown) => {
+  if (await holds(s, since)) throw error;
+  return undefined;
+};
 
 /** Whether the mirror holds `commit`: a tip read by another replica, or before the mirror was made again, may not be here. */
 const holds = (s: BranchSource, commit: string) => git(['cat-file', '-e', `${commit}^{commit}`], { cwd: s.mirror, env: s.env }).then(() => true, () => false);
