@@ -5,8 +5,12 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 /** What is kept of a failing command's standard error for its message. */
 const STDERR_KEPT = 4000;
 
-/** `https://user:token@host/…` → `https://***@host/…`: git echoes remote URLs, credentials included, in its errors. */
-export const maskCredentials = (text: string) => text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@');
+/**
+ * `https://user:token@host/…` and `https://token@host/…` → `https://***@host/…`: git echoes remote URLs, credentials
+ * included, in its errors. A user name alone is kept where it is no secret (`ssh://git@host/…`).
+ */
+export const maskCredentials = (text: string) =>
+  text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@/gi, (whole, scheme: string, user: string) => (/^https?:\/\/$/i.test(scheme) || user.includes(':') ? `${scheme}***@` : whole));
 
 /** A git command that failed, timed out or could not start; its message never carries a credential. */
 export class GitError extends Error {

@@ -174,8 +174,14 @@ async function lastAuthors(s: BranchSource, since: string | null, tip: string): 
   return authors;
 }
 
-/** What git said, its last two lines, credentials masked. */
-const gitSaid = (error: GitError) => maskCredentials(error.stderr.trim().split('\n').slice(-2).join(' ')) || error.message;
+/** What git said, its last two lines (less its standing advice), credentials masked. */
+const gitSaid = (error: GitError) => {
+  const lines = error.stderr.split('\n').map((line) => line.trim()).filter((line) => line && !BOILERPLATE.test(line));
+  return maskCredentials(lines.slice(-2).join(' ')) || error.message;
+};
+
+/** The advice git adds under every failed fetch, which would push out the line saying why. */
+const BOILERPLATE = /^(Please make sure you have the correct access rights|and the repository exists\.)$/;
 
 function unreadable(instance: string, s: BranchSource, error: unknown): Error {
   const where = `branch ${s.branch} of ${maskCredentials(s.repo)}`;

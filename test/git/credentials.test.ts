@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -40,6 +40,25 @@ describe('credentials of a git remote', () => {
     const shown = `${refusal!.message} ${JSON.stringify(await sources.test('dev-alice'))}`;
     expect(shown).not.toContain(TOKEN);
     expect(shown).not.toContain(Buffer.from(`x-access-token:${TOKEN}`).toString('base64'));
+  });
+
+  it('of an ssh remote is the key file that git runs ssh with, never prompting', async () => {
+    // An `ssh` first on the PATH that records how git ran it, then refuses as a server would.
+    const bin = join(dir, 'bin');
+    mkdirSync(bin, { recursive: true });
+    const record = join(dir, 'ssh-args');
+    writeFileSync(join(bin, 'ssh'), `#!/bin/sh\nprintf '%s\\n' "$@" > '${record}'\necho 'Permission denied (publickey).' >&2\nexit 255\n`, { mode: 0o755 });
+    const key = join(dir, 'deploy key');
+    const sources = gitSources(
+      { 'dev-alice': { repo: 'ssh://git@git.example.com/acme/config.git', branch: 'dev-alice', path: '', credentials: 'GIT_SSH_KEY' } },
+      join(dir, 'mirrors'),
+      { ...env({ GIT_SSH_KEY: key }), PATH: `${bin}:${process.env.PATH}` },
+    );
+    const refusal = await sources.read('dev-alice', null).then(() => undefined, (error: Error) => error);
+    expect(refusal!.message).toMatch(/^dev-alice could not be read from branch dev-alice of ssh:\/\/git@git\.example\.com\/acme\/config\.git \(git said: .*Permission denied \(publickey\)/);
+    const args = readFileSync(record, 'utf8').trim().split('\n');
+    expect(args.slice(0, 6)).toEqual(['-i', key, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes']);
+    expect(args).toContain('git@git.example.com');
   });
 
   it('named but not set is a refusal that names the variable', async () => {

@@ -60,6 +60,8 @@ describe('git', () => {
     expect(error.message).toContain('ls-remote');
     expect(error.message).not.toContain('s3cret-token');
     expect(maskCredentials('fatal: unable to access https://bot:ghp_abc@git.example.com/x.git/')).toBe('fatal: unable to access https://***@git.example.com/x.git/');
+    expect(maskCredentials('https://ghp_abc@git.example.com/x.git and HTTP://ghp_def@host/y')).toBe('https://***@git.example.com/x.git and HTTP://***@host/y');
+    expect(maskCredentials('ssh://git@git.example.com/x.git, ssh://git:pw@host/y')).toBe('ssh://git@git.example.com/x.git, ssh://***@host/y');
   });
 
   it('ends a command that takes longer than its timeout, with everything it started', async () => {
