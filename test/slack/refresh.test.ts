@@ -63,4 +63,13 @@ describe('/sandbox refresh', () => {
     expect(said).toContain(':electric_plug: Development: 3 of 3 checks passed.');
     expect(said).toMatch(/✓ dev-alice · push permitted \(\d+ ms\): a push to dev-alice would be accepted/);
   });
+
+  it('/sandbox send reads the branch before its modal lists the changes: a component just pushed is there to tick', async () => {
+    await t.command(ALICE, 'sync dev-alice', 'C0DEV');
+    await push({ 'Layout/Pushed': 'just now\n' });
+    const before = t.fake.views('open').length;
+    expect((await t.command(ALICE, 'send dev-alice', 'C0DEV')).status).toBe(200);
+    const opened = await t.fake.waitFor(() => t.fake.views('open')[before]);
+    expect(JSON.stringify(opened.view.blocks)).toContain('Layout/Pushed');
+  });
 });

@@ -60,6 +60,8 @@ async function sendTarget(deps: ServiceDeps, instanceName: string, actor?: Actor
  * are refused here already, before any form is filled.
  */
 export async function sendPreview(deps: ServiceDeps, instanceName: string, actor?: Actor) {
+  // The changes listed are those of the branch now: what was just pushed is there to be chosen.
+  if (actor) await refreshIfKeptInGit(deps, actor, [(await findInstance(deps.store, instanceName)).name]);
   const where = await sendTarget(deps, instanceName, actor);
   const changes = await deps.store.components.changes(where.instance.id);
   if (changes.length) await refuseRepeats(deps.store, where.instance, changeSetHash(changes), where.target);
