@@ -199,14 +199,17 @@ function failure(step: DemoStep, shown: string, terminal: WorkspaceConsole, comp
 
 /**
  * Plays the scenario in a fresh in-memory workspace whose instances are kept in a git repository of a folder of its
- * own (removed at the end); prints the transcript; true when every step showed what it must.
+ * own (removed at the end), or only in its database (`git: false`); prints the transcript; true when every step
+ * showed what it must.
  */
-export async function playDemo(output: NodeJS.WritableStream, steps = DEMO_STEPS, o: { color?: boolean } = {}): Promise<boolean> {
+export async function playDemo(output: NodeJS.WritableStream, steps = DEMO_STEPS, o: { color?: boolean; git?: boolean } = {}): Promise<boolean> {
   const logger = recordingLogger();
   const dir = mkdtempSync(join(tmpdir(), 'sandbox-demo-'));
   const pipeline = join(dir, 'sandbox.config.yml');
-  writeFileSync(pipeline, pipelineInGit(readFileSync(DEMO_PIPELINE, 'utf8')));
-  const ws = await startLocalWorkspace(readLocalSettings({ SANDBOX_CONFIG: pipeline, SANDBOX_DATA_DIR: 'memory://', SANDBOX_LOCAL_GIT: '1' }), { logger }).catch((error) => {
+  const demo = readFileSync(DEMO_PIPELINE, 'utf8');
+  writeFileSync(pipeline, o.git === false ? demo : pipelineInGit(demo));
+  const settings = readLocalSettings({ SANDBOX_CONFIG: pipeline, SANDBOX_DATA_DIR: 'memory://', SANDBOX_LOCAL_GIT: o.git === false ? '' : '1' });
+  const ws = await startLocalWorkspace(settings, { logger }).catch((error) => {
     rmSync(dir, { recursive: true, force: true });
     throw error;
   });
