@@ -31,7 +31,8 @@ export function statusText(pipeline: EnvironmentStatus[]): string {
       const project = i.project ? `  ${i.project.padEnd(6)} ${changesText(i.changes)}` : '';
       const parent = i.parent ? `  parent ${i.parent}` : '';
       const owner = i.instance.owner ? `  owner ${i.instance.owner}` : '';
-      out.push(`  ${i.instance.name.padEnd(14)} ${String(i.components).padStart(6)} components${project}${parent}${owner}`);
+      const git = i.git ? `  branch ${i.git.branch}@${i.git.tip?.slice(0, 7) ?? '(not read yet)'}` : '';
+      out.push(`  ${i.instance.name.padEnd(14)} ${String(i.components).padStart(6)} components${project}${parent}${git}${owner}`);
       const cr = i.changeRequest;
       if (cr) out.push(`  ${''.padEnd(14)} works on ${formatId('changeRequest', cr.id)} ${cr.name}${cr.expected.length ? `; expected, not yet here: ${cr.expected.join(', ')}` : ''}`);
     }

@@ -23,6 +23,8 @@ export interface SourceSnapshot {
 export interface InstanceSources {
   /** Whether the instance is kept in git. */
   backs(instance: string): boolean;
+  /** The name of the branch a git-backed instance is kept on. */
+  branch(instance: string): string;
   /**
    * Fetches the instance's branch and reads its tip: what changed since the tip `since` when it can, else all of it.
    * The authors are those of the commits since `since` (null: of the whole history). A branch that cannot be reached

@@ -29,6 +29,7 @@ export function gitSources(specs: Record<string, GitSource>, mirrors: string, en
   };
   return {
     backs: (instance) => instance in specs,
+    branch: (instance) => specs[instance]!.branch,
     read: (instance, since) =>
       reading(instance, async (source): Promise<SourceSnapshot> => {
         const tip = await fetchBranch(source);

@@ -39,6 +39,9 @@ describe('sandbox refresh', () => {
     const again = JSON.parse((await cli('--json', 'refresh', 'dev-alice', '--user', 'U0ALICE')).out);
     expect(again).toEqual({ instance: 'dev-alice', tip, changed: false, written: [], removed: [] });
 
+    const status = (await cli('status')).out.split('\n');
+    expect(status.find((line) => line.trimStart().startsWith('dev-alice'))).toMatch(new RegExp(`components .* branch dev-alice@${tip.slice(0, 7)}  owner U0ALICE$`));
+    expect(status.find((line) => line.trimStart().startsWith('dev-bob'))).not.toContain('branch');
     const notGit = await cli('refresh', 'dev-bob', '--user', 'U0ADMIN');
     expect(notGit.code).toBe(2);
     expect(notGit.err).toContain('dev-bob is not kept in git');

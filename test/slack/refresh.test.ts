@@ -45,6 +45,8 @@ describe('/sandbox refresh', () => {
     expect(await answer('refresh dev-alice')).toMatch(/^:arrows_counterclockwise: Refreshed \*dev-alice\* from its branch at `[0-9a-f]{12}`: 1 component written, 0 removed\.$/);
     expect(await components()).toEqual([['Layout/Account', 'v1\n', 'alice@example.com']]);
     expect(await answer('refresh dev-alice')).toContain('holds its branch at');
+    const tip = (await git(['rev-parse', '--short=7', 'dev-alice'], { cwd: work })).toString().trim();
+    expect(await answer('status')).toMatch(new RegExp(`• \`dev-alice\` 1 component · \\*Active\\*.* · branch \`dev-alice\` at \`${tip}\``));
     expect(await answer('refresh dev-bob')).toContain('dev-bob is not kept in git');
   });
 

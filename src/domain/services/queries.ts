@@ -23,6 +23,8 @@ export interface InstanceStatus {
   changeRequest?: { id: number; name: string; expected: string[] };
   /** Components with sync conflicts nobody resolved yet. */
   conflicts: string[];
+  /** The branch of an instance kept in git, and the commit of it the instance holds (null: never read). */
+  git?: { branch: string; tip: string | null };
 }
 
 export interface EnvironmentStatus {
@@ -62,6 +64,7 @@ export async function status(deps: ServiceDeps): Promise<EnvironmentStatus[]> {
         components: await deps.store.components.count(instance.id),
         changeRequest: await expectedWork(deps, instance, workedOn.get(instance.id)),
         conflicts: (await deps.store.conflicts.open(instance.id)).map((c) => c.key),
+        ...(deps.sources?.backs(instance.name) ? { git: { branch: deps.sources.branch(instance.name), tip: (await deps.store.instances.gitRead(instance.id)).tip } } : {}),
       });
     }
     result.push({ environment, instances: rows, queue: queued.filter((r) => r.targetEnvironmentId === environment.id) });

@@ -22,6 +22,9 @@ export function workLine({ changeRequest: cr }: InstanceStatus): string {
   return `\n    :clipboard: works on *${formatId('changeRequest', cr.id)}* ${escape(cr.name)}${expected}`;
 }
 
+/** ` · branch `dev-alice` at `abc1234``: where an instance kept in git lives, and the commit of it it holds. */
+export const branchLine = (i: InstanceStatus) => (i.git ? ` · branch \`${escape(i.git.branch)}\` ${i.git.tip ? `at \`${i.git.tip.slice(0, 7)}\`` : '_not read yet_'}` : '');
+
 export function statusReply(pipeline: EnvironmentStatus[]): Reply {
   const blocks: KnownBlock[] = [];
   for (const { environment: env, instances, queue } of [...pipeline].reverse()) {
@@ -30,7 +33,7 @@ export function statusReply(pipeline: EnvironmentStatus[]): Reply {
       const parent = i.parent ? ` · synced from ${escape(i.parent)}` : '';
       const owner = i.instance.owner ? ` · ${mention(i.instance.owner)}` : '';
       const conflicts = i.conflicts.length ? ` · :warning: ${count(i.conflicts.length, 'conflict')} to resolve` : '';
-      return `• \`${escape(i.instance.name)}\` ${count(i.components, 'component')}${project}${parent}${owner}${conflicts}${workLine(i)}`;
+      return `• \`${escape(i.instance.name)}\` ${count(i.components, 'component')}${project}${parent}${branchLine(i)}${owner}${conflicts}${workLine(i)}`;
     });
     const waiting = queue.length ? `\nQueue: ${queue.map((r) => `${formatId('request', r.id)} ${describeState(r.state)}`).join(', ')}` : '';
     blocks.push(section(`*${escape(env.name)}* (${env.kind})${lockLine(env)}\n${rows.join('\n') || '_no instances_'}${waiting}`));

@@ -6,7 +6,7 @@ import { describeState } from '../../domain/states.ts';
 import type { DeploymentRequest, Environment } from '../../domain/types.ts';
 import { actionsBlock, button, context, divider, escape, header, section, slackDate, mention } from '../blocks/format.ts';
 import { describeChanges, requestButtons } from '../blocks/request-card.ts';
-import { workLine } from '../blocks/replies.ts';
+import { branchLine, workLine } from '../blocks/replies.ts';
 import { actions } from '../ids.ts';
 import { conflictBlocks } from './conflicts.ts';
 
@@ -59,7 +59,7 @@ function instanceBlocks(input: HomeInput): KnownBlock[] {
   for (const i of mine.slice(0, 12)) {
     const upper = nextEnvironmentUp(environments, i.env) as Environment;
     const state = i.project === 'Ready' || !i.project ? 'Ready: nothing to send' : `${i.project}, ${describeChanges(i.changes)}`;
-    blocks.push(section(`*${escape(i.instance.name)}* (${escape(i.env.name)}) · ${state}${i.parent ? ` · synced from ${escape(i.parent)}` : ''}${workLine(i)}`));
+    blocks.push(section(`*${escape(i.instance.name)}* (${escape(i.env.name)}) · ${state}${i.parent ? ` · synced from ${escape(i.parent)}` : ''}${branchLine(i)}${workLine(i)}`));
     const buttons = [button(syncLabel(upper), actions.sync, i.instance.name)];
     if (i.project === 'Active') buttons.push(button(sendLabel(upper), actions.send, i.instance.name, { style: 'primary' }));
     blocks.push(actionsBlock(`instance:${i.instance.name}`, buttons));
