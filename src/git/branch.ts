@@ -53,12 +53,12 @@ export async function fetchBranch(s: BranchSource): Promise<string> {
   return (await git(['rev-parse', '--verify', `refs/heads/${s.branch}^{commit}`], o)).toString('utf8').trim();
 }
 
-/** A file under the components' folder: its path in the repository, its path in the folder, and how to read it. */
+/** A file under the components' folder: its path in the repository, its path in the folder, and its blob when known. */
 interface FolderFile {
   path: string;
   relative: string;
-  /** A blob id, or `<commit>:<path>`. */
-  object: string;
+  /** Absent: the file is read by its path in the commit read. */
+  oid?: string;
 }
 
 type Where = Pick<BranchSource, 'mirror' | 'path' | 'env'>;
@@ -66,11 +66,10 @@ type Where = Pick<BranchSource, 'mirror' | 'path' | 'env'>;
 /** Hidden files (`.dependencies.json`, `.gitkeep`…) are not components. */
 const isHidden = (relative: string) => relative.split('/').some((part) => part.startsWith('.'));
 
-/** The file at `relative` in the folder, as a FolderFile read from `commit`. */
-function inFolder(s: Where, relative: string, object?: string): FolderFile {
+/** The file at `relative` in the folder (its blob `oid` when known). */
+function inFolder(s: Where, relative: string, oid?: string): FolderFile {
   const folder = folderOf(s.path);
-  const path = folder ? `${folder}/${relative}` : relative;
-  return { path, relative, object: object ?? path };
+  return { path: folder ? `${folder}/${relative}` : relative, relative, ...(oid ? { oid } : {}) };
 }
 
 /** Work on a branch's files with one `cat-file --batch` of the mirror, ended after it. */
@@ -85,7 +84,7 @@ async function withBatch<T>(s: Where, work: (batch: CatFileBatch) => Promise<T>)
 
 /** Reads files as UTF-8 text; a missing one is absent from the answer. */
 async function readTexts(batch: CatFileBatch, s: Where, commit: string, files: readonly FolderFile[]): Promise<Map<string, string>> {
-  const read = await Promise.all(files.map(async (f) => ({ f, object: await batch.read(/^[0-9a-f]{40,64}$/.test(f.object) ? f.object : `${commit}:${f.object}`) })));
+  const read = await Promise.all(files.map(async (f) => ({ f, object: await batch.read(f.oid ?? `${commit}:${f.path}`) })));
   const texts = new Map<string, string>();
   for (const { f, object } of read) {
     if (!('content' in object)) continue;
@@ -182,10 +181,10 @@ export async function readChanges(s: Where, from: string, to: string): Promise<B
 
 /** Those of `files` that `commit` holds (a dependency may name a component that is not there). */
 async function presentIn(s: Where, commit: string, files: FolderFile[]): Promise<FolderFile[]> {
-  const named = files.filter((f) => !/^[0-9a-f]{40,64}$/.test(f.object));
+  const named = files.filter((f) => !f.oid);
   if (named.length === 0) return files;
   const found = new Set(splitZ(await git(['ls-tree', '-z', '--name-only', '--full-tree', commit, '--', ...named.map((f) => f.path)], { cwd: s.mirror, env: s.env })));
-  return files.filter((f) => /^[0-9a-f]{40,64}$/.test(f.object) || found.has(f.path));
+  return files.filter((f) => f.oid || found.has(f.path));
 }
 
 /** The branch's tip and components, fetched now. */
