@@ -344,3 +344,4 @@ export const auditEvents = pgTable(
 export * from './enums.ts';
 export * from './service-tables.ts';
 export * from './conflict-tables.ts';
+export * from './api-tables.ts';

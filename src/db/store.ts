@@ -1,5 +1,6 @@
 import type { Repositories, Store } from '../domain/ports.ts';
 import type { Database } from './client.ts';
+import { apiTokenRepository } from './repositories/api-tokens.ts';
 import { auditRepository } from './repositories/audit.ts';
 import { changeRequestRepository } from './repositories/change-requests.ts';
 import { componentRepository } from './repositories/components.ts';
@@ -22,6 +23,7 @@ function repositories(db: Database, processId: number | null): Repositories {
     changeRequests: changeRequestRepository(db),
     runs: runRepository(db, processId),
     metrics: metricsRepository(db),
+    tokens: apiTokenRepository(db),
     audit: auditRepository(db),
   };
 }

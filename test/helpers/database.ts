@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
-import { type DatabaseHandle, openDatabase } from '../../src/db/client.ts';
+import { type DatabaseHandle, openDatabase, queryRows } from '../../src/db/client.ts';
 import { pgliteDataDir, postgresTemplate } from './templates.ts';
 
 export const backend = process.env.SANDBOX_TEST_BACKEND === 'postgres' ? 'postgres' : 'pglite';
@@ -64,8 +64,6 @@ function withReset(handle: DatabaseHandle, url?: string): TestDatabase {
 
 /** Empties every table of the schema; ids restart. The processes stay: live ones hold locks keyed by their ids. */
 export async function truncateAll(db: DatabaseHandle['db']) {
-  await db.execute(sql`
-    truncate environments, instances, components, baseline_items, packages, package_items, change_requests,
-      change_request_votes, runs, run_log_lines, deployment_requests, request_votes, deployment_snapshots,
-      reverted_change_sets, audit_events, posted_messages, scheduler_runs, slack_deliveries, delivery_days restart identity cascade`);
+  const tables = await queryRows<{ name: string }>(db, sql`select quote_ident(tablename) as name from pg_tables where schemaname = 'public' and tablename <> 'processes'`);
+  await db.execute(sql.raw(`truncate ${tables.map((t) => t.name).join(', ')} restart identity cascade`));
 }

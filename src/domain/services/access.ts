@@ -1,11 +1,20 @@
 import { type ServiceDeps, isAdmin } from '../service-deps.ts';
 import { group as groupPart, listing, type Message, msg, person } from '../message.ts';
 import { DomainError, NotPermittedError } from '../errors.ts';
+import { grants } from '../api-tokens.ts';
 import type { Actor } from '../ports.ts';
 import type { ApprovalPolicy, Environment, Instance } from '../types.ts';
 
-/** An instance with an owner is synced and sent by its owner or an admin; one without, by anyone. */
-export function assertMayWorkOn(deps: ServiceDeps, user: string, instance: Instance, verb: string) {
+/**
+ * An instance with an owner is synced and sent by its owner or an admin; one without, by anyone. Through the API, a
+ * token works on the instances its patterns name, whoever owns them, and on no other.
+ */
+export function assertMayWorkOn(deps: ServiceDeps, actor: Actor, instance: Instance, verb: string) {
+  if (actor.via === 'api') {
+    if (grants(actor.instances ?? [], instance.name)) return;
+    throw new NotPermittedError(`The token ${actor.user.replace(/^api:/, '')} cannot ${verb} ${instance.name}: its instances are ${(actor.instances ?? []).join(', ') || 'none'}. Make a token for it, or use one that covers it.`);
+  }
+  const user = actor.user;
   if (!instance.owner || instance.owner === user || isAdmin(deps, user)) return;
   throw new NotPermittedError(
     msg`You cannot ${verb} ${instance.name}: it belongs to ${person(instance.owner)}. Ask them or an admin, or work in an instance of your own.`,

@@ -27,6 +27,8 @@ function refuseDecided(request: DeploymentRequest): never {
 /** Refuses an approval the actor may not give: the request is decided, it is their own, or they are no approver. Reads only. */
 export async function assertMayApprove(deps: ServiceDeps, actor: Actor, requestId: number) {
   const id = formatId('request', requestId);
+  // Approvals stay with people: no token may vote, whatever its scopes.
+  if (actor.via === 'api') throw new NotPermittedError(`${id} cannot be approved through the API: approvals stay with people, in Slack or on the command line.`);
   // The request and its environment are all a vote needs (not its instances, as requestContext would read).
   const current = await findRequest(deps.store, requestId);
   const env = await deps.store.environments.byId(current.targetEnvironmentId);

@@ -45,7 +45,7 @@ export async function syncChangeRequest(deps: ServiceDeps, actor: Actor, id: num
         msg`${label} cannot be synced to ${instance.name}: production receives changes only through the pipeline. Sync it to a development or staging instance, work there, then ${command('send')} the changes up.`,
       );
     }
-    assertMayWorkOn(deps, actor.user, instance, 'work on a change request in');
+    assertMayWorkOn(deps, actor, instance, 'work on a change request in');
     if (!SYNCABLE_CHANGE_REQUEST_STATES.includes(found.state)) refuseUnsyncable(found);
     return deps.store.transaction(async (tx) => {
       const cr = (await tx.changeRequests.lockRow(id))!;

@@ -56,7 +56,7 @@ function assertNotKeptInGit(deps: ServiceDeps, instance: Instance) {
 export async function putComponents(deps: ServiceDeps, actor: Actor, instanceName: string, inputs: ComponentInput[]): Promise<number> {
   return audited(deps, actor, 'components put', instanceName, async () => {
     const instance = await findInstance(deps.store, instanceName);
-    assertMayWorkOn(deps, actor.user, instance, 'change components of');
+    assertMayWorkOn(deps, actor, instance, 'change components of');
     assertNotKeptInGit(deps, instance);
     const direct = await outOfBand(deps, actor, instance);
     const seen = new Set<string>();
@@ -79,7 +79,7 @@ export async function putComponents(deps: ServiceDeps, actor: Actor, instanceNam
 export async function removeComponent(deps: ServiceDeps, actor: Actor, instanceName: string, key: string): Promise<void> {
   return audited(deps, actor, 'components rm', instanceName, async () => {
     const instance = await findInstance(deps.store, instanceName);
-    assertMayWorkOn(deps, actor.user, instance, 'change components of');
+    assertMayWorkOn(deps, actor, instance, 'change components of');
     assertNotKeptInGit(deps, instance);
     const direct = await outOfBand(deps, actor, instance);
     await deps.store.transaction(async (tx) => {

@@ -76,7 +76,7 @@ export async function resolveConflict(deps: ServiceDeps, actor: Actor, instanceN
   return audited(deps, actor, 'resolve', instanceName, async () => {
     if (!KEEPS.includes(keep as Keep)) throw new InvalidInputError(`Say which version to keep of ${key}: mine (yours, to be sent) or theirs (the synced one); “${keep}” is neither.`).about('keep');
     const instance = await findInstance(deps.store, instanceName);
-    assertMayWorkOn(deps, actor.user, instance, 'resolve conflicts in');
+    assertMayWorkOn(deps, actor, instance, 'resolve conflicts in');
     const names = await sourceNames(deps);
     const resolved = await deps.store.transaction(async (tx) => {
       await tx.instances.lockRow(instance.id);

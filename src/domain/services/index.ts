@@ -33,7 +33,7 @@ import { sync, syncSources } from './sync.ts';
 import { conflictDetails, openConflicts, resolveConflict } from './conflicts.ts';
 import { refresh, refreshAll } from './refresh.ts';
 import { testConnections } from './connections.ts';
-
+import { authenticate, createToken, listTokens, revokeToken, type TokenInput } from './tokens.ts';
 /** The whole domain, bound to its ports: what the Slack app and the command line call. */
 export function createServices(deps: ServiceDeps) {
   return {
@@ -46,7 +46,7 @@ export function createServices(deps: ServiceDeps) {
     },
     syncSources: (instance: string) => syncSources(deps, instance),
     /** Refuses a sync or send of an instance someone else owns, before a form is filled in. */
-    assertMayWorkOn: async (actor: Actor, instance: string, verb: 'sync' | 'send' | 'resolve conflicts in') => assertMayWorkOn(deps, actor.user, await findInstance(deps.store, instance), verb),
+    assertMayWorkOn: async (actor: Actor, instance: string, verb: 'sync' | 'send' | 'resolve conflicts in') => assertMayWorkOn(deps, actor, await findInstance(deps.store, instance), verb),
     sync: (actor: Actor, instance: string, from?: string) => sync(deps, actor, instance, from),
     refresh: (actor: Actor, instance: string) => refresh(deps, actor, instance),
     testConnections: (environment: string) => testConnections(deps, environment),
@@ -102,6 +102,13 @@ export function createServices(deps: ServiceDeps) {
     runContext: (run: Run) => runContext(deps, run),
     recentDeployments: (limit?: number) => recentDeployments(deps, limit),
     metrics: (options: { environment?: string; days?: number }) => deliveryMetrics(deps, options),
+    tokens: {
+      create: (actor: Actor, input: TokenInput) => createToken(deps, actor, input),
+      list: (actor: Actor) => listTokens(deps, actor),
+      revoke: (actor: Actor, name: string) => revokeToken(deps, actor, name),
+      /** The token of an API request's secret: undefined when unknown or revoked. */
+      authenticate: (secret: string) => authenticate(deps, secret),
+    },
     changeRequests: {
       create: (actor: Actor, input: NewChangeRequest) => createChangeRequest(deps, actor, input),
       submit: (actor: Actor, id: number) => submitChangeRequest(deps, actor, id),

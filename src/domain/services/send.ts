@@ -40,7 +40,7 @@ export const summarize = (changes: readonly Change[]): ChangeSummary => ({
 /** `actor`: refused before anything else is read when they may not send the instance. */
 async function sendTarget(deps: ServiceDeps, instanceName: string, actor?: Actor) {
   const instance = await findInstance(deps.store, instanceName);
-  if (actor) assertMayWorkOn(deps, actor.user, instance, 'send');
+  if (actor) assertMayWorkOn(deps, actor, instance, 'send');
   const environments = await deps.store.environments.list();
   // The pipeline is read whole anyway: the instance's environment is in it (one query fewer than its own lookup).
   const env = environments.find((e) => e.id === instance.environmentId) ?? (await environmentOf(deps.store, instance));
@@ -75,7 +75,7 @@ export async function send(deps: ServiceDeps, actor: Actor, input: SendInput): P
     const message = input.message.trim();
     if (!message) throw new InvalidInputError('A deployment message is required: say what the changes do.').about('message');
     const named = await findInstance(deps.store, input.instance);
-    assertMayWorkOn(deps, actor.user, named, 'send');
+    assertMayWorkOn(deps, actor, named, 'send');
     // What a git-backed instance holds is its branch: read it before the package is made.
     await refreshIfKeptInGit(deps, actor, [named.name]);
     const { instance, target, targetInstance, drifted } = await sendTarget(deps, input.instance);

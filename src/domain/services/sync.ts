@@ -43,7 +43,7 @@ function logKeys(keys: string[], line: (key: string) => void, rest: (count: numb
 export async function sync(deps: ServiceDeps, actor: Actor, instanceName: string, from?: string): Promise<SyncResult> {
   return audited(deps, actor, 'sync', instanceName, async () => {
     const { instance, upper, sources, preferred } = await syncSources(deps, instanceName);
-    assertMayWorkOn(deps, actor.user, instance, 'sync');
+    assertMayWorkOn(deps, actor, instance, 'sync');
     const names = sources.map((s) => s.name).join(', ');
     const source = from ? sources.find((s) => s.name.toLowerCase() === from.toLowerCase()) : preferred;
     if (!source) {
