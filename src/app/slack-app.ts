@@ -16,6 +16,8 @@ import { actOnceOnEachEvent } from '../slack/deliveries.ts';
 import { noInbound, trackInbound } from '../slack/inbound.ts';
 import { type ScheduledWorkDeps, scheduledJobs, startAutoDeployments } from '../slack/scheduled-work.ts';
 import { registerListeners } from '../slack/listeners/index.ts';
+import { API_BASE, createApi } from '../api/app.ts';
+import { getRequestListener } from '@hono/node-server';
 import type { ThreadLog } from '../slack/threads/thread-log.ts';
 
 export interface SlackApp {
@@ -70,11 +72,13 @@ function healthCheck(runtime: Runtime) {
   };
 }
 
-/** Socket Mode has no HTTP endpoint for Slack; the health check gets a server of its own on PORT. */
-async function listenForHealth(runtime: Runtime, port: number, host?: string): Promise<Server> {
+/** Socket Mode has no HTTP endpoint for Slack; the health check and the API get a server of their own on PORT. */
+async function listenForHealth(runtime: Runtime, api: HttpHandler, port: number, host?: string): Promise<Server> {
   const check = healthCheck(runtime);
   const server = createServer((req, res) => {
-    if (req.method === 'GET' && req.url?.split('?')[0] === '/healthz') return void check(req, res);
+    const path = req.url?.split('?')[0] ?? '';
+    if (req.method === 'GET' && path === '/healthz') return void check(req, res);
+    if (path.startsWith(`${API_BASE}/`)) return void api(req, res);
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve, reject) => {
@@ -83,6 +87,8 @@ async function listenForHealth(runtime: Runtime, port: number, host?: string): P
   });
   return server;
 }
+
+type HttpHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 /**
  * Counts the requests from Slack whose listeners are still running (acknowledged or not): their replies come after
@@ -129,6 +135,7 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
   const announcing = await openAnnouncedRuntime(settings, { ...options, logger, processKind: 'app', schedule: (work) => background.run(work, { patient: true }) });
   const { runtime, services, cards, outbox, chat, threads, messages } = announcing;
   const socketMode = settings.mode === 'socket';
+  const api: HttpHandler = getRequestListener(createApi(services, (message) => logger.error(message)).fetch);
   const app = new App({
     token: settings.SLACK_BOT_TOKEN,
     ...bot,
@@ -138,7 +145,13 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
     ...(socketMode
       ? // The socket's connection is reopened whenever Slack asks: its own calls keep retrying instead of failing fast.
         { socketMode: true, appToken: settings.SLACK_APP_TOKEN, installerOptions: { clientOptions: { ...clientOptions, retryConfig: { retries: 10, factor: 1.6 } } } }
-      : { signingSecret: settings.SLACK_SIGNING_SECRET!, customRoutes: [{ path: '/healthz', method: ['GET'], handler: healthCheck(runtime) }] }),
+      : {
+          signingSecret: settings.SLACK_SIGNING_SECRET!,
+          customRoutes: [
+            { path: '/healthz', method: ['GET'], handler: healthCheck(runtime) },
+            { path: `${API_BASE}/*rest`, method: ['GET', 'POST', 'PUT', 'DELETE'], handler: api },
+          ],
+        }),
   });
   const handling = countHandling(app);
   const db = runtime.database.db;
@@ -169,7 +182,7 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
   let url: string;
   try {
     if (socketMode) {
-      health = await listenForHealth(runtime, settings.PORT, options.host);
+      health = await listenForHealth(runtime, api, settings.PORT, options.host);
       await app.start();
       url = `http://${options.host ?? 'localhost'}:${portOf(health)}/healthz`;
     } else {

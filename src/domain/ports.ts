@@ -26,6 +26,13 @@ import type {
   Vote,
 } from './types.ts';
 
+/** Which requests a listing wants: in these states, to this environment, from this instance (each optional). */
+export interface RequestFilter {
+  states?: RequestState[];
+  environmentId?: number;
+  sourceInstanceId?: number;
+}
+
 /**
  * What the domain needs from storage. Set-based operations (apply, snapshot, compare, merge rows)
  * are single statements in the implementation so that large instances never load into memory.
@@ -131,6 +138,8 @@ export interface Repositories {
     lockRow(id: number): Promise<DeploymentRequest | undefined>;
     activeFor(sourceInstanceId: number, changeHash: string): Promise<DeploymentRequest | undefined>;
     inStates(states: RequestState[], environmentId?: number): Promise<DeploymentRequest[]>;
+    /** Requests matching the filter, newest first, those with an id below `before` only; at most `limit`. */
+    page(filter: RequestFilter, before: number | null, limit: number): Promise<DeploymentRequest[]>;
     /** Moves the request only if it is in one of `from`; returns the updated row, or undefined. */
     transition(
       id: number,
@@ -183,6 +192,8 @@ export interface Repositories {
     byId(id: number): Promise<Run | undefined>;
     forRequest(requestId: number): Promise<Run[]>;
     lines(runId: number): Promise<LogLine[]>;
+    /** At most `limit` log lines of a run from sequence number `from` (0: the first) on, each with its number. */
+    linesFrom(runId: number, from: number, limit: number): Promise<(LogLine & { seq: number })[]>;
     /** Runs still `running` whose process is gone. */
     orphaned(): Promise<Run[]>;
   };

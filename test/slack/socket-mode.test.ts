@@ -144,6 +144,15 @@ describe('Socket Mode (SLACK_APP_TOKEN set)', () => {
     expect(JSON.parse(res.body)).toEqual({ status: 'ok' });
   });
 
+  it('serves the HTTP API on PORT in Socket Mode too: its document, and a 401 without a token', async () => {
+    const doc = await httpRequest('GET', `http://127.0.0.1:${port}/api/v1/openapi.json`);
+    expect(doc.status).toBe(200);
+    expect(JSON.parse(doc.body).info.title).toBe('Sandbox bot API');
+    const refused = await httpRequest('GET', `http://127.0.0.1:${port}/api/v1/requests`);
+    expect(refused.status).toBe(401);
+    expect(JSON.parse(refused.body).error.code).toBe('UNAUTHENTICATED');
+  });
+
   it('needs no HTTP /slack/events endpoint: a POST there is not taken', async () => {
     const res = await httpRequest('POST', `http://127.0.0.1:${port}/slack/events`, JSON.stringify({ type: 'url_verification', challenge: 'x' }));
     expect(res.status).not.toBe(200);

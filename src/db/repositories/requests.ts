@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { Repositories } from '../../domain/ports.ts';
 import { QUEUED_STATES } from '../../domain/states.ts';
 import type { DeploymentRequest } from '../../domain/types.ts';
@@ -113,6 +113,20 @@ export function requestRepository(db: Database): Repositories['requests'] {
         .limit(1);
       return row;
     },
+    page: (filter, before, limit) =>
+      db
+        .select(requestColumns)
+        .from(deploymentRequests)
+        .where(
+          and(
+            filter.states?.length ? inArray(deploymentRequests.state, filter.states) : undefined,
+            filter.environmentId === undefined ? undefined : eq(deploymentRequests.targetEnvironmentId, filter.environmentId),
+            filter.sourceInstanceId === undefined ? undefined : eq(deploymentRequests.sourceInstanceId, filter.sourceInstanceId),
+            before === null ? undefined : lt(deploymentRequests.id, before),
+          ),
+        )
+        .orderBy(desc(deploymentRequests.id))
+        .limit(limit),
     recentlyDeployed: (limit) =>
       db
         .select(requestColumns)

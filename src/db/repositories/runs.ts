@@ -1,4 +1,4 @@
-import { and, asc, eq, getTableColumns, isNull, not, or } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gte, isNull, not, or } from 'drizzle-orm';
 import type { Repositories } from '../../domain/ports.ts';
 import type { Database } from '../client.ts';
 import { processAlive } from '../processes.ts';
@@ -37,6 +37,13 @@ export function runRepository(db: Database, processId: number | null): Repositor
       return row;
     },
     forRequest: (requestId) => db.select(runColumns).from(runs).where(eq(runs.requestId, requestId)).orderBy(asc(runs.id)),
+    linesFrom: (runId, from, limit) =>
+      db
+        .select({ seq: runLogLines.seq, at: runLogLines.at, level: runLogLines.level, text: runLogLines.text })
+        .from(runLogLines)
+        .where(and(eq(runLogLines.runId, runId), gte(runLogLines.seq, from)))
+        .orderBy(asc(runLogLines.seq))
+        .limit(limit),
     lines: (runId) =>
       db
         .select({ at: runLogLines.at, level: runLogLines.level, text: runLogLines.text })

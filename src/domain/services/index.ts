@@ -33,6 +33,7 @@ import { sync, syncSources } from './sync.ts';
 import { conflictDetails, openConflicts, resolveConflict } from './conflicts.ts';
 import { refresh, refreshAll } from './refresh.ts';
 import { testConnections } from './connections.ts';
+import { listRequests, type RequestQuery, runLog } from './listings.ts';
 import { authenticate, createToken, listTokens, revokeToken, type TokenInput } from './tokens.ts';
 /** The whole domain, bound to its ports: what the Slack app and the command line call. */
 export function createServices(deps: ServiceDeps) {
@@ -99,6 +100,8 @@ export function createServices(deps: ServiceDeps) {
     whoami: (actor: Actor) => whoami(deps, actor),
     ownedInstances: (actor: Actor) => ownedInstances(deps, actor),
     requestOverview: (requestId: number) => requestOverview(deps, requestId),
+    listRequests: (query: RequestQuery) => listRequests(deps, query),
+    runLog: (runId: number, from?: number, limit?: number) => runLog(deps, runId, from, limit),
     runContext: (run: Run) => runContext(deps, run),
     recentDeployments: (limit?: number) => recentDeployments(deps, limit),
     metrics: (options: { environment?: string; days?: number }) => deliveryMetrics(deps, options),

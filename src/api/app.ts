@@ -1,0 +1,37 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Services } from '../domain/services/index.ts';
+import { type ApiEnv, bearer } from './auth.ts';
+import { answerError, errorBody } from './errors.ts';
+import { componentRoutes } from './routes/components.ts';
+import { requestRoutes } from './routes/requests.ts';
+import { runRoutes } from './routes/runs.ts';
+
+export const API_BASE = '/api/v1';
+
+/**
+ * The HTTP API for CI systems and scripts (DESIGN.md section 11): a thin adapter over the same services as the Slack
+ * app and the command line. Requests are validated, and the OpenAPI document made, from the same zod schemas.
+ */
+export function createApi(services: Services, log: (message: string) => void) {
+  const api = new OpenAPIHono<ApiEnv>({
+    defaultHook: (result, c) => {
+      if (result.success) return;
+      const issue = result.error.issues[0]!;
+      const field = issue.path.join('.') || result.target;
+      return c.json(errorBody('INVALID_INPUT', `${field}: ${issue.message}.`, field), 400);
+    },
+  }).basePath(API_BASE);
+  api.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer', description: 'A token from `sandbox tokens create`' });
+  api.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Sandbox bot API', version: '1', description: 'Components, sends, requests and runs of the sandbox release process, for CI systems and scripts. Approvals stay with people.' },
+    security: [{ Bearer: [] }],
+  });
+  api.use('*', async (c, next) => (c.req.path === `${API_BASE}/openapi.json` ? next() : bearer(services)(c, next)));
+  componentRoutes(api, services);
+  requestRoutes(api, services);
+  runRoutes(api, services);
+  api.notFound((c) => c.json(errorBody('NOT_FOUND', `There is no ${c.req.method} ${c.req.path} in this API: ${API_BASE}/openapi.json lists what there is.`), 404));
+  api.onError((error, c) => answerError(error, c, log));
+  return api;
+}

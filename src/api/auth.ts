@@ -1,0 +1,33 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { type ApiToken, grants, type Scope } from '../domain/api-tokens.ts';
+import type { Actor } from '../domain/ports.ts';
+import type { Services } from '../domain/services/index.ts';
+import { tokenActor } from '../domain/services/tokens.ts';
+import { ApiRefusal } from './errors.ts';
+
+export type ApiEnv = { Variables: { token: ApiToken } };
+
+/** Every request under the API carries a token (`Authorization: Bearer sbx_…`) that is known and not revoked. */
+export function bearer(services: Services): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    const secret = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    if (!secret) throw new ApiRefusal(401, 'UNAUTHENTICATED', 'Send a token as `Authorization: Bearer <token>`; an admin makes one with `sandbox tokens create`.');
+    const token = await services.tokens.authenticate(secret);
+    if (!token) throw new ApiRefusal(401, 'UNAUTHENTICATED', 'This token is unknown or revoked: ask an admin for a new one (`sandbox tokens create`).');
+    c.set('token', token);
+    await next();
+  };
+}
+
+/** Who acts for the request's token, once it is known to hold `scope` (and to cover `instance`, when given). */
+export function actingWith(c: Context<ApiEnv>, scope: Scope, instance?: string): Actor {
+  const token = c.get('token');
+  if (!token.scopes.includes(scope)) {
+    throw new ApiRefusal(403, 'NOT_PERMITTED', `The token ${token.name} lacks the scope ${scope}: its scopes are ${token.scopes.join(', ')}. Use a token that has it.`);
+  }
+  if (instance !== undefined && !grants(token.instances, instance)) {
+    throw new ApiRefusal(403, 'NOT_PERMITTED', `The token ${token.name} does not cover ${instance}: its instances are ${token.instances.join(', ')}.`);
+  }
+  return tokenActor(token);
+}
