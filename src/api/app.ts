@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Services } from '../domain/services/index.ts';
 import { type ApiEnv, bearer } from './auth.ts';
 import { answerError, errorBody } from './errors.ts';
+import { idempotent } from './idempotency.ts';
 import { componentRoutes } from './routes/components.ts';
 import { requestRoutes } from './routes/requests.ts';
 import { runRoutes } from './routes/runs.ts';
@@ -28,6 +29,7 @@ export function createApi(services: Services, log: (message: string) => void) {
     security: [{ Bearer: [] }],
   });
   api.use('*', async (c, next) => (c.req.path === `${API_BASE}/openapi.json` ? next() : bearer(services)(c, next)));
+  api.use('*', idempotent(services));
   componentRoutes(api, services);
   requestRoutes(api, services);
   runRoutes(api, services);

@@ -16,6 +16,11 @@ export const ErrorBody = z
   })
   .openapi('Error');
 
+/** Writes take an `Idempotency-Key`: a repeat with the same key gets the first answer again and changes nothing. */
+export const IdempotencyHeader = z.object({
+  'idempotency-key': z.string().optional().openapi({ description: 'Makes the write safe to repeat: a repeat within a day gets the first answer again and changes nothing', example: 'build-4711-send' }),
+});
+
 export const InstanceParam = z.object({ instance: z.string().openapi({ param: { name: 'instance', in: 'path' }, example: 'dev-alice' }) });
 
 const Key = z.string().min(1).openapi({ example: 'Layout/Account' });

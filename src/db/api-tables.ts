@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { pgTable, serial, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { integer, jsonb, pgTable, primaryKey, serial, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { at } from './columns.ts';
 
 /** Tokens of the HTTP API: the SHA-256 of each secret (never the secret), its scopes and the instances it may touch. */
@@ -18,4 +18,20 @@ export const apiTokens = pgTable(
   },
   // One token of a name at a time: a revoked token's name may be given again.
   (t) => [uniqueIndex('api_tokens_active_name').on(t.name).where(sql`${t.revokedAt} is null`)],
+);
+
+/** The first answer to each API request made with an `Idempotency-Key`, per token, kept a day (see IdempotencyRepository). */
+export const apiIdempotency = pgTable(
+  'api_idempotency',
+  {
+    tokenId: integer('token_id')
+      .notNull()
+      .references(() => apiTokens.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    status: integer('status'),
+    body: jsonb('body'),
+    claimedAt: at('claimed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tokenId, t.key] })],
 );

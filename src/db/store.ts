@@ -2,6 +2,7 @@ import type { Repositories, Store } from '../domain/ports.ts';
 import type { Database } from './client.ts';
 import { apiTokenRepository } from './repositories/api-tokens.ts';
 import { auditRepository } from './repositories/audit.ts';
+import { idempotencyRepository } from './repositories/idempotency.ts';
 import { changeRequestRepository } from './repositories/change-requests.ts';
 import { componentRepository } from './repositories/components.ts';
 import { conflictRepository } from './repositories/conflicts.ts';
@@ -24,6 +25,7 @@ function repositories(db: Database, processId: number | null): Repositories {
     runs: runRepository(db, processId),
     metrics: metricsRepository(db),
     tokens: apiTokenRepository(db),
+    idempotency: idempotencyRepository(db),
     audit: auditRepository(db),
   };
 }

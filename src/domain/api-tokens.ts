@@ -35,3 +35,25 @@ export interface ApiTokenRepository {
 export function grants(patterns: readonly string[], instance: string): boolean {
   return patterns.some((pattern) => new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(instance));
 }
+
+/** The first answer to an API request made with an `Idempotency-Key`: given again, as it was, to every repeat. */
+export interface KeptAnswer {
+  /** What the request was (method, path and body, hashed): a key used again for another request is refused. */
+  fingerprint: string;
+  /** Null while the first request is still being answered. */
+  status: number | null;
+  body: unknown;
+  claimedAt: Date;
+}
+
+export interface IdempotencyRepository {
+  /** Claims the key for a first answer: true when nobody had it (or its claim was abandoned before `staleBefore`). */
+  claim(tokenId: number, key: string, fingerprint: string, at: Date, staleBefore: Date): Promise<boolean>;
+  get(tokenId: number, key: string): Promise<KeptAnswer | undefined>;
+  /** Keeps the first answer. */
+  keep(tokenId: number, key: string, status: number, body: unknown): Promise<void>;
+  /** Gives the key up (the first request failed on the bot's side): a repeat is answered afresh. */
+  release(tokenId: number, key: string): Promise<void>;
+  /** Forgets the answers kept since before `before`. */
+  prune(before: Date): Promise<void>;
+}

@@ -1,4 +1,4 @@
-import type { ApiTokenRepository } from './api-tokens.ts';
+import type { ApiTokenRepository, IdempotencyRepository } from './api-tokens.ts';
 import type {
   AuditEvent,
   Change,
@@ -202,6 +202,7 @@ export interface Repositories {
     delivery(period: DeliveryPeriod, environmentIds: number[]): Promise<DeliveryFigures[]>;
   };
   tokens: ApiTokenRepository;
+  idempotency: IdempotencyRepository;
   audit: {
     record(event: Omit<AuditEvent, 'id'>): Promise<void>;
     list(filter: { subject?: string; since?: Date; limit: number }): Promise<AuditEvent[]>;

@@ -133,6 +133,7 @@ export function scheduledJobs(deps: ScheduledWorkDeps): Record<'tick' | 'driftRe
         for (const { instance, reason } of await services.scheduler.refreshAll()) deps.logger.warn(`The scheduler could not refresh ${instance}: ${reason}`);
       });
       await safely('forget old ticks', () => deps.prune(new Date(Date.now() - MEMORY_MS)));
+      await safely("forget the API's answers kept a day", () => services.tokens.forgetOldAnswers());
     },
     // Once per `schedules.digest` time: the scheduler runs each of its ticks on one replica.
     async digest() {

@@ -10,10 +10,14 @@ let base: string;
 let ci: string;
 let reader: string;
 
-async function call(method: string, path: string, o: { token?: string; body?: unknown } = {}) {
+async function call(method: string, path: string, o: { token?: string; body?: unknown; key?: string } = {}) {
   const response = await fetch(`${base}${path}`, {
     method,
-    headers: { ...(o.token ? { authorization: `Bearer ${o.token}` } : {}), ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...(o.token ? { authorization: `Bearer ${o.token}` } : {}),
+      ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(o.key ? { 'idempotency-key': o.key } : {}),
+    },
     body: o.body === undefined ? undefined : JSON.stringify(o.body),
   });
   return { status: response.status, body: (await response.json()) as Record<string, any>, headers: response.headers };
@@ -110,5 +114,24 @@ describe('the HTTP API', () => {
     expect(rest.body.next).toBe(sync!.lines.length);
     expect((await call('GET', `/runs/RUN-1?from=${rest.body.next}`, { token: ci })).body).toMatchObject({ lines: [], next: sync!.lines.length });
     expect((await call('GET', '/runs/RUN-99', { token: ci })).status).toBe(404);
+  });
+
+  it('answers a repeated Idempotency-Key with the first answer, at once or later, and changes nothing', async () => {
+    await t.bot.runtime.services.sync(as(ALICE), 'dev-alice');
+    await call('PUT', '/instances/dev-alice/components', { token: ci, body: { components: [{ key: 'Layout/Sent', content: 'by CI\n' }] } });
+    const sends = await Promise.all(Array.from({ length: 5 }, () => call('POST', '/instances/dev-alice/send', { token: ci, key: 'build-7', body: { message: 'build 7' } })));
+    expect(sends.map((s) => [s.status, s.body.request.id])).toEqual(Array.from({ length: 5 }, () => [201, 'DR-1']));
+    expect(sends.filter((s) => s.headers.get('idempotent-replayed') === 'true')).toHaveLength(4);
+    const later = await call('POST', '/instances/dev-alice/send', { token: ci, key: 'build-7', body: { message: 'build 7' } });
+    expect([later.status, later.body.request.id, later.headers.get('idempotent-replayed')]).toEqual([201, 'DR-1', 'true']);
+    expect((await call('GET', '/requests', { token: ci })).body.requests).toHaveLength(1);
+    const reused = await call('POST', '/instances/dev-alice/send', { token: ci, key: 'build-7', body: { message: 'build 8' } });
+    expect(reused.status).toBe(400);
+    expect(reused.body.error.field).toBe('Idempotency-Key');
+    // A refusal is a first answer too: the repeat is refused alike, without sending.
+    const refusedOnce = await call('POST', '/instances/dev-alice/send', { token: ci, key: 'build-9', body: { message: 'nothing new' } });
+    const refusedAgain = await call('POST', '/instances/dev-alice/send', { token: ci, key: 'build-9', body: { message: 'nothing new' } });
+    expect([refusedOnce.status, refusedAgain.status]).toEqual([409, 409]);
+    expect(refusedAgain.body).toEqual(refusedOnce.body);
   });
 });

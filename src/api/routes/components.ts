@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Services } from '../../domain/services/index.ts';
 import { actingWith, type ApiEnv } from '../auth.ts';
-import { ComponentInput, ComponentView, componentView, InstanceParam } from '../schemas.ts';
+import { ComponentInput, ComponentView, componentView, IdempotencyHeader, InstanceParam } from '../schemas.ts';
 import { errorResponses, json } from './common.ts';
 
 const list = createRoute({
@@ -18,6 +18,7 @@ const put = createRoute({
   summary: 'Write many components into an instance at once (scope components:write)',
   request: {
     params: InstanceParam,
+    headers: IdempotencyHeader,
     body: { content: { 'application/json': { schema: z.object({ components: z.array(ComponentInput).min(1).max(10_000) }) } }, required: true },
   },
   responses: { 200: json(z.object({ instance: z.string(), written: z.number().int() }), 'Written, all or none'), ...errorResponses },
@@ -27,7 +28,7 @@ const remove = createRoute({
   method: 'delete',
   path: '/instances/{instance}/components',
   summary: 'Remove one component from an instance (scope components:write)',
-  request: { params: InstanceParam, query: z.object({ key: z.string().min(1).openapi({ example: 'Layout/Account' }) }) },
+  request: { params: InstanceParam, headers: IdempotencyHeader, query: z.object({ key: z.string().min(1).openapi({ example: 'Layout/Account' }) }) },
   responses: { 200: json(z.object({ instance: z.string(), removed: z.string() }), 'Removed'), ...errorResponses },
 });
 
@@ -35,7 +36,7 @@ const refresh = createRoute({
   method: 'post',
   path: '/instances/{instance}/refresh',
   summary: "Read a git-backed instance's branch (scope components:write)",
-  request: { params: InstanceParam },
+  request: { params: InstanceParam, headers: IdempotencyHeader },
   responses: {
     200: json(z.object({ instance: z.string(), tip: z.string(), changed: z.boolean(), written: z.array(z.string()), removed: z.array(z.string()) }), 'What the branch holds is what the instance holds'),
     ...errorResponses,

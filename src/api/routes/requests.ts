@@ -3,7 +3,7 @@ import { parseId } from '../../domain/ids.ts';
 import { plainVoice, spell } from '../../domain/message.ts';
 import type { Services } from '../../domain/services/index.ts';
 import { actingWith, type ApiEnv } from '../auth.ts';
-import { InstanceParam, RequestView, requestView } from '../schemas.ts';
+import { IdempotencyHeader, InstanceParam, RequestView, requestView } from '../schemas.ts';
 import { errorResponses, json } from './common.ts';
 
 const RequestParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'DR-12' }) });
@@ -15,6 +15,7 @@ const send = createRoute({
   summary: "Send an instance's changes to the next environment up, as a deployment request (scope requests:write)",
   request: {
     params: InstanceParam,
+    headers: IdempotencyHeader,
     body: {
       required: true,
       content: {

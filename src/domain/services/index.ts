@@ -33,6 +33,7 @@ import { sync, syncSources } from './sync.ts';
 import { conflictDetails, openConflicts, resolveConflict } from './conflicts.ts';
 import { refresh, refreshAll } from './refresh.ts';
 import { testConnections } from './connections.ts';
+import { type Answer, answerOnce, forgetOldAnswers } from './idempotency.ts';
 import { listRequests, type RequestQuery, runLog } from './listings.ts';
 import { authenticate, createToken, listTokens, revokeToken, type TokenInput } from './tokens.ts';
 /** The whole domain, bound to its ports: what the Slack app and the command line call. */
@@ -111,6 +112,9 @@ export function createServices(deps: ServiceDeps) {
       revoke: (actor: Actor, name: string) => revokeToken(deps, actor, name),
       /** The token of an API request's secret: undefined when unknown or revoked. */
       authenticate: (secret: string) => authenticate(deps, secret),
+      /** Answers an API request with an Idempotency-Key once; repeats get that answer again (see idempotency.ts). */
+      answerOnce: (tokenId: number, key: string, fingerprint: string, work: () => Promise<Answer>) => answerOnce(deps, tokenId, key, fingerprint, work),
+      forgetOldAnswers: () => forgetOldAnswers(deps),
     },
     changeRequests: {
       create: (actor: Actor, input: NewChangeRequest) => createChangeRequest(deps, actor, input),
