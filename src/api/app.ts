@@ -13,7 +13,13 @@ export const API_BASE = '/api/v1';
  * The HTTP API for CI systems and scripts (DESIGN.md section 11): a thin adapter over the same services as the Slack
  * app and the command line. Requests are validated, and the OpenAPI document made, from the same zod schemas.
  */
-export function createApi(services: Services, log: (message: string) => void) {
+export interface ApiOptions {
+  log(message: string): void;
+  /** Each answer: its method, the route it matched (its pattern), its status and how long it took. */
+  answered?(method: string, route: string, status: number, seconds: number): void;
+}
+
+export function createApi(services: Services, o: ApiOptions) {
   const api = new OpenAPIHono<ApiEnv>({
     defaultHook: (result, c) => {
       if (result.success) return;
@@ -28,12 +34,19 @@ export function createApi(services: Services, log: (message: string) => void) {
     info: { title: 'Sandbox bot API', version: '1', description: 'Components, sends, requests and runs of the sandbox release process, for CI systems and scripts. Approvals stay with people.' },
     security: [{ Bearer: [] }],
   });
+  api.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    // The route's pattern, even when a middleware answered before its handler ran (a 401): never the instance or id asked for.
+    const route = c.req.matchedRoutes.filter((r) => r.method !== 'ALL').at(-1)?.path ?? 'unmatched';
+    o.answered?.(c.req.method, route, c.res.status, (performance.now() - started) / 1000);
+  });
   api.use('*', async (c, next) => (c.req.path === `${API_BASE}/openapi.json` ? next() : bearer(services)(c, next)));
   api.use('*', idempotent(services));
   componentRoutes(api, services);
   requestRoutes(api, services);
   runRoutes(api, services);
   api.notFound((c) => c.json(errorBody('NOT_FOUND', `There is no ${c.req.method} ${c.req.path} in this API: ${API_BASE}/openapi.json lists what there is.`), 404));
-  api.onError((error, c) => answerError(error, c, log));
+  api.onError((error, c) => answerError(error, c, o.log));
   return api;
 }

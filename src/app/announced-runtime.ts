@@ -8,7 +8,7 @@ import type { Settings } from '../settings.ts';
 import { formatId } from '../domain/ids.ts';
 import { announcingServices } from '../slack/announcing-services.ts';
 import { Cards } from '../slack/cards.ts';
-import { Chat, type Pace } from '../slack/chat.ts';
+import { Chat, type Pace, type WebApiObserver } from '../slack/chat.ts';
 import { Outbox, type Schedule } from '../slack/outbox.ts';
 import { ThreadLog, type ThreadLogDeps } from '../slack/threads/thread-log.ts';
 import { openRuntime, type RegisteredRuntime, type RuntimeOptions } from './runtime.ts';
@@ -80,11 +80,11 @@ export const refreshCardAfterRun = (cards: Cards) => async (run: Run) => {
  */
 export async function openAnnouncedRuntime(
   settings: Settings & { SLACK_BOT_TOKEN: string },
-  options: Pick<RuntimeOptions, 'clock' | 'groups' | 'processKind'> & { logger: Logger; sink?: LogSink; attempts?: number; pace?: Pace; schedule?: Schedule },
+  options: Pick<RuntimeOptions, 'clock' | 'groups' | 'processKind'> & { logger: Logger; sink?: LogSink; attempts?: number; pace?: Pace; schedule?: Schedule; webApi?: WebApiObserver },
 ): Promise<AnnouncedRuntime> {
   const { logger } = options;
   const client = new WebClient(settings.SLACK_BOT_TOKEN, webClientOptions(settings, logger));
-  const chat = new Chat(client, logger, options.attempts, options.pace);
+  const chat = new Chat(client, logger, options.attempts, options.pace, options.webApi);
   // The services need their sink when they are bound, and the thread log needs the services: the fan-out joins them.
   const sinks = new FanOut();
   if (options.sink) sinks.sinks.push(options.sink);

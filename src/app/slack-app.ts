@@ -17,6 +17,7 @@ import { noInbound, trackInbound } from '../slack/inbound.ts';
 import { type ScheduledWorkDeps, scheduledJobs, startAutoDeployments } from '../slack/scheduled-work.ts';
 import { registerListeners } from '../slack/listeners/index.ts';
 import { API_BASE, createApi } from '../api/app.ts';
+import { Telemetry } from './telemetry.ts';
 import { getRequestListener } from '@hono/node-server';
 import type { ThreadLog } from '../slack/threads/thread-log.ts';
 
@@ -73,11 +74,12 @@ function healthCheck(runtime: Runtime) {
 }
 
 /** Socket Mode has no HTTP endpoint for Slack; the health check and the API get a server of their own on PORT. */
-async function listenForHealth(runtime: Runtime, api: HttpHandler, port: number, host?: string): Promise<Server> {
+async function listenForHealth(runtime: Runtime, api: HttpHandler, metrics: HttpHandler, port: number, host?: string): Promise<Server> {
   const check = healthCheck(runtime);
   const server = createServer((req, res) => {
     const path = req.url?.split('?')[0] ?? '';
     if (req.method === 'GET' && path === '/healthz') return void check(req, res);
+    if (req.method === 'GET' && path === '/metrics') return void metrics(req, res);
     if (path.startsWith(`${API_BASE}/`)) return void api(req, res);
     res.writeHead(404).end();
   });
@@ -88,19 +90,32 @@ async function listenForHealth(runtime: Runtime, api: HttpHandler, port: number,
   return server;
 }
 
+/** What a request from Slack is, for its metrics: a command, an action, a view submission, an event… */
+function kindOf(body: object): string {
+  const { command, type } = body as { command?: unknown; type?: unknown };
+  if (typeof command === 'string') return 'command';
+  if (type === 'event_callback') return 'event';
+  return typeof type === 'string' ? type : 'other';
+}
+
 type HttpHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 /**
  * Counts the requests from Slack whose listeners are still running (acknowledged or not): their replies come after
  * the acknowledgement, outside the background queue, and `settled()` waits for them too.
  */
-function countHandling(app: App) {
+function countHandling(app: App, telemetry: Telemetry) {
   let count = 0;
   let waiters: (() => void)[] = [];
-  app.use(async ({ next }) => {
+  app.use(async ({ body, next }) => {
     count++;
+    const kind = kindOf(body);
     try {
       await next();
+      telemetry.slackRequest(kind, 'handled');
+    } catch (error) {
+      telemetry.slackRequest(kind, 'failed');
+      throw error;
     } finally {
       if (--count === 0) {
         for (const resolve of waiters) resolve();
@@ -122,6 +137,18 @@ function behindAcknowledgements<J extends Jobs>(background: Background, jobs: J)
   return Object.fromEntries(Object.entries(jobs).map(([name, job]) => [name, () => background.run(job, { patient: true })])) as J;
 }
 
+/** Each job's runs counted, by outcome. */
+function counted<J extends Jobs>(telemetry: Telemetry, jobs: J): J {
+  const each = Object.entries(jobs).map(([name, job]) => [name, () => job().then(
+    (result: unknown) => (telemetry.job(name, 'done'), result),
+    (error: unknown) => {
+      telemetry.job(name, 'failed');
+      throw error;
+    },
+  )]);
+  return Object.fromEntries(each) as J;
+}
+
 const portOf = (server: Server) => (server.address() as AddressInfo).port;
 
 /** Builds and starts the Slack app over the domain services: HTTP mode on PORT, or Socket Mode with SLACK_APP_TOKEN. */
@@ -132,10 +159,12 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
   // The embedded database answers one query at a time on this thread: its jobs run one by one between requests.
   let inbound = noInbound;
   const background = new Background(settings.DATABASE_URL ? 4 : 1, { open: () => inbound.open(), lastActivity: () => inbound.lastActivity() });
-  const announcing = await openAnnouncedRuntime(settings, { ...options, logger, processKind: 'app', schedule: (work) => background.run(work, { patient: true }) });
+  const telemetry = new Telemetry();
+  const announcing = await openAnnouncedRuntime(settings, { ...options, logger, processKind: 'app', schedule: (work) => background.run(work, { patient: true }), sink: telemetry.runSink, webApi: telemetry.webApi });
   const { runtime, services, cards, outbox, chat, threads, messages } = announcing;
   const socketMode = settings.mode === 'socket';
-  const api: HttpHandler = getRequestListener(createApi(services, (message) => logger.error(message)).fetch);
+  const api: HttpHandler = getRequestListener(createApi(services, { log: (message) => logger.error(message), answered: (...answer) => telemetry.apiRequest(...answer) }).fetch);
+  telemetry.queueDepth(async () => (await services.queue()).map((q) => ({ environment: q.environment.name, depth: q.requests.length })));
   const app = new App({
     token: settings.SLACK_BOT_TOKEN,
     ...bot,
@@ -149,11 +178,12 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
           signingSecret: settings.SLACK_SIGNING_SECRET!,
           customRoutes: [
             { path: '/healthz', method: ['GET'], handler: healthCheck(runtime) },
+            { path: '/metrics', method: ['GET'], handler: telemetry.handler },
             { path: `${API_BASE}/*rest`, method: ['GET', 'POST', 'PUT', 'DELETE'], handler: api },
           ],
         }),
   });
-  const handling = countHandling(app);
+  const handling = countHandling(app, telemetry);
   const db = runtime.database.db;
   const deliveries = slackDeliveryRepository(db);
   actOnceOnEachEvent(app, (key) => deliveries.first(key, new Date()));
@@ -175,19 +205,20 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
     },
     logger,
   };
-  const jobs = behindAcknowledgements(background, scheduledJobs(work));
+  const jobs = behindAcknowledgements(background, counted(telemetry, scheduledJobs(work)));
   // Only environments with autoDeploy have anything due; the look is one query per environment.
   announcing.hooks.deployable = () => void background.run(() => startAutoDeployments(work), { patient: true }).catch((error) => logger.warn(`Could not look for automatic deployments: ${(error as Error).message}`));
   let health: Server | undefined;
   let url: string;
   try {
     if (socketMode) {
-      health = await listenForHealth(runtime, api, settings.PORT, options.host);
+      health = await listenForHealth(runtime, api, telemetry.handler, settings.PORT, options.host);
       await app.start();
       url = `http://${options.host ?? 'localhost'}:${portOf(health)}/healthz`;
     } else {
       const server = (await app.start({ port: settings.PORT, host: options.host })) as Server;
       inbound = trackInbound(server);
+      telemetry.timeAnswers(server, '/slack/events');
       url = `http://${options.host ?? 'localhost'}:${portOf(server)}/slack/events`;
     }
   } catch (error) {

@@ -48,6 +48,12 @@ const TRANSIENT_REFUSALS = new Set(['internal_error', 'fatal_error', 'service_un
 /** Slack answered and refused the call for a reason another try will not change (a channel gone, a message deleted). */
 export const isRefusal = (error: unknown) => error instanceof WebAPIPlatformError && !TRANSIENT_REFUSALS.has(error.data.error);
 
+/** What the calls report (metrics): each call's outcome, and each retry. */
+export interface WebApiObserver {
+  called(method: string, outcome: 'ok' | 'rate_limited' | 'error'): void;
+  retried(method: string): void;
+}
+
 /**
  * The bot's messages: posts paced per channel to stay inside Slack's limits, and every call retried on
  * rate limits (honouring Retry-After) and server errors, so that a busy or failing Slack delays messages but loses none.
@@ -67,6 +73,7 @@ export class Chat {
     private readonly logger: Logger,
     private readonly attempts = 8,
     private readonly pace: Pace = SLACK_PACE,
+    private readonly observer?: WebApiObserver,
   ) {}
 
   async post(message: Message): Promise<{ channel: string; ts: string }> {
@@ -165,12 +172,17 @@ export class Chat {
   }
 
   async retrying<T>(what: string, call: () => Promise<T>): Promise<T> {
+    const method = what.split(' ')[0]!;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await call();
+        const answer = await call();
+        this.observer?.called(method, 'ok');
+        return answer;
       } catch (error) {
+        this.observer?.called(method, error instanceof WebAPIRateLimitedError ? 'rate_limited' : 'error');
         const delay = retryDelay(error, attempt);
         if (delay === undefined || attempt + 1 >= this.attempts) throw error;
+        this.observer?.retried(method);
         const wait = delay * this.pace.scale;
         this.logger.warn(`${what} failed (${(error as Error).message}); trying again in ${wait} ms`);
         await sleep(wait);
