@@ -21,6 +21,7 @@ const settingsSchema = z.object({
     .regex(/^xapp-/, 'must be an app-level token starting with xapp- (it turns on Socket Mode)')
     .optional(),
   PORT: z.coerce.number({ error: 'must be a port number (0-65535)' }).int('must be a port number (0-65535)').min(0).max(65535, 'must be a port number (0-65535)').default(3000),
+  LOG_FORMAT: z.enum(['text', 'json'], { error: 'must be text (readable lines) or json (one JSON object per line)' }).default('text'),
   SLACK_API_URL: z
     .string()
     .url('must be a URL')

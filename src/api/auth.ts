@@ -4,6 +4,7 @@ import type { Actor } from '../domain/ports.ts';
 import type { Services } from '../domain/services/index.ts';
 import { tokenActor } from '../domain/services/tokens.ts';
 import { ApiRefusal } from './errors.ts';
+import { withLogContext } from '../log-context.ts';
 
 export type ApiEnv = { Variables: { token: ApiToken } };
 
@@ -16,7 +17,7 @@ export function bearer(services: Services): MiddlewareHandler<ApiEnv> {
     const token = await services.tokens.authenticate(secret);
     if (!token) throw new ApiRefusal(401, 'UNAUTHENTICATED', 'This token is unknown or revoked: ask an admin for a new one (`sandbox tokens create`).');
     c.set('token', token);
-    await next();
+    await withLogContext({ api: { token: token.name, method: c.req.method, path: c.req.path } }, next);
   };
 }
 

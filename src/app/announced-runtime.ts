@@ -44,8 +44,8 @@ export const webClientOptions = (settings: Settings, logger: Logger): WebClientO
 });
 
 /** Sends every log line to several sinks: Slack threads, and a terminal's live log for the command line. */
-class FanOut implements LogSink {
-  readonly sinks: LogSink[] = [];
+export class FanOut implements LogSink {
+  constructor(readonly sinks: LogSink[] = []) {}
   started = async (run: Run) => void (await Promise.all(this.sinks.map((s) => s.started?.(run))));
   line = (run: Run, line: LogLine) => this.sinks.forEach((s) => s.line(run, line));
   progress = (run: Run, step: RunStep) => this.sinks.forEach((s) => s.progress?.(run, step));

@@ -9,7 +9,7 @@ import type { SlackSettings } from '../settings.ts';
 import { schedulerRunRepository } from '../db/repositories/scheduler-runs.ts';
 import { slackDeliveryRepository } from '../db/repositories/slack-deliveries.ts';
 import { type Jobs, startScheduler } from './scheduler.ts';
-import { openAnnouncedRuntime, webClientOptions } from './announced-runtime.ts';
+import { FanOut, openAnnouncedRuntime, webClientOptions } from './announced-runtime.ts';
 import { Background } from '../slack/background.ts';
 import type { Pace } from '../slack/chat.ts';
 import { actOnceOnEachEvent } from '../slack/deliveries.ts';
@@ -18,6 +18,8 @@ import { type ScheduledWorkDeps, scheduledJobs, startAutoDeployments } from '../
 import { registerListeners } from '../slack/listeners/index.ts';
 import { API_BASE, createApi } from '../api/app.ts';
 import { Telemetry } from './telemetry.ts';
+import { jsonLogger, runLinesTo } from './logging.ts';
+import { withLogContext } from '../log-context.ts';
 import { getRequestListener } from '@hono/node-server';
 import type { ThreadLog } from '../slack/threads/thread-log.ts';
 
@@ -44,7 +46,8 @@ export interface SlackAppOptions extends Pick<RuntimeOptions, 'clock' | 'groups'
   host?: string;
 }
 
-function defaultLogger() {
+function defaultLogger(settings: SlackSettings): Logger {
+  if (settings.LOG_FORMAT === 'json') return jsonLogger();
   const logger = new ConsoleLogger();
   logger.setLevel(LogLevel.INFO);
   logger.setName('sandbox');
@@ -98,6 +101,14 @@ function kindOf(body: object): string {
   return typeof type === 'string' ? type : 'other';
 }
 
+/** A request from Slack as the log names it: its kind, what it asks (command, action, view, event) and who asks. */
+function describeRequest(kind: string, body: object) {
+  const b = body as { command?: string; user_id?: string; user?: { id?: string }; actions?: { action_id?: string }[]; view?: { callback_id?: string }; event?: { type?: string; user?: string } };
+  const what = b.command ?? b.actions?.[0]?.action_id ?? b.view?.callback_id ?? b.event?.type;
+  const user = b.user_id ?? b.user?.id ?? b.event?.user;
+  return { kind, ...(what ? { what } : {}), ...(user ? { user } : {}) };
+}
+
 type HttpHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 /**
@@ -111,7 +122,7 @@ function countHandling(app: App, telemetry: Telemetry) {
     count++;
     const kind = kindOf(body);
     try {
-      await next();
+      await withLogContext({ slack: describeRequest(kind, body) }, next);
       telemetry.slackRequest(kind, 'handled');
     } catch (error) {
       telemetry.slackRequest(kind, 'failed');
@@ -153,14 +164,14 @@ const portOf = (server: Server) => (server.address() as AddressInfo).port;
 
 /** Builds and starts the Slack app over the domain services: HTTP mode on PORT, or Socket Mode with SLACK_APP_TOKEN. */
 export async function startSlackApp(settings: SlackSettings, options: SlackAppOptions = {}): Promise<SlackApp> {
-  const logger = options.logger ?? defaultLogger();
+  const logger = options.logger ?? defaultLogger(settings);
   const clientOptions = webClientOptions(settings, logger);
   const bot = await whoAmI(new WebClient(settings.SLACK_BOT_TOKEN, clientOptions));
   // The embedded database answers one query at a time on this thread: its jobs run one by one between requests.
   let inbound = noInbound;
   const background = new Background(settings.DATABASE_URL ? 4 : 1, { open: () => inbound.open(), lastActivity: () => inbound.lastActivity() });
   const telemetry = new Telemetry();
-  const announcing = await openAnnouncedRuntime(settings, { ...options, logger, processKind: 'app', schedule: (work) => background.run(work, { patient: true }), sink: telemetry.runSink, webApi: telemetry.webApi });
+  const announcing = await openAnnouncedRuntime(settings, { ...options, logger, processKind: 'app', schedule: (work) => background.run(work, { patient: true }), sink: new FanOut([telemetry.runSink, ...(settings.LOG_FORMAT === 'json' ? [runLinesTo(logger)] : [])]), webApi: telemetry.webApi });
   const { runtime, services, cards, outbox, chat, threads, messages } = announcing;
   const socketMode = settings.mode === 'socket';
   const api: HttpHandler = getRequestListener(createApi(services, { log: (message) => logger.error(message), answered: (...answer) => telemetry.apiRequest(...answer) }).fetch);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { socketEnvelope, startFakeSlack } from '../helpers/fake-slack.ts';
-import { postToSlackEndpoint, slashCommand } from '../helpers/slack-requests.ts';
+import { postToSlackEndpoint, selectValue, slashCommand, viewSubmission } from '../helpers/slack-requests.ts';
 import { freePort } from '../helpers/workspace.ts';
 import { pgliteDataDir } from '../helpers/templates.ts';
 import { threeStepConfig } from '../helpers/world.ts';
@@ -161,6 +161,40 @@ describe('npm start (the app as an operator starts it)', () => {
       expect(code).toBe(0);
       expect(start.stdout() + start.stderr()).not.toContain(BOT_TOKEN);
       expect(start.stdout() + start.stderr()).not.toContain(SIGNING_SECRET);
+    } finally {
+      await fake.close();
+      data.remove();
+    }
+  });
+
+  it('with LOG_FORMAT=json writes one JSON object per line, carrying the Slack request and the run each belongs to, and no secret', async () => {
+    const fake = await startFakeSlack();
+    const data = pgliteDataDir('start-json');
+    try {
+      const { path } = configFile();
+      const port = await freePort();
+      const start = launch('node', { ...http, LOG_FORMAT: 'json', SLACK_API_URL: fake.url, PORT: String(port), SANDBOX_CONFIG: path, SANDBOX_DATA_DIR: data.dir });
+      const origin = `http://127.0.0.1:${port}`;
+      await waitUntil('/healthz', async () => ((await fetch(`${origin}/healthz`)).status === 200 ? true : undefined));
+      const opened = await postToSlackEndpoint(`${origin}/slack/events`, { ...slashCommand({ text: 'sync dev-alice', userId: 'U0ALICE', responseUrl: fake.responseUrl() }), secret: SIGNING_SECRET });
+      expect(opened.status).toBe(200);
+      const modal = await fake.waitFor(() => fake.views('open')[0]);
+      const view = modal.view as { callback_id: string; private_metadata?: string };
+      const values = { source: { value: selectValue('staging') } };
+      const submitted = await postToSlackEndpoint(`${origin}/slack/events`, { ...viewSubmission({ userId: 'U0ALICE', callbackId: view.callback_id, privateMetadata: view.private_metadata, values, opened: modal.view }), secret: SIGNING_SECRET });
+      expect(submitted.status).toBe(200);
+      await waitUntil('the sync in the log', async () => (start.stdout().includes('Sync finished') ? true : undefined));
+      process.kill(start.child.pid!, 'SIGTERM');
+      expect((await start.exited).code).toBe(0);
+
+      const lines = start.stdout().trim().split('\n').map((line) => JSON.parse(line) as Record<string, any>);
+      expect(lines.length).toBeGreaterThan(3);
+      for (const line of lines) expect(line).toMatchObject({ level: expect.any(Number), time: expect.any(String), msg: expect.any(String) });
+      expect(lines.find((l) => /^Sandbox bot is running \(HTTP mode/.test(l.msg))).toBeDefined();
+      const finished = lines.find((l) => l.msg.startsWith('Sync finished'))!;
+      expect(finished).toMatchObject({ run: 'RUN-1', runKind: 'sync', slack: { kind: 'view_submission', what: 'sync_modal', user: 'U0ALICE' } });
+      const all = start.stdout() + start.stderr();
+      for (const secret of [BOT_TOKEN, SIGNING_SECRET]) expect(all).not.toContain(secret);
     } finally {
       await fake.close();
       data.remove();
