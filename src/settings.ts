@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import * as z from 'zod';
 import { describeIssues } from './config/load.ts';
 import { DomainError } from './domain/errors.ts';
+import { durationMs } from './domain/time.ts';
 
 /** The process environment, read once; nothing else reads `process.env`. */
 const settingsSchema = z.object({
@@ -21,6 +22,10 @@ const settingsSchema = z.object({
     .regex(/^xapp-/, 'must be an app-level token starting with xapp- (it turns on Socket Mode)')
     .optional(),
   PORT: z.coerce.number({ error: 'must be a port number (0-65535)' }).int('must be a port number (0-65535)').min(0).max(65535, 'must be a port number (0-65535)').default(3000),
+  SHUTDOWN_GRACE: z
+    .string()
+    .refine((text) => durationMs(text) !== undefined, 'must be a duration such as 30s or 2m: how long running deployments may take to finish at SIGTERM')
+    .default('30s'),
   LOG_FORMAT: z.enum(['text', 'json'], { error: 'must be text (readable lines) or json (one JSON object per line)' }).default('text'),
   SLACK_API_URL: z
     .string()

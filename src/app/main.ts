@@ -10,7 +10,7 @@ async function startSlack() {
   const where = bot.mode === 'http' ? `HTTP mode: Slack posts to ${bot.url}` : `Socket Mode: connected to Slack; health at ${bot.url}`;
   bot.app.logger.info(`Sandbox bot is running (${where}; database: ${bot.runtime.database.kind === 'pglite' ? `embedded, ${settings.SANDBOX_DATA_DIR}` : 'PostgreSQL'}).`);
   const stop = async (signal: string) => {
-    bot.app.logger.info(`${signal}: finishing the messages under way, then stopping.`);
+    bot.app.logger.info(`${signal}: taking no more requests; the work under way has ${settings.SHUTDOWN_GRACE} (SHUTDOWN_GRACE) to end, then it is cut short.`);
     await bot.stop();
     process.exit(0);
   };

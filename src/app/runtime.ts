@@ -20,6 +20,8 @@ export interface Runtime {
   services: Services;
   /** This process in the database: alive while it runs, so that its runs are not taken for interrupted (none: read-only). */
   process: ProcessRegistration | null;
+  /** Cuts the work under way short (a shutdown whose grace is over): a deployment gives up at its next step. */
+  stopNow(): void;
   close(): Promise<void>;
 }
 
@@ -69,7 +71,9 @@ export async function openRuntime(settings: Settings, options: RuntimeOptions = 
     const clock = options.clock ?? systemClock;
     await applyPipelineConfig(database.db, config, clock.now());
     const groups = options.groups ?? (settings.SLACK_BOT_TOKEN ? slackUserGroups(settings.SLACK_BOT_TOKEN, settings.SLACK_API_URL) : noUserGroups);
+    const stopping = new AbortController();
     const services = createServices({
+      stopping: stopping.signal,
       store: createStore(database.db, registration?.id ?? null),
       clock,
       groups,
@@ -82,6 +86,7 @@ export async function openRuntime(settings: Settings, options: RuntimeOptions = 
     if (options.recover !== false) await services.recoverInterruptedRuns();
     const process = registration ?? null;
     return {
+      stopNow: () => stopping.abort(),
       database,
       config,
       services,

@@ -20,6 +20,7 @@ import { API_BASE, createApi } from '../api/app.ts';
 import { Telemetry } from './telemetry.ts';
 import { jsonLogger, runLinesTo } from './logging.ts';
 import { withLogContext } from '../log-context.ts';
+import { durationMs } from '../domain/time.ts';
 import { getRequestListener } from '@hono/node-server';
 import type { ThreadLog } from '../slack/threads/thread-log.ts';
 
@@ -160,6 +161,12 @@ function counted<J extends Jobs>(telemetry: Telemetry, jobs: J): J {
   return Object.fromEntries(each) as J;
 }
 
+/** How long work cut short may take to give up (the statement under way ends first). */
+const CUT_SHORT_MS = 15_000;
+
+/** Whether `work` ended within `ms`. */
+const within = (ms: number, work: Promise<unknown>) => Promise.race([work.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref())]);
+
 const portOf = (server: Server) => (server.address() as AddressInfo).port;
 
 /** Builds and starts the Slack app over the domain services: HTTP mode on PORT, or Socket Mode with SLACK_APP_TOKEN. */
@@ -245,6 +252,22 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
     claim: (key) => ticks.claim(key, new Date()),
     warn: (message) => logger.warn(message),
   });
+  /**
+   * SIGTERM: takes no more requests, gives the work under way SHUTDOWN_GRACE to end, then cuts it short (a deployment
+   * gives up at its next step: its run interrupted, its request deployable again), and closes the database.
+   */
+  let stopping: Promise<void> | undefined;
+  const shutDown = async () => {
+    await scheduler.stop();
+    await app.stop();
+    await new Promise((resolve) => (health ? health.close(resolve) : resolve(undefined)));
+    if (!(await within(durationMs(settings.SHUTDOWN_GRACE)!, background.drained()))) {
+      logger.warn(`Stopping: the work under way did not end within SHUTDOWN_GRACE (${settings.SHUTDOWN_GRACE}); cutting it short.`);
+      runtime.stopNow();
+      if (!(await within(CUT_SHORT_MS, background.drained()))) logger.warn('Stopping with work still under way: its runs are marked interrupted at the next start.');
+    }
+    await announcing.close();
+  };
   return {
     app,
     runtime,
@@ -260,12 +283,9 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
         await announcing.drain();
       } while (handling.count() > 0);
     },
-    async stop() {
-      await scheduler.stop();
-      await app.stop();
-      await background.drained();
-      await new Promise((resolve) => (health ? health.close(resolve) : resolve(undefined)));
-      await announcing.close();
+    stop() {
+      stopping ??= shutDown();
+      return stopping;
     },
   };
 }

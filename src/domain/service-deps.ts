@@ -17,6 +17,8 @@ export interface ServiceDeps {
   sources?: InstanceSources;
   /** One replica at a time for what must be done once (none: this process is the only one). */
   exclusive?: Exclusive;
+  /** Aborted when the process is told to stop and its grace is over: a deployment under way gives up between steps. */
+  stopping?: AbortSignal;
 }
 
 export const isAdmin = (deps: ServiceDeps, user: string) => deps.admins.includes(user);

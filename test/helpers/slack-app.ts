@@ -50,6 +50,8 @@ export function fill(values: Record<string, FieldValue | null>) {
 export interface TestBot {
   fake: FakeSlack;
   bot: SlackApp;
+  /** Where its database is, to open it again once the bot stopped. */
+  where: { url: string } | { dataDir: string };
   /**
    * Empties the database, applies the pipeline configuration again, forgets every recorded Slack call and puts the
    * bot's posts back on the tests' pace.
@@ -178,6 +180,7 @@ export async function startTestBot(config = threeStepConfig, env: Record<string,
   return {
     fake,
     bot,
+    where: database ? { url: database.url! } : { dataDir: embedded!.dir },
     send,
     async reset() {
       await bot.settled();

@@ -40,6 +40,14 @@ const VALIDATE_STEPS = 3;
 /** A check that stops a deployment; the transaction rolls back and the reason is logged. */
 class DeploymentCheckFailed extends Error {}
 
+/** The process is stopping and its grace is over: the deployment gives up, rolls back, and can be deployed again. */
+class CutOffByShutdown extends DeploymentCheckFailed {}
+
+/** Between a deployment's steps: gives up when the process must stop now. */
+function unlessStopping(deps: ServiceDeps) {
+  if (deps.stopping?.aborted) throw new CutOffByShutdown(`${INTERRUPTED}: the bot was stopping and its grace ran out before this deployment ended`);
+}
+
 export function lockRefusal(env: Environment): DomainError {
   const lock = env.lock!;
   return new DomainError(
@@ -183,19 +191,24 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
           throw new DeploymentCheckFailed(refusal.message);
         });
         await tx.instances.lockRow(target.id); // a sync of the target waits, and is not overwritten half-way
+        unlessStopping(deps);
         const checks = await runChecks(tx, request, target.id, log, DEPLOY_STEPS);
+        unlessStopping(deps);
         if (checks.missingDependencies.length || checks.drifted.length) {
           throw new DeploymentCheckFailed(checkFailureReason(checks.missingDependencies.length, checks.drifted.length));
         }
         log.progress(3, DEPLOY_STEPS, 'saving the prior state');
         const snapshot = await tx.packages.snapshotTarget(request.packageId, target.id, log.run.id);
         log.info(`Saved the prior state of ${count(snapshot, 'component')}`);
+        unlessStopping(deps);
         log.progress(4, DEPLOY_STEPS, 'applying the package');
         const now = deps.clock.now();
         const written = await tx.packages.applyTo(request.packageId, target.id, actor.user, now);
         log.info(`Applied ${count(written, 'change')} to ${target.name}`);
+        unlessStopping(deps);
         log.progress(5, DEPLOY_STEPS, 'comparing and running checks');
         await postDeployChecks(tx, request, env, target.id, log);
+        unlessStopping(deps);
         await commitDeployment(tx, deps, { request, target, log, deployer: actor.user, at: now }, (reason) => new DeploymentCheckFailed(reason));
         const updated = await moveRequest(tx, requestId, ['deploying'], 'deployed', { deployedBy: actor.user, deployedAt: now, deployRunId: log.run.id, updatedAt: now });
         // The run ends in this transaction: if another process took this one for dead and marked the run
@@ -214,10 +227,11 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
       log.error(`Deployment failed: ${reason}. ${target.name} is unchanged.`);
       const reconciled = await reconcileBranch(deps, target, log.run);
       if (reconciled) log.warn(reconciled);
-      const run = await log.finish('failed', reason);
+      const cutOff = error instanceof CutOffByShutdown;
+      const run = await log.finish(cutOff ? 'interrupted' : 'failed', reason);
       // Already failed when a recovery marked the run interrupted first.
       const failed = await deps.store.transaction(async (tx) => {
-        const moved = await moveRequest(tx, requestId, ['deploying'], 'failed', { reason, updatedAt: deps.clock.now() });
+        const moved = await moveRequest(tx, requestId, ['deploying'], 'failed', { reason: cutOff ? INTERRUPTED : reason, updatedAt: deps.clock.now() });
         if (moved) await followCarrier(tx, deps, actor, moved, 'failed');
         return moved ?? (await tx.requests.byId(requestId))!;
       });
