@@ -34,8 +34,9 @@ import { type AckRow, benchSlackAck, describeLoad, printAckTable } from './slack
 import { benchMetrics, HISTORY } from './metrics-history.ts';
 import { benchDiffJson, benchViewChanges, DIFF_PACKAGE, printViewChanges, type ViewChangesResult } from './diff.ts';
 import { benchGitDeploy, benchGitRefresh, GIT_BENCH } from './git.ts';
+import { API_BENCH, benchApi } from './api.ts';
 
-const PARTS = ['data', 'metrics', 'diff', 'git', 'ack', 'cli'] as const;
+const PARTS = ['data', 'metrics', 'diff', 'git', 'api', 'ack', 'cli'] as const;
 type Part = (typeof PARTS)[number];
 
 /** `--only=data` or `--only=ack`; every part when absent. */
@@ -45,7 +46,7 @@ function partsToRun(args: string[]): Part[] {
     const match = /^--only=(.+)$/.exec(arg);
     const names = match?.[1]!.split(',');
     if (!names || !names.every((n): n is Part => (PARTS as readonly string[]).includes(n))) {
-      throw new Error(`unknown argument ${arg}: use --only=data (deploy, revert, compare), --only=metrics (delivery metrics over a long history), --only=diff (diffs of a big package, View changes under 20 viewers), --only=git (deployment and refresh of a 10,000-file branch), --only=ack (Slack acknowledgement latency) or --only=cli (the command line's start)`);
+      throw new Error(`unknown argument ${arg}: use --only=data (deploy, revert, compare), --only=metrics (delivery metrics over a long history), --only=diff (diffs of a big package, View changes under 20 viewers), --only=git (deployment and refresh of a 10,000-file branch), --only=api (the HTTP API: a put of 10,000 components, a listing under 50 clients), --only=ack (Slack acknowledgement latency) or --only=cli (the command line's start)`);
     }
     only = [...(only ?? []), ...names];
   }
@@ -243,6 +244,16 @@ async function benchGitBackend(name: string, open: () => Promise<DatabaseHandle>
     await deployDb.close();
     await refreshDb.close();
   }
+}
+
+/** The HTTP API: one put of 10,000 components beside a bulk upsert, and a listing under load beside a bare route (see api.ts). */
+async function benchApiBackend(name: string, progress: (text: string) => void, databaseUrl?: string): Promise<Row[]> {
+  const r = await benchApi({ warmup: WARMUP, repeats: REPEATS, progress, databaseUrl });
+  const ratio = r.list.p99 / r.bare.p99;
+  drawings.push(
+    `GET /api/v1/requests from ${API_BENCH.clients} clients on ${name}: p50 ${r.list.p50.toFixed(1)} ms, p99 ${r.list.p99.toFixed(1)} ms; the bare route p50 ${r.bare.p50.toFixed(1)} ms, p99 ${r.bare.p99.toFixed(1)} ms: p99 ${ratio.toFixed(2)}× (target ≤ 1.5×) ${ratio <= 1.5 ? 'ok' : 'MISSED'}.`,
+  );
+  return [{ operation: `API put ${API_BENCH.components / 1000}k components`, backend: name, op: r.put, floor: r.floor, target: 2 }];
 }
 
 /** Delivery metrics over a long history, beside a query that only counts it (see metrics-history.ts). */
@@ -457,6 +468,7 @@ async function main() {
     viewRows.push({ backend: 'pglite', ...(await benchViewChanges({ viewers: VIEWERS, progress: progress('pglite, View changes') })) });
   }
   if (parts.includes('git')) rows.push(...(await benchGitBackend('pglite', () => openDatabase({ dataDir: 'memory://' }), progress('pglite, git'))));
+  if (parts.includes('api')) rows.push(...(await benchApiBackend('pglite', progress('pglite, API'))));
   if (parts.includes('ack')) ackRows.push(...(await benchSlackAck('pglite', { ...ACK, progress: progress('pglite, Slack') })));
 
   const server = await postgresDatabase();
@@ -491,6 +503,7 @@ async function main() {
       if (parts.includes('git')) {
         rows.push(...(await benchGitBackend('postgres', async () => openDatabase({ url: await server.create(), maxConnections: 10 }), progress('postgres, git'))));
       }
+      if (parts.includes('api')) rows.push(...(await benchApiBackend('postgres', progress('postgres, API'), await server.create())));
       // A database of its own on the same server: the app migrates it and applies its pipeline configuration.
       if (parts.includes('ack')) {
         ackRows.push(...(await benchSlackAck('postgres', { ...ACK, databaseUrl: await server.create(), progress: progress('postgres, Slack') })));

@@ -1,0 +1,104 @@
+/**
+ * The HTTP API under load, on the app's own server (the real Slack app over a fake Slack, started in this process):
+ *
+ * - One `PUT /api/v1/instances/{instance}/components` of 10,000 components, beside a floor that writes the same rows
+ *   in one bulk upsert from the client. Target ≤ 2×.
+ * - `GET /api/v1/requests` from 50 concurrent clients (in a worker thread), beside the same number of requests to a
+ *   bare route of the same server (the API refusing a request without a token: routing and HTTP, no work). Target:
+ *   p99 ≤ 1.5×.
+ */
+import { Worker } from 'node:worker_threads';
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../src/db/client.ts';
+import { componentHash } from '../src/domain/hash.ts';
+import type { Actor } from '../src/domain/ports.ts';
+import { startTestBot } from '../test/helpers/slack-app.ts';
+import { measure, type Sample } from './measure.ts';
+import { latencies } from './slack-ack.ts';
+
+export const API_BENCH = { components: 10_000, clients: 50, requests: 2_000, listed: 200 };
+
+const ADMIN: Actor = { user: 'U0BENCH', via: 'cli' };
+const CONFIG = `
+admins: [U0BENCH]
+environments:
+  - { name: Development, kind: development, instances: [dev-api, floor] }
+  - { name: Staging, kind: staging, instances: [staging] }
+  - { name: Production, kind: production, instances: [production] }
+`;
+
+const keyOf = (i: number) => `Layout/Component${String(i).padStart(6, '0')}`;
+const componentsOf = (version: string) => Array.from({ length: API_BENCH.components }, (_, i) => ({ key: keyOf(i), content: `<layout n="${i}" version="${version}">${'x'.repeat(160)}</layout>` }));
+
+interface Options {
+  warmup: number;
+  repeats: number;
+  databaseUrl?: string;
+  progress(text: string): void;
+}
+
+function getClients() {
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./get-clients.ts', import.meta.url).href;
+  const worker = new Worker(`import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`, { eval: true });
+  return {
+    burst: (url: string, headers: Record<string, string>, total: number, concurrency: number) =>
+      new Promise<{ ms: number[]; statuses: Record<string, number> }>((resolve, reject) => {
+        worker.once('message', (m: { ms: number[]; statuses: Record<string, number>; error?: string }) => (m.error ? reject(new Error(m.error)) : resolve(m)));
+        worker.postMessage({ url, headers, total, concurrency });
+      }),
+    close: () => worker.terminate(),
+  };
+}
+
+export async function benchApi(o: Options) {
+  const t = await startTestBot(CONFIG, o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {});
+  const clients = getClients();
+  try {
+    const services = t.bot.runtime.services;
+    const { secret } = await services.tokens.create(ADMIN, { name: 'bench', scopes: ['components:write', 'requests:read'] });
+    const db = t.bot.runtime.database.db;
+    const [floorRow] = await queryRows<{ id: number }>(db, sql`select id from instances where name = 'floor'`);
+    const put: Sample[] = [];
+    const floor: Sample[] = [];
+    const url = new URL('/api/v1/instances/dev-api/components', t.bot.url);
+    for (let rep = 0; rep < o.warmup + o.repeats; rep++) {
+      o.progress(`API put ${rep < o.warmup ? 'warm-up' : `${rep - o.warmup + 1}/${o.repeats}`}`);
+      const body = JSON.stringify({ components: componentsOf(`v${rep}`) });
+      const op = await measure(async () => {
+        const response = await fetch(url, { method: 'PUT', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body });
+        if (response.status !== 200) throw new Error(`bench: the API put answered ${response.status}: ${await response.text()}`);
+      });
+      // The floor does what any write of these components must: read the JSON, hash each one, and upsert the rows in one statement.
+      const fl = await measure(async () => {
+        const rows = (JSON.parse(body) as { components: { key: string; content: string }[] }).components.map((c) => ({ ...c, hash: componentHash(c.content, []) }));
+        await db.execute(sql`
+          insert into components (instance_id, key, content, hash, depends_on, changed_by, changed_at)
+          select ${floorRow!.id}, r.key, r.content, r.hash, '{}', 'floor', now() from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(key text, content text, hash text)
+          on conflict (instance_id, key) do update set content = excluded.content, hash = excluded.hash, changed_at = excluded.changed_at`);
+      });
+      if (rep >= o.warmup) {
+        put.push(op);
+        floor.push(fl);
+      }
+    }
+
+    // Requests to list: a few hundred sends' worth, written directly.
+    for (let i = 0; i < API_BENCH.listed; i++) {
+      await services.components.put(ADMIN, 'dev-api', [{ key: 'Layout/Listed', content: `v${i}` }]);
+      await services.send(ADMIN, { instance: 'dev-api', message: `listed ${i}`, confirmDrift: true }).catch(() => undefined);
+    }
+    o.progress(`GET /api/v1/requests from ${API_BENCH.clients} clients`);
+    const listUrl = new URL('/api/v1/requests?limit=50', t.bot.url).toString();
+    const headers = { authorization: `Bearer ${secret}` };
+    await clients.burst(listUrl, headers, 200, API_BENCH.clients);
+    await clients.burst(listUrl, {}, 200, API_BENCH.clients);
+    const listed = await clients.burst(listUrl, headers, API_BENCH.requests, API_BENCH.clients);
+    const bare = await clients.burst(listUrl, {}, API_BENCH.requests, API_BENCH.clients);
+    if (listed.statuses['200'] !== API_BENCH.requests) throw new Error(`bench: GET /api/v1/requests answered ${JSON.stringify(listed.statuses)}`);
+    return { put, floor, list: latencies(listed.ms), bare: latencies(bare.ms) };
+  } finally {
+    await clients.close();
+    await t.close();
+  }
+}
