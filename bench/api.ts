@@ -22,7 +22,7 @@ const ADMIN: Actor = { user: 'U0BENCH', via: 'cli' };
 const CONFIG = `
 admins: [U0BENCH]
 environments:
-  - { name: Development, kind: development, instances: [dev-api, floor] }
+  - { name: Development, kind: development, instances: [dev-api, dev-list, floor] }
   - { name: Staging, kind: staging, instances: [staging] }
   - { name: Production, kind: production, instances: [production] }
 `;
@@ -83,10 +83,10 @@ export async function benchApi(o: Options) {
       }
     }
 
-    // Requests to list: a few hundred sends' worth, written directly.
+    // Requests to list: a few hundred sends of one component each, from an instance of their own.
     for (let i = 0; i < API_BENCH.listed; i++) {
-      await services.components.put(ADMIN, 'dev-api', [{ key: 'Layout/Listed', content: `v${i}` }]);
-      await services.send(ADMIN, { instance: 'dev-api', message: `listed ${i}`, confirmDrift: true }).catch(() => undefined);
+      await services.components.put(ADMIN, 'dev-list', [{ key: 'Layout/Listed', content: `v${i}` }]);
+      await services.send(ADMIN, { instance: 'dev-list', message: `listed ${i}`, confirmDrift: true });
     }
     o.progress(`GET /api/v1/requests from ${API_BENCH.clients} clients`);
     const listUrl = new URL('/api/v1/requests?limit=50', t.bot.url).toString();

@@ -13,8 +13,8 @@ const columns = {
   changedAt: components.changedAt,
 };
 
-// Rows per INSERT: well under PostgreSQL's 65,535 bind parameters at 7 columns a row.
-const BATCH = 2_000;
+// Rows per INSERT: a few megabytes of JSON at most.
+const BATCH = 10_000;
 
 /** The tail of an INSERT INTO components that overwrites a component already there. */
 export const replaceComponent = sql.raw(`on conflict (instance_id, key) do update set content = excluded.content,
@@ -29,14 +29,6 @@ export const projectOf = (instanceId: number) => sql`
   full join (select key, hash from baseline_items where instance_id = ${instanceId}) b on b.key = c.key
   where c.hash is distinct from b.hash`;
 export const projectAction = sql.raw(`(case when b.key is null then 'add' when c.key is null then 'delete' else 'modify' end)::component_action`);
-
-const upsertSet = {
-  content: sql`excluded.content`,
-  hash: sql`excluded.hash`,
-  dependsOn: sql`excluded.depends_on`,
-  changedBy: sql`excluded.changed_by`,
-  changedAt: sql`excluded.changed_at`,
-};
 
 export function componentRepository(db: Database): Repositories['components'] {
   return {
@@ -61,12 +53,14 @@ export function componentRepository(db: Database): Repositories['components'] {
       await this.putMany(instanceId, [component]);
     },
     async putMany(instanceId, list) {
+      // One JSON parameter per batch, unpacked by the server: building thousands of bind parameters costs more than the write.
       for (let i = 0; i < list.length; i += BATCH) {
-        const rows = list.slice(i, i + BATCH).map((c) => ({ instanceId, ...c }));
-        await db
-          .insert(components)
-          .values(rows)
-          .onConflictDoUpdate({ target: [components.instanceId, components.key], set: upsertSet });
+        const rows = list.slice(i, i + BATCH).map((c) => ({ key: c.key, content: c.content, hash: c.hash, depends_on: c.dependsOn, changed_by: c.changedBy, changed_at: c.changedAt.toISOString() }));
+        await db.execute(sql`
+          insert into components (instance_id, key, content, hash, depends_on, changed_by, changed_at)
+          select ${instanceId}, r.key, r.content, r.hash, r.depends_on, r.changed_by, r.changed_at
+          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(key text, content text, hash text, depends_on text[], changed_by text, changed_at timestamptz)
+          ${replaceComponent}`);
       }
     },
     async remove(instanceId, key) {
