@@ -14,6 +14,7 @@ import { Background } from '../slack/background.ts';
 import type { Pace } from '../slack/chat.ts';
 import { actOnceOnEachEvent } from '../slack/deliveries.ts';
 import { noInbound, trackInbound } from '../slack/inbound.ts';
+import type { Schedule } from '../slack/outbox.ts';
 import { type ScheduledWorkDeps, scheduledJobs, startAutoDeployments } from '../slack/scheduled-work.ts';
 import { registerListeners } from '../slack/listeners/index.ts';
 import { API_BASE, createApi } from '../api/app.ts';
@@ -151,14 +152,17 @@ function behindAcknowledgements<J extends Jobs>(background: Background, jobs: J)
 
 /** Each job's runs counted, by outcome. */
 function counted<J extends Jobs>(telemetry: Telemetry, jobs: J): J {
-  const each = Object.entries(jobs).map(([name, job]) => [name, () => job().then(
-    (result: unknown) => (telemetry.job(name, 'done'), result),
-    (error: unknown) => {
+  const count = (name: string, job: () => Promise<unknown>) => async () => {
+    try {
+      const result = await job();
+      telemetry.job(name, 'done');
+      return result;
+    } catch (error) {
       telemetry.job(name, 'failed');
       throw error;
-    },
-  )]);
-  return Object.fromEntries(each) as J;
+    }
+  };
+  return Object.fromEntries(Object.entries(jobs).map(([name, job]) => [name, count(name, job)])) as J;
 }
 
 /** How long work cut short may take to give up (the statement under way ends first). */
@@ -178,7 +182,10 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
   let inbound = noInbound;
   const background = new Background(settings.DATABASE_URL ? 4 : 1, { open: () => inbound.open(), lastActivity: () => inbound.lastActivity() });
   const telemetry = new Telemetry();
-  const announcing = await openAnnouncedRuntime(settings, { ...options, logger, processKind: 'app', schedule: (work) => background.run(work, { patient: true }), sink: new FanOut([telemetry.runSink, ...(settings.LOG_FORMAT === 'json' ? [runLinesTo(logger)] : [])]), webApi: telemetry.webApi });
+  // Its runs are counted, and with JSON logs each line of their logs is written to the server's log too.
+  const sink = new FanOut([telemetry.runSink, ...(settings.LOG_FORMAT === 'json' ? [runLinesTo(logger)] : [])]);
+  const schedule: Schedule = (work) => background.run(work, { patient: true });
+  const announcing = await openAnnouncedRuntime(settings, { ...options, logger, processKind: 'app', schedule, sink, webApi: telemetry.webApi });
   const { runtime, services, cards, outbox, chat, threads, messages } = announcing;
   const socketMode = settings.mode === 'socket';
   const api: HttpHandler = getRequestListener(createApi(services, { log: (message) => logger.error(message), answered: (...answer) => telemetry.apiRequest(...answer) }).fetch);
