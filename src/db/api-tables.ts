@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { integer, jsonb, pgTable, primaryKey, serial, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, primaryKey, serial, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { runs } from './schema.ts';
 import { at } from './columns.ts';
 
 /** Tokens of the HTTP API: the SHA-256 of each secret (never the secret), its scopes and the instances it may touch. */
@@ -34,4 +35,20 @@ export const apiIdempotency = pgTable(
     claimedAt: at('claimed_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.tokenId, t.key] })],
+);
+
+/** What outside systems reported of runs through the API (status callbacks), oldest first by id. */
+export const runStatuses = pgTable(
+  'run_statuses',
+  {
+    id: serial('id').primaryKey(),
+    runId: integer('run_id')
+      .notNull()
+      .references(() => runs.id),
+    at: at('at').notNull(),
+    reporter: text('reporter').notNull(),
+    state: text('state').notNull(),
+    description: text('description'),
+  },
+  (t) => [index('run_statuses_run').on(t.runId)],
 );

@@ -3,6 +3,7 @@ import type { Database } from './client.ts';
 import { apiTokenRepository } from './repositories/api-tokens.ts';
 import { auditRepository } from './repositories/audit.ts';
 import { idempotencyRepository } from './repositories/idempotency.ts';
+import { runStatusRepository } from './repositories/run-statuses.ts';
 import { changeRequestRepository } from './repositories/change-requests.ts';
 import { componentRepository } from './repositories/components.ts';
 import { conflictRepository } from './repositories/conflicts.ts';
@@ -26,6 +27,7 @@ function repositories(db: Database, processId: number | null): Repositories {
     metrics: metricsRepository(db),
     tokens: apiTokenRepository(db),
     idempotency: idempotencyRepository(db),
+    runStatuses: runStatusRepository(db),
     audit: auditRepository(db),
   };
 }

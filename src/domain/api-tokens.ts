@@ -57,3 +57,22 @@ export interface IdempotencyRepository {
   /** Forgets the answers kept since before `before`. */
   prune(before: Date): Promise<void>;
 }
+
+/** What an outside system reports of a run's work (a webhook target's deployment): GitHub's deployment states. */
+export const RUN_STATES = ['pending', 'in_progress', 'success', 'failure', 'error'] as const;
+export type RunState = (typeof RUN_STATES)[number];
+
+export interface RunStatusReport {
+  runId: number;
+  at: Date;
+  /** Who reported it: `api:<token name>`. */
+  reporter: string;
+  state: RunState;
+  description: string | null;
+}
+
+export interface RunStatusRepository {
+  report(status: RunStatusReport): Promise<void>;
+  /** A run's reports, oldest first. */
+  of(runId: number): Promise<RunStatusReport[]>;
+}

@@ -1,4 +1,4 @@
-import type { ApiTokenRepository, IdempotencyRepository } from './api-tokens.ts';
+import type { ApiTokenRepository, IdempotencyRepository, RunStatusRepository } from './api-tokens.ts';
 import type {
   AuditEvent,
   Change,
@@ -203,6 +203,7 @@ export interface Repositories {
   };
   tokens: ApiTokenRepository;
   idempotency: IdempotencyRepository;
+  runStatuses: RunStatusRepository;
   audit: {
     record(event: Omit<AuditEvent, 'id'>): Promise<void>;
     list(filter: { subject?: string; since?: Date; limit: number }): Promise<AuditEvent[]>;

@@ -47,6 +47,7 @@ describe('the HTTP API', () => {
       '/api/v1/requests',
       '/api/v1/requests/{id}',
       '/api/v1/runs/{id}',
+      '/api/v1/runs/{id}/status',
     ]);
     expect(doc.body.components.securitySchemes.Bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.body.paths['/api/v1/instances/{instance}/components'].put.requestBody.content['application/json'].schema).toBeDefined();
@@ -133,5 +134,24 @@ describe('the HTTP API', () => {
     const refusedAgain = await call('POST', '/instances/dev-alice/send', { token: ci, key: 'build-9', body: { message: 'nothing new' } });
     expect([refusedOnce.status, refusedAgain.status]).toEqual([409, 409]);
     expect(refusedAgain.body).toEqual(refusedOnce.body);
+  });
+
+  it('keeps the statuses an outside system reports of a running run, in order, and refuses one for a run that ended', async () => {
+    const reporter = (await t.bot.runtime.services.tokens.create(as(ADMIN), { name: 'hook', scopes: ['runs:status', 'runs:read'] })).secret;
+    const store = t.bot.runtime.services.deps.store;
+    const running = await store.runs.create({ kind: 'deploy', user: 'U0DEPLOY', message: 'm', requestId: null, instanceId: null, environmentId: null, startedAt: new Date() });
+    const first = await call('POST', `/runs/RUN-${running.id}/status`, { token: reporter, body: { state: 'in_progress', description: 'Deploying to the CRM' } });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ run: `RUN-${running.id}`, status: { reporter: 'api:hook', state: 'in_progress', description: 'Deploying to the CRM' } });
+    await call('POST', `/runs/RUN-${running.id}/status`, { token: reporter, body: { state: 'success' } });
+    const read = await call('GET', `/runs/RUN-${running.id}`, { token: reporter });
+    expect(read.body.statuses.map((s: { state: string }) => s.state)).toEqual(['in_progress', 'success']);
+    expect((await call('POST', `/runs/RUN-${running.id}/status`, { token: reporter, body: { state: 'done' } })).body.error.field).toBe('state');
+    expect((await call('POST', `/runs/RUN-${running.id}/status`, { token: ci, body: { state: 'success' } })).status).toBe(403);
+    await store.runs.finish(running.id, 'succeeded', new Date(), null);
+    const ended = await call('POST', `/runs/RUN-${running.id}/status`, { token: reporter, body: { state: 'failure' } });
+    expect(ended.status).toBe(409);
+    expect(ended.body.error.message).toBe(`RUN-${running.id} has ended (succeeded): a status is reported only while its run runs.`);
+    expect((await call('POST', '/runs/RUN-999/status', { token: reporter, body: { state: 'success' } })).status).toBe(404);
   });
 });

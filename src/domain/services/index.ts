@@ -34,6 +34,7 @@ import { conflictDetails, openConflicts, resolveConflict } from './conflicts.ts'
 import { refresh, refreshAll } from './refresh.ts';
 import { testConnections } from './connections.ts';
 import { type Answer, answerOnce, forgetOldAnswers } from './idempotency.ts';
+import { reportRunStatus } from './run-statuses.ts';
 import { listRequests, type RequestQuery, runLog } from './listings.ts';
 import { authenticate, createToken, listTokens, revokeToken, type TokenInput } from './tokens.ts';
 /** The whole domain, bound to its ports: what the Slack app and the command line call. */
@@ -103,6 +104,7 @@ export function createServices(deps: ServiceDeps) {
     requestOverview: (requestId: number) => requestOverview(deps, requestId),
     listRequests: (query: RequestQuery) => listRequests(deps, query),
     runLog: (runId: number, from?: number, limit?: number) => runLog(deps, runId, from, limit),
+    reportRunStatus: (actor: Actor, runId: number, report: { state: string; description?: string }) => reportRunStatus(deps, actor, runId, report),
     runContext: (run: Run) => runContext(deps, run),
     recentDeployments: (limit?: number) => recentDeployments(deps, limit),
     metrics: (options: { environment?: string; days?: number }) => deliveryMetrics(deps, options),

@@ -2,6 +2,7 @@ import { InvalidInputError, NotFoundError } from '../errors.ts';
 import { formatId } from '../ids.ts';
 import { findEnvironment, findInstance } from '../lookups.ts';
 import { command, msg } from '../message.ts';
+import type { RunStatusReport } from '../api-tokens.ts';
 import type { RequestFilter } from '../ports.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import type { DeploymentRequest, LogLine, RequestState, Run } from '../types.ts';
@@ -68,10 +69,10 @@ export async function listRequests(deps: ServiceDeps, query: RequestQuery): Prom
 }
 
 /** A run and its log lines from sequence number `from` on; `next` is where the following read starts. */
-export async function runLog(deps: ServiceDeps, runId: number, from = 0, limit?: number): Promise<{ run: Run; lines: (LogLine & { seq: number })[]; next: number }> {
+export async function runLog(deps: ServiceDeps, runId: number, from = 0, limit?: number): Promise<{ run: Run; lines: (LogLine & { seq: number })[]; next: number; statuses: RunStatusReport[] }> {
   const run = await deps.store.runs.byId(runId);
   if (!run) throw new NotFoundError(formatId('run', runId), msg`The runs of a request are listed by ${command('logs DR-…')}.`);
   if (!Number.isInteger(from) || from < 0) throw new InvalidInputError('from must be a log line number, 0 or more.').about('from');
-  const lines = await deps.store.runs.linesFrom(runId, from, pageSize(limit, PAGE_LIMIT));
-  return { run, lines, next: lines.length ? lines.at(-1)!.seq + 1 : from };
+  const [lines, statuses] = await Promise.all([deps.store.runs.linesFrom(runId, from, pageSize(limit, PAGE_LIMIT)), deps.store.runStatuses.of(runId)]);
+  return { run, lines, next: lines.length ? lines.at(-1)!.seq + 1 : from, statuses };
 }
