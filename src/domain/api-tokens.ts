@@ -27,7 +27,7 @@ export interface ApiTokenRepository {
   byHash(hash: string): Promise<ApiToken | undefined>;
   /** Revokes the token of that name: false when there is none that is not revoked already. */
   revoke(name: string, at: Date): Promise<boolean>;
-  /** Records that the token was used (at most once a minute, to spare the writes). */
+  /** Records when the token was last used. */
   used(id: number, at: Date): Promise<void>;
 }
 

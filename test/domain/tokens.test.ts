@@ -32,6 +32,15 @@ describe('API tokens', () => {
     expect(rows[0]!.hash).toBe(createHash('sha256').update(secret).digest('hex'));
     expect(JSON.stringify(rows)).not.toContain(secret);
     expect((await tokens().authenticate(secret))?.name).toBe('ci');
+    // Its last use is recorded, at most once a minute.
+    const firstUse = world.clock.now();
+    expect((await tokens().list(as(ADMIN)))[0]!.lastUsedAt).toEqual(firstUse);
+    world.clock.advance(30_000);
+    await tokens().authenticate(secret);
+    expect((await tokens().list(as(ADMIN)))[0]!.lastUsedAt).toEqual(firstUse);
+    world.clock.advance(60_000);
+    await tokens().authenticate(secret);
+    expect((await tokens().list(as(ADMIN)))[0]!.lastUsedAt).toEqual(world.clock.now());
     expect(await tokens().authenticate(`${secret}x`)).toBeUndefined();
     expect(await tokens().authenticate('not a token')).toBeUndefined();
     const [entry] = (await world.services.audit({ subject: 'ci' })).filter((e) => e.action === 'tokens create');

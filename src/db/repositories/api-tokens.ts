@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { ApiToken, ApiTokenRepository, Scope } from '../../domain/api-tokens.ts';
 import type { Database } from '../client.ts';
 import { apiTokens } from '../schema.ts';
@@ -25,9 +25,6 @@ const asToken = (row: typeof apiTokens.$inferSelect | Omit<typeof apiTokens.$inf
   lastUsedAt: row.lastUsedAt,
 });
 
-/** How often the last use of a token is written at most. */
-const USE_RECORDED_EVERY_MS = 60_000;
-
 export function apiTokenRepository(db: Database): ApiTokenRepository {
   return {
     async create(token) {
@@ -44,11 +41,7 @@ export function apiTokenRepository(db: Database): ApiTokenRepository {
       return rows.length > 0;
     },
     async used(id, at) {
-      const stale = new Date(at.getTime() - USE_RECORDED_EVERY_MS);
-      await db
-        .update(apiTokens)
-        .set({ lastUsedAt: at })
-        .where(and(eq(apiTokens.id, id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, stale))));
+      await db.update(apiTokens).set({ lastUsedAt: at }).where(eq(apiTokens.id, id));
     },
   };
 }
