@@ -10,12 +10,8 @@
  *   every modal opened (views.open reaching Slack) within the trigger's 3 s.
  */
 import { sql } from 'drizzle-orm';
-import { parsePipelineConfig } from '../src/config/load.ts';
-import { applyPipelineConfig } from '../src/db/apply-config.ts';
 import { type DatabaseHandle, queryRows } from '../src/db/client.ts';
-import { createStore } from '../src/db/store.ts';
 import { diffWorkers } from '../src/app/diff-workers.ts';
-import type { DiffDrawer } from '../src/domain/diff.ts';
 import { formatId } from '../src/domain/ids.ts';
 import type { Actor } from '../src/domain/ports.ts';
 import { createServices } from '../src/domain/services/index.ts';
@@ -24,6 +20,7 @@ import { startTestBot } from '../test/helpers/slack-app.ts';
 import { blockAction } from '../test/helpers/slack-requests.ts';
 import { ADMIN, ALICE, threeStepConfig } from '../test/helpers/world.ts';
 import { measure, type Sample } from './measure.ts';
+import { benchServices } from './services.ts';
 import { latencies, startClients } from './slack-ack.ts';
 
 const USER = 'U0BENCH';
@@ -47,18 +44,11 @@ const keyOf = (i: number) => `${TYPES[i % TYPES.length]}/Component${String(i).pa
 const contentOf = (i: number, v: string) =>
   Array.from({ length: DIFF_PACKAGE.lines }, (_, line) => (line === 10 || line === 30 ? `  <field name="f${line}" version="${v}"/>` : `  <field name="f${line}" of="${i}" label="Field ${line} of component ${i}"/>`)).join('\n') + '\n';
 
-/** The services as the command line has them: diffs drawn in worker threads. */
-async function diffServices(handle: DatabaseHandle, diffs: DiffDrawer) {
-  await handle.migrate();
-  await applyPipelineConfig(handle.db, parsePipelineConfig(CONFIG, 'bench config'), new Date());
-  return createServices({ store: createStore(handle.db), clock: { now: () => new Date() }, sink: { line: () => {} }, groups: { members: async () => [] }, admins: [USER], diffs });
-}
-
 /** `sandbox diff --json` of a 10,000-item package and its floor, `repeats` times after `warmup`. */
 export async function benchDiffJson(handle: DatabaseHandle, o: { warmup: number; repeats: number; progress(text: string): void }) {
   const workers = diffWorkers();
   try {
-    return await diffJson(handle, await diffServices(handle, workers), o);
+    return await diffJson(handle, await benchServices(handle, CONFIG, [USER], { diffs: workers }), o);
   } finally {
     await workers.close();
   }

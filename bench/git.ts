@@ -12,16 +12,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parsePipelineConfig } from '../src/config/load.ts';
-import { applyPipelineConfig } from '../src/db/apply-config.ts';
 import type { DatabaseHandle } from '../src/db/client.ts';
-import { createStore } from '../src/db/store.ts';
 import type { Actor } from '../src/domain/ports.ts';
-import { createServices, type Services } from '../src/domain/services/index.ts';
 import { commitChanges } from '../src/git/commit.ts';
 import { CatFileBatch, git, splitZ } from '../src/git/git.ts';
 import { gitSources } from '../src/git/sources.ts';
 import { measure, type Sample } from './measure.ts';
+import { benchServices } from './services.ts';
 
 export const GIT_BENCH = { files: 10_000, changed: 100 };
 
@@ -50,19 +47,6 @@ async function bareRepository(path: string, branch: string): Promise<string> {
   return start;
 }
 
-async function gitServices(handle: DatabaseHandle, config: string, specs: Parameters<typeof gitSources>[0], mirrors: string): Promise<Services> {
-  await handle.migrate();
-  await applyPipelineConfig(handle.db, parsePipelineConfig(config, 'bench config'), new Date());
-  return createServices({
-    store: createStore(handle.db),
-    clock: { now: () => new Date() },
-    sink: { line: () => {} },
-    groups: { members: async () => [] },
-    admins: [USER],
-    sources: gitSources(specs, mirrors),
-  });
-}
-
 /** A deployment of 10,000 changed components into a git-backed production, and its floor, `repeats` times after `warmup`. */
 export async function benchGitDeploy(handle: DatabaseHandle, o: Options): Promise<{ op: Sample[]; floor: Sample[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'sandbox-bench-git-'));
@@ -81,7 +65,7 @@ environments:
   - { name: Development, kind: development, instances: [dev-bench] }
   - { name: Production, kind: production, instances: [{ name: production, git: { repo: "${origin}", branch: production, path: ${FOLDER} } }], deployers: [${USER}] }
 `;
-    const services = await gitServices(handle, config, { production: { repo: origin, branch: 'production', path: FOLDER } }, join(dir, 'mirrors'));
+    const services = await benchServices(handle, config, [USER], { sources: gitSources({ production: { repo: origin, branch: 'production', path: FOLDER } }, join(dir, 'mirrors')) });
     await services.refresh(actor, 'production');
     const op: Sample[] = [];
     const floor: Sample[] = [];
@@ -143,7 +127,7 @@ environments:
   - { name: Development, kind: development, instances: [{ name: dev-git, git: { repo: "${origin}", branch: dev, path: ${FOLDER} } }] }
   - { name: Production, kind: production, instances: [production] }
 `;
-    const services = await gitServices(handle, config, { 'dev-git': { repo: origin, branch: 'dev', path: FOLDER } }, join(dir, 'mirrors'));
+    const services = await benchServices(handle, config, [USER], { sources: gitSources({ 'dev-git': { repo: origin, branch: 'dev', path: FOLDER } }, join(dir, 'mirrors')) });
     o.progress('git refresh: first read of the 10,000 files');
     await services.refresh(actor, 'dev-git');
     const fetchMirror = join(dir, 'fetch-only.git');

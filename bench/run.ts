@@ -19,15 +19,13 @@ import { randomBytes } from 'node:crypto';
 import type { PGlite } from '@electric-sql/pglite';
 import { type SQL, sql } from 'drizzle-orm';
 import postgres from 'postgres';
-import { parsePipelineConfig } from '../src/config/load.ts';
-import { applyPipelineConfig } from '../src/db/apply-config.ts';
 import { type Database, type DatabaseHandle, openDatabase, queryRows } from '../src/db/client.ts';
-import { createStore } from '../src/db/store.ts';
 import { componentHash } from '../src/domain/hash.ts';
 import type { Actor } from '../src/domain/ports.ts';
-import { createServices, type Services } from '../src/domain/services/index.ts';
+import type { Services } from '../src/domain/services/index.ts';
 import type { Component } from '../src/domain/types.ts';
 import { mb, measure, type Sample, summarize } from './measure.ts';
+import { benchServices } from './services.ts';
 import { threeStepConfig } from '../test/helpers/world.ts';
 import { type CliRow, benchCliStart, printCliTable } from './cli-start.ts';
 import { type AckRow, benchSlackAck, describeLoad, printAckTable } from './slack-ack.ts';
@@ -201,19 +199,6 @@ interface Row {
   target: number;
 }
 
-/** A database of the bench's pipeline, migrated, and the domain services over it. */
-async function benchServices(handle: DatabaseHandle): Promise<Services> {
-  await handle.migrate();
-  await applyPipelineConfig(handle.db, parsePipelineConfig(CONFIG, 'bench config'), new Date());
-  return createServices({
-    store: createStore(handle.db),
-    clock: { now: () => new Date() },
-    sink: { line: () => {} },
-    groups: { members: async () => [] },
-    admins: [USER],
-  });
-}
-
 const DIFF_OPERATION = `diff --json ${((DIFF_PACKAGE.modified + DIFF_PACKAGE.added) / 1000).toFixed(0)}k items`;
 const VIEWERS = 20;
 const drawings: string[] = [];
@@ -258,14 +243,14 @@ async function benchApiBackend(name: string, progress: (text: string) => void, d
 
 /** Delivery metrics over a long history, beside a query that only counts it (see metrics-history.ts). */
 async function benchMetricsBackend(name: string, handle: DatabaseHandle, progress: (text: string) => void): Promise<Row[]> {
-  const { op, floor } = await benchMetrics(handle.db, await benchServices(handle), { warmup: WARMUP, repeats: REPEATS, progress });
+  const { op, floor } = await benchMetrics(handle.db, await benchServices(handle, CONFIG, [USER]), { warmup: WARMUP, repeats: REPEATS, progress });
   return [{ operation: `metrics ${HISTORY.days}d: ${HISTORY.requests / 1000}k requests, ${HISTORY.runs / 1000}k runs`, backend: name, op, floor, target: 3 }];
 }
 
 async function benchBackend(name: string, handle: DatabaseHandle, progress: (text: string) => void): Promise<Row[]> {
   const { db } = handle;
   const raw = rawTransaction(handle);
-  const services = await benchServices(handle);
+  const services = await benchServices(handle, CONFIG, [USER]);
   const store = services.deps.store;
   const idOf = async (instance: string) => (await store.instances.byName(instance))!.id;
   const [production, floor, cmpA, cmpB] = await Promise.all(['production', 'floor', 'cmp-a', 'cmp-b'].map(idOf));
