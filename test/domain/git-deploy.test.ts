@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createServices, type Services } from '../../src/domain/services/index.ts';
 import { git } from '../../src/git/git.ts';
 import { gitSources } from '../../src/git/sources.ts';
+import { writeFiles } from '../helpers/files.ts';
 import { onPostgres, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { ADMIN, ALICE, DEPLOYER, QA_MEMBER, as, createWorld, threeStepConfig, type World } from '../helpers/world.ts';
 import { refused } from './support.ts';
@@ -24,10 +25,7 @@ const inWork = (args: string[]) => git(args, { cwd: work });
 /** Someone commits `files` on the staging branch outside the bot and pushes. */
 async function pushOutside(files: Record<string, string>, message = 'outside') {
   await inWork(['pull', '-q', '--rebase', 'origin', 'staging']).catch(() => undefined);
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(work, path)), { recursive: true });
-    writeFileSync(join(work, path), content);
-  }
+  writeFiles(work, files);
   await inWork(['add', '-A']);
   await inWork(['commit', '-q', '-m', message]);
   await inWork(['push', '-q', 'origin', 'HEAD:staging']);

@@ -1,11 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createServices, type Services } from '../../src/domain/services/index.ts';
 import { git } from '../../src/git/git.ts';
 import { gitSources } from '../../src/git/sources.ts';
 import { exclusiveWork } from '../../src/db/exclusive.ts';
+import { writeFiles } from '../helpers/files.ts';
 import { onPostgres, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { ALICE, as, createWorld, type World } from '../helpers/world.ts';
 import { lastAudit, refused } from './support.ts';
@@ -23,14 +24,7 @@ const inWork = (args: string[], env?: NodeJS.ProcessEnv) => git(args, { cwd: wor
 
 /** Commits `files` (path → content; null removes it) on dev-alice as `author` and pushes it. */
 async function commit(files: Record<string, string | Buffer | null>, author = 'alice@example.com') {
-  for (const [path, content] of Object.entries(files)) {
-    const full = join(work, path);
-    if (content === null) rmSync(full);
-    else {
-      mkdirSync(dirname(full), { recursive: true });
-      writeFileSync(full, content);
-    }
-  }
+  writeFiles(work, files);
   await inWork(['add', '-A']);
   await inWork(['commit', '-q', '-m', 'change'], { GIT_AUTHOR_EMAIL: author, GIT_AUTHOR_NAME: author.split('@')[0] });
   await inWork(['push', '-q', 'origin', 'HEAD:dev-alice']);

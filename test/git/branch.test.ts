@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BranchRefused, readBranch, readChanges } from '../../src/git/branch.ts';
 import { git } from '../../src/git/git.ts';
+import { writeFiles } from '../helpers/files.ts';
 
 // Reading a git-backed instance: the files of a branch under a folder, fetched from a local bare repository.
 
@@ -21,14 +22,7 @@ async function commit(branch: string, files: Record<string, string | Buffer | nu
     await inWork(['rm', '-rfq', '--ignore-unmatch', '.']);
     await inWork(['clean', '-fdq']);
   }
-  for (const [path, content] of Object.entries(files)) {
-    const full = join(work, path);
-    if (content === null) rmSync(full);
-    else {
-      mkdirSync(dirname(full), { recursive: true });
-      writeFileSync(full, content);
-    }
-  }
+  writeFiles(work, files);
   await inWork(['add', '-A']);
   await inWork(['commit', '-q', '-m', message]);
   await inWork(['push', '-q', '--force', 'origin', branch]);

@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { git } from '../../src/git/git.ts';
+import { writeFiles } from '../helpers/files.ts';
 import { shown, useTestBot } from '../helpers/slack-app.ts';
 import { ALICE, threeStepConfig } from '../helpers/world.ts';
 
@@ -21,10 +22,7 @@ async function push(files: Record<string, string>) {
     await git(['init', '-q', '-b', 'dev-alice', work], { cwd: dir });
     for (const args of [['config', 'user.name', 'Alice'], ['config', 'user.email', 'alice@example.com'], ['remote', 'add', 'origin', origin]]) await git(args, { cwd: work });
   }
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(join(work, path, '..'), { recursive: true });
-    writeFileSync(join(work, path), content);
-  }
+  writeFiles(work, files);
   await git(['add', '-A'], { cwd: work });
   await git(['commit', '-q', '-m', 'work'], { cwd: work });
   await git(['push', '-q', '--force', 'origin', 'dev-alice'], { cwd: work });
