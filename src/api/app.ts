@@ -41,7 +41,8 @@ export function createApi(services: Services, o: ApiOptions) {
     const route = c.req.matchedRoutes.filter((r) => r.method !== 'ALL').at(-1)?.path ?? 'unmatched';
     o.answered?.(c.req.method, route, c.res.status, (performance.now() - started) / 1000);
   });
-  api.use('*', async (c, next) => (c.req.path === `${API_BASE}/openapi.json` ? next() : bearer(services)(c, next)));
+  const authenticated = bearer(services);
+  api.use('*', async (c, next) => (c.req.path === `${API_BASE}/openapi.json` ? next() : authenticated(c, next)));
   api.use('*', idempotent(services));
   componentRoutes(api, services);
   requestRoutes(api, services);
