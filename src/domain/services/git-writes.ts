@@ -1,7 +1,7 @@
 import { formatId } from '../ids.ts';
 import type { Repositories } from '../ports.ts';
 import type { ServiceDeps } from '../service-deps.ts';
-import { DomainError } from '../errors.ts';
+import { DomainError, InvalidStateError } from '../errors.ts';
 import type { RunLog } from '../run-log.ts';
 import type { DeploymentRequest, Instance, Run } from '../types.ts';
 
@@ -37,6 +37,9 @@ async function commitToBranch(
   }
 }
 
+/** How a sync, resolution or revert whose push was refused is refused itself: what was not done, then why. */
+const refusedAs = (what: string) => (reason: string) => new InvalidStateError(`${what}: ${reason}`);
+
 /** A deployment's commit: the request id and message, then trailers naming the request, run, approvers and deployer. */
 export async function commitDeployment(
   tx: Repositories,
@@ -64,7 +67,7 @@ export async function commitSync(
   if (!deps.sources?.backs(o.target.name) || o.keys.length === 0) return;
   const trailers = [`Sandbox-Run: ${formatId('run', o.log.run.id)}`, `Synced-by: ${o.by}`];
   const message = `Sync ${o.target.name} with ${o.source.name}: ${o.keys.length} ${o.keys.length === 1 ? 'component' : 'components'} taken\n\n${trailers.join('\n')}\n`;
-  await commitToBranch(tx, deps, { target: o.target, keys: o.keys, message, at: o.at, log: o.log }, (reason) => new DomainError('INVALID_STATE', `The sync of ${o.target.name} was not done: ${reason}`));
+  await commitToBranch(tx, deps, { target: o.target, keys: o.keys, message, at: o.at, log: o.log }, refusedAs(`The sync of ${o.target.name} was not done`));
 }
 
 /**
@@ -73,7 +76,7 @@ export async function commitSync(
  */
 export async function commitResolution(tx: Repositories, deps: ServiceDeps, o: { target: Instance; key: string; source: string; by: string; at: Date }): Promise<void> {
   const message = `Resolve ${o.key}: take ${o.source}'s version\n\nResolved-by: ${o.by}\n`;
-  await commitToBranch(tx, deps, { target: o.target, keys: [o.key], message, at: o.at }, (reason) => new DomainError('INVALID_STATE', `The conflict on ${o.key} was not resolved: ${reason}`));
+  await commitToBranch(tx, deps, { target: o.target, keys: [o.key], message, at: o.at }, refusedAs(`The conflict on ${o.key} was not resolved`));
 }
 
 /** A revert's commit: the components restored, as they were before the deployment (`only` those, when given). */
@@ -87,7 +90,7 @@ export async function commitRevert(
   const keys = o.only ?? (await tx.packages.items(o.request.packageId)).map((item) => item.key);
   const trailers = [`Sandbox-Request: ${id}`, `Sandbox-Run: ${formatId('run', o.log.run.id)}`, `Reverted-by: ${o.by}`];
   const message = `Revert ${id}${o.reason ? `: ${o.reason}` : ''}\n\n${trailers.join('\n')}\n`;
-  await commitToBranch(tx, deps, { target: o.target, keys, message, at: o.at, log: o.log }, (reason) => new DomainError('INVALID_STATE', `The revert of ${id} was not done: ${reason}`));
+  await commitToBranch(tx, deps, { target: o.target, keys, message, at: o.at, log: o.log }, refusedAs(`The revert of ${id} was not done`));
 }
 
 /**
