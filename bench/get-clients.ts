@@ -2,7 +2,9 @@
  * Worker thread of the API bench: `concurrency` clients each GET the URL with the headers given, one request after
  * another until `total` are answered, outside the app's event loop; the answer is each request's latency (ms).
  */
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
+
+const agent = new Agent({ keepAlive: true, maxSockets: 1000 });
 import { parentPort } from 'node:worker_threads';
 
 export interface GetBurst {
@@ -15,7 +17,7 @@ export interface GetBurst {
 const get = (url: string, headers: Record<string, string>) =>
   new Promise<{ status: number; ms: number }>((resolve, reject) => {
     const started = performance.now();
-    const req = request(url, { headers, agent: false }, (res) => {
+    const req = request(url, { headers, agent }, (res) => {
       res.resume();
       res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
     });

@@ -29,11 +29,6 @@ export function createApi(services: Services, o: ApiOptions) {
     },
   }).basePath(API_BASE);
   api.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer', description: 'A token from `sandbox tokens create`' });
-  api.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'Sandbox bot API', version: '1', description: 'Components, sends, requests and runs of the sandbox release process, for CI systems and scripts. Approvals stay with people.' },
-    security: [{ Bearer: [] }],
-  });
   api.use('*', async (c, next) => {
     const started = performance.now();
     await next();
@@ -47,6 +42,15 @@ export function createApi(services: Services, o: ApiOptions) {
   componentRoutes(api, services);
   requestRoutes(api, services);
   runRoutes(api, services);
+  // The document is made once, from the routes above: it cannot change while the process runs.
+  const document = JSON.stringify(
+    api.getOpenAPI31Document({
+      openapi: '3.1.0',
+      info: { title: 'Sandbox bot API', version: '1', description: 'Components, sends, requests and runs of the sandbox release process, for CI systems and scripts. Approvals stay with people.' },
+      security: [{ Bearer: [] }],
+    }),
+  );
+  api.get('/openapi.json', (c) => c.body(document, 200, { 'content-type': 'application/json' }));
   api.notFound((c) => c.json(errorBody('NOT_FOUND', `There is no ${c.req.method} ${c.req.path} in this API: ${API_BASE}/openapi.json lists what there is.`), 404));
   api.onError((error, c) => answerError(error, c, o.log));
   return api;

@@ -1,22 +1,35 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { type ApiToken, grants, type Scope } from '../domain/api-tokens.ts';
+import { type ApiToken, type ChangeCounts, grants, type Scope } from '../domain/api-tokens.ts';
 import type { Actor } from '../domain/ports.ts';
 import type { Services } from '../domain/services/index.ts';
-import { tokenActor } from '../domain/services/tokens.ts';
-import { ApiRefusal } from './errors.ts';
+import { hashOfSecret, tokenActor, USE_RECORDED_EVERY_MS } from '../domain/services/tokens.ts';
 import { withLogContext } from '../log-context.ts';
+import { ApiRefusal } from './errors.ts';
+import { FreshCopies } from './fresh-copies.ts';
+import { sharedReads } from './shared-reads.ts';
 
-export type ApiEnv = { Variables: { token: ApiToken } };
+/** A request's token, and the change counts read after it arrived (what copies kept in memory are checked against). */
+export type ApiEnv = { Variables: { token: ApiToken; changes: ChangeCounts } };
 
-/** Every request under the API carries a token (`Authorization: Bearer sbx_…`) that is known and not revoked. */
+/**
+ * Every request under the API carries a token (`Authorization: Bearer sbx_…`) that is known and not revoked.
+ *
+ * Requests that come at the same moment share one read of the change counts, and a token is looked up again only
+ * when tokens changed since (a revocation counts at once) or its last use is due to be written.
+ */
 export function bearer(services: Services): MiddlewareHandler<ApiEnv> {
+  const changeCounts = sharedReads<void, ChangeCounts>(services.changeCounts, () => '');
+  const lookUp = sharedReads(services.tokens.authenticate, (secret) => secret);
+  const known = new FreshCopies<ApiToken>(1_000, USE_RECORDED_EVERY_MS);
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const secret = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
     if (!secret) throw new ApiRefusal(401, 'UNAUTHENTICATED', 'Send a token as `Authorization: Bearer <token>`; an admin makes one with `sandbox tokens create`.');
-    const token = await services.tokens.authenticate(secret);
+    const changes = await changeCounts();
+    const token = await known.get(hashOfSecret(secret), changes.tokens, () => lookUp(secret));
     if (!token) throw new ApiRefusal(401, 'UNAUTHENTICATED', 'This token is unknown or revoked: ask an admin for a new one (`sandbox tokens create`).');
     c.set('token', token);
+    c.set('changes', changes);
     await withLogContext({ api: { token: token.name, method: c.req.method, path: c.req.path } }, next);
   };
 }

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { SCOPES } from '../domain/api-tokens.ts';
 import { formatId } from '../domain/ids.ts';
-import type { ListedRequest } from '../domain/services/listings.ts';
+import type { ListedRequest } from '../domain/types.ts';
 import type { Component, LogLine, Run } from '../domain/types.ts';
 
 // What the API reads and answers, as zod schemas: they validate requests and make the OpenAPI document.

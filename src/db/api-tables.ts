@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, primaryKey, serial, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, jsonb, pgTable, primaryKey, serial, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { runs } from './schema.ts';
 import { at } from './columns.ts';
 
@@ -52,3 +52,13 @@ export const runStatuses = pgTable(
   },
   (t) => [index('run_statuses_run').on(t.runId)],
 );
+
+/**
+ * How many committed changes each subject has seen (`requests`: deployment requests; `tokens`: API tokens), counted
+ * by triggers at commit (see the migration `change_counts_triggers`). A copy kept in memory stays good while the count
+ * read since is the one it was read under; only ever growing, so tests' truncations leave it alone.
+ */
+export const changeCounts = pgTable('change_counts', {
+  subject: text('subject').primaryKey(),
+  changes: bigint('changes', { mode: 'number' }).notNull(),
+});

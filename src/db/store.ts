@@ -1,6 +1,7 @@
 import type { Repositories, Store } from '../domain/ports.ts';
 import type { Database } from './client.ts';
 import { apiTokenRepository } from './repositories/api-tokens.ts';
+import { changeCountRepository } from './repositories/change-counts.ts';
 import { auditRepository } from './repositories/audit.ts';
 import { idempotencyRepository } from './repositories/idempotency.ts';
 import { runStatusRepository } from './repositories/run-statuses.ts';
@@ -28,6 +29,7 @@ function repositories(db: Database, processId: number | null): Repositories {
     tokens: apiTokenRepository(db),
     idempotency: idempotencyRepository(db),
     runStatuses: runStatusRepository(db),
+    changeCounts: changeCountRepository(db),
     audit: auditRepository(db),
   };
 }

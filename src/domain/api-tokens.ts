@@ -76,3 +76,13 @@ export interface RunStatusRepository {
   /** A run's reports, oldest first. */
   of(runId: number): Promise<RunStatusReport[]>;
 }
+
+/** How many committed changes deployment requests and API tokens have seen: what is read under a count stays good while it holds. */
+export interface ChangeCounts {
+  requests: number;
+  tokens: number;
+}
+
+export interface ChangeCountRepository {
+  read(): Promise<ChangeCounts>;
+}

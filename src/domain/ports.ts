@@ -1,4 +1,4 @@
-import type { ApiTokenRepository, IdempotencyRepository, RunStatusRepository } from './api-tokens.ts';
+import type { ApiTokenRepository, ChangeCountRepository, IdempotencyRepository, RunStatusRepository } from './api-tokens.ts';
 import type {
   AuditEvent,
   Change,
@@ -14,6 +14,7 @@ import type {
   Environment,
   EnvironmentLock,
   Instance,
+  ListedRequest,
   LogLine,
   MergeRow,
   Package,
@@ -138,8 +139,8 @@ export interface Repositories {
     lockRow(id: number): Promise<DeploymentRequest | undefined>;
     activeFor(sourceInstanceId: number, changeHash: string): Promise<DeploymentRequest | undefined>;
     inStates(states: RequestState[], environmentId?: number): Promise<DeploymentRequest[]>;
-    /** Requests matching the filter, newest first, those with an id below `before` only; at most `limit`. */
-    page(filter: RequestFilter, before: number | null, limit: number): Promise<DeploymentRequest[]>;
+    /** Requests matching the filter with their names, newest first, those with an id below `before` only; at most `limit`. */
+    page(filter: RequestFilter, before: number | null, limit: number): Promise<ListedRequest[]>;
     /** Moves the request only if it is in one of `from`; returns the updated row, or undefined. */
     transition(
       id: number,
@@ -204,6 +205,7 @@ export interface Repositories {
   tokens: ApiTokenRepository;
   idempotency: IdempotencyRepository;
   runStatuses: RunStatusRepository;
+  changeCounts: ChangeCountRepository;
   audit: {
     record(event: Omit<AuditEvent, 'id'>): Promise<void>;
     list(filter: { subject?: string; since?: Date; limit: number }): Promise<AuditEvent[]>;

@@ -144,6 +144,14 @@ export interface DeploymentRequest {
   warnings: Message[];
 }
 
+/** A request with the names of the instances it goes from and to and of the environment it goes to. */
+export interface ListedRequest {
+  request: DeploymentRequest;
+  source: string;
+  target: string;
+  environment: string;
+}
+
 export interface Vote {
   voter: string;
   decision: VoteDecision;

@@ -1,7 +1,7 @@
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { useTestBot } from '../helpers/slack-app.ts';
-import { ADMIN, ALICE, as } from '../helpers/world.ts';
+import { ADMIN, ALICE, BOB, QA_MEMBER, as } from '../helpers/world.ts';
 
 // The HTTP API under /api/v1 on the Slack app's own port, called over loopback as a CI job calls it.
 
@@ -115,6 +115,27 @@ describe('the HTTP API', () => {
     expect(rest.body.next).toBe(sync!.lines.length);
     expect((await call('GET', `/runs/RUN-1?from=${rest.body.next}`, { token: ci })).body).toMatchObject({ lines: [], next: sync!.lines.length });
     expect((await call('GET', '/runs/RUN-99', { token: ci })).status).toBe(404);
+  });
+
+  it('answers what is true when asked, however many ask at once: a page shows a change made a moment before, a revoked token is refused at once', async () => {
+    const services = t.bot.runtime.services;
+    await services.sync(as(ALICE), 'dev-alice');
+    await call('PUT', '/instances/dev-alice/components', { token: ci, body: { components: [{ key: 'Layout/Sent', content: 'by CI\n' }] } });
+    await call('POST', '/instances/dev-alice/send', { token: ci, body: { message: 'from the pipeline' } });
+    const states = async () => (await call('GET', '/requests', { token: ci })).body.requests.map((r: { id: string; state: string }) => `${r.id} ${r.state}`);
+    const many = await Promise.all(Array.from({ length: 20 }, states));
+    expect(many).toEqual(Array.from({ length: 20 }, () => ['DR-1 pending_approval']));
+    // A person approves it meanwhile, and sends from Slack: the next page says so.
+    await services.approve(as(QA_MEMBER), 1);
+    expect(await states()).toEqual(['DR-1 approved']);
+    await services.sync(as(BOB), 'dev-bob');
+    await services.components.put(as(BOB), 'dev-bob', [{ key: 'Layout/Bob', content: 'b' }]);
+    await services.send(as(BOB), { instance: 'dev-bob', message: 'by hand' });
+    expect(await states()).toEqual(['DR-2 pending_approval', 'DR-1 approved']);
+    await services.tokens.revoke(as(ADMIN), 'ci');
+    const revoked = await call('GET', '/requests', { token: ci });
+    expect(revoked.status).toBe(401);
+    expect(revoked.body.error.message).toBe('This token is unknown or revoked: ask an admin for a new one (`sandbox tokens create`).');
   });
 
   it('answers a repeated Idempotency-Key with the first answer, at once or later, and changes nothing', async () => {

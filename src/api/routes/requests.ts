@@ -2,8 +2,11 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { parseId } from '../../domain/ids.ts';
 import { plainVoice, spell } from '../../domain/message.ts';
 import type { Services } from '../../domain/services/index.ts';
+import type { RequestQuery } from '../../domain/services/listings.ts';
 import { actingWith, type ApiEnv } from '../auth.ts';
 import { IdempotencyHeader, InstanceParam, RequestView, requestView } from '../schemas.ts';
+import { FreshCopies } from '../fresh-copies.ts';
+import { sharedReads } from '../shared-reads.ts';
 import { errorResponses, json } from './common.ts';
 
 const RequestParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'DR-12' }) });
@@ -71,11 +74,20 @@ export function requestRoutes(api: OpenAPIHono<ApiEnv>, services: Services) {
     const listed = { request: sent.request, source: instance, target: sent.targetInstance.name, environment: sent.target.name };
     return c.json({ request: requestView(listed), warnings: sent.warnings.map((w) => spell(w, plainVoice)) }, 201);
   });
+  // A page is read again only when requests changed since it was read (see fresh-copies.ts); clients asking for it at
+  // the same moment share that read, and its JSON is written once for all of them.
+  const readPage = sharedReads(async (query: RequestQuery) => {
+    const page = await services.listRequests(query);
+    return JSON.stringify({ requests: page.requests.map(requestView), next: page.next });
+  }, JSON.stringify);
+  const pages = new FreshCopies<string>(100);
   api.openapi(list, async (c) => {
     actingWith(c, 'requests:read');
     const q = c.req.valid('query');
-    const page = await services.listRequests({ states: q.state?.split(',').map((s) => s.trim()).filter(Boolean), environment: q.environment, instance: q.instance, cursor: q.cursor, limit: q.limit });
-    return c.json({ requests: page.requests.map(requestView), next: page.next }, 200);
+    const query = { states: q.state?.split(',').map((s) => s.trim()).filter(Boolean), environment: q.environment, instance: q.instance, cursor: q.cursor, limit: q.limit };
+    const page = (await pages.get(JSON.stringify(query), c.get('changes').requests, () => readPage(query)))!;
+    // Already JSON: the route's typing knows only answers still to be written out (c.json).
+    return c.body(page, 200, { 'content-type': 'application/json' }) as never;
   });
   api.openapi(read, async (c) => {
     actingWith(c, 'requests:read');

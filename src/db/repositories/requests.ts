@@ -3,10 +3,14 @@ import type { Repositories } from '../../domain/ports.ts';
 import { QUEUED_STATES } from '../../domain/states.ts';
 import type { DeploymentRequest } from '../../domain/types.ts';
 import { type Database, queryRows } from '../client.ts';
-import { deploymentRequests, requestVotes, revertedChangeSets } from '../schema.ts';
+import { alias } from 'drizzle-orm/pg-core';
+import { deploymentRequests, environments, instances, requestVotes, revertedChangeSets } from '../schema.ts';
 
 // A request as the domain knows it: without the durations kept for delivery metrics.
 const { leadSeconds: _l, waitSeconds: _w, ...requestColumns } = getTableColumns(deploymentRequests);
+
+const source = alias(instances, 'source');
+const target = alias(instances, 'target');
 
 const voteColumns = { voter: requestVotes.voter, decision: requestVotes.decision, reason: requestVotes.reason, at: requestVotes.at };
 
@@ -115,8 +119,11 @@ export function requestRepository(db: Database): Repositories['requests'] {
     },
     page: (filter, before, limit) =>
       db
-        .select(requestColumns)
+        .select({ request: requestColumns, source: source.name, target: target.name, environment: environments.name })
         .from(deploymentRequests)
+        .innerJoin(source, eq(source.id, deploymentRequests.sourceInstanceId))
+        .innerJoin(target, eq(target.id, deploymentRequests.targetInstanceId))
+        .innerJoin(environments, eq(environments.id, deploymentRequests.targetEnvironmentId))
         .where(
           and(
             filter.states?.length ? inArray(deploymentRequests.state, filter.states) : undefined,

@@ -103,6 +103,8 @@ export function createServices(deps: ServiceDeps) {
     ownedInstances: (actor: Actor) => ownedInstances(deps, actor),
     requestOverview: (requestId: number) => requestOverview(deps, requestId),
     listRequests: (query: RequestQuery) => listRequests(deps, query),
+    /** How many committed changes requests and tokens have seen: copies kept in memory are good while these hold. */
+    changeCounts: () => deps.store.changeCounts.read(),
     runLog: (runId: number, from?: number, limit?: number) => runLog(deps, runId, from, limit),
     reportRunStatus: (actor: Actor, runId: number, report: { state: string; description?: string }) => reportRunStatus(deps, actor, runId, report),
     runContext: (run: Run) => runContext(deps, run),

@@ -5,7 +5,7 @@ import { command, msg } from '../message.ts';
 import type { RunStatusReport } from '../api-tokens.ts';
 import type { RequestFilter } from '../ports.ts';
 import type { ServiceDeps } from '../service-deps.ts';
-import type { DeploymentRequest, LogLine, RequestState, Run } from '../types.ts';
+import type { ListedRequest, LogLine, RequestState, Run } from '../types.ts';
 
 // Listings for programs (the HTTP API): pages with a cursor, so that a client reads a long history in pieces and a
 // CI job tails a run's log from where it stopped.
@@ -38,14 +38,6 @@ function pageSize(limit: number | undefined, fallback: number) {
   return limit;
 }
 
-/** A request with the names of where it goes from and to. */
-export interface ListedRequest {
-  request: DeploymentRequest;
-  source: string;
-  target: string;
-  environment: string;
-}
-
 /** Deployment requests, newest first, filtered by state, target environment and source instance; `next` continues. */
 export async function listRequests(deps: ServiceDeps, query: RequestQuery): Promise<{ requests: ListedRequest[]; next: string | null }> {
   const unknown = (query.states ?? []).filter((s) => !REQUEST_STATES.includes(s as RequestState));
@@ -56,15 +48,8 @@ export async function listRequests(deps: ServiceDeps, query: RequestQuery): Prom
     sourceInstanceId: query.instance === undefined ? undefined : (await findInstance(deps.store, query.instance)).id,
   };
   const limit = pageSize(query.limit, 50);
-  const [rows, instances, environments] = await Promise.all([deps.store.requests.page(filter, positionOf(query.cursor), limit + 1), deps.store.instances.list(), deps.store.environments.list()]);
-  const instanceName = new Map(instances.map((i) => [i.id, i.name]));
-  const environmentName = new Map(environments.map((e) => [e.id, e.name]));
-  const requests = rows.slice(0, limit).map((request) => ({
-    request,
-    source: instanceName.get(request.sourceInstanceId) ?? '?',
-    target: instanceName.get(request.targetInstanceId) ?? '?',
-    environment: environmentName.get(request.targetEnvironmentId) ?? '?',
-  }));
+  const rows = await deps.store.requests.page(filter, positionOf(query.cursor), limit + 1);
+  const requests = rows.slice(0, limit);
   return { requests, next: rows.length > limit ? cursorOf(requests.at(-1)!.request.id) : null };
 }
 

@@ -18,7 +18,7 @@ const NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const PATTERN = /^[a-z0-9*][a-z0-9*-]{0,62}$/;
 
 /** How often the last use of a token is written at most. */
-const USE_RECORDED_EVERY_MS = 60_000;
+export const USE_RECORDED_EVERY_MS = 60_000;
 
 export const hashOfSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
