@@ -1,10 +1,14 @@
 /**
  * Worker thread of the API bench: `concurrency` clients each GET the URL with the headers given, one request after
  * another until `total` are answered, outside the app's event loop; the answer is each request's latency (ms).
+ *
+ * Each client keeps its connection, as load tools and HTTP client libraries do. A new connection per request would
+ * time something else: Node's server takes in one new connection per turn of its event loop, so the clients would
+ * queue on the accepts, one per turn, whatever the route does.
  */
 import { Agent, request } from 'node:http';
 
-const agent = new Agent({ keepAlive: true, maxSockets: 1000 });
+const agent = new Agent({ keepAlive: true });
 import { parentPort } from 'node:worker_threads';
 
 export interface GetBurst {
