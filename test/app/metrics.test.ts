@@ -44,4 +44,18 @@ describe('GET /metrics', () => {
     expect(value(text, 'sandbox_process_resident_memory_bytes')).toBeGreaterThan(0);
     for (const secretText of [secret, 'xoxb-test-token', SIGNING_SECRET, ALICE]) expect(text).not.toContain(secretText);
   });
+
+  it('counts calls of the Web API that Slack refused for its rate limit or failed, and the tries again', async () => {
+    await t.bot.runtime.services.sync(as(ALICE), 'dev-alice');
+    await t.bot.runtime.services.components.put(as(ALICE), 'dev-alice', [{ key: 'Layout/A', content: 'a' }]);
+    t.fake.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
+    t.fake.failNext('chat.postMessage', { status: 500 });
+    await t.bot.services.send(as(ALICE), { instance: 'dev-alice', message: 'through a busy Slack' });
+    await t.bot.settled();
+    expect(t.fake.messages('C0STAGING').some((m) => m.text?.startsWith('DR-1 '))).toBe(true);
+    const text = await scrape();
+    expect(value(text, 'sandbox_slack_api_calls_total{method="chat.postMessage",outcome="rate_limited"}')).toBe(1);
+    expect(value(text, 'sandbox_slack_api_calls_total{method="chat.postMessage",outcome="error"}')).toBe(1);
+    expect(value(text, 'sandbox_slack_api_retries_total{method="chat.postMessage"}')).toBe(2);
+  });
 });
