@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, type Logger, LogLevel } from '@slack/bolt';
+import { App, type Logger, LogLevel, type Receiver, type ReceiverEvent, SocketModeReceiver } from '@slack/bolt';
 import { ConsoleLogger } from '@slack/logger';
 import { WebClient } from '@slack/web-api';
 import type { Services } from '../domain/services/index.ts';
@@ -93,6 +93,40 @@ async function listenForHealth(runtime: Runtime, api: HttpHandler, metrics: Http
     server.listen(port, host, () => resolve());
   });
   return server;
+}
+
+/**
+ * Socket Mode's receiver, its acknowledgements timed: each envelope reaches the app, as it arrives, with an ack that
+ * reports how long it took (sent or failed). HTTP mode times its answers on the server instead.
+ */
+function socketReceiver(settings: SlackSettings, logger: Logger, clientOptions: ReturnType<typeof webClientOptions>, telemetry: Telemetry): Receiver {
+  const socket = new SocketModeReceiver({
+    appToken: settings.SLACK_APP_TOKEN!,
+    logger,
+    logLevel: logger.getLevel(),
+    // The socket's connection is reopened whenever Slack asks: its own calls keep retrying instead of failing fast.
+    installerOptions: { clientOptions: { ...clientOptions, retryConfig: { retries: 10, factor: 1.6 } } },
+  });
+  const timed = (event: ReceiverEvent): ReceiverEvent => {
+    const end = telemetry.ackTimer();
+    return {
+      ...event,
+      ack: async (response) => {
+        try {
+          await event.ack(response);
+          end('sent');
+        } catch (error) {
+          end('failed');
+          throw error;
+        }
+      },
+    };
+  };
+  return {
+    init: (app) => socket.init(Object.assign(Object.create(app), { processEvent: (event: ReceiverEvent) => app.processEvent(timed(event)) })),
+    start: () => socket.start(),
+    stop: () => socket.stop(),
+  };
 }
 
 /** What a request from Slack is, for its metrics: a command, an action, a view submission, an event… */
@@ -197,8 +231,7 @@ export async function startSlackApp(settings: SlackSettings, options: SlackAppOp
     logLevel: logger.getLevel(),
     clientOptions,
     ...(socketMode
-      ? // The socket's connection is reopened whenever Slack asks: its own calls keep retrying instead of failing fast.
-        { socketMode: true, appToken: settings.SLACK_APP_TOKEN, installerOptions: { clientOptions: { ...clientOptions, retryConfig: { retries: 10, factor: 1.6 } } } }
+      ? { receiver: socketReceiver(settings, logger, clientOptions, telemetry) }
       : {
           signingSecret: settings.SLACK_SIGNING_SECRET!,
           customRoutes: [

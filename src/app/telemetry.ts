@@ -4,7 +4,6 @@ import type { LogSink } from '../domain/ports.ts';
 import type { Run } from '../domain/types.ts';
 import type { WebApiObserver } from '../slack/chat.ts';
 
-
 /**
  * This process's metrics in Prometheus's format (`GET /metrics`): each replica has its own. Labels are kinds,
  * outcomes, methods, route patterns and environment names: never an id, a user, a token or a message.
@@ -14,7 +13,7 @@ export class Telemetry {
   private readonly slackRequests = new Counter({ name: 'sandbox_slack_requests_total', help: 'Requests from Slack by kind (command, action, view, event…) and outcome', labelNames: ['kind', 'outcome'], registers: [this.registry] });
   private readonly acks = new Histogram({
     name: 'sandbox_slack_ack_seconds',
-    help: 'Time from a request from Slack arriving to its HTTP answer (the acknowledgement), by status',
+    help: 'Time from a request from Slack arriving to its acknowledgement, by status: the HTTP status, or in Socket Mode sent or failed',
     labelNames: ['status'],
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5],
     registers: [this.registry],
@@ -66,6 +65,12 @@ export class Telemetry {
       const end = this.acks.startTimer();
       res.once('finish', () => end({ status: String(res.statusCode) }));
     });
+  }
+
+  /** Starts timing one acknowledgement; calling the answer ends it, with its status. */
+  ackTimer(): (status: string) => void {
+    const end = this.acks.startTimer();
+    return (status) => end({ status });
   }
 
   apiRequest(method: string, route: string, status: number, seconds: number) {

@@ -144,13 +144,17 @@ describe('Socket Mode (SLACK_APP_TOKEN set)', () => {
     expect(JSON.parse(res.body)).toEqual({ status: 'ok' });
   });
 
-  it('serves the HTTP API and the metrics on PORT in Socket Mode too: its document, the counts, and a 401 without a token', async () => {
+  it('serves the HTTP API and the metrics on PORT in Socket Mode too: its document, the counts and acknowledgement times, and a 401 without a token', async () => {
     const doc = await httpRequest('GET', `http://127.0.0.1:${port}/api/v1/openapi.json`);
     expect(doc.status).toBe(200);
     expect(JSON.parse(doc.body).info.title).toBe('Sandbox bot API');
     const metrics = await httpRequest('GET', `http://127.0.0.1:${port}/metrics`);
     expect(metrics.status).toBe(200);
     expect(metrics.body).toMatch(/^sandbox_slack_requests_total\{kind="command",outcome="handled"\} \d+$/m);
+    // Every envelope so far was acked on the socket, and timed: two commands, a click and an event.
+    const acked = /^sandbox_slack_ack_seconds_count\{status="sent"\} (\d+)$/m.exec(metrics.body);
+    expect(Number(acked?.[1])).toBeGreaterThanOrEqual(4);
+    expect(metrics.body).toMatch(/^sandbox_slack_ack_seconds_bucket\{le="3",status="sent"\} \d+$/m);
     const refused = await httpRequest('GET', `http://127.0.0.1:${port}/api/v1/requests`);
     expect(refused.status).toBe(401);
     expect(JSON.parse(refused.body).error.code).toBe('UNAUTHENTICATED');
