@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { LINE_LIMIT, type OutputLine, runCommand } from '../../src/targets/command.ts';
+
+// Commands of targets, checks and hooks: real processes, each in a process group of its own that is ended whole.
+
+const PATH = '/usr/local/bin:/usr/bin:/bin';
+
+async function run(command: string, o: { timeoutMs?: number; idleTimeoutMs?: number; env?: Record<string, string>; signal?: AbortSignal } = {}) {
+  const lines: OutputLine[] = [];
+  let group: number | undefined;
+  const result = await runCommand({
+    command,
+    cwd: process.cwd(),
+    env: { PATH, ...o.env },
+    timeoutMs: o.timeoutMs ?? 10_000,
+    idleTimeoutMs: o.idleTimeoutMs ?? 10_000,
+    signal: o.signal,
+    onLine: (line) => void lines.push(line),
+    onStart: (g) => (group = g),
+  });
+  return { result, lines, group, text: (stream: OutputLine['stream']) => lines.filter((l) => l.stream === stream).map((l) => l.text) };
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Waits until the process is gone (a SIGTERM is delivered and acted on asynchronously), at most 5 s. */
+async function gone(pid: number) {
+  const deadline = Date.now() + 5_000;
+  while (alive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  return !alive(pid);
+}
+
+describe('a command', () => {
+  it('streams its stdout and stderr line by line and succeeds on exit 0, fails otherwise with its code', async () => {
+    const ok = await run('echo one; echo two >&2; printf "three\\nfour"');
+    expect(ok.result).toMatchObject({ ended: 'exited', code: 0, ok: true });
+    expect(ok.text('stdout')).toEqual(['one', 'three', 'four']);
+    expect(ok.text('stderr')).toEqual(['two']);
+    const failed = await run('echo trying; exit 3');
+    expect(failed.result).toMatchObject({ ended: 'exited', code: 3, ok: false });
+    expect(failed.text('stdout')).toEqual(['trying']);
+  });
+
+  it('gets only the environment given: nothing of the bot’s', async () => {
+    const { text } = await run('echo "token=${API_TOKEN:-none} home=${HOME:-none} signing=${SLACK_SIGNING_SECRET:-none}"', { env: { API_TOKEN: 'given' } });
+    expect(text('stdout')).toEqual(['token=given home=none signing=none']);
+  });
+
+  it('hands on a line without a break in pieces, so that output never piles up in memory', async () => {
+    const { text } = await run(`head -c ${LINE_LIMIT * 2 + 10} /dev/zero | tr '\\0' x; echo; echo after`);
+    expect(text('stdout').map((l) => l.length)).toEqual([LINE_LIMIT, LINE_LIMIT, 10, 5]);
+  });
+
+  it('is ended with everything it started when its timeout passes', async () => {
+    const started = Date.now();
+    const { result, text } = await run('sleep 30 & echo $!; wait', { timeoutMs: 300 });
+    expect(result).toMatchObject({ ended: 'timeout', ok: false });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(await gone(Number(text('stdout')[0]))).toBe(true);
+  });
+
+  it('is ended when it prints nothing for longer than its idle timeout, and not while it keeps printing', async () => {
+    const busy = await run('for i in 1 2 3 4 5 6; do echo $i; sleep 0.1; done', { idleTimeoutMs: 1_000 });
+    expect(busy.result.ok).toBe(true);
+    const silent = await run('echo waiting; sleep 30', { idleTimeoutMs: 300 });
+    expect(silent.result).toMatchObject({ ended: 'idle', ok: false });
+    expect(silent.text('stdout')).toEqual(['waiting']);
+  });
+
+  it('is ended when cancelled, and leaves nothing running once it exits on its own', async () => {
+    const controller = new AbortController();
+    const cancelled = run('echo $$; sleep 30', { signal: controller.signal });
+    setTimeout(() => controller.abort(), 200);
+    expect((await cancelled).result).toMatchObject({ ended: 'cancelled', ok: false });
+    const left = await run('sleep 30 > /dev/null 2>&1 & echo $!');
+    expect(left.result.ok).toBe(true);
+    expect(await gone(Number(left.text('stdout')[0]))).toBe(true);
+  });
+
+  it('is refused with the reason when it cannot start', async () => {
+    await expect(runCommand({ command: 'true', cwd: '/no/such/folder', env: { PATH }, timeoutMs: 1_000, idleTimeoutMs: 1_000, onLine: () => {} })).rejects.toThrow(/ENOENT/);
+  });
+});
