@@ -1,6 +1,6 @@
 import { loadPipelineConfig } from '../config/load.ts';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { type GitSource, instanceSpec, type PipelineConfig } from '../config/schema.ts';
 import { applyPipelineConfig } from '../db/apply-config.ts';
 import { type DatabaseHandle, openDatabase } from '../db/client.ts';
@@ -11,6 +11,7 @@ import type { Clock, LogSink, UserGroupResolver } from '../domain/ports.ts';
 import { createServices, type Services } from '../domain/services/index.ts';
 import { diffWorkers } from './diff-workers.ts';
 import { gitSources } from '../git/sources.ts';
+import { commandActions } from '../targets/runner.ts';
 import { processEnvironment, type Settings } from '../settings.ts';
 import { noUserGroups, slackUserGroups } from '../slack/user-groups.ts';
 
@@ -81,6 +82,7 @@ export async function openRuntime(settings: Settings, options: RuntimeOptions = 
       admins: config.admins,
       diffs,
       sources: gitSources(gitSpecs(config), MIRRORS, processEnvironment()),
+      actions: commandActions({ cwd: dirname(resolve(settings.SANDBOX_CONFIG)), environment: processEnvironment() }),
       exclusive: exclusiveWork(database),
     });
     if (options.recover !== false) await services.recoverInterruptedRuns();

@@ -37,6 +37,16 @@ const gitSource = z
   })
   .strict();
 
+/** A name in `env`: an environment variable the command gets, never the value itself. */
+const credentialName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must name an environment variable, e.g. API_TOKEN (never the value itself)');
+const commandAction = {
+  command: z.string().min(1, 'must be the command to run, e.g. ./deploy.sh'),
+  timeout: duration.default('10m'),
+  idleTimeout: duration.default('5m'),
+  env: z.array(credentialName).default([]),
+};
+const target = z.object({ name: z.string().min(1), ...commandAction, revert: z.string().min(1).optional() }).strict();
+
 const instance = z.union([instanceName, z.object({ name: instanceName, owner: slackUser.optional(), git: gitSource.optional() }).strict()]);
 
 const approvals = z
@@ -49,13 +59,16 @@ const approvals = z
   })
   .strict();
 
-const check = z
+const forbidCheck = z
   .object({
     name: z.string().min(1),
     forbid: z.string().min(1, 'must be the text no deployed component may contain'),
     types: z.array(z.string().min(1)).optional(),
   })
   .strict();
+const check = z.union([forbidCheck, z.object({ name: z.string().min(1), ...commandAction }).strict()], {
+  error: 'must be a check that forbids a text ({ name, forbid }) or runs a command ({ name, command, timeout })',
+});
 
 const timeZone = z.string().refine((zone) => {
   if (zone === 'UTC') return true; // the default: no need to load the time zone data for it
@@ -93,6 +106,7 @@ const environment = z
     instances: z.array(instance).min(1, 'must list at least one instance'),
     approvals: approvals.default({ required: 0, approvers: [], userGroups: [], requireChangeRequest: false, allowSelfApproval: false }),
     deployers: z.array(slackUser).default([]),
+    targets: z.array(target).default([]),
     checks: z.array(check).default([]),
     freezes: z.array(freeze).default([]),
     /** Deploy each request as soon as it is approved and validates, as the scheduler. */
@@ -145,6 +159,13 @@ export const pipelineConfigSchema = z
       }
       if (env.approvals.required > 0 && env.approvals.approvers.length + env.approvals.userGroups.length === 0) {
         ctx.addIssue({ code: 'custom', path: ['environments', i, 'approvals'], message: 'requires approvals but names no approvers or userGroups' });
+      }
+    });
+    envs.forEach((env, i) => {
+      for (const list of ['targets', 'checks'] as const) {
+        env[list].forEach((item, j) => {
+          if (env[list].findIndex((other) => other.name === item.name) !== j) ctx.addIssue({ code: 'custom', path: ['environments', i, list, j, 'name'], message: `"${item.name}" names two ${list} of ${env.name}` });
+        });
       }
     });
     const seen = new Map<string, string>();

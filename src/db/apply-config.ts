@@ -35,6 +35,7 @@ const environmentRow = (env: PipelineConfig['environments'][number], position: n
   channel: env.channel ?? null,
   approvals: env.approvals,
   deployers: env.deployers,
+  targets: env.targets,
   checks: env.checks,
   freezes: env.freezes.map((f) => ('from' in f ? { ...f, from: f.from.toISOString(), to: f.to.toISOString() } : f)),
   autoDeploy: env.autoDeploy,

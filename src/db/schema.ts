@@ -26,7 +26,8 @@ export const environments = pgTable('environments', {
   /** ApprovalPolicy as configured: { required, approvers, userGroups, requireChangeRequest, allowSelfApproval }. */
   approvals: jsonb('approvals').notNull(),
   deployers: keyList('deployers'),
-  /** Post-deploy checks as configured: [{ name, forbid, types? }]. */
+  /** Systems a deployment acts on and the checks after it, as configured (Target[] and Check[] of domain/actions.ts). */
+  targets: jsonb('targets').notNull().default(sql`'[]'::jsonb`),
   checks: jsonb('checks').notNull().default(sql`'[]'::jsonb`),
   /** Freeze windows as configured: [{ from, to, reason }] or [{ cron, for, reason }]. */
   freezes: jsonb('freezes').notNull().default(sql`'[]'::jsonb`),
@@ -325,23 +326,9 @@ export const revertedChangeSets = pgTable('reverted_change_sets', {
   at: at('at').notNull(),
 });
 
-export const auditEvents = pgTable(
-  'audit_events',
-  {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
-    at: at('at').notNull(),
-    actor: text('actor').notNull(),
-    via: text('via').notNull(),
-    action: text('action').notNull(),
-    subject: text('subject').notNull(),
-    outcome: text('outcome').notNull(),
-    details: jsonb('details'),
-  },
-  (t) => [index('audit_events_subject_idx').on(t.subject), index('audit_events_at_idx').on(t.at)],
-);
-
 // The running service's own bookkeeping (posted messages, processes, scheduler ticks, Slack deliveries).
 export * from './enums.ts';
 export * from './service-tables.ts';
 export * from './conflict-tables.ts';
 export * from './api-tables.ts';
+export * from './audit-tables.ts';

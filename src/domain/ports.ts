@@ -1,3 +1,4 @@
+import type { PackageFile } from './actions.ts';
 import type { ApiTokenRepository, ChangeCountRepository, IdempotencyRepository, RunStatusRepository } from './api-tokens.ts';
 import type {
   AuditEvent,
@@ -110,6 +111,8 @@ export interface Repositories {
     setChangeHash(packageId: number, changeHash: string): Promise<void>;
     byId(id: number): Promise<Package | undefined>;
     items(packageId: number): Promise<Change[]>;
+    /** Every item with its content and dependencies, by key: what an outside command gets of the package. */
+    files(packageId: number): Promise<PackageFile[]>;
     /** The items with their content before (what the target held when the package was made) and after, by key. */
     contents(packageId: number, key?: string): Promise<ItemContents[]>;
     /** The keys of the package's items, in order. */

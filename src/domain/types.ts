@@ -1,3 +1,4 @@
+import type { Check, Target } from './actions.ts';
 import type { Message } from './message.ts';
 
 export type EnvironmentKind = 'development' | 'staging' | 'production';
@@ -59,7 +60,9 @@ export interface Environment {
   channel: string | null;
   approvals: ApprovalPolicy;
   deployers: string[];
-  checks: DeployCheck[];
+  /** What a deployment acts on outside the bot, and the checks after it (actions.ts). */
+  targets: Target[];
+  checks: Check[];
   freezes: Freeze[];
   /** Requests deploy themselves (as the scheduler) once approved and validated. */
   autoDeploy: boolean;

@@ -136,6 +136,40 @@ describe('configuration validation', () => {
     expect(message).toContain('environments[0].instances[1].git.credentials (instance dev-bob): must name the environment variable that holds the credential');
   });
 
+  it('accepts targets and command checks beside forbid checks, with their defaults', () => {
+    const config = parsePipelineConfig(
+      pipeline(`${development}${production}
+    targets:
+      - { name: api, command: "./deploy.sh", revert: "./revert.sh", timeout: 10m, env: [API_TOKEN] }
+    checks:
+      - { name: no debug flags, forbid: "debug=true" }
+      - { name: schema, command: "npm run --silent validate-config", timeout: 5m }`),
+      'test',
+    );
+    const env = config.environments[1]!;
+    expect(env.targets).toEqual([{ name: 'api', command: './deploy.sh', revert: './revert.sh', timeout: '10m', idleTimeout: '5m', env: ['API_TOKEN'] }]);
+    expect(env.checks).toEqual([
+      { name: 'no debug flags', forbid: 'debug=true' },
+      { name: 'schema', command: 'npm run --silent validate-config', timeout: '5m', idleTimeout: '5m', env: [] },
+    ]);
+    expect(config.environments[0]!.targets).toEqual([]);
+  });
+
+  it('names the target or check at fault: a value where a name belongs, a bad duration, a name given twice, a check of both kinds', () => {
+    const message = configError(
+      pipeline(`${development}${production}
+    targets:
+      - { name: api, command: ./deploy.sh, env: [ghp_secret_value], timeout: soon }
+    checks:
+      - { name: mixed, forbid: x, command: ./check.sh }`),
+    );
+    expect(message).toContain('environments[1].targets[0].env[0]: must name an environment variable, e.g. API_TOKEN (never the value itself)');
+    expect(message).toContain('environments[1].targets[0].timeout: must be a number and a unit');
+    expect(message).toContain('environments[1].checks[0]: must be a check that forbids a text ({ name, forbid }) or runs a command ({ name, command, timeout })');
+    const twice = configError(pipeline(`${development}${production}\n    targets:\n      - { name: api, command: ./deploy.sh }\n      - { name: api, command: ./other.sh }`));
+    expect(twice).toContain('environments[1].targets[1].name: "api" names two targets of Production');
+  });
+
   it('refuses text that is not YAML, saying so', () => {
     expect(configError('environments: [')).toContain('sandbox.config.yml is not valid YAML');
   });

@@ -3,6 +3,7 @@ import { applyPipelineConfig } from '../../src/db/apply-config.ts';
 import { createStore } from '../../src/db/store.ts';
 import type { Actor, Clock, LogSink } from '../../src/domain/ports.ts';
 import { createServices, type Services } from '../../src/domain/services/index.ts';
+import type { ServiceDeps } from '../../src/domain/service-deps.ts';
 import type { LogLine, Run } from '../../src/domain/types.ts';
 import type { TestDatabase } from './database.ts';
 
@@ -94,7 +95,8 @@ export interface World {
   put(instance: string, components: Record<string, string | { content: string; dependsOn?: string[] }>, user?: string): Promise<void>;
 }
 
-export async function createWorld(db: TestDatabase, configText = threeStepConfig): Promise<World> {
+/** `deps`: ports beyond the database, clock, sink and groups (the runner of commands, git sources…). */
+export async function createWorld(db: TestDatabase, configText = threeStepConfig, deps: Partial<ServiceDeps> = {}): Promise<World> {
   await db.reset();
   const config = parsePipelineConfig(configText, 'test config');
   const clock = new ManualClock();
@@ -113,6 +115,7 @@ export async function createWorld(db: TestDatabase, configText = threeStepConfig
       },
     },
     admins: config.admins,
+    ...deps,
   });
   return {
     services,

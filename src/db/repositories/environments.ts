@@ -1,6 +1,7 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Repositories } from '../../domain/ports.ts';
-import type { ApprovalPolicy, DeployCheck, Environment, Freeze } from '../../domain/types.ts';
+import type { Check, Target } from '../../domain/actions.ts';
+import type { ApprovalPolicy, Environment, Freeze } from '../../domain/types.ts';
 import type { Database } from '../client.ts';
 import { environments } from '../schema.ts';
 
@@ -14,7 +15,8 @@ const toEnvironment = (row: Row): Environment => ({
   channel: row.channel,
   approvals: row.approvals as ApprovalPolicy,
   deployers: row.deployers,
-  checks: row.checks as DeployCheck[],
+  targets: row.targets as Target[],
+  checks: row.checks as Check[],
   freezes: row.freezes as Freeze[],
   autoDeploy: row.autoDeploy,
   lock: row.lockReason && row.lockedBy && row.lockedAt ? { reason: row.lockReason, by: row.lockedBy, at: row.lockedAt } : null,

@@ -15,6 +15,8 @@ import type { DeploymentRequest, Environment, Run } from '../types.ts';
 import { assertDeployer, isAutoDeployment } from './access.ts';
 import { INTERRUPTED } from './interrupted.ts';
 import { followCarrier } from './change-request-work.ts';
+import { OutsideWork } from './targets.ts';
+import { isForbidCheck } from '../actions.ts';
 
 export interface DeployResult {
   request: DeploymentRequest;
@@ -32,7 +34,7 @@ export interface ValidateResult {
   failedChecks: string[];
 }
 
-/** Dependencies, validation, snapshot, apply, compare and post-deploy checks. */
+/** Dependencies, validation, snapshot, apply, compare and post-deploy checks (and the targets, when there are any). */
 const DEPLOY_STEPS = 5;
 /** Dependencies, validation, checks. */
 const VALIDATE_STEPS = 3;
@@ -111,12 +113,13 @@ export async function validate(deps: ServiceDeps, actor: Actor, requestId: numbe
     const checks = await runChecks(deps.store, request, target.id, log, VALIDATE_STEPS);
     log.progress(3, VALIDATE_STEPS, 'trying the checks');
     const failedChecks: string[] = [];
-    for (const check of env.checks) {
+    for (const check of env.checks.filter(isForbidCheck)) {
       const violations = await deps.store.packages.checkViolations(request.packageId, check);
       for (const key of violations) log.error(`Check "${check.name}" would fail on ${key}`);
       if (violations.length) failedChecks.push(check.name);
       else log.info(`Check "${check.name}" would pass`);
     }
+    for (const check of env.checks.filter((c) => !isForbidCheck(c))) log.info(`Check "${check.name}" runs at deployment, after the targets: it tests what they did`);
     const moved = await branchMoved(deps, target).catch((error: Error) => error.message);
     if (moved) log.error(moved);
     const ok = checks.missingDependencies.length === 0 && checks.drifted.length === 0 && failedChecks.length === 0 && !moved;
@@ -182,6 +185,9 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
     log.info(`Deploying ${id} from ${source.name} to ${target.name} (${env.name}): "${request.message}"`);
     await log.flush();
     await log.begin();
+    // A command cut off by the shutdown fails like the step it was in: the request can be deployed again.
+    const outside = new OutsideWork(deps, env, request, log, (reason) => (deps.stopping?.aborted ? new CutOffByShutdown(`${INTERRUPTED}: ${reason}`) : new DeploymentCheckFailed(reason)));
+    const steps = DEPLOY_STEPS + (env.targets.length ? 1 : 0);
     try {
       const deployed = await deps.store.transaction(async (tx) => {
         // Serialises deployments to one environment: a second one waits here for the first to end.
@@ -192,22 +198,29 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
         });
         await tx.instances.lockRow(target.id); // a sync of the target waits, and is not overwritten half-way
         unlessStopping(deps);
-        const checks = await runChecks(tx, request, target.id, log, DEPLOY_STEPS);
+        const checks = await runChecks(tx, request, target.id, log, steps);
         unlessStopping(deps);
         if (checks.missingDependencies.length || checks.drifted.length) {
           throw new DeploymentCheckFailed(checkFailureReason(checks.missingDependencies.length, checks.drifted.length));
         }
-        log.progress(3, DEPLOY_STEPS, 'saving the prior state');
+        log.progress(3, steps, 'saving the prior state');
         const snapshot = await tx.packages.snapshotTarget(request.packageId, target.id, log.run.id);
+        await outside.notePrior(tx, target.id);
         log.info(`Saved the prior state of ${count(snapshot, 'component')}`);
         unlessStopping(deps);
-        log.progress(4, DEPLOY_STEPS, 'applying the package');
+        log.progress(4, steps, 'applying the package');
         const now = deps.clock.now();
         const written = await tx.packages.applyTo(request.packageId, target.id, actor.user, now);
         log.info(`Applied ${count(written, 'change')} to ${target.name}`);
         unlessStopping(deps);
-        log.progress(5, DEPLOY_STEPS, 'comparing and running checks');
+        if (env.targets.length) {
+          log.progress(5, steps, 'acting on the targets');
+          await outside.actOnTargets(tx, target.id);
+          unlessStopping(deps);
+        }
+        log.progress(steps, steps, 'comparing and running checks');
         await postDeployChecks(tx, request, env, target.id, log);
+        await outside.runChecks(tx, target.id);
         unlessStopping(deps);
         await commitDeployment(tx, deps, { request, target, log, deployer: actor.user, at: now }, (reason) => new DeploymentCheckFailed(reason));
         const updated = await moveRequest(tx, requestId, ['deploying'], 'deployed', { deployedBy: actor.user, deployedAt: now, deployRunId: log.run.id, updatedAt: now });
@@ -227,6 +240,7 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
       log.error(`Deployment failed: ${reason}. ${target.name} is unchanged.`);
       const reconciled = await reconcileBranch(deps, target, log.run);
       if (reconciled) log.warn(reconciled);
+      await outside.putBack();
       const cutOff = error instanceof CutOffByShutdown;
       const run = await log.finish(cutOff ? 'interrupted' : 'failed', reason);
       // Already failed when a recovery marked the run interrupted first.
@@ -247,7 +261,7 @@ async function postDeployChecks(tx: Repositories, request: DeploymentRequest, en
   const unapplied = await tx.packages.unappliedItems(request.packageId, targetId);
   if (unapplied.length) throw new DeploymentCheckFailed(`compare after apply found ${unapplied.length} items not as packaged (first: ${unapplied[0]})`);
   log.info('Compare: the target holds every item of the package');
-  for (const check of env.checks) {
+  for (const check of env.checks.filter(isForbidCheck)) {
     const violations = await tx.packages.checkViolations(request.packageId, check, targetId);
     for (const key of violations) log.error(`Check "${check.name}" failed on ${key}`);
     if (violations.length) throw new DeploymentCheckFailed(`post-deploy check "${check.name}" failed on ${count(violations.length, 'component')}`);

@@ -1,0 +1,1 @@
+ALTER TABLE "environments" ADD COLUMN "targets" jsonb DEFAULT '[]'::jsonb NOT NULL;

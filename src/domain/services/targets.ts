@@ -1,0 +1,89 @@
+import { type ActionContext, type Check, type CommandCheck, type Target, isForbidCheck } from '../actions.ts';
+import { formatId } from '../ids.ts';
+import type { Repositories } from '../ports.ts';
+import type { RunLog } from '../run-log.ts';
+import type { ServiceDeps } from '../service-deps.ts';
+import type { DeploymentRequest, Environment } from '../types.ts';
+
+type State = ActionContext['state'];
+
+/**
+ * What one deployment does outside the bot (DESIGN.md section 10): after the package is applied (uncommitted), each
+ * target in turn; after the `forbid` checks, each command check. A target or check that fails fails the deployment;
+ * when it fails, for that reason or any later one, the targets that ran are put back (`putBack`), last first, with
+ * what the target held before the package.
+ */
+export class OutsideWork {
+  private readonly ran: Target[] = [];
+  private prior: State = [];
+
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly env: Environment,
+    private readonly request: DeploymentRequest,
+    private readonly log: RunLog,
+    /** The error that fails the deployment with a reason. */
+    private readonly fail: (reason: string) => Error,
+  ) {}
+
+  /** Before the package is applied: what the target holds, kept for putting targets back. */
+  async notePrior(tx: Repositories, targetId: number) {
+    if (this.env.targets.some((t) => t.revert)) this.prior = (await tx.components.list(targetId)).map(({ key, content }) => ({ key, content }));
+  }
+
+  /** Each target in turn, given the package and the target's state after it; the first failure stops the deployment. */
+  async actOnTargets(tx: Repositories, targetId: number) {
+    if (!this.env.targets.length) return;
+    const context = await this.context(tx, targetId, 'deploy');
+    for (const target of this.env.targets) {
+      this.log.info(`Target ${target.name}: ${target.command}`);
+      // It counts as run from its start: a command cut off may have done part of its work.
+      this.ran.push(target);
+      const outcome = await this.runCommand(target, context);
+      if (!outcome.ok) throw this.fail(`target ${target.name} failed: ${outcome.summary}`);
+      this.log.info(`Target ${target.name} ${outcome.summary}`);
+    }
+  }
+
+  /** The command checks, after the `forbid` ones: real tests of the target's state after the package. */
+  async runChecks(tx: Repositories, targetId: number) {
+    const checks = this.env.checks.filter((c: Check): c is CommandCheck => !isForbidCheck(c));
+    if (!checks.length) return;
+    const context = await this.context(tx, targetId, 'check');
+    for (const check of checks) {
+      this.log.info(`Check "${check.name}": ${check.command}`);
+      const outcome = await this.runCommand(check, context);
+      if (!outcome.ok) throw this.fail(`post-deploy check "${check.name}" failed: ${outcome.summary}`);
+      this.log.info(`Check "${check.name}" passed (${outcome.summary})`);
+    }
+  }
+
+  /** After the deployment failed and its transaction rolled back: the targets that ran, put back last first. */
+  async putBack() {
+    for (const target of this.ran.splice(0).reverse()) {
+      if (!target.revert) {
+        this.log.warn(`Target ${target.name} has no revert command: check it by hand, it may hold part of the package.`);
+        continue;
+      }
+      this.log.info(`Putting target ${target.name} back: ${target.revert}`);
+      const context: ActionContext = { ...this.base('revert'), files: [], state: this.prior };
+      const outcome = await this.runCommand({ ...target, command: target.revert }, context).catch((error: Error) => ({ ok: false, summary: error.message }));
+      if (outcome.ok) this.log.info(`Target ${target.name} is back as it was (${outcome.summary})`);
+      else this.log.error(`Target ${target.name} could not be put back: ${outcome.summary}. Check it by hand.`);
+    }
+  }
+
+  private base(action: ActionContext['action']) {
+    return { action, environment: this.env.name, request: formatId('request', this.request.id), run: formatId('run', this.log.run.id) };
+  }
+
+  private async context(tx: Repositories, targetId: number, action: ActionContext['action']): Promise<ActionContext> {
+    const [files, components] = await Promise.all([tx.packages.files(this.request.packageId), tx.components.list(targetId)]);
+    return { ...this.base(action), files, state: components.map(({ key, content }) => ({ key, content })) };
+  }
+
+  private runCommand(command: Target | CommandCheck, context: ActionContext) {
+    if (!this.deps.actions) throw this.fail(`${this.env.name} has targets or command checks, and this bot runs no commands`);
+    return this.deps.actions.run(command, context, (text, stream) => (stream === 'stderr' ? this.log.warn(`[${command.name}] ${text}`) : this.log.info(`[${command.name}] ${text}`)), this.deps.stopping);
+  }
+}

@@ -1,0 +1,97 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { ActionContext, ActionRunner, PackageFile } from '../domain/actions.ts';
+import { durationMs } from '../domain/time.ts';
+import { type CommandResult, runCommand } from './command.ts';
+
+/** What of the bot's own environment a command gets besides its variables and credentials: enough to find its tools. */
+const PASSED_ON = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'USER'];
+/** Values shorter than this are not masked: they would mask common words, and guard nothing. */
+const MASKED_FROM = 4;
+const MASK = '••••';
+
+export interface CommandActionsOptions {
+  /** Where commands run: the folder of the pipeline file, so that `./deploy.sh` beside it is found. */
+  cwd: string;
+  /** The bot's environment, where the names of `env` are looked up. */
+  environment: NodeJS.ProcessEnv;
+}
+
+/**
+ * Runs the commands of targets and checks (DESIGN.md section 10): each in a fresh folder holding the package
+ * (`SANDBOX_PACKAGE_DIR`: its files and `manifest.json`) and the target's state (`SANDBOX_TARGET_DIR`), removed after.
+ * It gets the credentials its `env` names, and their values are masked in every line it prints.
+ */
+export function commandActions(o: CommandActionsOptions): ActionRunner {
+  const base = Object.fromEntries(PASSED_ON.flatMap((name) => (o.environment[name] === undefined ? [] : [[name, o.environment[name]!]])));
+  return {
+    async run(command, context, line, signal) {
+      const missing = command.env.filter((name) => !o.environment[name]);
+      if (missing.length) return { ok: false, summary: `it needs ${missing.join(', ')}, which the bot's environment does not set: set ${missing.length === 1 ? 'it' : 'them'} where the bot runs` };
+      const credentials = Object.fromEntries(command.env.map((name) => [name, o.environment[name]!]));
+      const secrets = Object.values(credentials).filter((value) => value.length >= MASKED_FROM);
+      const mask = (text: string) => secrets.reduce((masked, secret) => masked.split(secret).join(MASK), text);
+      const folder = await mkdtemp(join(tmpdir(), 'sandbox-action-'));
+      try {
+        const packageDir = join(folder, 'package');
+        const targetDir = join(folder, 'target');
+        await writeFolders(context, packageDir, targetDir);
+        const result = await runCommand({
+          command: command.command,
+          cwd: o.cwd,
+          env: { ...base, ...credentials, ...variables(context), SANDBOX_PACKAGE_DIR: packageDir, SANDBOX_TARGET_DIR: targetDir },
+          timeoutMs: durationMs(command.timeout)!,
+          idleTimeoutMs: durationMs(command.idleTimeout)!,
+          onLine: (output) => line(mask(output.text), output.stream),
+          signal,
+        });
+        return { ok: result.ok, summary: describeEnd(result, command) };
+      } catch (error) {
+        return { ok: false, summary: `it could not start: ${mask((error as Error).message)}` };
+      } finally {
+        await rm(folder, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+const variables = (context: ActionContext) => ({
+  SANDBOX_ACTION: context.action,
+  SANDBOX_ENVIRONMENT: context.environment,
+  SANDBOX_REQUEST: context.request,
+  SANDBOX_RUN: context.run,
+});
+
+async function writeFolders(context: ActionContext, packageDir: string, targetDir: string) {
+  await mkdir(packageDir, { recursive: true });
+  await mkdir(targetDir, { recursive: true });
+  const manifest = { environment: context.environment, request: context.request, run: context.run, items: context.files.map(({ content: _, ...item }) => item) };
+  await writeFile(join(packageDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeAll(
+    packageDir,
+    context.files.filter((f): f is PackageFile & { content: string } => f.content !== null),
+  );
+  await writeAll(targetDir, context.state);
+}
+
+/** Each component as a file named by its key (`Layout/Account`), under `dir`. */
+async function writeAll(dir: string, components: { key: string; content: string }[]) {
+  const folders = new Set(components.map((c) => dirname(join(dir, c.key))));
+  for (const folder of folders) await mkdir(folder, { recursive: true });
+  for (const c of components) await writeFile(join(dir, c.key), c.content);
+}
+
+function describeEnd(result: CommandResult, command: { timeout: string; idleTimeout: string }): string {
+  const after = `after ${result.ms < 1_000 ? `${Math.round(result.ms)} ms` : `${(result.ms / 1_000).toFixed(1)} s`}`;
+  switch (result.ended) {
+    case 'timeout':
+      return `it ran longer than its timeout (${command.timeout}) and was stopped`;
+    case 'idle':
+      return `it printed nothing for ${command.idleTimeout} (its idle timeout) and was stopped`;
+    case 'cancelled':
+      return `it was stopped ${after}, as the deployment was cut short`;
+    default:
+      return result.code === 0 ? `succeeded ${after}` : `exited with ${result.code ?? 'a signal'} ${after}`;
+  }
+}

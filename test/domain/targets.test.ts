@@ -1,0 +1,133 @@
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { commandActions } from '../../src/targets/runner.ts';
+import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { createWorld, QA_MEMBER, as, type World } from '../helpers/world.ts';
+import { contents, deployAs, seedPipeline } from './support.ts';
+
+// Targets and command checks (DESIGN.md section 10): real commands, run in the deployment after the package is
+// applied and before it commits, with the package and the target's state in folders; a failure rolls the database
+// back and puts back the targets that ran.
+
+let db: TestDatabase;
+let world: World;
+let dir: string;
+beforeAll(async () => {
+  db = await openTestDatabase();
+});
+afterAll(async () => db.close());
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sandbox-targets-'));
+  return () => rmSync(dir, { recursive: true, force: true });
+});
+
+const config = (staging: string) => `
+admins: [U0ADMIN]
+environments:
+  - { name: Development, kind: development, instances: [{ name: dev-alice, owner: U0ALICE }] }
+  - name: Staging
+    kind: staging
+    instances: [staging]
+    approvals: { required: 1, userGroups: [S0QA] }
+    deployers: [U0DEPLOY]
+${staging}
+  - { name: Production, kind: production, instances: [production] }
+`;
+
+/** A script beside the pipeline file (the folder commands run in). */
+function script(name: string, body: string) {
+  writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
+  chmodSync(join(dir, name), 0o755);
+}
+
+const file = (name: string) => readFileSync(join(dir, name), 'utf8');
+
+async function worldWith(staging: string, environment: Record<string, string> = {}) {
+  world = await createWorld(db, config(staging), { actions: commandActions({ cwd: dir, environment: { PATH: process.env.PATH, ...environment } }) });
+  await seedPipeline(world, { 'Layout/Account': 'v1', 'Layout/Kept': 'kept' });
+  await world.put('dev-alice', { 'Layout/Account': 'v2', 'Field/Tier': 'gold' });
+  const sent = await world.services.send(as('U0ALICE'), { instance: 'dev-alice', message: 'tiers' });
+  await world.services.approve(as(QA_MEMBER), sent.request.id);
+  return sent.request.id;
+}
+
+const logOf = (runId: number) => world.sink.textsOf(runId);
+
+describe('a deployment with targets', () => {
+  it('runs each target with the package and the target’s state after it, its lines in the run’s log, a credential masked', async () => {
+    script(
+      'deploy.sh',
+      `echo "$SANDBOX_ACTION $SANDBOX_ENVIRONMENT $SANDBOX_REQUEST $SANDBOX_RUN"
+cat "$SANDBOX_PACKAGE_DIR/Layout/Account" > applied-account.txt
+ls -R "$SANDBOX_TARGET_DIR" > target-state.txt
+cp "$SANDBOX_PACKAGE_DIR/manifest.json" manifest.json
+echo "using $API_TOKEN" >&2`,
+    );
+    const id = await worldWith(`    targets:\n      - { name: api, command: ./deploy.sh, env: [API_TOKEN] }`, { API_TOKEN: 'tok-12345' });
+    const result = await deployAs(world, id);
+    expect(result.succeeded).toBe(true);
+    expect(file('applied-account.txt')).toBe('v2');
+    expect(file('target-state.txt')).toContain('Account');
+    expect(file('target-state.txt')).toContain('Kept');
+    expect(file('target-state.txt')).toContain('Tier');
+    const manifest = JSON.parse(file('manifest.json'));
+    expect(manifest).toMatchObject({ environment: 'Staging', request: `DR-${id}`, run: `RUN-${result.run.id}` });
+    expect(manifest.items).toEqual([
+      expect.objectContaining({ key: 'Field/Tier', action: 'add', dependsOn: [] }),
+      expect.objectContaining({ key: 'Layout/Account', action: 'modify' }),
+    ]);
+    const log = logOf(result.run.id);
+    expect(log).toContain('Target api: ./deploy.sh');
+    expect(log).toContain(`[api] deploy Staging DR-${id} RUN-${result.run.id}`);
+    expect(log).toContain('[api] using ••••');
+    expect(log.join('\n')).not.toContain('tok-12345');
+    expect(log.some((l) => /^Target api succeeded after \d/.test(l))).toBe(true);
+    expect(await contents(world, 'staging')).toMatchObject({ 'Layout/Account': 'v2', 'Field/Tier': 'gold' });
+  });
+
+  it('fails when a target fails: nothing is committed, and the targets that ran are put back with the state before the package', async () => {
+    script('first.sh', 'echo deployed > first.txt');
+    script('first-revert.sh', 'echo "$SANDBOX_ACTION" > first.txt; cat "$SANDBOX_TARGET_DIR/Layout/Account" >> first.txt');
+    script('second.sh', 'echo "cannot reach the CRM" >&2; exit 3');
+    const id = await worldWith(`    targets:\n      - { name: first, command: ./first.sh, revert: ./first-revert.sh }\n      - { name: second, command: ./second.sh }`);
+    const result = await deployAs(world, id);
+    expect(result.succeeded).toBe(false);
+    expect(result.reason).toMatch(/^target second failed: exited with 3 after \d/);
+    expect(result.request.state).toBe('failed');
+    expect(await contents(world, 'staging')).toMatchObject({ 'Layout/Account': 'v1' });
+    expect(await contents(world, 'staging')).not.toHaveProperty('Field/Tier');
+    expect(file('first.txt')).toBe('revert\nv1');
+    const log = logOf(result.run.id);
+    expect(log).toContain('[second] cannot reach the CRM');
+    expect(log).toContain('Putting target first back: ./first-revert.sh');
+    expect(log.some((l) => l.startsWith('Target first is back as it was'))).toBe(true);
+    expect(log).toContain('Target second has no revert command: check it by hand, it may hold part of the package.');
+  });
+
+  it('runs command checks after the targets: a failing one fails the deployment and puts the targets back', async () => {
+    script('deploy.sh', 'echo deployed > target.txt');
+    script('revert.sh', 'echo reverted > target.txt');
+    script('check.sh', 'grep -q gold "$SANDBOX_TARGET_DIR/Field/Tier" && echo "tier present"');
+    script('strict.sh', 'echo "$SANDBOX_ACTION: Layout/Kept must not be kept"; exit 1');
+    const passing = await worldWith(`    targets:\n      - { name: api, command: ./deploy.sh, revert: ./revert.sh }\n    checks:\n      - { name: tier, command: ./check.sh }`);
+    const ok = await deployAs(world, passing);
+    expect(ok.succeeded).toBe(true);
+    expect(logOf(ok.run.id)).toContain('[tier] tier present');
+    const failing = await worldWith(`    targets:\n      - { name: api, command: ./deploy.sh, revert: ./revert.sh }\n    checks:\n      - { name: strict, command: ./strict.sh }`);
+    const failed = await deployAs(world, failing);
+    expect(failed.reason).toMatch(/^post-deploy check "strict" failed: exited with 1/);
+    expect(logOf(failed.run.id)).toContain('[strict] check: Layout/Kept must not be kept');
+    expect(file('target.txt')).toBe('reverted\n');
+    expect(await contents(world, 'staging')).toMatchObject({ 'Layout/Account': 'v1' });
+  });
+
+  it('stops a target that runs past its timeout, and refuses one whose credential is not set, saying what to do', async () => {
+    script('slow.sh', 'echo starting; sleep 30');
+    const slow = await worldWith(`    targets:\n      - { name: slow, command: ./slow.sh, timeout: 1s }`);
+    expect((await deployAs(world, slow)).reason).toBe('target slow failed: it ran longer than its timeout (1s) and was stopped');
+    const missing = await worldWith(`    targets:\n      - { name: api, command: ./slow.sh, env: [API_TOKEN] }`);
+    expect((await deployAs(world, missing)).reason).toBe("target api failed: it needs API_TOKEN, which the bot's environment does not set: set it where the bot runs");
+  });
+});
