@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { describeIssues } from './config/load.ts';
 import { DomainError } from './domain/errors.ts';
 import { durationMs } from './domain/time.ts';
+import { parseMasterKeys } from './secrets/box.ts';
 
 /** The process environment, read once; nothing else reads `process.env`. */
 const settingsSchema = z.object({
@@ -26,6 +27,19 @@ const settingsSchema = z.object({
     .string()
     .refine((text) => durationMs(text) !== undefined, 'must be a duration such as 30s or 2m: how long running deployments may take to finish at SIGTERM')
     .default('30s'),
+  SANDBOX_MASTER_KEY: z
+    .string()
+    .refine(
+      (text) => {
+        try {
+          return parseMasterKeys(text).length > 0;
+        } catch {
+          return false;
+        }
+      },
+      { error: 'must be 32 bytes as 64 hex digits or base64 (e.g. `openssl rand -hex 32`); to rotate, the new key first and the old one after it, comma-separated' },
+    )
+    .optional(),
   LOG_FORMAT: z.enum(['text', 'json'], { error: 'must be text (readable lines) or json (one JSON object per line)' }).default('text'),
   SLACK_API_URL: z
     .string()

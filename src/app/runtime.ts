@@ -11,6 +11,7 @@ import type { Clock, LogSink, UserGroupResolver } from '../domain/ports.ts';
 import { createServices, type Services } from '../domain/services/index.ts';
 import { diffWorkers } from './diff-workers.ts';
 import { gitSources } from '../git/sources.ts';
+import { SecretBox } from '../secrets/box.ts';
 import { commandActions } from '../targets/runner.ts';
 import { processEnvironment, type Settings } from '../settings.ts';
 import { noUserGroups, slackUserGroups } from '../slack/user-groups.ts';
@@ -82,6 +83,7 @@ export async function openRuntime(settings: Settings, options: RuntimeOptions = 
       admins: config.admins,
       diffs,
       sources: gitSources(gitSpecs(config), MIRRORS, processEnvironment()),
+      sealer: settings.SANDBOX_MASTER_KEY ? new SecretBox(settings.SANDBOX_MASTER_KEY) : undefined,
       actions: commandActions({ cwd: dirname(resolve(settings.SANDBOX_CONFIG)), environment: processEnvironment() }),
       exclusive: exclusiveWork(database),
     });

@@ -9,6 +9,15 @@ import { forTerminal } from './voice.ts';
 export interface Output {
   out(text: string): void;
   err(text: string): void;
+  /** Standard input, whole, for a command that reads a value from it (the process's own when not given). */
+  input?(): Promise<string>;
+}
+
+async function standardInput(io: Output): Promise<string> {
+  if (process.stdin.isTTY) io.err('Type the value, then press Enter and Ctrl-D (it is not shown again):');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The services of one command, open until `close`. */
@@ -51,6 +60,8 @@ export interface CommandKit {
   /** Ends a command whose run failed: the text result is printed; with `--json` the result goes out with the error (one object). */
   fail(value: object, text: () => string, message: string): never;
   warn(warning: Message): void;
+  /** Standard input, whole, without its final newline (as `echo` or a typed line ends it). */
+  input(): Promise<string>;
   actor(opts: { user?: string }): Actor;
   userOption(): Option;
   /** Opens the services for one command and always closes them (the command waits for its posts in Slack). */
@@ -88,6 +99,7 @@ export function commandKit(program: Command, io: Output, host: CliHost): Command
     warn: (warning) => {
       if (!json()) io.err(`warning: ${forTerminal(warning)}`);
     },
+    input: async () => (await (io.input ? io.input() : standardInput(io))).replace(/\r?\n$/, ''),
     actor(opts) {
       if (!opts.user) throw new InvalidInputError('Say who is acting: add `--user <slack id>` (e.g. --user U0ALICE).');
       return { user: opts.user, via: 'cli' };

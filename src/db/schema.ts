@@ -332,3 +332,4 @@ export * from './service-tables.ts';
 export * from './conflict-tables.ts';
 export * from './api-tables.ts';
 export * from './audit-tables.ts';
+export * from './target-tables.ts';

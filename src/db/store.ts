@@ -2,6 +2,7 @@ import type { Repositories, Store } from '../domain/ports.ts';
 import type { Database } from './client.ts';
 import { apiTokenRepository } from './repositories/api-tokens.ts';
 import { changeCountRepository } from './repositories/change-counts.ts';
+import { secretRepository } from './repositories/secrets.ts';
 import { auditRepository } from './repositories/audit.ts';
 import { idempotencyRepository } from './repositories/idempotency.ts';
 import { runStatusRepository } from './repositories/run-statuses.ts';
@@ -30,6 +31,7 @@ function repositories(db: Database, processId: number | null): Repositories {
     idempotency: idempotencyRepository(db),
     runStatuses: runStatusRepository(db),
     changeCounts: changeCountRepository(db),
+    secrets: secretRepository(db),
     audit: auditRepository(db),
   };
 }

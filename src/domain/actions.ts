@@ -45,6 +45,8 @@ export interface ActionContext {
   run: string;
   /** The package's items (`SANDBOX_PACKAGE_DIR`). */
   files: PackageFile[];
+  /** The environment's stored secrets, opened, by name: a name of `env` is looked up here first. */
+  secrets: Record<string, string>;
   /** Every component of the target as it is for this action (`SANDBOX_TARGET_DIR`): after the package, or before it for a revert. */
   state: { key: string; content: string }[];
 }

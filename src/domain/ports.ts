@@ -1,4 +1,5 @@
 import type { PackageFile } from './actions.ts';
+import type { SecretRepository } from './secrets.ts';
 import type { ApiTokenRepository, ChangeCountRepository, IdempotencyRepository, RunStatusRepository } from './api-tokens.ts';
 import type {
   AuditEvent,
@@ -209,6 +210,7 @@ export interface Repositories {
   idempotency: IdempotencyRepository;
   runStatuses: RunStatusRepository;
   changeCounts: ChangeCountRepository;
+  secrets: SecretRepository;
   audit: {
     record(event: Omit<AuditEvent, 'id'>): Promise<void>;
     list(filter: { subject?: string; since?: Date; limit: number }): Promise<AuditEvent[]>;

@@ -1,4 +1,5 @@
 import type { ActionRunner } from './actions.ts';
+import type { SecretSealer } from './secrets.ts';
 import type { DiffDrawer } from './diff.ts';
 import type { Exclusive, InstanceSources } from './sources.ts';
 import { DomainError } from './errors.ts';
@@ -18,6 +19,8 @@ export interface ServiceDeps {
   sources?: InstanceSources;
   /** One replica at a time for what must be done once (none: this process is the only one). */
   exclusive?: Exclusive;
+  /** Seals and opens stored secrets (none: SANDBOX_MASTER_KEY is not set, and no secret can be stored). */
+  sealer?: SecretSealer;
   /** Runs the commands of targets and checks (none: no environment may have any). */
   actions?: ActionRunner;
   /** Aborted when the process is told to stop and its grace is over: a deployment under way gives up between steps. */

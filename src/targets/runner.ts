@@ -27,9 +27,14 @@ export function commandActions(o: CommandActionsOptions): ActionRunner {
   const base = Object.fromEntries(PASSED_ON.flatMap((name) => (o.environment[name] === undefined ? [] : [[name, o.environment[name]!]])));
   return {
     async run(command, context, line, signal) {
-      const missing = command.env.filter((name) => !o.environment[name]);
-      if (missing.length) return { ok: false, summary: `it needs ${missing.join(', ')}, which the bot's environment does not set: set ${missing.length === 1 ? 'it' : 'them'} where the bot runs` };
-      const credentials = Object.fromEntries(command.env.map((name) => [name, o.environment[name]!]));
+      // A stored secret of the environment wins over the bot's environment variable of the same name.
+      const valueOf = (name: string) => context.secrets[name] ?? o.environment[name];
+      const missing = command.env.filter((name) => !valueOf(name));
+      if (missing.length) {
+        const them = missing.length === 1 ? 'it' : 'them';
+        return { ok: false, summary: `it needs ${missing.join(', ')}, which is neither a stored secret of ${context.environment} nor set in the bot's environment: store ${them} with \`sandbox secrets set ${context.environment} ${missing[0]}\`, or set ${them} where the bot runs` };
+      }
+      const credentials = Object.fromEntries(command.env.map((name) => [name, valueOf(name)!]));
       const secrets = Object.values(credentials).filter((value) => value.length >= MASKED_FROM);
       const mask = (text: string) => secrets.reduce((masked, secret) => masked.split(secret).join(MASK), text);
       const folder = await mkdtemp(join(tmpdir(), 'sandbox-action-'));

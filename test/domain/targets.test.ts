@@ -2,9 +2,12 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { SecretBox } from '../../src/secrets/box.ts';
 import { commandActions } from '../../src/targets/runner.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { createWorld, QA_MEMBER, as, type World } from '../helpers/world.ts';
+import { ADMIN, createWorld, DEPLOYER, QA_MEMBER, as, type World } from '../helpers/world.ts';
+import { createServices } from '../../src/domain/services/index.ts';
 import { contents, deployAs, seedPipeline } from './support.ts';
 
 // Targets and command checks (DESIGN.md section 10): real commands, run in the deployment after the package is
@@ -44,8 +47,11 @@ function script(name: string, body: string) {
 
 const file = (name: string) => readFileSync(join(dir, name), 'utf8');
 
+const MASTER_KEY = randomBytes(32).toString('hex');
+
 async function worldWith(staging: string, environment: Record<string, string> = {}) {
-  world = await createWorld(db, config(staging), { actions: commandActions({ cwd: dir, environment: { PATH: process.env.PATH, ...environment } }) });
+  const sealer = new SecretBox(MASTER_KEY);
+  world = await createWorld(db, config(staging), { sealer, actions: commandActions({ cwd: dir, environment: { PATH: process.env.PATH, ...environment } }) });
   await seedPipeline(world, { 'Layout/Account': 'v1', 'Layout/Kept': 'kept' });
   await world.put('dev-alice', { 'Layout/Account': 'v2', 'Field/Tier': 'gold' });
   const sent = await world.services.send(as('U0ALICE'), { instance: 'dev-alice', message: 'tiers' });
@@ -128,6 +134,24 @@ echo "using $API_TOKEN" >&2`,
     const slow = await worldWith(`    targets:\n      - { name: slow, command: ./slow.sh, timeout: 1s }`);
     expect((await deployAs(world, slow)).reason).toBe('target slow failed: it ran longer than its timeout (1s) and was stopped');
     const missing = await worldWith(`    targets:\n      - { name: api, command: ./slow.sh, env: [API_TOKEN] }`);
-    expect((await deployAs(world, missing)).reason).toBe("target api failed: it needs API_TOKEN, which the bot's environment does not set: set it where the bot runs");
+    expect((await deployAs(world, missing)).reason).toBe("target api failed: it needs API_TOKEN, which is neither a stored secret of Staging nor set in the bot's environment: store it with `sandbox secrets set Staging API_TOKEN`, or set it where the bot runs");
+  });
+
+  it('gives a command the stored secret of its environment over the bot’s variable of that name, masked; one that does not open fails the deployment', async () => {
+    script('deploy.sh', 'echo "token $API_TOKEN"');
+    const id = await worldWith(`    targets:\n      - { name: api, command: ./deploy.sh, env: [API_TOKEN] }`, { API_TOKEN: 'from-the-environment' });
+    await world.services.secrets.set(as(ADMIN), 'Staging', 'API_TOKEN', 'stored-secret-value');
+    const result = await deployAs(world, id);
+    expect(result.succeeded).toBe(true);
+    const log = logOf(result.run.id);
+    expect(log).toContain('[api] token ••••');
+    expect(log.join('\n')).not.toMatch(/stored-secret-value|from-the-environment/);
+    // The same database under another master key: the stored secret does not open, and the deployment says why.
+    const again = await worldWith(`    targets:\n      - { name: api, command: ./deploy.sh, env: [API_TOKEN] }`);
+    await world.services.secrets.set(as(ADMIN), 'Staging', 'API_TOKEN', 'sealed-under-the-first-key');
+    const otherKey = createServices({ ...world.services.deps, sealer: new SecretBox(randomBytes(32).toString('hex')) });
+    const failed = await otherKey.deploy(as(DEPLOYER), again);
+    expect(failed.succeeded).toBe(false);
+    expect(failed.reason).toMatch(/^A secret was sealed with key [0-9a-f]{12}, which SANDBOX_MASTER_KEY does not hold: add that key after the current one, or set the secret again\.$/);
   });
 });

@@ -8,9 +8,14 @@ import { threeStepConfig } from './world.ts';
 
 /** Runs one `sandbox` command line in-process, as the terminal would: its exit code and what it printed. */
 export async function cli(...args: string[]) {
+  return cliWithInput(undefined, ...args);
+}
+
+/** The same, `input` given as its standard input. */
+export async function cliWithInput(input: string | undefined, ...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await sandboxCommand(args, { out: (s) => out.push(s), err: (s) => err.push(s) });
+  const code = await sandboxCommand(args, { out: (s) => out.push(s), err: (s) => err.push(s), input: input === undefined ? undefined : async () => input });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 

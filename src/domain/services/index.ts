@@ -36,6 +36,7 @@ import { testConnections } from './connections.ts';
 import { type Answer, answerOnce, forgetOldAnswers } from './idempotency.ts';
 import { reportRunStatus } from './run-statuses.ts';
 import { listRequests, type RequestQuery, runLog } from './listings.ts';
+import { listSecrets, setSecret } from './secrets.ts';
 import { authenticate, createToken, listTokens, revokeToken, type TokenInput } from './tokens.ts';
 /** The whole domain, bound to its ports: what the Slack app and the command line call. */
 export function createServices(deps: ServiceDeps) {
@@ -110,6 +111,11 @@ export function createServices(deps: ServiceDeps) {
     runContext: (run: Run) => runContext(deps, run),
     recentDeployments: (limit?: number) => recentDeployments(deps, limit),
     metrics: (options: { environment?: string; days?: number }) => deliveryMetrics(deps, options),
+    secrets: {
+      /** Stores a secret of an environment, sealed; it is never shown again. */
+      set: (actor: Actor, environment: string, name: string, value: string) => setSecret(deps, actor, environment, name, value),
+      list: (actor: Actor) => listSecrets(deps, actor),
+    },
     tokens: {
       create: (actor: Actor, input: TokenInput) => createToken(deps, actor, input),
       list: (actor: Actor) => listTokens(deps, actor),

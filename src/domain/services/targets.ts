@@ -3,6 +3,7 @@ import { formatId } from '../ids.ts';
 import type { Repositories } from '../ports.ts';
 import type { RunLog } from '../run-log.ts';
 import type { ServiceDeps } from '../service-deps.ts';
+import { openSecrets } from './secrets.ts';
 import type { DeploymentRequest, Environment } from '../types.ts';
 
 type State = ActionContext['state'];
@@ -16,6 +17,7 @@ type State = ActionContext['state'];
 export class OutsideWork {
   private readonly ran: Target[] = [];
   private prior: State = [];
+  private secrets?: Record<string, string>;
 
   constructor(
     private readonly deps: ServiceDeps,
@@ -66,20 +68,25 @@ export class OutsideWork {
         continue;
       }
       this.log.info(`Putting target ${target.name} back: ${target.revert}`);
-      const context: ActionContext = { ...this.base('revert'), files: [], state: this.prior };
-      const outcome = await this.runCommand({ ...target, command: target.revert }, context).catch((error: Error) => ({ ok: false, summary: error.message }));
+      const outcome = await this.base('revert')
+        .then((base) => this.runCommand({ ...target, command: target.revert! }, { ...base, files: [], state: this.prior }))
+        .catch((error: Error) => ({ ok: false, summary: error.message }));
       if (outcome.ok) this.log.info(`Target ${target.name} is back as it was (${outcome.summary})`);
       else this.log.error(`Target ${target.name} could not be put back: ${outcome.summary}. Check it by hand.`);
     }
   }
 
-  private base(action: ActionContext['action']) {
-    return { action, environment: this.env.name, request: formatId('request', this.request.id), run: formatId('run', this.log.run.id) };
+  /** `repos`: the deployment's transaction while it is open, the store after it rolled back. */
+  private async base(action: ActionContext['action'], repos: Repositories = this.deps.store) {
+    this.secrets ??= await openSecrets(this.deps, repos, this.env).catch((error: Error) => {
+      throw this.fail(error.message);
+    });
+    return { action, environment: this.env.name, request: formatId('request', this.request.id), run: formatId('run', this.log.run.id), secrets: this.secrets };
   }
 
   private async context(tx: Repositories, targetId: number, action: ActionContext['action']): Promise<ActionContext> {
     const [files, components] = await Promise.all([tx.packages.files(this.request.packageId), tx.components.list(targetId)]);
-    return { ...this.base(action), files, state: components.map(({ key, content }) => ({ key, content })) };
+    return { ...(await this.base(action, tx)), files, state: components.map(({ key, content }) => ({ key, content })) };
   }
 
   private runCommand(command: Target | CommandCheck, context: ActionContext) {
