@@ -38,8 +38,8 @@ export interface PackageFile {
 
 /** What a command of a target or a check is run for, and with (its `SANDBOX_…` variables and folders). */
 export interface ActionContext {
-  /** `deploy`, `revert` (a target put back after a failure), `check`. */
-  action: 'deploy' | 'revert' | 'check';
+  /** `deploy`, `revert` (a target put back after a failure), `check`, `test` (Test Connection: empty folders, nothing to do). */
+  action: 'deploy' | 'revert' | 'check' | 'test';
   environment: string;
   request: string;
   run: string;
@@ -51,10 +51,11 @@ export interface ActionContext {
   state: { key: string; content: string }[];
 }
 
-/** How a command ended: whether it succeeded, and in words (`exited with 3 after 1.2 s`). */
+/** How a command ended: whether it succeeded, in words (`exited with 3 after 1.2 s`), and how long it took. */
 export interface ActionOutcome {
   ok: boolean;
   summary: string;
+  ms: number;
 }
 
 /** Runs the commands of targets and checks on this machine (the targets adapter). */

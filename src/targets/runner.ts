@@ -32,7 +32,7 @@ export function commandActions(o: CommandActionsOptions): ActionRunner {
       const missing = command.env.filter((name) => !valueOf(name));
       if (missing.length) {
         const them = missing.length === 1 ? 'it' : 'them';
-        return { ok: false, summary: `it needs ${missing.join(', ')}, which is neither a stored secret of ${context.environment} nor set in the bot's environment: store ${them} with \`sandbox secrets set ${context.environment} ${missing[0]}\`, or set ${them} where the bot runs` };
+        return { ok: false, ms: 0, summary: `it needs ${missing.join(', ')}, which is neither a stored secret of ${context.environment} nor set in the bot's environment: store ${them} with \`sandbox secrets set ${context.environment} ${missing[0]}\`, or set ${them} where the bot runs` };
       }
       const credentials = Object.fromEntries(command.env.map((name) => [name, valueOf(name)!]));
       const secrets = Object.values(credentials).filter((value) => value.length >= MASKED_FROM);
@@ -51,9 +51,9 @@ export function commandActions(o: CommandActionsOptions): ActionRunner {
           onLine: (output) => line(mask(output.text), output.stream),
           signal,
         });
-        return { ok: result.ok, summary: describeEnd(result, command) };
+        return { ok: result.ok, summary: describeEnd(result, command), ms: Math.round(result.ms) };
       } catch (error) {
-        return { ok: false, summary: `it could not start: ${mask((error as Error).message)}` };
+        return { ok: false, summary: `it could not start: ${mask((error as Error).message)}`, ms: 0 };
       } finally {
         await rm(folder, { recursive: true, force: true });
       }

@@ -51,7 +51,7 @@ describe('sandbox refresh', () => {
     const passed = await cli('targets', 'test', 'Development');
     expect(passed.code).toBe(0);
     expect(passed.out).toMatch(/^Development: 3 of 3 checks passed\.\n {2}✓ dev-alice · reachable \(\d+ ms\): .*origin\.git answers\n {2}✓ dev-alice · branch present \(\d+ ms\): dev-alice is at [0-9a-f]{12}\n {2}✓ dev-alice · push permitted \(\d+ ms\): a push to dev-alice would be accepted$/);
-    expect((await cli('targets', 'test', 'Staging')).out).toBe('Staging has nothing to test: none of its instances is kept in git.');
+    expect((await cli('targets', 'test', 'Staging')).out).toBe('Staging has nothing to test: none of its instances is kept in git, and it has no targets or command checks.');
 
     const config = join(workspace.dir, 'sandbox.config.yml');
     writeFileSync(config, readFileSync(config, 'utf8').replace('branch: dev-alice', 'branch: dev-nobody'));

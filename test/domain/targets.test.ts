@@ -154,4 +154,22 @@ echo "using $API_TOKEN" >&2`,
     expect(failed.succeeded).toBe(false);
     expect(failed.reason).toMatch(/^A secret was sealed with key [0-9a-f]{12}, which SANDBOX_MASTER_KEY does not hold: add that key after the current one, or set the secret again\.$/);
   });
+
+  it('are tested without deploying: each target and command check runs with SANDBOX_ACTION=test, and each result says how it went and how long it took', async () => {
+    script('deploy.sh', 'echo "reaching the CRM as $SANDBOX_ACTION"; test "$SANDBOX_ACTION" = test');
+    script('check.sh', 'echo "schema server down" >&2; exit 2');
+    await worldWith(`    targets:\n      - { name: api, command: ./deploy.sh }\n      - { name: cmdb, command: ./deploy.sh, env: [CMDB_TOKEN] }\n    checks:\n      - { name: no debug, forbid: debug }\n      - { name: schema, command: ./check.sh }`);
+    const tested = await world.services.testConnections('Staging');
+    expect(tested.checks.map((c) => [c.subject, c.check, c.ok])).toEqual([
+      ['api', './deploy.sh (test)', true],
+      ['cmdb', './deploy.sh (test)', false],
+      ['schema', './check.sh (test)', false],
+    ]);
+    expect(tested.checks[0]!.detail).toMatch(/^succeeded after \d+ ms: reaching the CRM as test$/);
+    expect(tested.checks[1]!.detail).toContain('it needs CMDB_TOKEN, which is neither a stored secret of Staging nor set in the bot');
+    expect(tested.checks[2]!.detail).toMatch(/^exited with 2 after \d+ ms: schema server down$/);
+    expect(tested.checks.every((c) => c.ms >= 0)).toBe(true);
+    // Nothing was deployed.
+    expect(await contents(world, 'staging')).toMatchObject({ 'Layout/Account': 'v1' });
+  });
 });

@@ -23,9 +23,9 @@ export function addSetupCommands({ program, host, print, fail, readingServices }
 
   program
     .command('targets')
-    .description("an environment's connections: its instances' git remotes")
+    .description("an environment's connections: its instances' git remotes, its targets and command checks")
     .command('test <environment>')
-    .description('check every connection of an environment without deploying: reachable, branch present, push permitted')
+    .description('check every connection of an environment without deploying: each git remote (reachable, branch present, push permitted), then each target and command check run with SANDBOX_ACTION=test; exit 1 when one fails')
     .action(
       readingServices(async (s, environment: string) => {
         const t = await s.testConnections(environment);

@@ -70,7 +70,7 @@ export class OutsideWork {
       this.log.info(`Putting target ${target.name} back: ${target.revert}`);
       const outcome = await this.base('revert')
         .then((base) => this.runCommand({ ...target, command: target.revert! }, { ...base, files: [], state: this.prior }))
-        .catch((error: Error) => ({ ok: false, summary: error.message }));
+        .catch((error: Error) => ({ ok: false, summary: error.message, ms: 0 }));
       if (outcome.ok) this.log.info(`Target ${target.name} is back as it was (${outcome.summary})`);
       else this.log.error(`Target ${target.name} could not be put back: ${outcome.summary}. Check it by hand.`);
     }

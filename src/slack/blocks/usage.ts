@@ -19,7 +19,7 @@ export const SUBCOMMANDS = [
   ['components <instance>', 'the components of an instance, with who changed each last'],
   ['compare <instance> <instance>', 'components added, removed and changed between two instances'],
   ['diff <request> [component]', 'what a request changes: the diff of each component it sends'],
-  ['test <environment>', "check an environment's connections (its git remotes) without deploying"],
+  ['test <environment>', "check an environment's connections (git remotes, targets, command checks) without deploying"],
   ['lock <environment> <reason>', 'stop every deployment to an environment'],
   ['unlock <environment>', 'let deployments go ahead again'],
   ['report <request>', 'the evidence of one change, for audits'],
