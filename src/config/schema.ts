@@ -1,6 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { validate as validCron } from 'node-cron';
 import * as z from 'zod';
+import { HOOK_POINTS, type HookPoint } from '../domain/actions.ts';
 import { USER_ID } from '../domain/ids.ts';
 
 // Each schema is used once per process (settings, the pipeline file): zod's compiled validators would cost more to
@@ -46,6 +47,9 @@ const commandAction = {
   env: z.array(credentialName).default([]),
 };
 const target = z.object({ name: z.string().min(1), ...commandAction, revert: z.string().min(1).optional() }).strict();
+const hooks = z.strictObject(Object.fromEntries(HOOK_POINTS.map((point) => [point, z.array(z.object(commandAction).strict()).optional()])) as Record<HookPoint, z.ZodOptional<z.ZodArray<z.ZodObject<typeof commandAction>>>>, {
+  error: (issue) => (issue.code === 'unrecognized_keys' ? `${issue.keys.join(', ')}: not a hook; hooks are ${HOOK_POINTS.join(', ')}` : undefined),
+});
 
 const instance = z.union([instanceName, z.object({ name: instanceName, owner: slackUser.optional(), git: gitSource.optional() }).strict()]);
 
@@ -108,6 +112,7 @@ const environment = z
     deployers: z.array(slackUser).default([]),
     targets: z.array(target).default([]),
     checks: z.array(check).default([]),
+    hooks: hooks.default({}),
     freezes: z.array(freeze).default([]),
     /** Deploy each request as soon as it is approved and validates, as the scheduler. */
     autoDeploy: z.boolean().default(false),

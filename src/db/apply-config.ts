@@ -37,6 +37,7 @@ const environmentRow = (env: PipelineConfig['environments'][number], position: n
   deployers: env.deployers,
   targets: env.targets,
   checks: env.checks,
+  hooks: env.hooks,
   freezes: env.freezes.map((f) => ('from' in f ? { ...f, from: f.from.toISOString(), to: f.to.toISOString() } : f)),
   autoDeploy: env.autoDeploy,
 });

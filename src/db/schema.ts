@@ -26,9 +26,10 @@ export const environments = pgTable('environments', {
   /** ApprovalPolicy as configured: { required, approvers, userGroups, requireChangeRequest, allowSelfApproval }. */
   approvals: jsonb('approvals').notNull(),
   deployers: keyList('deployers'),
-  /** Systems a deployment acts on and the checks after it, as configured (Target[] and Check[] of domain/actions.ts). */
+  /** Systems a deployment acts on, the checks after it and hooks, as configured (Target[], Check[], Hooks: domain/actions.ts). */
   targets: jsonb('targets').notNull().default(sql`'[]'::jsonb`),
   checks: jsonb('checks').notNull().default(sql`'[]'::jsonb`),
+  hooks: jsonb('hooks').notNull().default(sql`'{}'::jsonb`),
   /** Freeze windows as configured: [{ from, to, reason }] or [{ cron, for, reason }]. */
   freezes: jsonb('freezes').notNull().default(sql`'[]'::jsonb`),
   /** Deploys each request as soon as it is approved and validates, as the scheduler. */

@@ -1,7 +1,7 @@
 import type { ComponentAction, DeployCheck } from './types.ts';
 
 // What a deployment does outside the bot (DESIGN.md section 10): targets it deploys to and command checks that test
-// the result, each a command run on the bot's machine. Durations are kept as written (`10m`); names in `env` are
+// the result, and hooks around syncs, deployments and reverts, each a command run on the bot's machine. Durations are kept as written (`10m`); names in `env` are
 // environment variables, never values.
 
 /** A command run with the package and the target's state in folders of its own. */
@@ -25,6 +25,11 @@ export type Check = DeployCheck | CommandCheck;
 
 export const isForbidCheck = (check: Check): check is DeployCheck => 'forbid' in check;
 
+/** Where hooks run: before an action (a failure refuses it) or after it (a failure is logged and changes nothing). */
+export const HOOK_POINTS = ['beforeSync', 'afterSync', 'beforeDeploy', 'afterDeploy', 'beforeRevert', 'afterRevert'] as const;
+export type HookPoint = (typeof HOOK_POINTS)[number];
+export type Hooks = Partial<Record<HookPoint, CommandAction[]>>;
+
 /** A package item as an outside command gets it (`manifest.json`, and the file itself unless deleted). */
 export interface PackageFile {
   key: string;
@@ -38,8 +43,8 @@ export interface PackageFile {
 
 /** What a command of a target or a check is run for, and with (its `SANDBOX_…` variables and folders). */
 export interface ActionContext {
-  /** `deploy`, `revert` (a target put back after a failure), `check`, `test` (Test Connection: empty folders, nothing to do). */
-  action: 'deploy' | 'revert' | 'check' | 'test';
+  /** `deploy`, `revert` (a target put back after a failure), `check`, `test` (Test Connection: empty folders, nothing to do), or the hook's point. */
+  action: 'deploy' | 'revert' | 'check' | 'test' | HookPoint;
   environment: string;
   request: string;
   run: string;

@@ -23,7 +23,8 @@ export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'CONFIG_CONFLICT'
   | 'DATABASE_BUSY'
-  | 'GROUP_UNRESOLVED';
+  | 'GROUP_UNRESOLVED'
+  | 'HOOK_REFUSED';
 
 export class DomainError extends Error {
   /** The input the refusal is about (`message`, `changeRequest`, `customizations`…), for forms that show it beside that field. */

@@ -1,4 +1,4 @@
-import type { Check, Target } from './actions.ts';
+import type { Check, Hooks, Target } from './actions.ts';
 import type { Message } from './message.ts';
 
 export type EnvironmentKind = 'development' | 'staging' | 'production';
@@ -60,9 +60,10 @@ export interface Environment {
   channel: string | null;
   approvals: ApprovalPolicy;
   deployers: string[];
-  /** What a deployment acts on outside the bot, and the checks after it (actions.ts). */
+  /** What a deployment acts on outside the bot, the checks after it, and hooks around syncs, deployments and reverts (actions.ts). */
   targets: Target[];
   checks: Check[];
+  hooks: Hooks;
   freezes: Freeze[];
   /** Requests deploy themselves (as the scheduler) once approved and validated. */
   autoDeploy: boolean;

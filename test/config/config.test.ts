@@ -155,6 +155,18 @@ describe('configuration validation', () => {
     expect(config.environments[0]!.targets).toEqual([]);
   });
 
+  it('accepts hooks around syncs, deployments and reverts, and names a point that is not one', () => {
+    const config = parsePipelineConfig(pipeline(`${development}${production}\n    hooks:\n      beforeDeploy: [{ command: ./preflight.sh }]\n      afterRevert: [{ command: ./tell.sh, env: [STATUS_TOKEN] }]`), 'test');
+    expect(config.environments[1]!.hooks).toEqual({
+      beforeDeploy: [{ command: './preflight.sh', timeout: '10m', idleTimeout: '5m', env: [] }],
+      afterRevert: [{ command: './tell.sh', timeout: '10m', idleTimeout: '5m', env: ['STATUS_TOKEN'] }],
+    });
+    expect(config.environments[0]!.hooks).toEqual({});
+    expect(configError(pipeline(`${development}${production}\n    hooks:\n      beforeDeploi: [{ command: ./x.sh }]`))).toContain(
+      'environments[1].hooks: beforeDeploi: not a hook; hooks are beforeSync, afterSync, beforeDeploy, afterDeploy, beforeRevert, afterRevert',
+    );
+  });
+
   it('names the target or check at fault: a value where a name belongs, a bad duration, a name given twice, a check of both kinds', () => {
     const message = configError(
       pipeline(`${development}${production}

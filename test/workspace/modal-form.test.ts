@@ -21,8 +21,8 @@ const config = parsePipelineConfig(readFileSync(DEMO_PIPELINE, 'utf8'), 'demo pi
 const dir = new Directory(peopleOf(config), config);
 
 const policy = { required: 1, approvers: ['U0CAROL'], userGroups: [], requireChangeRequest: false, allowSelfApproval: false };
-const development: Environment = { id: 1, name: 'Development', kind: 'development', position: 0, channel: 'C0DEVELOPMENT', approvals: { ...policy, required: 0 }, deployers: [], targets: [], checks: [], freezes: [], autoDeploy: false, lock: null };
-const staging: Environment = { id: 2, name: 'Staging', kind: 'staging', position: 1, channel: 'C0STAGING', approvals: policy, deployers: ['U0DAVE'], targets: [], checks: [], freezes: [], autoDeploy: false, lock: null };
+const development: Environment = { id: 1, name: 'Development', kind: 'development', position: 0, channel: 'C0DEVELOPMENT', approvals: { ...policy, required: 0 }, deployers: [], targets: [], checks: [], hooks: {}, freezes: [], autoDeploy: false, lock: null };
+const staging: Environment = { id: 2, name: 'Staging', kind: 'staging', position: 1, channel: 'C0STAGING', approvals: policy, deployers: ['U0DAVE'], targets: [], checks: [], hooks: {}, freezes: [], autoDeploy: false, lock: null };
 const production: Environment = { ...staging, id: 3, name: 'Production', kind: 'production', position: 2, approvals: { ...policy, requireChangeRequest: true } };
 const devAlice = instanceRecord(1, 'dev-alice', development, 'U0ALICE');
 const stagingA = instanceRecord(2, 'staging', staging);

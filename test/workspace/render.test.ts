@@ -38,8 +38,8 @@ const text = (lines: string[]) => lines.join('\n');
 // ─── The pipeline the fixtures live in ───────────────────────────────────────────────────────────────────
 
 const policy = { required: 1, approvers: [BOB], userGroups: ['S0QA'], requireChangeRequest: false, allowSelfApproval: false };
-const development: Environment = { id: 1, name: 'Development', kind: 'development', position: 0, channel: 'C0DEV', approvals: { ...policy, required: 0 }, deployers: [], targets: [], checks: [], freezes: [], autoDeploy: false, lock: null };
-const staging: Environment = { id: 2, name: 'Staging', kind: 'staging', position: 1, channel: 'C0STAGING', approvals: policy, deployers: [DEPLOYER], targets: [], checks: [], freezes: [], autoDeploy: false, lock: null };
+const development: Environment = { id: 1, name: 'Development', kind: 'development', position: 0, channel: 'C0DEV', approvals: { ...policy, required: 0 }, deployers: [], targets: [], checks: [], hooks: {}, freezes: [], autoDeploy: false, lock: null };
+const staging: Environment = { id: 2, name: 'Staging', kind: 'staging', position: 1, channel: 'C0STAGING', approvals: policy, deployers: [DEPLOYER], targets: [], checks: [], hooks: {}, freezes: [], autoDeploy: false, lock: null };
 const production: Environment = { ...staging, id: 3, name: 'Production', kind: 'production', position: 2, approvals: { ...policy, required: 2, requireChangeRequest: true } };
 
 const devAlice = instanceRecord(1, 'dev-alice', development, ALICE);

@@ -1,6 +1,6 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Repositories } from '../../domain/ports.ts';
-import type { Check, Target } from '../../domain/actions.ts';
+import type { Check, Hooks, Target } from '../../domain/actions.ts';
 import type { ApprovalPolicy, Environment, Freeze } from '../../domain/types.ts';
 import type { Database } from '../client.ts';
 import { environments } from '../schema.ts';
@@ -17,6 +17,7 @@ const toEnvironment = (row: Row): Environment => ({
   deployers: row.deployers,
   targets: row.targets as Target[],
   checks: row.checks as Check[],
+  hooks: row.hooks as Hooks,
   freezes: row.freezes as Freeze[],
   autoDeploy: row.autoDeploy,
   lock: row.lockReason && row.lockedBy && row.lockedAt ? { reason: row.lockReason, by: row.lockedBy, at: row.lockedAt } : null,

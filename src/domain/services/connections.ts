@@ -1,4 +1,4 @@
-import { type ActionContext, type CommandAction, isForbidCheck } from '../actions.ts';
+import { type ActionContext, type CommandAction, HOOK_POINTS, isForbidCheck } from '../actions.ts';
 import { findEnvironment } from '../lookups.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import type { ConnectionCheck } from '../sources.ts';
@@ -16,7 +16,7 @@ const KEPT_LINES = 3;
 
 /**
  * Tests the connections of an environment without deploying anything: the git remote of each of its instances kept
- * in git (reachable, branch present, push permitted), then each target and command check, run with
+ * in git (reachable, branch present, push permitted), then each target, command check and hook, run with
  * `SANDBOX_ACTION=test` and empty folders (it should check what it reaches, and change nothing). Nothing to test is
  * an empty list.
  */
@@ -25,7 +25,8 @@ export async function testConnections(deps: ServiceDeps, environmentName: string
   const instances = (await deps.store.instances.list()).filter((i) => i.environmentId === environment.id && deps.sources?.backs(i.name));
   const checks: ConnectionTest['checks'] = [];
   for (const instance of instances) for (const check of await deps.sources!.test(instance.name)) checks.push({ subject: instance.name, ...check });
-  const commands = [...environment.targets, ...environment.checks.filter((c) => !isForbidCheck(c))] as (CommandAction & { name: string })[];
+  const hooks = HOOK_POINTS.flatMap((point) => (environment.hooks[point] ?? []).map((hook) => ({ ...hook, name: point })));
+  const commands = [...environment.targets, ...environment.checks.filter((c) => !isForbidCheck(c)), ...hooks] as (CommandAction & { name: string })[];
   if (!commands.length) return { environment, checks };
   const secrets = await openSecrets(deps, deps.store, environment);
   const context: ActionContext = { action: 'test', environment: environment.name, request: '', run: '', secrets, files: [], state: [] };

@@ -16,6 +16,7 @@ import { assertDeployer, isAutoDeployment } from './access.ts';
 import { INTERRUPTED } from './interrupted.ts';
 import { followCarrier } from './change-request-work.ts';
 import { OutsideWork } from './targets.ts';
+import { packageAndState, runAfterHooks, runBeforeHooks } from './hooks.ts';
 import { isForbidCheck } from '../actions.ts';
 
 export interface DeployResult {
@@ -174,6 +175,7 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
     // Refused before the claim: the request stays deployable, for once the branch is read again.
     const moved = await branchMoved(deps, target);
     if (moved) throw new InvalidStateError(moved);
+    await runBeforeHooks(deps, env, 'beforeDeploy', { request: requestId, sees: packageAndState(request.packageId, target.id) });
     // Claim the request: of two Deploy clicks only one moves it to `deploying`, together with its run, so that a
     // claimed request always has a run to be recovered by.
     const log = await deps.store.transaction(async (tx) => {
@@ -233,6 +235,7 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
         return updated!;
       });
       log.info(`Deployment succeeded: ${id} is live in ${env.name}`);
+      await runAfterHooks(deps, env, 'afterDeploy', { request: requestId, log, sees: packageAndState(request.packageId, target.id) });
       const run = await log.finish('succeeded', `Deployed to ${env.name}`);
       return { request: deployed, run, succeeded: true, reason: null };
     } catch (error) {

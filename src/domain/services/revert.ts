@@ -1,4 +1,5 @@
 import { commitRevert, reconcileBranch } from './git-writes.ts';
+import { packageAndState, runAfterHooks, runBeforeHooks } from './hooks.ts';
 import { type ServiceDeps, audit, audited, isAdmin } from '../service-deps.ts';
 import { command, listing, msg, person } from '../message.ts';
 import { findEnvironment, productionOf } from '../lookups.ts';
@@ -81,6 +82,7 @@ export async function revert(deps: ServiceDeps, actor: Actor, environmentName?: 
     const { env, latest } = await assertMayRevert(deps, actor, environmentName);
     const keys = await chosenComponents(deps, actor, latest, only);
     const id = formatId('request', latest.id);
+    await runBeforeHooks(deps, env, 'beforeRevert', { request: latest.id, sees: packageAndState(latest.packageId, latest.targetInstanceId) });
     // Claimed under the request's row lock: of two Revert clicks only one starts a revert; the other is told why.
     const log = await deps.store.transaction(async (tx) => {
       const current = await tx.requests.lockRow(latest.id);
@@ -116,6 +118,7 @@ export async function revert(deps: ServiceDeps, actor: Actor, environmentName?: 
       });
       log.info(`Restored ${count(result.restored, 'component')}`);
       log.warn(`${env.name} is locked ("${result.lock.reason}") until one of its deployers or an admin unlocks it. These changes can never be deployed again as-is.`);
+      await runAfterHooks(deps, env, 'afterRevert', { request: latest.id, log, sees: packageAndState(latest.packageId, latest.targetInstanceId) });
       const run = await log.finish('succeeded', `Reverted ${id}`);
       return { request: result.request, restored: result.restored, run, environment: env, lock: result.lock, ...(keys ? { only: keys } : {}) };
     } catch (error) {

@@ -1,4 +1,5 @@
 import { type ServiceDeps, audit, audited } from '../service-deps.ts';
+import { instanceState, runAfterHooks, runBeforeHooks } from './hooks.ts';
 import { environmentOf, findInstance } from '../lookups.ts';
 import { InvalidInputError, InvalidStateError } from '../errors.ts';
 import { mergeDecision } from '../merge.ts';
@@ -55,6 +56,8 @@ export async function sync(deps: ServiceDeps, actor: Actor, instanceName: string
     }
     // What a git-backed instance holds is its branch: read it (and the source's) before merging.
     await refreshIfKeptInGit(deps, actor, [instance.name, source.name]);
+    const env = await environmentOf(deps.store, instance);
+    await runBeforeHooks(deps, env, 'beforeSync', { sees: instanceState(instance.id) });
     const log = await startRun(deps, { kind: 'sync', user: actor.user, message: `Sync ${instance.name} with ${source.name}`, requestId: null, instanceId: instance.id, environmentId: instance.environmentId });
     log.info(`Syncing ${instance.name} with ${source.name} (${upper.name})`);
     try {
@@ -88,6 +91,7 @@ export async function sync(deps: ServiceDeps, actor: Actor, instanceName: string
       for (const key of result.conflicts) log.warn(`Conflict: ${key} changed here and in ${source.name}; kept your version until you resolve it`);
       const summary = `Taken ${result.taken.length}, kept ${result.kept.length}, conflicts ${result.conflicts.length}`;
       log.info(`Sync finished. ${summary}. ${source.name} is now the parent of ${instance.name}.`);
+      await runAfterHooks(deps, env, 'afterSync', { log, sees: instanceState(instance.id) });
       const run = await log.finish('succeeded', summary);
       return { run, instance, source, ...result };
     } catch (error) {

@@ -1,0 +1,1 @@
+ALTER TABLE "environments" ADD COLUMN "hooks" jsonb DEFAULT '{}'::jsonb NOT NULL;
