@@ -33,8 +33,9 @@ import { benchMetrics, HISTORY } from './metrics-history.ts';
 import { benchDiffJson, benchViewChanges, DIFF_PACKAGE, printViewChanges, type ViewChangesResult } from './diff.ts';
 import { benchGitDeploy, benchGitRefresh, GIT_BENCH } from './git.ts';
 import { API_BENCH, benchApi } from './api.ts';
+import { benchTargets, TARGETS_BENCH } from './targets.ts';
 
-const PARTS = ['data', 'metrics', 'diff', 'git', 'api', 'ack', 'cli'] as const;
+const PARTS = ['data', 'metrics', 'diff', 'git', 'api', 'targets', 'ack', 'cli'] as const;
 type Part = (typeof PARTS)[number];
 
 /** `--only=data` or `--only=ack`; every part when absent. */
@@ -44,7 +45,7 @@ function partsToRun(args: string[]): Part[] {
     const match = /^--only=(.+)$/.exec(arg);
     const names = match?.[1]!.split(',');
     if (!names || !names.every((n): n is Part => (PARTS as readonly string[]).includes(n))) {
-      throw new Error(`unknown argument ${arg}: use --only=data (deploy, revert, compare), --only=metrics (delivery metrics over a long history), --only=diff (diffs of a big package, View changes under 20 viewers), --only=git (deployment and refresh of a 10,000-file branch), --only=api (the HTTP API: a put of 10,000 components, a listing under 50 clients), --only=ack (Slack acknowledgement latency) or --only=cli (the command line's start)`);
+      throw new Error(`unknown argument ${arg}: use --only=data (deploy, revert, compare), --only=metrics (delivery metrics over a long history), --only=diff (diffs of a big package, View changes under 20 viewers), --only=git (deployment and refresh of a 10,000-file branch), --only=api (the HTTP API: a put of 10,000 components, a listing under 50 clients), --only=targets (the cost of a no-op target on a deployment of 10,000 components), --only=ack (Slack acknowledgement latency) or --only=cli (the command line's start)`);
     }
     only = [...(only ?? []), ...names];
   }
@@ -242,6 +243,18 @@ async function benchApiBackend(name: string, progress: (text: string) => void, d
     { operation: `API put ${API_BENCH.components / 1000}k components`, backend: name, op: r.put, floor: r.floor, target: 2 },
     { operation: `API list p99, ${API_BENCH.clients} clients`, backend: name, op: r.list, floor: r.bare, target: 1.5 },
   ];
+}
+
+/** A deployment of 10,000 components with a no-op command target, beside the same one without (see targets.ts). */
+async function benchTargetsBackend(name: string, open: () => Promise<DatabaseHandle>, progress: (text: string) => void): Promise<Row[]> {
+  const [withTarget, without] = [await open(), await open()];
+  try {
+    const { op, floor } = await benchTargets(withTarget, without, { warmup: WARMUP, repeats: REPEATS, progress });
+    return [{ operation: `deploy ${TARGETS_BENCH.components / 1000}k with a no-op target`, backend: name, op, floor, target: 1.5 }];
+  } finally {
+    await withTarget.close();
+    await without.close();
+  }
 }
 
 /** Delivery metrics over a long history, beside a query that only counts it (see metrics-history.ts). */
@@ -457,6 +470,7 @@ async function main() {
   }
   if (parts.includes('git')) rows.push(...(await benchGitBackend('pglite', () => openDatabase({ dataDir: 'memory://' }), progress('pglite, git'))));
   if (parts.includes('api')) rows.push(...(await benchApiBackend('pglite', progress('pglite, API'))));
+  if (parts.includes('targets')) rows.push(...(await benchTargetsBackend('pglite', () => openDatabase({ dataDir: 'memory://' }), progress('pglite, targets'))));
   if (parts.includes('ack')) ackRows.push(...(await benchSlackAck('pglite', { ...ACK, progress: progress('pglite, Slack') })));
 
   const server = await postgresDatabase();
@@ -492,6 +506,9 @@ async function main() {
         rows.push(...(await benchGitBackend('postgres', async () => openDatabase({ url: await server.create(), maxConnections: 10 }), progress('postgres, git'))));
       }
       if (parts.includes('api')) rows.push(...(await benchApiBackend('postgres', progress('postgres, API'), await server.create())));
+      if (parts.includes('targets')) {
+        rows.push(...(await benchTargetsBackend('postgres', async () => openDatabase({ url: await server.create(), maxConnections: 10 }), progress('postgres, targets'))));
+      }
       // A database of its own on the same server: the app migrates it and applies its pipeline configuration.
       if (parts.includes('ack')) {
         ackRows.push(...(await benchSlackAck('postgres', { ...ACK, databaseUrl: await server.create(), progress: progress('postgres, Slack') })));

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { loadPipelineConfig } from '../config/load.ts';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -59,6 +60,9 @@ const gitSpecs = (config: PipelineConfig): Record<string, GitSource> =>
 export const systemClock: Clock = { now: () => new Date() };
 const silentSink: LogSink = { line: () => {} };
 
+/** The folders of target and check commands go in memory (tmpfs) where the system has it: thousands of files each. */
+const COMMAND_SCRATCH = existsSync('/dev/shm') ? '/dev/shm' : undefined;
+
 /** Opens the database, applies migrations and the pipeline configuration, and binds the services. */
 export async function openRuntime(settings: Settings, options: RuntimeOptions & { readOnly: true }): Promise<Runtime>;
 export async function openRuntime(settings: Settings, options?: RuntimeOptions & { readOnly?: false }): Promise<RegisteredRuntime>;
@@ -84,7 +88,7 @@ export async function openRuntime(settings: Settings, options: RuntimeOptions = 
       diffs,
       sources: gitSources(gitSpecs(config), MIRRORS, processEnvironment()),
       sealer: settings.SANDBOX_MASTER_KEY ? new SecretBox(settings.SANDBOX_MASTER_KEY) : undefined,
-      actions: commandActions({ cwd: dirname(resolve(settings.SANDBOX_CONFIG)), environment: processEnvironment() }),
+      actions: commandActions({ cwd: dirname(resolve(settings.SANDBOX_CONFIG)), scratch: COMMAND_SCRATCH, environment: processEnvironment() }),
       exclusive: exclusiveWork(database),
     });
     if (options.recover !== false) await services.recoverInterruptedRuns();

@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ActionContext, ActionRunner, PackageFile } from '../domain/actions.ts';
@@ -14,6 +15,8 @@ const MASK = '••••';
 export interface CommandActionsOptions {
   /** Where commands run: the folder of the pipeline file, so that `./deploy.sh` beside it is found. */
   cwd: string;
+  /** Where each command's folders are made (default: the system's temporary folder). */
+  scratch?: string;
   /** The bot's environment, where the names of `env` are looked up. */
   environment: NodeJS.ProcessEnv;
 }
@@ -37,7 +40,7 @@ export function commandActions(o: CommandActionsOptions): ActionRunner {
       const credentials = Object.fromEntries(command.env.map((name) => [name, valueOf(name)!]));
       const secrets = Object.values(credentials).filter((value) => value.length >= MASKED_FROM);
       const mask = (text: string) => secrets.reduce((masked, secret) => masked.split(secret).join(MASK), text);
-      const folder = await mkdtemp(join(tmpdir(), 'sandbox-action-'));
+      const folder = await mkdtemp(join(o.scratch ?? tmpdir(), 'sandbox-action-'));
       try {
         const packageDir = join(folder, 'package');
         const targetDir = join(folder, 'target');
@@ -55,7 +58,8 @@ export function commandActions(o: CommandActionsOptions): ActionRunner {
       } catch (error) {
         return { ok: false, summary: `it could not start: ${mask((error as Error).message)}`, ms: 0 };
       } finally {
-        await rm(folder, { recursive: true, force: true });
+        // Removed behind the deployment's back: it need not wait for thousands of files to go.
+        void rm(folder, { recursive: true, force: true }).catch(() => {});
       }
     },
   };
@@ -69,10 +73,10 @@ const variables = (context: ActionContext) => ({
 });
 
 async function writeFolders(context: ActionContext, packageDir: string, targetDir: string) {
-  await mkdir(packageDir, { recursive: true });
-  await mkdir(targetDir, { recursive: true });
+  mkdirSync(packageDir, { recursive: true });
+  mkdirSync(targetDir, { recursive: true });
   const manifest = { environment: context.environment, request: context.request, run: context.run, items: context.files.map(({ content: _, ...item }) => item) };
-  await writeFile(join(packageDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(join(packageDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   await writeAll(
     packageDir,
     context.files.filter((f): f is PackageFile & { content: string } => f.content !== null),
@@ -80,11 +84,20 @@ async function writeFolders(context: ActionContext, packageDir: string, targetDi
   await writeAll(targetDir, context.state);
 }
 
-/** Each component as a file named by its key (`Layout/Account`), under `dir`. */
+/** Files written between two turns of the event loop. */
+const FILES_PER_TURN = 500;
+
+/**
+ * Each component as a file named by its key (`Layout/Account`), under `dir`. Written synchronously, a slice at a
+ * time with a turn of the event loop between slices: a file a call, without the thread pool's round trips, is many
+ * times faster for thousands of small files, and requests are still answered meanwhile.
+ */
 async function writeAll(dir: string, components: { key: string; content: string }[]) {
-  const folders = new Set(components.map((c) => dirname(join(dir, c.key))));
-  for (const folder of folders) await mkdir(folder, { recursive: true });
-  for (const c of components) await writeFile(join(dir, c.key), c.content);
+  for (const folder of new Set(components.map((c) => dirname(join(dir, c.key))))) mkdirSync(folder, { recursive: true });
+  for (let at = 0; at < components.length; at += FILES_PER_TURN) {
+    for (const c of components.slice(at, at + FILES_PER_TURN)) writeFileSync(join(dir, c.key), c.content);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 function describeEnd(result: CommandResult, command: { timeout: string; idleTimeout: string }): string {

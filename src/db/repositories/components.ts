@@ -34,6 +34,7 @@ export function componentRepository(db: Database): Repositories['components'] {
   return {
     list: (instanceId) =>
       db.select(columns).from(components).where(eq(components.instanceId, instanceId)).orderBy(asc(components.key)),
+    contents: (instanceId) => db.select({ key: components.key, content: components.content }).from(components).where(eq(components.instanceId, instanceId)),
     async get(instanceId, key) {
       const [row] = await db
         .select(columns)

@@ -59,6 +59,12 @@ export function packageRepository(db: Database): Repositories['packages'] {
         .from(packageItems)
         .where(eq(packageItems.packageId, packageId))
         .orderBy(asc(packageItems.key)),
+    manifest: (packageId) =>
+      db
+        .select({ key: packageItems.key, action: packageItems.action, hash: packageItems.hash, baseHash: packageItems.baseHash, dependsOn: packageItems.dependsOn })
+        .from(packageItems)
+        .where(eq(packageItems.packageId, packageId))
+        .orderBy(asc(packageItems.key)),
     files: (packageId) =>
       db
         .select({ key: packageItems.key, action: packageItems.action, hash: packageItems.hash, baseHash: packageItems.baseHash, dependsOn: packageItems.dependsOn, content: packageItems.content })

@@ -66,9 +66,9 @@ async function runHook(deps: ServiceDeps, env: Environment, point: HookPoint, ho
 /** What a hook of a deployment or a revert sees: the package and the target's state. */
 export const packageAndState =
   (packageId: number, instanceId: number): NonNullable<HookScope['sees']> =>
-  async (repos) => ({ files: await repos.packages.files(packageId), state: (await repos.components.list(instanceId)).map(({ key, content }) => ({ key, content })) });
+  async (repos) => ({ files: await repos.packages.files(packageId), state: await repos.components.contents(instanceId) });
 
 /** What a hook of a sync sees: no package, the state of the instance synced. */
 export const instanceState =
   (instanceId: number): NonNullable<HookScope['sees']> =>
-  async (repos) => ({ files: [], state: (await repos.components.list(instanceId)).map(({ key, content }) => ({ key, content })) });
+  async (repos) => ({ files: [], state: await repos.components.contents(instanceId) });

@@ -30,7 +30,7 @@ export class OutsideWork {
 
   /** Before the package is applied: what the target holds, kept for putting targets back. */
   async notePrior(tx: Repositories, targetId: number) {
-    if (this.env.targets.some((t) => t.revert)) this.prior = (await tx.components.list(targetId)).map(({ key, content }) => ({ key, content }));
+    if (this.env.targets.some((t) => t.revert)) this.prior = await tx.components.contents(targetId);
   }
 
   /** Each target in turn, given the package and the target's state after it; the first failure stops the deployment. */
@@ -85,8 +85,11 @@ export class OutsideWork {
   }
 
   private async context(tx: Repositories, targetId: number, action: ActionContext['action']): Promise<ActionContext> {
-    const [files, components] = await Promise.all([tx.packages.files(this.request.packageId), tx.components.list(targetId)]);
-    return { ...(await this.base(action, tx)), files, state: components.map(({ key, content }) => ({ key, content })) };
+    // After the package the target holds its contents: they are read once, with the target's.
+    const [manifest, state] = await Promise.all([tx.packages.manifest(this.request.packageId), tx.components.contents(targetId)]);
+    const contents = new Map(state.map((c) => [c.key, c.content]));
+    const files = manifest.map((item) => ({ ...item, content: item.action === 'delete' ? null : (contents.get(item.key) ?? null) }));
+    return { ...(await this.base(action, tx)), files, state };
   }
 
   private runCommand(command: Target | CommandCheck, context: ActionContext) {
