@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { loadPipelineConfig } from '../config/load.ts';
 import { tmpdir } from 'node:os';
@@ -63,6 +64,10 @@ const silentSink: LogSink = { line: () => {} };
 /** The folders of target and check commands go in memory (tmpfs) where the system has it: thousands of files each. */
 const COMMAND_SCRATCH = existsSync('/dev/shm') ? '/dev/shm' : undefined;
 
+/** Where this machine records the commands running for this database (its URL or data folder, hashed). */
+const commandLedger = (settings: Settings) =>
+  join(COMMAND_SCRATCH ?? tmpdir(), 'sandbox-commands', createHash('sha256').update(settings.DATABASE_URL ?? resolve(settings.SANDBOX_DATA_DIR)).digest('hex').slice(0, 16));
+
 /** Opens the database, applies migrations and the pipeline configuration, and binds the services. */
 export async function openRuntime(settings: Settings, options: RuntimeOptions & { readOnly: true }): Promise<Runtime>;
 export async function openRuntime(settings: Settings, options?: RuntimeOptions & { readOnly?: false }): Promise<RegisteredRuntime>;
@@ -88,7 +93,7 @@ export async function openRuntime(settings: Settings, options: RuntimeOptions = 
       diffs,
       sources: gitSources(gitSpecs(config), MIRRORS, processEnvironment()),
       sealer: settings.SANDBOX_MASTER_KEY ? new SecretBox(settings.SANDBOX_MASTER_KEY) : undefined,
-      actions: commandActions({ cwd: dirname(resolve(settings.SANDBOX_CONFIG)), scratch: COMMAND_SCRATCH, environment: processEnvironment() }),
+      actions: commandActions({ cwd: dirname(resolve(settings.SANDBOX_CONFIG)), scratch: COMMAND_SCRATCH, ledger: commandLedger(settings), environment: processEnvironment() }),
       exclusive: exclusiveWork(database),
     });
     if (options.recover !== false) await services.recoverInterruptedRuns();

@@ -67,4 +67,6 @@ export interface ActionOutcome {
 export interface ActionRunner {
   /** Runs `command` for `context`; each line it prints goes to `line` as it comes, secrets masked. */
   run(command: CommandAction & { name: string }, context: ActionContext, line: (text: string, stream: 'stdout' | 'stderr') => void, signal?: AbortSignal): Promise<ActionOutcome>;
+  /** Ends the commands a bot that died left running on this machine; answers the run (`RUN-45`) and process group of each. */
+  endLeftovers(): Promise<{ run: string; group: number }[]>;
 }

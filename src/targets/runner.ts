@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import type { ActionContext, ActionRunner, PackageFile } from '../domain/actions.ts';
 import { durationMs } from '../domain/time.ts';
 import { type CommandResult, runCommand } from './command.ts';
+import { endLeftovers, recordCommand } from './leftovers.ts';
 
 /** What of the bot's own environment a command gets besides its variables and credentials: enough to find its tools. */
 const PASSED_ON = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'USER'];
@@ -17,6 +18,11 @@ export interface CommandActionsOptions {
   cwd: string;
   /** Where each command's folders are made (default: the system's temporary folder). */
   scratch?: string;
+  /**
+   * Where running commands are recorded, so that the next start after a crash ends what they left running: a folder
+   * of this machine for this database (none: nothing is recorded).
+   */
+  ledger?: string;
   /** The bot's environment, where the names of `env` are looked up. */
   environment: NodeJS.ProcessEnv;
 }
@@ -27,6 +33,7 @@ export interface CommandActionsOptions {
  * It gets the credentials its `env` names, and their values are masked in every line it prints.
  */
 export function commandActions(o: CommandActionsOptions): ActionRunner {
+  const { ledger } = o;
   const base = Object.fromEntries(PASSED_ON.flatMap((name) => (o.environment[name] === undefined ? [] : [[name, o.environment[name]!]])));
   return {
     async run(command, context, line, signal) {
@@ -41,6 +48,7 @@ export function commandActions(o: CommandActionsOptions): ActionRunner {
       const secrets = Object.values(credentials).filter((value) => value.length >= MASKED_FROM);
       const mask = (text: string) => secrets.reduce((masked, secret) => masked.split(secret).join(MASK), text);
       const folder = await mkdtemp(join(o.scratch ?? tmpdir(), 'sandbox-action-'));
+      let forget = () => {};
       try {
         const packageDir = join(folder, 'package');
         const targetDir = join(folder, 'target');
@@ -52,16 +60,21 @@ export function commandActions(o: CommandActionsOptions): ActionRunner {
           timeoutMs: durationMs(command.timeout)!,
           idleTimeoutMs: durationMs(command.idleTimeout)!,
           onLine: (output) => line(mask(output.text), output.stream),
+          onStart: (group) => {
+            if (ledger) forget = recordCommand(ledger, context.run, group);
+          },
           signal,
         });
         return { ok: result.ok, summary: describeEnd(result, command), ms: Math.round(result.ms) };
       } catch (error) {
         return { ok: false, summary: `it could not start: ${mask((error as Error).message)}`, ms: 0 };
       } finally {
+        forget();
         // Removed behind the deployment's back: it need not wait for thousands of files to go.
         void rm(folder, { recursive: true, force: true }).catch(() => {});
       }
     },
+    endLeftovers: async () => (ledger ? endLeftovers(ledger) : []),
   };
 }
 

@@ -1,9 +1,11 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { SecretBox } from '../../src/secrets/box.ts';
+import { recordCommand } from '../../src/targets/leftovers.ts';
 import { commandActions } from '../../src/targets/runner.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { ADMIN, createWorld, DEPLOYER, QA_MEMBER, as, type World } from '../helpers/world.ts';
@@ -51,7 +53,7 @@ const MASTER_KEY = randomBytes(32).toString('hex');
 
 async function worldWith(staging: string, environment: Record<string, string> = {}) {
   const sealer = new SecretBox(MASTER_KEY);
-  world = await createWorld(db, config(staging), { sealer, actions: commandActions({ cwd: dir, environment: { PATH: process.env.PATH, ...environment } }) });
+  world = await createWorld(db, config(staging), { sealer, actions: commandActions({ cwd: dir, ledger: join(dir, 'ledger'), environment: { PATH: process.env.PATH, ...environment } }) });
   await seedPipeline(world, { 'Layout/Account': 'v1', 'Layout/Kept': 'kept' });
   await world.put('dev-alice', { 'Layout/Account': 'v2', 'Field/Tier': 'gold' });
   const sent = await world.services.send(as('U0ALICE'), { instance: 'dev-alice', message: 'tiers' });
@@ -171,5 +173,30 @@ echo "using $API_TOKEN" >&2`,
     expect(tested.checks.every((c) => c.ms >= 0)).toBe(true);
     // Nothing was deployed.
     expect(await contents(world, 'staging')).toMatchObject({ 'Layout/Account': 'v1' });
+  });
+
+  it('whose bot died: the run is interrupted, its targets’ state said to be unknown, and a command it left running is ended', async () => {
+    const id = await worldWith(`    targets:\n      - { name: api, command: ./deploy.sh }\n      - { name: cmdb, command: ./deploy.sh }`);
+    const store = world.services.deps.store;
+    // What a bot killed while its target ran leaves: the request claimed, its run started, its command still running.
+    await store.requests.transition(id, ['approved'], 'deploying', {});
+    const staging = (await store.environments.byName('Staging'))!;
+    const run = await store.runs.create({ kind: 'deploy', user: DEPLOYER, message: 'cut off', requestId: id, instanceId: null, environmentId: staging.id, startedAt: world.clock.now() });
+    const shell = spawn('/bin/sh', ['-c', 'sleep 300'], { detached: true, stdio: 'ignore' });
+    await new Promise((resolve) => shell.once('spawn', resolve));
+    recordCommand(join(dir, 'ledger'), `RUN-${run.id}`, shell.pid!);
+    const ledgerFile = join(dir, 'ledger', `${shell.pid}.json`);
+    writeFileSync(ledgerFile, JSON.stringify({ ...JSON.parse(readFileSync(ledgerFile, 'utf8')), bot: spawnSync('/bin/true').pid }));
+    const exited = new Promise((resolve) => shell.once('exit', resolve));
+
+    expect((await world.services.recoverInterruptedRuns()).map((r) => r.id)).toEqual([run.id]);
+    await exited;
+    const [logged] = await world.services.logs(`RUN-${run.id}`);
+    expect(logged!.lines.map((l) => l.text)).toEqual([
+      `A command of this run (process group ${shell.pid}) was still running on this machine after the bot stopped: it was ended, with everything it started.`,
+      'Interrupted: the process running this stopped before it finished. Nothing was changed; it can be run again.',
+      'The state of its targets (api, cmdb) is unknown: they may have done part of their work before it stopped. Check them by hand before deploying again.',
+    ]);
+    expect((await world.services.requestOverview(id)).request).toMatchObject({ state: 'failed', reason: 'interrupted' });
   });
 });

@@ -1,8 +1,8 @@
 import { type ServiceDeps, audit } from '../service-deps.ts';
 import { moveRequest } from '../states.ts';
 import { formatId } from '../ids.ts';
-import type { Actor } from '../ports.ts';
-import type { Run, RunKind } from '../types.ts';
+import type { Actor, Repositories } from '../ports.ts';
+import type { LogLine, Run, RunKind } from '../types.ts';
 import { followCarrier } from './change-request-work.ts';
 import { reconcileBranch } from './git-writes.ts';
 
@@ -15,13 +15,14 @@ export const INTERRUPTED = 'interrupted';
  * recovered once, by whichever process ends it first.
  */
 export async function recoverInterruptedRuns(deps: ServiceDeps): Promise<Run[]> {
+  await endLeftoverCommands(deps);
   const recovered: Run[] = [];
   for (const run of await deps.store.runs.orphaned()) {
     const now = deps.clock.now();
     const ended = await deps.store.transaction(async (tx) => {
       if (!(await tx.runs.finish(run.id, 'interrupted', now, INTERRUPTED))) return false;
       const seq = (await tx.runs.lines(run.id)).length;
-      await tx.runs.appendLines(run.id, seq, [{ at: now, level: 'error', text: 'Interrupted: the process running this stopped before it finished. Nothing was changed; it can be run again.' }]);
+      await tx.runs.appendLines(run.id, seq, [{ at: now, level: 'error', text: 'Interrupted: the process running this stopped before it finished. Nothing was changed; it can be run again.' }, ...(await unknownTargets(tx, run, now))]);
       const system: Actor = { user: 'system', via: 'system' };
       if (run.requestId !== null && run.kind === 'deploy') {
         const failed = await moveRequest(tx, run.requestId, ['deploying'], 'failed', { reason: INTERRUPTED, updatedAt: now });
@@ -35,6 +36,25 @@ export async function recoverInterruptedRuns(deps: ServiceDeps): Promise<Run[]> 
     recovered.push({ ...run, status: 'interrupted', endedAt: now, summary: INTERRUPTED });
   }
   return recovered;
+}
+
+/** A deployment cut off may have been cut off while its targets acted: what they hold is not known. */
+async function unknownTargets(tx: Repositories, run: Run, at: Date): Promise<LogLine[]> {
+  if (run.kind !== 'deploy' || run.environmentId === null) return [];
+  const env = await tx.environments.byId(run.environmentId);
+  if (!env?.targets.length) return [];
+  const names = env.targets.map((t) => t.name).join(', ');
+  return [{ at, level: 'warn', text: `The state of its targets (${names}) is unknown: they may have done part of their work before it stopped. Check them by hand before deploying again.` }];
+}
+
+/** Commands that a bot which died left running on this machine: ended, and said in the log of their run. */
+async function endLeftoverCommands(deps: ServiceDeps) {
+  for (const { run, group } of (await deps.actions?.endLeftovers()) ?? []) {
+    const id = /^RUN-(\d+)$/.exec(run)?.[1];
+    if (!id) continue;
+    const text = `A command of this run (process group ${group}) was still running on this machine after the bot stopped: it was ended, with everything it started.`;
+    await deps.store.runs.appendLines(Number(id), (await deps.store.runs.lines(Number(id))).length, [{ at: deps.clock.now(), level: 'warn', text }]);
+  }
 }
 
 /** The runs that may commit to a git-backed instance's branch. */
