@@ -61,7 +61,12 @@ export interface ActionOutcome {
   ok: boolean;
   summary: string;
   ms: number;
+  /** The last lines it printed (at most LAST_LINES, secrets masked), for a sentence about it to quote. */
+  said: string[];
 }
+
+/** How many of the last lines a command printed its outcome keeps. */
+export const LAST_LINES = 3;
 
 /** Runs the commands of targets and checks on this machine (the targets adapter). */
 export interface ActionRunner {

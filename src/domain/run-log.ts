@@ -77,6 +77,14 @@ export class RunLog {
   }
 }
 
+/** A command's output as lines of a run's log (none: nowhere): `[name] text`, what it printed on stderr as warnings. */
+export const commandOutput =
+  (log: RunLog | undefined, name: string) =>
+  (text: string, stream: 'stdout' | 'stderr') => {
+    if (stream === 'stderr') log?.warn(`[${name}] ${text}`);
+    else log?.info(`[${name}] ${text}`);
+  };
+
 /** Records a new run (within `repos`' transaction when given) and returns its log. */
 export async function startRun(
   deps: ServiceDeps,

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { ActionContext, ActionRunner, PackageFile } from '../domain/actions.ts';
+import { type ActionContext, type ActionRunner, LAST_LINES, type PackageFile } from '../domain/actions.ts';
 import { durationMs } from '../domain/time.ts';
 import { type CommandResult, runCommand } from './command.ts';
 import { endLeftovers, recordCommand } from './leftovers.ts';
@@ -42,13 +42,14 @@ export function commandActions(o: CommandActionsOptions): ActionRunner {
       const missing = command.env.filter((name) => !valueOf(name));
       if (missing.length) {
         const them = missing.length === 1 ? 'it' : 'them';
-        return { ok: false, ms: 0, summary: `it needs ${missing.join(', ')}, which is neither a stored secret of ${context.environment} nor set in the bot's environment: store ${them} with \`sandbox secrets set ${context.environment} ${missing[0]}\`, or set ${them} where the bot runs` };
+        return { ok: false, ms: 0, said: [], summary: `it needs ${missing.join(', ')}, which is neither a stored secret of ${context.environment} nor set in the bot's environment: store ${them} with \`sandbox secrets set ${context.environment} ${missing[0]}\`, or set ${them} where the bot runs` };
       }
       const credentials = Object.fromEntries(command.env.map((name) => [name, valueOf(name)!]));
       const secrets = Object.values(credentials).filter((value) => value.length >= MASKED_FROM);
       const mask = (text: string) => secrets.reduce((masked, secret) => masked.split(secret).join(MASK), text);
       const folder = await mkdtemp(join(o.scratch ?? tmpdir(), 'sandbox-action-'));
       let forget = () => {};
+      const said: string[] = [];
       try {
         const packageDir = join(folder, 'package');
         const targetDir = join(folder, 'target');
@@ -59,15 +60,20 @@ export function commandActions(o: CommandActionsOptions): ActionRunner {
           env: { ...base, ...credentials, ...variables(context), SANDBOX_PACKAGE_DIR: packageDir, SANDBOX_TARGET_DIR: targetDir },
           timeoutMs: durationMs(command.timeout)!,
           idleTimeoutMs: durationMs(command.idleTimeout)!,
-          onLine: (output) => line(mask(output.text), output.stream),
+          onLine: (output) => {
+            const text = mask(output.text);
+            said.push(text);
+            if (said.length > LAST_LINES) said.shift();
+            line(text, output.stream);
+          },
           onStart: (group) => {
             if (ledger) forget = recordCommand(ledger, context.run, group);
           },
           signal,
         });
-        return { ok: result.ok, summary: describeEnd(result, command), ms: Math.round(result.ms) };
+        return { ok: result.ok, summary: describeEnd(result, command), ms: Math.round(result.ms), said };
       } catch (error) {
-        return { ok: false, summary: `it could not start: ${mask((error as Error).message)}`, ms: 0 };
+        return { ok: false, summary: `it could not start: ${mask((error as Error).message)}`, ms: 0, said };
       } finally {
         forget();
         // Removed behind the deployment's back: it need not wait for thousands of files to go.

@@ -11,9 +11,6 @@ export interface ConnectionTest {
   checks: (ConnectionCheck & { subject: string })[];
 }
 
-/** Lines a command prints in a test: the last of them says why it failed. */
-const KEPT_LINES = 3;
-
 /**
  * Tests the connections of an environment without deploying anything: the git remote of each of its instances kept
  * in git (reachable, branch present, push permitted), then each target, command check and hook, run with
@@ -37,11 +34,7 @@ export async function testConnections(deps: ServiceDeps, environmentName: string
 async function testCommand(deps: ServiceDeps, command: CommandAction & { name: string }, context: ActionContext): Promise<ConnectionCheck> {
   const check = `${command.command} (test)`;
   if (!deps.actions) return { check, ok: false, detail: 'this bot runs no commands', ms: 0 };
-  const printed: string[] = [];
-  const outcome = await deps.actions.run(command, context, (text) => {
-    printed.push(text);
-    if (printed.length > KEPT_LINES) printed.shift();
-  });
-  const said = printed.length ? `: ${printed.join(' / ')}` : '';
+  const outcome = await deps.actions.run(command, context, () => {});
+  const said = outcome.said.length ? `: ${outcome.said.join(' / ')}` : '';
   return { check, ok: outcome.ok, detail: `${outcome.summary}${said}`, ms: outcome.ms };
 }

@@ -1,8 +1,8 @@
-import type { ActionContext, CommandAction, HookPoint } from '../actions.ts';
+import type { ActionContext, ActionOutcome, CommandAction, HookPoint } from '../actions.ts';
 import { DomainError } from '../errors.ts';
 import { formatId } from '../ids.ts';
 import type { Repositories } from '../ports.ts';
-import type { RunLog } from '../run-log.ts';
+import { commandOutput, type RunLog } from '../run-log.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import type { Environment } from '../types.ts';
 import { openSecrets } from './secrets.ts';
@@ -19,16 +19,12 @@ export interface HookScope {
   sees?: (repos: Repositories) => Promise<Pick<ActionContext, 'files' | 'state'>>;
 }
 
-/** Lines a refusing hook printed that its refusal quotes. */
-const QUOTED_LINES = 3;
-
 /** The `before…` hooks of the environment, in turn: the first that fails refuses the action with what it printed. */
 export async function runBeforeHooks(deps: ServiceDeps, env: Environment, point: HookPoint, scope: HookScope) {
   for (const hook of env.hooks[point] ?? []) {
-    const printed: string[] = [];
-    const outcome = await runHook(deps, env, point, hook, scope, printed);
+    const outcome = await runHook(deps, env, point, hook, scope);
     if (!outcome.ok) {
-      const said = printed.slice(-QUOTED_LINES).join(' / ');
+      const said = outcome.said.join(' / ');
       throw new DomainError('HOOK_REFUSED', `The ${point} hook of ${env.name} refused it: ${hook.command} ${outcome.summary}${said ? `, saying: ${said}` : ''}. Nothing was done; try again once what it checks is fixed.`);
     }
     scope.log?.info(`Hook ${point}: ${hook.command} ${outcome.summary}`);
@@ -38,14 +34,14 @@ export async function runBeforeHooks(deps: ServiceDeps, env: Environment, point:
 /** The `after…` hooks of the environment, in turn: each failure is logged in the run, and changes nothing. */
 export async function runAfterHooks(deps: ServiceDeps, env: Environment, point: HookPoint, scope: HookScope) {
   for (const hook of env.hooks[point] ?? []) {
-    const outcome = await runHook(deps, env, point, hook, scope, []).catch((error: Error) => ({ ok: false, summary: error.message }));
+    const outcome = await runHook(deps, env, point, hook, scope).catch((error: Error) => ({ ok: false, summary: error.message }));
     if (outcome.ok) scope.log?.info(`Hook ${point}: ${hook.command} ${outcome.summary}`);
     else scope.log?.warn(`Hook ${point} failed: ${hook.command} ${outcome.summary}. What was done stays done.`);
   }
 }
 
-async function runHook(deps: ServiceDeps, env: Environment, point: HookPoint, hook: CommandAction, scope: HookScope, printed: string[]) {
-  if (!deps.actions) return { ok: false, summary: 'cannot run: this bot runs no commands', ms: 0 };
+async function runHook(deps: ServiceDeps, env: Environment, point: HookPoint, hook: CommandAction, scope: HookScope): Promise<ActionOutcome> {
+  if (!deps.actions) return { ok: false, summary: 'cannot run: this bot runs no commands', ms: 0, said: [] };
   const context: ActionContext = {
     action: point,
     environment: env.name,
@@ -55,12 +51,7 @@ async function runHook(deps: ServiceDeps, env: Environment, point: HookPoint, ho
     ...(scope.sees ? await scope.sees(deps.store) : { files: [], state: [] }),
   };
   scope.log?.info(`Hook ${point}: ${hook.command}`);
-  return deps.actions.run({ ...hook, name: point }, context, (text, stream) => {
-    printed.push(text);
-    if (printed.length > QUOTED_LINES) printed.shift();
-    if (stream === 'stderr') scope.log?.warn(`[${point}] ${text}`);
-    else scope.log?.info(`[${point}] ${text}`);
-  });
+  return deps.actions.run({ ...hook, name: point }, context, commandOutput(scope.log, point));
 }
 
 /** What a hook of a deployment or a revert sees: the package and the target's state. */

@@ -1,7 +1,7 @@
 import { type ActionContext, type Check, type CommandCheck, type Target, isForbidCheck } from '../actions.ts';
 import { formatId } from '../ids.ts';
 import type { Repositories } from '../ports.ts';
-import type { RunLog } from '../run-log.ts';
+import { commandOutput, type RunLog } from '../run-log.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import { openSecrets } from './secrets.ts';
 import type { DeploymentRequest, Environment } from '../types.ts';
@@ -70,7 +70,7 @@ export class OutsideWork {
       this.log.info(`Putting target ${target.name} back: ${target.revert}`);
       const outcome = await this.base('revert')
         .then((base) => this.runCommand({ ...target, command: target.revert! }, { ...base, files: [], state: this.prior }))
-        .catch((error: Error) => ({ ok: false, summary: error.message, ms: 0 }));
+        .catch((error: Error) => ({ ok: false, summary: error.message }));
       if (outcome.ok) this.log.info(`Target ${target.name} is back as it was (${outcome.summary})`);
       else this.log.error(`Target ${target.name} could not be put back: ${outcome.summary}. Check it by hand.`);
     }
@@ -94,6 +94,6 @@ export class OutsideWork {
 
   private runCommand(command: Target | CommandCheck, context: ActionContext) {
     if (!this.deps.actions) throw this.fail(`${this.env.name} has targets or command checks, and this bot runs no commands`);
-    return this.deps.actions.run(command, context, (text, stream) => (stream === 'stderr' ? this.log.warn(`[${command.name}] ${text}`) : this.log.info(`[${command.name}] ${text}`)), this.deps.stopping);
+    return this.deps.actions.run(command, context, commandOutput(this.log, command.name), this.deps.stopping);
   }
 }
