@@ -1,8 +1,8 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandActions } from '../../src/targets/runner.ts';
+import { useCommandFolder } from '../helpers/commands.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { ALICE, createWorld, DEPLOYER, QA_MEMBER, as, type World } from '../helpers/world.ts';
 import { contents, deployAs, refused } from './support.ts';
@@ -13,20 +13,11 @@ import { contents, deployAs, refused } from './support.ts';
 
 let db: TestDatabase;
 let world: World;
-let dir: string;
 beforeAll(async () => {
   db = await openTestDatabase();
 });
 afterAll(async () => db.close());
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sandbox-hooks-'));
-  return () => rmSync(dir, { recursive: true, force: true });
-});
-
-function script(name: string, body: string) {
-  writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
-  chmodSync(join(dir, name), 0o755);
-}
+const { dir, script } = useCommandFolder('hooks');
 
 const config = (development: string, staging: string, production = '') => `
 admins: [U0ADMIN]
@@ -49,7 +40,7 @@ ${production}
 `;
 
 async function worldWith(development: string, staging: string, production = '') {
-  world = await createWorld(db, config(development, staging, production), { actions: commandActions({ cwd: dir, environment: { PATH: process.env.PATH } }) });
+  world = await createWorld(db, config(development, staging, production), { actions: commandActions({ cwd: dir(), environment: { PATH: process.env.PATH } }) });
   await world.put('production', { 'Layout/Account': 'v1' });
   await world.services.sync(as(ALICE), 'staging');
 }
@@ -72,10 +63,10 @@ describe('hooks', () => {
     expect(error.message).toMatch(/^The beforeDeploy hook of Staging refused it: \.\/preflight\.sh exited with 1 after \d+ ms, saying: the CRM is in maintenance\. Nothing was done; try again once what it checks is fixed\.$/);
     expect((await world.services.requestOverview(id)).request.state).toBe('approved');
     expect(await contents(world, 'staging')).toMatchObject({ 'Layout/Account': 'v1' });
-    writeFileSync(join(dir, 'go'), '');
+    writeFileSync(join(dir(), 'go'), '');
     const deployed = await deployAs(world, id);
     expect(deployed.succeeded).toBe(true);
-    expect(readFileSync(join(dir, 'hooks.txt'), 'utf8')).toBe(`beforeDeploy DR-${id}\nafterDeploy DR-${id} RUN-${deployed.run.id} v2\n`);
+    expect(readFileSync(join(dir(), 'hooks.txt'), 'utf8')).toBe(`beforeDeploy DR-${id}\nafterDeploy DR-${id} RUN-${deployed.run.id} v2\n`);
     expect(world.sink.textsOf(deployed.run.id)).toContain('[afterDeploy] announced');
   });
 
@@ -98,9 +89,9 @@ describe('hooks', () => {
     expect(error.message).toContain('The beforeSync hook of Development refused it: ./before-sync.sh exited with 1');
     expect(error.message).toContain('saying: sandbox refresh window closed');
     expect(await contents(world, 'dev-alice')).toEqual({});
-    writeFileSync(join(dir, 'open'), '');
+    writeFileSync(join(dir(), 'open'), '');
     await world.services.sync(as(ALICE), 'dev-alice');
-    expect(readFileSync(join(dir, 'synced.txt'), 'utf8')).toBe('Account\n');
+    expect(readFileSync(join(dir(), 'synced.txt'), 'utf8')).toBe('Account\n');
   });
 
   it('run around a revert: a refusing beforeRevert reverts nothing', async () => {
@@ -114,10 +105,10 @@ describe('hooks', () => {
     expect(error.message).toContain('The beforeRevert hook of Production refused it');
     expect(error.message).toContain('saying: revert needs the on-call');
     expect(await contents(world, 'production')).toMatchObject({ 'Layout/Account': 'v2' });
-    writeFileSync(join(dir, 'allowed'), '');
+    writeFileSync(join(dir(), 'allowed'), '');
     await world.services.revert(as(DEPLOYER));
-    expect(readFileSync(join(dir, 'reverted.txt'), 'utf8')).toBe('v1');
-    expect(existsSync(join(dir, 'hooks.txt'))).toBe(false);
+    expect(readFileSync(join(dir(), 'reverted.txt'), 'utf8')).toBe('v1');
+    expect(existsSync(join(dir(), 'hooks.txt'))).toBe(false);
   });
 
   it('are tested by Test Connection with SANDBOX_ACTION=test, each by its point', async () => {

@@ -1,12 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { SecretBox } from '../../src/secrets/box.ts';
 import { recordCommand } from '../../src/targets/leftovers.ts';
 import { commandActions } from '../../src/targets/runner.ts';
+import { useCommandFolder } from '../helpers/commands.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { ADMIN, createWorld, DEPLOYER, QA_MEMBER, as, type World } from '../helpers/world.ts';
 import { createServices } from '../../src/domain/services/index.ts';
@@ -18,15 +18,11 @@ import { contents, deployAs, seedPipeline } from './support.ts';
 
 let db: TestDatabase;
 let world: World;
-let dir: string;
 beforeAll(async () => {
   db = await openTestDatabase();
 });
 afterAll(async () => db.close());
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sandbox-targets-'));
-  return () => rmSync(dir, { recursive: true, force: true });
-});
+const { dir, script, file } = useCommandFolder('targets');
 
 const config = (staging: string) => `
 admins: [U0ADMIN]
@@ -41,19 +37,11 @@ ${staging}
   - { name: Production, kind: production, instances: [production] }
 `;
 
-/** A script beside the pipeline file (the folder commands run in). */
-function script(name: string, body: string) {
-  writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
-  chmodSync(join(dir, name), 0o755);
-}
-
-const file = (name: string) => readFileSync(join(dir, name), 'utf8');
-
 const MASTER_KEY = randomBytes(32).toString('hex');
 
 async function worldWith(staging: string, environment: Record<string, string> = {}) {
   const sealer = new SecretBox(MASTER_KEY);
-  world = await createWorld(db, config(staging), { sealer, actions: commandActions({ cwd: dir, ledger: join(dir, 'ledger'), environment: { PATH: process.env.PATH, ...environment } }) });
+  world = await createWorld(db, config(staging), { sealer, actions: commandActions({ cwd: dir(), ledger: join(dir(), 'ledger'), environment: { PATH: process.env.PATH, ...environment } }) });
   await seedPipeline(world, { 'Layout/Account': 'v1', 'Layout/Kept': 'kept' });
   await world.put('dev-alice', { 'Layout/Account': 'v2', 'Field/Tier': 'gold' });
   const sent = await world.services.send(as('U0ALICE'), { instance: 'dev-alice', message: 'tiers' });
@@ -184,8 +172,8 @@ echo "using $API_TOKEN" >&2`,
     const run = await store.runs.create({ kind: 'deploy', user: DEPLOYER, message: 'cut off', requestId: id, instanceId: null, environmentId: staging.id, startedAt: world.clock.now() });
     const shell = spawn('/bin/sh', ['-c', 'sleep 300'], { detached: true, stdio: 'ignore' });
     await new Promise((resolve) => shell.once('spawn', resolve));
-    recordCommand(join(dir, 'ledger'), `RUN-${run.id}`, shell.pid!);
-    const ledgerFile = join(dir, 'ledger', `${shell.pid}.json`);
+    recordCommand(join(dir(), 'ledger'), `RUN-${run.id}`, shell.pid!);
+    const ledgerFile = join(dir(), 'ledger', `${shell.pid}.json`);
     writeFileSync(ledgerFile, JSON.stringify({ ...JSON.parse(readFileSync(ledgerFile, 'utf8')), bot: spawnSync('/bin/true').pid }));
     const exited = new Promise((resolve) => shell.once('exit', resolve));
 

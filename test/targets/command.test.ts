@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { gone } from '../helpers/commands.ts';
 import { LINE_LIMIT, type OutputLine, runCommand } from '../../src/targets/command.ts';
 
 // Commands of targets, checks and hooks: real processes, each in a process group of its own that is ended whole.
@@ -19,22 +20,6 @@ async function run(command: string, o: { timeoutMs?: number; idleTimeoutMs?: num
     onStart: (g) => (group = g),
   });
   return { result, lines, group, text: (stream: OutputLine['stream']) => lines.filter((l) => l.stream === stream).map((l) => l.text) };
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/** Waits until the process is gone (a SIGTERM is delivered and acted on asynchronously), at most 5 s. */
-async function gone(pid: number) {
-  const deadline = Date.now() + 5_000;
-  while (alive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  return !alive(pid);
 }
 
 describe('a command', () => {

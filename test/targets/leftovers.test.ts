@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { alive, gone } from '../helpers/commands.ts';
 import { endLeftovers, recordCommand } from '../../src/targets/leftovers.ts';
 
 // A bot that dies leaves its commands running in their own process groups: the next start on the machine ends them.
@@ -11,21 +12,6 @@ const dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-async function gone(pid: number) {
-  const deadline = Date.now() + 5_000;
-  while (alive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  return !alive(pid);
-}
 
 /** A command left running: a shell in a group of its own with a child, as the runner starts them. */
 function leftBehind() {
