@@ -5,17 +5,16 @@ import { beforeEach } from 'vitest';
 
 // Helpers of the tests of commands (targets, checks, hooks): the folder they run in, and their processes.
 
-/** Whether a process of this id is there (a zombie counts until it is reaped). */
+/** Whether a process of this id still runs (a zombie, ended and waiting to be reaped, does not). */
 export function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]![0] !== 'Z';
   } catch {
     return false;
   }
 }
 
-/** Waits until the process is gone (a signal is delivered and acted on asynchronously), at most 5 s. */
+/** Waits until the process has ended (a signal is delivered and acted on asynchronously), at most 5 s. */
 export async function gone(pid: number): Promise<boolean> {
   const deadline = Date.now() + 5_000;
   while (alive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
