@@ -40,6 +40,11 @@ const settingsSchema = z.object({
       { error: 'must be 32 bytes as 64 hex digits or base64 (e.g. `openssl rand -hex 32`); to rotate, the new key first and the old one after it, comma-separated' },
     )
     .optional(),
+  SANDBOX_PUBLIC_URL: z
+    .string()
+    .url('must be the URL the bot is reached at, e.g. https://sandbox.example.com')
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
   LOG_FORMAT: z.enum(['text', 'json'], { error: 'must be text (readable lines) or json (one JSON object per line)' }).default('text'),
   SLACK_API_URL: z
     .string()

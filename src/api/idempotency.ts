@@ -10,7 +10,8 @@ import type { ApiEnv } from './auth.ts';
 export function idempotent(services: Services): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const key = c.req.header('idempotency-key');
-    if (key === undefined || c.req.method === 'GET') return next();
+    // A callback token's repeats are kept as the statuses they are: answers are kept per API token, and it is none.
+    if (key === undefined || c.req.method === 'GET' || c.get('callback')) return next();
     const fingerprint = createHash('sha256').update(`${c.req.method} ${c.req.url.replace(/^[^/]*\/\/[^/]*/, '')}\n${await c.req.text()}`).digest('hex');
     const answer = await services.tokens.answerOnce(c.get('token').id, key, fingerprint, async () => {
       await next();

@@ -14,7 +14,8 @@ import { createServices, type Services } from '../domain/services/index.ts';
 import { diffWorkers } from './diff-workers.ts';
 import { gitSources } from '../git/sources.ts';
 import { SecretBox } from '../secrets/box.ts';
-import { commandActions } from '../targets/runner.ts';
+import { outsideActions } from '../targets/outside.ts';
+import { API_BASE } from '../api/app.ts';
 import { processEnvironment, type Settings } from '../settings.ts';
 import { noUserGroups, slackUserGroups } from '../slack/user-groups.ts';
 
@@ -93,7 +94,13 @@ export async function openRuntime(settings: Settings, options: RuntimeOptions = 
       diffs,
       sources: gitSources(gitSpecs(config), MIRRORS, processEnvironment()),
       sealer: settings.SANDBOX_MASTER_KEY ? new SecretBox(settings.SANDBOX_MASTER_KEY) : undefined,
-      actions: commandActions({ cwd: dirname(resolve(settings.SANDBOX_CONFIG)), scratch: COMMAND_SCRATCH, ledger: commandLedger(settings), environment: processEnvironment() }),
+      actions: outsideActions({
+        cwd: dirname(resolve(settings.SANDBOX_CONFIG)),
+        scratch: COMMAND_SCRATCH,
+        ledger: commandLedger(settings),
+        environment: processEnvironment(),
+        callbackUrl: (run) => `${settings.SANDBOX_PUBLIC_URL ?? ''}${API_BASE}/runs/${run}/status`,
+      }),
       exclusive: exclusiveWork(database),
     });
     if (options.recover !== false) await services.recoverInterruptedRuns();

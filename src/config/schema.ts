@@ -46,8 +46,32 @@ const commandAction = {
   idleTimeout: duration.default('5m'),
   env: z.array(credentialName).default([]),
 };
-const target = z.object({ name: z.string().min(1), ...commandAction, revert: z.string().min(1).optional() }).strict();
-const hooks = z.strictObject(Object.fromEntries(HOOK_POINTS.map((point) => [point, z.array(z.object(commandAction).strict()).optional()])) as Record<HookPoint, z.ZodOptional<z.ZodArray<z.ZodObject<typeof commandAction>>>>, {
+/** Webhooks go over https; plain http only to this machine (a receiver beside the bot, or a test's). */
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+const webhookUrl = z.string().refine((text) => {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
+  } catch {
+    return false;
+  }
+}, 'must be an https:// URL (plain http only to localhost), e.g. https://cmdb.example.com/hooks/sandbox');
+const webhookAction = {
+  webhook: webhookUrl.refine((url) => !CREDENTIAL_IN_URL.test(url), 'must not carry a credential: name the one that signs it in `secret`'),
+  secret: credentialName.optional(),
+  timeout: duration.default('2m'),
+};
+/** An action is a command or a webhook: zod's own message for a failed union names neither. */
+const eitherAction = <C extends z.ZodType, W extends z.ZodType>(command: C, webhook: W, what: string) =>
+  z.union([command, webhook], { error: `must run a command ({ ${what}command, timeout }) or call a webhook ({ ${what}webhook, secret, timeout })` });
+
+const target = eitherAction(
+  z.object({ name: z.string().min(1), ...commandAction, revert: z.string().min(1).optional() }).strict(),
+  z.object({ name: z.string().min(1), ...webhookAction, revert: webhookUrl.optional() }).strict(),
+  'name, ',
+);
+const hook = eitherAction(z.object(commandAction).strict(), z.object(webhookAction).strict(), '');
+const hooks = z.strictObject(Object.fromEntries(HOOK_POINTS.map((point) => [point, z.array(hook).optional()])) as Record<HookPoint, z.ZodOptional<z.ZodArray<typeof hook>>>, {
   error: (issue) => (issue.code === 'unrecognized_keys' ? `${issue.keys.join(', ')}: not a hook; hooks are ${HOOK_POINTS.join(', ')}` : undefined),
 });
 

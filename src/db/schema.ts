@@ -179,6 +179,8 @@ export const runs = pgTable(
      */
     restoredAt: at('restored_at'),
     restoreSeconds: doublePrecision('restore_seconds').generatedAlwaysAs(sql`date_part('epoch', restored_at - ended_at)`),
+    /** The hash of the token a webhook target reports this run's status with (its callback), when it has webhook targets. */
+    callbackHash: text('callback_hash'),
   },
   (t) => [
     index('runs_request_idx').on(t.requestId),

@@ -194,11 +194,14 @@ export interface Repositories {
     votes(id: number): Promise<Vote[]>;
   };
   runs: {
-    create(run: { kind: RunKind; user: string; message: string | null; requestId: number | null; instanceId: number | null; environmentId: number | null; startedAt: Date }): Promise<Run>;
+    /** `callbackHash`: the hash of the token its webhook targets report its status with. */
+    create(run: { kind: RunKind; user: string; message: string | null; requestId: number | null; instanceId: number | null; environmentId: number | null; startedAt: Date; callbackHash?: string }): Promise<Run>;
     /** Ends the run unless it already ended (e.g. marked interrupted); false then. */
     finish(id: number, status: RunStatus, endedAt: Date, summary: string | null): Promise<boolean>;
     appendLines(runId: number, firstSeq: number, lines: LogLine[]): Promise<void>;
     byId(id: number): Promise<Run | undefined>;
+    /** Whether `hash` is the hash of the run's callback token. */
+    takesCallback(id: number, hash: string): Promise<boolean>;
     forRequest(requestId: number): Promise<Run[]>;
     lines(runId: number): Promise<LogLine[]>;
     /** At most `limit` log lines of a run from sequence number `from` (0: the first) on, each with its number. */

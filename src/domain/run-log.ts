@@ -88,7 +88,7 @@ export const commandOutput =
 /** Records a new run (within `repos`' transaction when given) and returns its log. */
 export async function startRun(
   deps: ServiceDeps,
-  run: Pick<Run, 'kind' | 'user' | 'message' | 'requestId' | 'instanceId' | 'environmentId'>,
+  run: Pick<Run, 'kind' | 'user' | 'message' | 'requestId' | 'instanceId' | 'environmentId'> & { callbackHash?: string },
   repos: Repositories = deps.store,
 ): Promise<RunLog> {
   const created = await repos.runs.create({ ...run, startedAt: deps.clock.now() });

@@ -5,6 +5,8 @@ import type { Exclusive, InstanceSources } from './sources.ts';
 import { DomainError } from './errors.ts';
 import type { Actor, Clock, LogSink, Repositories, Store, UserGroupResolver } from './ports.ts';
 
+import type { StatusInbox } from './status-feed.ts';
+
 /** Everything a domain service needs, passed in by the adapter that composes the app. */
 export interface ServiceDeps {
   store: Store;
@@ -23,6 +25,8 @@ export interface ServiceDeps {
   sealer?: SecretSealer;
   /** Runs the commands of targets and checks (none: no environment may have any). */
   actions?: ActionRunner;
+  /** Status callbacks on their way to the deployments of this process that wait for them (none: read from the database only). */
+  statusInbox?: StatusInbox;
   /** Aborted when the process is told to stop and its grace is over: a deployment under way gives up between steps. */
   stopping?: AbortSignal;
 }

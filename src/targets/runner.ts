@@ -2,16 +2,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { type ActionContext, type ActionRunner, LAST_LINES, type PackageFile } from '../domain/actions.ts';
+import { type ActionContext, type ActionOutcome, type CommandAction, LAST_LINES, type PackageFile } from '../domain/actions.ts';
 import { durationMs } from '../domain/time.ts';
 import { type CommandResult, runCommand } from './command.ts';
+import { credential, inWords, masking, missingCredentials } from './credentials.ts';
 import { endLeftovers, recordCommand } from './leftovers.ts';
 
 /** What of the bot's own environment a command gets besides its variables and credentials: enough to find its tools. */
 const PASSED_ON = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'USER'];
-/** Values shorter than this are not masked: they would mask common words, and guard nothing. */
-const MASKED_FROM = 4;
-const MASK = '••••';
 
 export interface CommandActionsOptions {
   /** Where commands run: the folder of the pipeline file, so that `./deploy.sh` beside it is found. */
@@ -32,21 +30,15 @@ export interface CommandActionsOptions {
  * (`SANDBOX_PACKAGE_DIR`: its files and `manifest.json`) and the target's state (`SANDBOX_TARGET_DIR`), removed after.
  * It gets the credentials its `env` names, and their values are masked in every line it prints.
  */
-export function commandActions(o: CommandActionsOptions): ActionRunner {
+export function commandActions(o: CommandActionsOptions) {
   const { ledger } = o;
   const base = Object.fromEntries(PASSED_ON.flatMap((name) => (o.environment[name] === undefined ? [] : [[name, o.environment[name]!]])));
   return {
-    async run(command, context, line, signal) {
-      // A stored secret of the environment wins over the bot's environment variable of the same name.
-      const valueOf = (name: string) => context.secrets[name] ?? o.environment[name];
-      const missing = command.env.filter((name) => !valueOf(name));
-      if (missing.length) {
-        const them = missing.length === 1 ? 'it' : 'them';
-        return { ok: false, ms: 0, said: [], summary: `it needs ${missing.join(', ')}, which is neither a stored secret of ${context.environment} nor set in the bot's environment: store ${them} with \`sandbox secrets set ${context.environment} ${missing[0]}\`, or set ${them} where the bot runs` };
-      }
-      const credentials = Object.fromEntries(command.env.map((name) => [name, valueOf(name)!]));
-      const secrets = Object.values(credentials).filter((value) => value.length >= MASKED_FROM);
-      const mask = (text: string) => secrets.reduce((masked, secret) => masked.split(secret).join(MASK), text);
+    async run(command: CommandAction & { name: string }, context: ActionContext, line: (text: string, stream: 'stdout' | 'stderr') => void, signal?: AbortSignal): Promise<ActionOutcome> {
+      const missing = missingCredentials(command.env, context, o.environment);
+      if (missing) return { ok: false, ms: 0, said: [], summary: missing };
+      const credentials = Object.fromEntries(command.env.map((name) => [name, credential(name, context, o.environment)!]));
+      const mask = masking(Object.values(credentials));
       const folder = await mkdtemp(join(o.scratch ?? tmpdir(), 'sandbox-action-'));
       let forget = () => {};
       const said: string[] = [];
@@ -120,7 +112,7 @@ async function writeAll(dir: string, components: { key: string; content: string 
 }
 
 function describeEnd(result: CommandResult, command: { timeout: string; idleTimeout: string }): string {
-  const after = `after ${result.ms < 1_000 ? `${Math.round(result.ms)} ms` : `${(result.ms / 1_000).toFixed(1)} s`}`;
+  const after = `after ${inWords(result.ms)}`;
   switch (result.ended) {
     case 'timeout':
       return `it ran longer than its timeout (${command.timeout}) and was stopped`;

@@ -31,7 +31,7 @@ const log = createRoute({
 const report = createRoute({
   method: 'post',
   path: '/runs/{id}/status',
-  summary: "Report how an outside system's part of a running run goes: a status callback (scope runs:status)",
+  summary: "Report how an outside system's part of a running run goes: a status callback (scope runs:status, or the run's callback token a webhook target was given)",
   request: {
     params: RunParam,
     headers: IdempotencyHeader,
@@ -43,7 +43,8 @@ const report = createRoute({
 export function runRoutes(api: OpenAPIHono<ApiEnv>, services: Services) {
   api.openapi(report, async (c) => {
     const runId = parseId(c.req.valid('param').id, 'run').id;
-    const status = await services.reportRunStatus(actingWith(c, 'runs:status'), runId, c.req.valid('json'));
+    const callback = c.get('callback');
+    const status = await services.reportRunStatus(callback ? { callback } : { actor: actingWith(c, 'runs:status') }, runId, c.req.valid('json'));
     return c.json({ run: `RUN-${runId}`, status: statusView(status) }, 201);
   });
   api.openapi(log, async (c) => {

@@ -7,7 +7,7 @@ import { runLogLines, runs } from '../schema.ts';
 // Rows per INSERT of log lines: 5 parameters a row.
 const LINE_BATCH = 10_000;
 
-const { processId: _, restoredAt: _r, restoreSeconds: _s, ...runColumns } = getTableColumns(runs);
+const { processId: _, restoredAt: _r, restoreSeconds: _s, callbackHash: _c, ...runColumns } = getTableColumns(runs);
 
 /** `processId`: the process this repository serves, recorded on the runs it starts. */
 export function runRepository(db: Database, processId: number | null): Repositories['runs'] {
@@ -35,6 +35,13 @@ export function runRepository(db: Database, processId: number | null): Repositor
     async byId(id) {
       const [row] = await db.select(runColumns).from(runs).where(eq(runs.id, id));
       return row;
+    },
+    async takesCallback(id, hash) {
+      const rows = await db
+        .select({ id: runs.id })
+        .from(runs)
+        .where(and(eq(runs.id, id), eq(runs.callbackHash, hash)));
+      return rows.length > 0;
     },
     forRequest: (requestId) => db.select(runColumns).from(runs).where(eq(runs.requestId, requestId)).orderBy(asc(runs.id)),
     linesFrom: (runId, from, limit) =>

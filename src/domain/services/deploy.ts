@@ -17,7 +17,8 @@ import { INTERRUPTED } from './interrupted.ts';
 import { followCarrier } from './change-request-work.ts';
 import { OutsideWork } from './targets.ts';
 import { packageAndState, runAfterHooks, runBeforeHooks } from './hooks.ts';
-import { isForbidCheck } from '../actions.ts';
+import { isForbidCheck, isWebhook } from '../actions.ts';
+import { newCallbackToken } from './tokens.ts';
 
 export interface DeployResult {
   request: DeploymentRequest;
@@ -176,19 +177,21 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
     const moved = await branchMoved(deps, target);
     if (moved) throw new InvalidStateError(moved);
     await runBeforeHooks(deps, env, 'beforeDeploy', { request: requestId, sees: packageAndState(request.packageId, target.id) });
+    // Kept with the run from its start, so that any replica can take a webhook target's status callbacks.
+    const callback = env.targets.some(isWebhook) ? newCallbackToken() : undefined;
     // Claim the request: of two Deploy clicks only one moves it to `deploying`, together with its run, so that a
     // claimed request always has a run to be recovered by.
     const log = await deps.store.transaction(async (tx) => {
       const claimed = await moveRequest(tx, requestId, ['approved', 'failed'], 'deploying', { updatedAt: deps.clock.now(), reason: null });
       if (!claimed) return undefined;
-      return startRun(deps, { kind: 'deploy', user: actor.user, message: request.message, requestId, instanceId: target.id, environmentId: env.id }, tx);
+      return startRun(deps, { kind: 'deploy', user: actor.user, message: request.message, requestId, instanceId: target.id, environmentId: env.id, callbackHash: callback?.hash }, tx);
     });
     if (!log) refuseUndeployable((await deps.store.requests.byId(requestId))!, env, id);
     log.info(`Deploying ${id} from ${source.name} to ${target.name} (${env.name}): "${request.message}"`);
     await log.flush();
     await log.begin();
     // A command cut off by the shutdown fails like the step it was in: the request can be deployed again.
-    const outside = new OutsideWork(deps, env, request, log, (reason) => (deps.stopping?.aborted ? new CutOffByShutdown(`${INTERRUPTED}: ${reason}`) : new DeploymentCheckFailed(reason)));
+    const outside = new OutsideWork(deps, env, request, log, (reason) => (deps.stopping?.aborted ? new CutOffByShutdown(`${INTERRUPTED}: ${reason}`) : new DeploymentCheckFailed(reason)), callback);
     const steps = DEPLOY_STEPS + (env.targets.length ? 1 : 0);
     try {
       const deployed = await deps.store.transaction(async (tx) => {

@@ -1,4 +1,4 @@
-import type { ActionContext, ActionOutcome, CommandAction, HookPoint } from '../actions.ts';
+import { type ActionContext, type ActionOutcome, describeAction, type HookPoint, type OutsideAction } from '../actions.ts';
 import { DomainError } from '../errors.ts';
 import { formatId } from '../ids.ts';
 import type { Repositories } from '../ports.ts';
@@ -25,9 +25,9 @@ export async function runBeforeHooks(deps: ServiceDeps, env: Environment, point:
     const outcome = await runHook(deps, env, point, hook, scope);
     if (!outcome.ok) {
       const said = outcome.said.join(' / ');
-      throw new DomainError('HOOK_REFUSED', `The ${point} hook of ${env.name} refused it: ${hook.command} ${outcome.summary}${said ? `, saying: ${said}` : ''}. Nothing was done; try again once what it checks is fixed.`);
+      throw new DomainError('HOOK_REFUSED', `The ${point} hook of ${env.name} refused it: ${describeAction(hook)} ${outcome.summary}${said ? `, saying: ${said}` : ''}. Nothing was done; try again once what it checks is fixed.`);
     }
-    scope.log?.info(`Hook ${point}: ${hook.command} ${outcome.summary}`);
+    scope.log?.info(`Hook ${point}: ${describeAction(hook)} ${outcome.summary}`);
   }
 }
 
@@ -35,12 +35,12 @@ export async function runBeforeHooks(deps: ServiceDeps, env: Environment, point:
 export async function runAfterHooks(deps: ServiceDeps, env: Environment, point: HookPoint, scope: HookScope) {
   for (const hook of env.hooks[point] ?? []) {
     const outcome = await runHook(deps, env, point, hook, scope).catch((error: Error) => ({ ok: false, summary: error.message }));
-    if (outcome.ok) scope.log?.info(`Hook ${point}: ${hook.command} ${outcome.summary}`);
-    else scope.log?.warn(`Hook ${point} failed: ${hook.command} ${outcome.summary}. What was done stays done.`);
+    if (outcome.ok) scope.log?.info(`Hook ${point}: ${describeAction(hook)} ${outcome.summary}`);
+    else scope.log?.warn(`Hook ${point} failed: ${describeAction(hook)} ${outcome.summary}. What was done stays done.`);
   }
 }
 
-async function runHook(deps: ServiceDeps, env: Environment, point: HookPoint, hook: CommandAction, scope: HookScope): Promise<ActionOutcome> {
+async function runHook(deps: ServiceDeps, env: Environment, point: HookPoint, hook: OutsideAction, scope: HookScope): Promise<ActionOutcome> {
   if (!deps.actions) return { ok: false, summary: 'cannot run: this bot runs no commands', ms: 0, said: [] };
   const context: ActionContext = {
     action: point,
@@ -50,7 +50,7 @@ async function runHook(deps: ServiceDeps, env: Environment, point: HookPoint, ho
     secrets: await openSecrets(deps, deps.store, env),
     ...(scope.sees ? await scope.sees(deps.store) : { files: [], state: [] }),
   };
-  scope.log?.info(`Hook ${point}: ${hook.command}`);
+  scope.log?.info(`Hook ${point}: ${describeAction(hook)}`);
   return deps.actions.run({ ...hook, name: point }, context, commandOutput(scope.log, point));
 }
 

@@ -32,14 +32,17 @@ import { type SendInput, send, sendPreview } from './send.ts';
 import { sync, syncSources } from './sync.ts';
 import { conflictDetails, openConflicts, resolveConflict } from './conflicts.ts';
 import { refresh, refreshAll } from './refresh.ts';
-import { testConnections } from './connections.ts';
+import { type ConnectionResult, testConnections } from './connections.ts';
 import { type Answer, answerOnce, forgetOldAnswers } from './idempotency.ts';
-import { reportRunStatus } from './run-statuses.ts';
+import { reportRunStatus, type StatusReporter } from './run-statuses.ts';
 import { listRequests, type RequestQuery, runLog } from './listings.ts';
 import { listSecrets, setSecret } from './secrets.ts';
+import { StatusInbox } from '../status-feed.ts';
 import { authenticate, createToken, listTokens, revokeToken, type TokenInput } from './tokens.ts';
 /** The whole domain, bound to its ports: what the Slack app and the command line call. */
-export function createServices(deps: ServiceDeps) {
+export function createServices(given: ServiceDeps) {
+  // One per process: the route that takes a status callback in hands it to the deployment here that waits for it.
+  const deps: ServiceDeps = { ...given, statusInbox: given.statusInbox ?? new StatusInbox() };
   return {
     deps,
     components: {
@@ -53,7 +56,7 @@ export function createServices(deps: ServiceDeps) {
     assertMayWorkOn: async (actor: Actor, instance: string, verb: 'sync' | 'send' | 'resolve conflicts in') => assertMayWorkOn(deps, actor, await findInstance(deps.store, instance), verb),
     sync: (actor: Actor, instance: string, from?: string) => sync(deps, actor, instance, from),
     refresh: (actor: Actor, instance: string) => refresh(deps, actor, instance),
-    testConnections: (environment: string) => testConnections(deps, environment),
+    testConnections: (environment: string, heard?: (result: ConnectionResult) => void) => testConnections(deps, environment, heard),
     conflicts: {
       open: (instance: string) => openConflicts(deps, instance),
       details: (instance: string, key: string) => conflictDetails(deps, instance, key),
@@ -107,7 +110,7 @@ export function createServices(deps: ServiceDeps) {
     /** How many committed changes requests and tokens have seen: copies kept in memory are good while these hold. */
     changeCounts: () => deps.store.changeCounts.read(),
     runLog: (runId: number, from?: number, limit?: number) => runLog(deps, runId, from, limit),
-    reportRunStatus: (actor: Actor, runId: number, report: { state: string; description?: string }) => reportRunStatus(deps, actor, runId, report),
+    reportRunStatus: (reporter: StatusReporter, runId: number, report: { state: string; description?: string }) => reportRunStatus(deps, reporter, runId, report),
     runContext: (run: Run) => runContext(deps, run),
     recentDeployments: (limit?: number) => recentDeployments(deps, limit),
     metrics: (options: { environment?: string; days?: number }) => deliveryMetrics(deps, options),

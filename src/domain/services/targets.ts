@@ -1,4 +1,6 @@
-import { type ActionContext, type Check, type CommandCheck, type Target, isForbidCheck } from '../actions.ts';
+import { type ActionContext, type ActionOutcome, type Check, type CommandCheck, describeAction, isForbidCheck, type OutsideAction, revertOf, type Target } from '../actions.ts';
+import { durationMs } from '../time.ts';
+import { StatusFeed } from '../status-feed.ts';
 import { formatId } from '../ids.ts';
 import type { Repositories } from '../ports.ts';
 import { commandOutput, type RunLog } from '../run-log.ts';
@@ -26,6 +28,8 @@ export class OutsideWork {
     private readonly log: RunLog,
     /** The error that fails the deployment with a reason. */
     private readonly fail: (reason: string) => Error,
+    /** The run's callback token, when it has webhook targets: a target that answers 202 reports how it ends with it. */
+    private readonly callback?: { token: string; hash: string },
   ) {}
 
   /** Before the package is applied: what the target holds, kept for putting targets back. */
@@ -37,14 +41,34 @@ export class OutsideWork {
   async actOnTargets(tx: Repositories, targetId: number) {
     if (!this.env.targets.length) return;
     const context = await this.context(tx, targetId, 'deploy');
-    for (const target of this.env.targets) {
-      this.log.info(`Target ${target.name}: ${target.command}`);
-      // It counts as run from its start: a command cut off may have done part of its work.
-      this.ran.push(target);
-      const outcome = await this.runCommand(target, context);
-      if (!outcome.ok) throw this.fail(`target ${target.name} failed: ${outcome.summary}`);
-      this.log.info(`Target ${target.name} ${outcome.summary}`);
+    const feed = this.callback && new StatusFeed(() => this.deps.store.runStatuses.of(this.log.run.id));
+    const stopListening = feed && this.deps.statusInbox?.listen(this.log.run.id, this.callback!.hash, feed);
+    try {
+      for (const target of this.env.targets) {
+        this.log.info(`Target ${target.name}: ${describeAction(target)}`);
+        // It counts as run from its start: a command cut off may have done part of its work.
+        this.ran.push(target);
+        const started = Date.now();
+        const outcome = await this.act(target, this.callback ? { ...context, callback: { token: this.callback.token } } : context);
+        if (!outcome.ok) throw this.fail(`target ${target.name} failed: ${outcome.summary}`);
+        this.log.info(`Target ${target.name} ${outcome.summary}`);
+        if (outcome.accepted) await this.awaitEnd(target, feed!, started + durationMs(target.timeout)!);
+      }
+    } finally {
+      stopListening?.();
     }
+  }
+
+  /** A webhook target that answered 202: its status callbacks, logged as they come, until one says how it ended. */
+  private async awaitEnd(target: Target, feed: StatusFeed, until: number) {
+    for (let status = await feed.next(until, this.deps.stopping); status; status = await feed.next(until, this.deps.stopping)) {
+      const said = `Target ${target.name} reports ${status.state}${status.description ? `: ${status.description}` : ''}`;
+      if (status.state === 'success') return this.log.info(said);
+      if (status.state === 'failure' || status.state === 'error') throw this.fail(`target ${target.name} reported ${status.state}${status.description ? `: ${status.description}` : ''}`);
+      this.log.info(said);
+    }
+    if (this.deps.stopping?.aborted) throw this.fail(`target ${target.name} was still at work when the deployment was cut short`);
+    throw this.fail(`target ${target.name} accepted the deployment but reported no end (success, failure or error) within its timeout (${target.timeout})`);
   }
 
   /** The command checks, after the `forbid` ones: real tests of the target's state after the package. */
@@ -54,7 +78,7 @@ export class OutsideWork {
     const context = await this.context(tx, targetId, 'check');
     for (const check of checks) {
       this.log.info(`Check "${check.name}": ${check.command}`);
-      const outcome = await this.runCommand(check, context);
+      const outcome = await this.act(check, context);
       if (!outcome.ok) throw this.fail(`post-deploy check "${check.name}" failed: ${outcome.summary}`);
       this.log.info(`Check "${check.name}" passed (${outcome.summary})`);
     }
@@ -63,13 +87,14 @@ export class OutsideWork {
   /** After the deployment failed and its transaction rolled back: the targets that ran, put back last first. */
   async putBack() {
     for (const target of this.ran.splice(0).reverse()) {
-      if (!target.revert) {
-        this.log.warn(`Target ${target.name} has no revert command: check it by hand, it may hold part of the package.`);
+      const revert = revertOf(target);
+      if (!revert) {
+        this.log.warn(`Target ${target.name} has no revert: check it by hand, it may hold part of the package.`);
         continue;
       }
-      this.log.info(`Putting target ${target.name} back: ${target.revert}`);
+      this.log.info(`Putting target ${target.name} back: ${describeAction(revert)}`);
       const outcome = await this.base('revert')
-        .then((base) => this.runCommand({ ...target, command: target.revert! }, { ...base, files: [], state: this.prior }))
+        .then((base) => this.act(revert, { ...base, files: [], state: this.prior }))
         .catch((error: Error) => ({ ok: false, summary: error.message }));
       if (outcome.ok) this.log.info(`Target ${target.name} is back as it was (${outcome.summary})`);
       else this.log.error(`Target ${target.name} could not be put back: ${outcome.summary}. Check it by hand.`);
@@ -92,8 +117,8 @@ export class OutsideWork {
     return { ...(await this.base(action, tx)), files, state };
   }
 
-  private runCommand(command: Target | CommandCheck, context: ActionContext) {
+  private act(action: OutsideAction & { name: string }, context: ActionContext): Promise<ActionOutcome> {
     if (!this.deps.actions) throw this.fail(`${this.env.name} has targets or command checks, and this bot runs no commands`);
-    return this.deps.actions.run(command, context, commandOutput(this.log, command.name), this.deps.stopping);
+    return this.deps.actions.run(action, context, commandOutput(this.log, action.name), this.deps.stopping);
   }
 }

@@ -14,6 +14,14 @@ export interface TokenInput {
 
 /** The secret of a token starts with this, so that a scanner (or a person) knows one when it sees one. */
 const PREFIX = 'sbx_';
+/** A run's callback token (see run-statuses.ts): it reports that run's status, and nothing else. */
+export const CALLBACK_PREFIX = 'sbxcb_';
+
+/** A new callback token for a run that has webhook targets, and the hash the run keeps of it. */
+export function newCallbackToken(): { token: string; hash: string } {
+  const token = `${CALLBACK_PREFIX}${randomBytes(32).toString('base64url')}`;
+  return { token, hash: hashOfSecret(token) };
+}
 const NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const PATTERN = /^[a-z0-9*][a-z0-9*-]{0,62}$/;
 

@@ -1,0 +1,1 @@
+ALTER TABLE "runs" ADD COLUMN "callback_hash" text;
