@@ -182,6 +182,31 @@ describe('configuration validation', () => {
     expect(twice).toContain('environments[1].targets[1].name: "api" names two targets of Production');
   });
 
+  it('accepts webhook targets and hooks over https (plain http to this machine only), signed by a named secret', () => {
+    const config = parsePipelineConfig(
+      pipeline(`${development}${production}
+    targets:
+      - { name: cmdb, webhook: "https://cmdb.example.com/hooks/sandbox", revert: "https://cmdb.example.com/hooks/revert", secret: CMDB_SECRET }
+    hooks:
+      afterDeploy: [{ webhook: "http://localhost:8080/deployed" }]`),
+      'test',
+    );
+    expect(config.environments[1]!.targets).toEqual([{ name: 'cmdb', webhook: 'https://cmdb.example.com/hooks/sandbox', revert: 'https://cmdb.example.com/hooks/revert', secret: 'CMDB_SECRET', timeout: '2m' }]);
+    expect(config.environments[1]!.hooks).toEqual({ afterDeploy: [{ webhook: 'http://localhost:8080/deployed', timeout: '2m' }] });
+    const message = configError(
+      pipeline(`${development}${production}
+    targets:
+      - { name: cmdb, webhook: "http://cmdb.example.com/hooks", secret: whsec_abc }
+      - { name: both, webhook: "https://cmdb.example.com/hooks", command: ./deploy.sh }
+    hooks:
+      beforeDeploy: [{ webhook: "https://bot:pw@status.example.com/hooks" }]`),
+    );
+    expect(message).toContain('environments[1].targets[0].webhook: must be an https:// URL (plain http only to localhost), e.g. https://cmdb.example.com/hooks/sandbox');
+    expect(message).toContain('environments[1].targets[0].secret: must name an environment variable, e.g. API_TOKEN (never the value itself)');
+    expect(message).toContain('environments[1].targets[1]: must run a command ({ name, command, timeout }) or call a webhook ({ name, webhook, secret, timeout })');
+    expect(message).toContain('environments[1].hooks.beforeDeploy[0].webhook: must not carry a credential: name the one that signs it in `secret`');
+  });
+
   it('refuses text that is not YAML, saying so', () => {
     expect(configError('environments: [')).toContain('sandbox.config.yml is not valid YAML');
   });

@@ -99,7 +99,7 @@ echo "using $API_TOKEN" >&2`,
     expect(log).toContain('[second] cannot reach the CRM');
     expect(log).toContain('Putting target first back: ./first-revert.sh');
     expect(log.some((l) => l.startsWith('Target first is back as it was'))).toBe(true);
-    expect(log).toContain('Target second has no revert command: check it by hand, it may hold part of the package.');
+    expect(log).toContain('Target second has no revert: check it by hand, it may hold part of the package.');
   });
 
   it('runs command checks after the targets: a failing one fails the deployment and puts the targets back', async () => {
