@@ -20,6 +20,8 @@ export const actions = {
   resolveConflict: 'conflict_resolve',
   keepMine: 'conflict_keep_mine',
   takeTheirs: 'conflict_take_theirs',
+  /** App Home: test the connections of the environment the button names. */
+  testConnections: 'environment_test_connections',
 } as const;
 
 export const callbacks = {

@@ -57,11 +57,11 @@ describe('/sandbox refresh', () => {
     ]);
   });
 
-  it('/sandbox test checks the git remotes of an environment', async () => {
+  it('/sandbox test checks the git remotes of an environment, its results in a direct message', async () => {
     await push({ 'Layout/Account': 'v3\n' });
-    const said = await answer('test Development');
-    expect(said).toContain(':electric_plug: Development: 3 of 3 checks passed.');
-    expect(said).toMatch(/✓ dev-alice · push permitted \(\d+ ms\): a push to dev-alice would be accepted/);
+    expect(await answer('test Development')).toBe(':electric_plug: Testing the connections of Development: the results come in your direct messages with me as they arrive.');
+    const dm = await t.fake.waitFor(() => t.fake.dms(ALICE).find((m) => m.text?.startsWith(':electric_plug: Development: 3 of 3 checks passed.')));
+    expect(shown(dm)).toMatch(/✓ dev-alice · push permitted \(\d+ ms\): a push to dev-alice would be accepted/);
   });
 
   it('/sandbox send reads the branch before its modal lists the changes: a component just pushed is there to tick', async () => {

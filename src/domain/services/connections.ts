@@ -18,15 +18,17 @@ export type ConnectionResult = ConnectionCheck & { subject: string };
  * Tests the connections of an environment without deploying anything: the git remote of each of its instances kept
  * in git (reachable, branch present, push permitted), then each target, command check and hook: a command runs with
  * `SANDBOX_ACTION=test` and empty folders (it should check what it reaches, and change nothing), a webhook gets a
- * signed ping. Each result goes to `heard` as it comes. Nothing to test is an empty list.
+ * signed ping. `progress` hears the test as it goes: once the environment is found, and after each result. Nothing
+ * to test is an empty list.
  */
-export async function testConnections(deps: ServiceDeps, environmentName: string, heard: (result: ConnectionResult) => void = () => {}): Promise<ConnectionTest> {
+export async function testConnections(deps: ServiceDeps, environmentName: string, progress: (so: ConnectionTest) => void = () => {}): Promise<ConnectionTest> {
   const environment = await findEnvironment(deps.store, environmentName);
   const instances = (await deps.store.instances.list()).filter((i) => i.environmentId === environment.id && deps.sources?.backs(i.name));
   const checks: ConnectionTest['checks'] = [];
+  progress({ environment, checks: [] });
   const add = (result: ConnectionResult) => {
     checks.push(result);
-    heard(result);
+    progress({ environment, checks: [...checks] });
   };
   for (const instance of instances) for (const check of await deps.sources!.test(instance.name)) add({ subject: instance.name, ...check });
   const hooks = HOOK_POINTS.flatMap((point) => (environment.hooks[point] ?? []).map((hook) => ({ ...hook, name: point })));

@@ -32,7 +32,7 @@ import { type SendInput, send, sendPreview } from './send.ts';
 import { sync, syncSources } from './sync.ts';
 import { conflictDetails, openConflicts, resolveConflict } from './conflicts.ts';
 import { refresh, refreshAll } from './refresh.ts';
-import { type ConnectionResult, testConnections } from './connections.ts';
+import { type ConnectionTest, testConnections } from './connections.ts';
 import { type Answer, answerOnce, forgetOldAnswers } from './idempotency.ts';
 import { reportRunStatus, type StatusReporter } from './run-statuses.ts';
 import { listRequests, type RequestQuery, runLog } from './listings.ts';
@@ -56,7 +56,7 @@ export function createServices(given: ServiceDeps) {
     assertMayWorkOn: async (actor: Actor, instance: string, verb: 'sync' | 'send' | 'resolve conflicts in') => assertMayWorkOn(deps, actor, await findInstance(deps.store, instance), verb),
     sync: (actor: Actor, instance: string, from?: string) => sync(deps, actor, instance, from),
     refresh: (actor: Actor, instance: string) => refresh(deps, actor, instance),
-    testConnections: (environment: string, heard?: (result: ConnectionResult) => void) => testConnections(deps, environment, heard),
+    testConnections: (environment: string, progress?: (so: ConnectionTest) => void) => testConnections(deps, environment, progress),
     conflicts: {
       open: (instance: string) => openConflicts(deps, instance),
       details: (instance: string, key: string) => conflictDetails(deps, instance, key),

@@ -1,6 +1,7 @@
 import type { KnownBlock, View } from '@slack/types';
 import { formatId } from '../../domain/ids.ts';
-import { nextEnvironmentUp, sendLabel, syncLabel } from '../../domain/pipeline.ts';
+import { isForbidCheck } from '../../domain/actions.ts';
+import { count, nextEnvironmentUp, sendLabel, syncLabel } from '../../domain/pipeline.ts';
 import type { EnvironmentStatus } from '../../domain/services/queries.ts';
 import { describeState } from '../../domain/states.ts';
 import type { DeploymentRequest, Environment } from '../../domain/types.ts';
@@ -90,8 +91,26 @@ function recentBlocks(input: HomeInput): KnownBlock[] {
   return blocks;
 }
 
+/** What Test Connection would check in an environment: its instances kept in git, targets, command checks and hooks. */
+function connectionsOf({ environment: e, instances }: EnvironmentStatus) {
+  const hooks = Object.values(e.hooks).reduce((n, list) => n + (list?.length ?? 0), 0);
+  return instances.filter((i) => i.git).length + e.targets.length + e.checks.filter((c) => !isForbidCheck(c)).length + hooks;
+}
+
+/** Test Connection for each environment with something to test, to admins and to the environment's deployers. */
+function connectionBlocks(input: HomeInput): KnownBlock[] {
+  const testable = input.pipeline.filter((p) => connectionsOf(p) > 0 && (input.admin || input.roles.some((r) => r.environment === p.environment.name && r.deployer)));
+  if (!testable.length) return [];
+  const blocks: KnownBlock[] = [divider, header('Connections')];
+  for (const p of testable) {
+    blocks.push(section(`*${escape(p.environment.name)}* · ${count(connectionsOf(p), 'connection')} to test: git remotes, targets, checks and hooks, without deploying`));
+    blocks.push(actionsBlock(`connections:${p.environment.name}`, [button('Test Connection', actions.testConnections, p.environment.name)]));
+  }
+  return blocks;
+}
+
 /** App Home: what waits on the user, their instances with Sync and Send, the pipeline and its queues, recent deployments. */
 export function homeView(input: HomeInput): View {
-  const blocks = [...waitingBlocks(input), divider, ...instanceBlocks(input), divider, ...pipelineBlocks(input.pipeline), divider, ...queueBlocks(input.pipeline), divider, ...recentBlocks(input)];
+  const blocks = [...waitingBlocks(input), divider, ...instanceBlocks(input), divider, ...pipelineBlocks(input.pipeline), divider, ...queueBlocks(input.pipeline), divider, ...recentBlocks(input), ...connectionBlocks(input)];
   return { type: 'home', blocks: blocks.slice(0, 100) };
 }

@@ -6,6 +6,7 @@ import { actions } from '../../ids.ts';
 import { openChanges, openDeploy, openLogs, openReject, openRejectChangeRequest, openRevert, openSend, openSync, openSyncChangeRequest } from '../../modals.ts';
 import { type ButtonArgs, onClick } from './button.ts';
 import { routes } from '../routes.ts';
+import { testConnectionsFor } from '../../connection-tests.ts';
 import { approveChangeRequestClicked, approveClicked } from './approve.ts';
 import { changesComponentChosen } from './changes-component.ts';
 import { keepClicked, resolveClicked } from './conflicts.ts';
@@ -42,6 +43,7 @@ export function register(app: App, deps: SlackDeps) {
   button(actions.resolveConflict, 'Resolve', resolveClicked);
   button(actions.keepMine, 'Keep mine', keepClicked('mine'), patient);
   button(actions.takeTheirs, 'Take theirs', keepClicked('theirs'), patient);
+  button(actions.testConnections, 'Test Connection', ({ value, user }) => testConnectionsFor(deps, user, value));
   button(actions.revert, 'Revert Changes', async ({ value, user, opening }) => {
     // The button names the deployment it was shown for: if another one is latest by now, say so instead of reverting that one.
     const { latest, env } = await deps.services.assertMayRevert(actorOf(user));

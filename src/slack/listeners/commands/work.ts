@@ -7,8 +7,7 @@ import { actorOf } from '../../listener-deps.ts';
 import { actions } from '../../ids.ts';
 import { openDeploy, openReject, openRevert, openSend, openSync } from '../../modals.ts';
 import type { Invocation, Subcommand } from './subcommand.ts';
-import { connectionLines } from '../../../text/connections.ts';
-import { codeReply } from '../../blocks/replies.ts';
+import { testConnectionsFor } from '../../connection-tests.ts';
 import { conflictBlocks, conflictValue } from '../../views/conflicts.ts';
 import { resolveClicked } from '../actions/conflicts.ts';
 
@@ -98,10 +97,8 @@ export const workSubcommands: Record<string, Subcommand> = {
   test: {
     args: [1, 1],
     needs: 'an environment, e.g. `Staging`',
-    run: async ({ args, reply, deps }) => {
-      const t = await deps.services.testConnections(args[0]!);
-      const [summary, ...lines] = connectionLines(t);
-      await reply(lines.length ? codeReply(`:electric_plug: ${escape(summary!)}`, lines.join('\n'), `\`sandbox targets test ${escape(t.environment.name)}\` on the command line shows it whole.`) : `:electric_plug: ${escape(summary!)}`);
+    run: async ({ args, user, reply, deps }) => {
+      await testConnectionsFor(deps, user, args[0]!, () => reply(`:electric_plug: Testing the connections of ${escape(args[0]!)}: the results come in your direct messages with me as they arrive.`));
     },
   },
   lock: {
