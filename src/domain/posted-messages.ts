@@ -73,6 +73,6 @@ export interface PostedMessages {
   unfinishedThreads(): Promise<UnfinishedThread[]>;
   /** Takes a thread over from `writer`: of several processes trying at once, one gets it. */
   takeThread(subject: string, writer: number | null): Promise<boolean>;
-  /** The stored log lines of a run from line `from` (0: the first) on, in order. */
-  linesFrom(runId: number, from: number): Promise<LogLine[]>;
+  /** The stored log lines of a run from line `from` (0: the first) on, in order; at most `limit` when given. */
+  linesFrom(runId: number, from: number, limit?: number): Promise<LogLine[]>;
 }

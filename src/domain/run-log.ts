@@ -2,14 +2,20 @@ import type { ServiceDeps } from './service-deps.ts';
 import type { Repositories } from './ports.ts';
 import type { LogLevel, LogLine, Run, RunStatus } from './types.ts';
 
+/** Lines waiting to be stored that start a write behind the run (a command printing 100,000 lines). */
+const STORED_EVERY = 2_000;
+
 /**
- * The log of one run. Each line reaches the sink the moment it is written; lines are stored in order
- * at `flush()`, which callers invoke outside of transactions so that a rolled-back deployment
- * still keeps the log of why it failed.
+ * The log of one run. Each line reaches the sink the moment it is written; lines are stored in order at `flush()`,
+ * which callers invoke outside of transactions so that a rolled-back deployment still keeps the log of why it failed,
+ * and behind the run's back once many wait (on PGlite such a write waits for the deployment's transaction to end).
  */
 export class RunLog {
   private pending: LogLine[] = [];
   private stored = 0;
+  /** The writes of lines, one after another: each takes every line waiting when its turn comes. */
+  private writing: Promise<void> = Promise.resolve();
+  private writeQueued = false;
 
   constructor(
     readonly run: Run,
@@ -46,6 +52,8 @@ export class RunLog {
     const line = { at: this.deps.clock.now(), level, text };
     this.pending.push(line);
     this.notify(() => this.deps.sink.line(this.run, line));
+    // A failure is not lost: its lines wait for the next write, and `finish` reports it.
+    if (this.pending.length >= STORED_EVERY && !this.writeQueued) this.flush().catch(() => {});
   }
 
   private notify(call: () => void) {
@@ -56,11 +64,24 @@ export class RunLog {
     }
   }
 
-  async flush() {
-    const lines = this.pending;
-    this.pending = [];
-    await this.deps.store.runs.appendLines(this.run.id, this.stored, lines);
-    this.stored += lines.length;
+  /** Stores every line written so far, after the writes under way. */
+  flush(): Promise<void> {
+    this.writeQueued = true;
+    const turn = this.writing.then(async () => {
+      this.writeQueued = false;
+      const lines = this.pending;
+      if (!lines.length) return;
+      this.pending = [];
+      try {
+        await this.deps.store.runs.appendLines(this.run.id, this.stored, lines);
+        this.stored += lines.length;
+      } catch (error) {
+        this.pending = [...lines, ...this.pending];
+        throw error;
+      }
+    });
+    this.writing = turn.catch(() => {});
+    return turn;
   }
 
   /**

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { createWorld } from '../helpers/world.ts';
+import { startRun } from '../../src/domain/run-log.ts';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -21,5 +22,17 @@ describe('run log storage', () => {
     const stored = await runs.lines(run.id);
     expect(stored).toHaveLength(20_000);
     expect(stored.map((l) => l.text)).toEqual(lines.map((l) => l.text));
+  });
+
+  it('stores the lines of a long run behind its back as they pile up, in order, and the rest when it ends', async () => {
+    const world = await createWorld(db);
+    const log = await startRun(world.services.deps, { kind: 'sync', user: 'U0ADMIN', message: null, requestId: null, instanceId: null, environmentId: null });
+    for (let i = 0; i < 2_500; i++) log.info(`line ${i}`);
+    const runs = world.services.deps.store.runs;
+    // Stored while the run goes on, with nobody asking.
+    while ((await runs.lines(log.run.id)).length < 2_500);
+    for (let i = 2_500; i < 4_500; i++) log.info(`line ${i}`);
+    await log.finish('succeeded', null);
+    expect((await runs.lines(log.run.id)).map((l) => l.text)).toEqual(Array.from({ length: 4_500 }, (_, i) => `line ${i}`));
   });
 });

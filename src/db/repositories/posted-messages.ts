@@ -98,11 +98,14 @@ export function postedMessageRepository(db: Database, processId: number): Posted
         .returning({ subject: postedMessages.subject });
       return rows.length > 0;
     },
-    linesFrom: (runId, from) =>
-      db
+    linesFrom: (runId, from, limit) => {
+      const lines = db
         .select({ at: runLogLines.at, level: runLogLines.level, text: runLogLines.text })
         .from(runLogLines)
         .where(and(eq(runLogLines.runId, runId), gte(runLogLines.seq, from)))
-        .orderBy(asc(runLogLines.seq)),
+        .orderBy(asc(runLogLines.seq))
+        .$dynamic();
+      return limit === undefined ? lines : lines.limit(limit);
+    },
   };
 }

@@ -4,7 +4,8 @@ import type { RequestOverview } from '../../domain/services/queries.ts';
 import type { LogLine, Run } from '../../domain/types.ts';
 import { requestCard } from '../blocks/request-card.ts';
 import { type RunSubject, runParent } from '../blocks/run-message.ts';
-import { type Parent, postReplies } from './replies.ts';
+import { leftOutNote, postStoredLines, THREAD_BACKLOG, THREAD_REPLIES, uploadWholeLog } from './long-logs.ts';
+import { nextReply, type Parent, TAKEN_OVER } from './replies.ts';
 import type { ThreadLogDeps } from './thread-log.ts';
 
 /** Runs of a request log into the thread of the request's card, which shows them while they run. */
@@ -66,9 +67,18 @@ interface Place {
   channel?: string;
 }
 
-/** Log lines of one run on their way to its thread, in order, as the run writes them. */
+/**
+ * Log lines of one run on their way to its thread, in order, as the run writes them. A run that prints faster than
+ * the thread can take, or more than it holds, has lines left out (see long-logs.ts): memory stays flat.
+ */
 export class RunThread {
   private lines: LogLine[] = [];
+  /** Lines left out since the last reply said so; whether any ever were (the whole log is then uploaded). */
+  private leftOut = 0;
+  private elided = false;
+  private replies = 0;
+  /** The first lines of `lines`, in the reply being posted: they stay until it is in. */
+  private inFlight = 0;
   /** Lines are not kept: the run is not threaded, or this thread gave up (`ThreadLog.resume` writes it from the database). */
   private dropping = false;
   private step: RunStep | undefined;
@@ -108,7 +118,11 @@ export class RunThread {
   }
 
   push(line: LogLine) {
-    if (!this.dropping) this.lines.push(line);
+    if (this.dropping) return;
+    if (this.replies >= THREAD_REPLIES) this.leftOut++;
+    else this.lines.push(line);
+    // Trimmed now and then rather than at each line: the oldest waiting lines give way to the newest.
+    if (this.lines.length >= this.inFlight + 2 * THREAD_BACKLOG) this.leftOut += this.lines.splice(this.inFlight, this.lines.length - this.inFlight - THREAD_BACKLOG).length;
     this.wake?.();
   }
 
@@ -166,6 +180,8 @@ export class RunThread {
       this.wake = undefined;
     }
     this.run = this.final!;
+    await this.noteLeftOut(parent);
+    if (this.elided) await uploadWholeLog(this.deps, parent, this.run.id);
     // A card's final state is rendered from the database once the run ended (onRunChanged).
     if (!place.card) await this.editParent(parent, place);
     await this.bookmark.written();
@@ -181,25 +197,49 @@ export class RunThread {
     if (!parent || !(await this.deps.messages.claimThread(this.id, parent.channel))) return;
     const record = (progress: ThreadProgress) => this.deps.messages.recordThread(this.id, progress);
     await record({ ...parent, linesPosted: 0 });
-    const lines = await this.deps.messages.linesFrom(run.id, 0);
-    await postReplies(this.deps.chat, parent, lines, {
-      posted: async (count) => {
-        this.posted += count;
-        await record({ ...parent, linesPosted: this.posted });
-      },
+    await postStoredLines(this.deps, parent, run.id, 0, async (count) => {
+      this.posted += count;
+      await record({ ...parent, linesPosted: this.posted });
     });
     await this.deps.messages.completeThread(this.id, this.posted);
   }
 
-  /** Everything written so far; stops once another process has taken the thread over. */
-  private postLines(parent: Parent) {
-    return postReplies(this.deps.chat, parent, this.lines, {
-      stillMine: () => this.bookmark.held,
-      posted: (count) => {
-        this.posted += count;
-        this.bookmark.set({ ...parent, linesPosted: this.posted });
-      },
-    });
+  /**
+   * Everything waiting, a reply at a time (each waits for the channel's slot, see Chat), a reply saying how many
+   * lines were left out before the lines that follow them; stops once another process has taken the thread over.
+   */
+  private async postLines(parent: Parent) {
+    while (this.lines.length) {
+      if (!this.bookmark.held) throw new Error(TAKEN_OVER);
+      const reply = nextReply(this.lines);
+      // Once the thread is full, the lines left out follow those still waiting: the last note counts them.
+      const leftOut = this.replies >= THREAD_REPLIES ? 0 : this.leftOut;
+      this.inFlight = reply.count;
+      try {
+        await this.deps.chat.post({ channel: parent.channel, thread_ts: parent.ts, text: leftOut ? `${leftOutNote(leftOut)}\n${reply.text}` : reply.text });
+      } finally {
+        this.inFlight = 0;
+      }
+      this.lines.splice(0, reply.count);
+      this.replies++;
+      this.advance(parent, leftOut, reply.count);
+    }
+  }
+
+  /** At the end: says how many lines were left out since the last reply, if any. */
+  private async noteLeftOut(parent: Parent) {
+    if (!this.leftOut) return;
+    const leftOut = this.leftOut;
+    await this.deps.chat.post({ channel: parent.channel, thread_ts: parent.ts, text: leftOutNote(leftOut) });
+    this.advance(parent, leftOut, 0);
+  }
+
+  /** Lines left out and lines posted count alike as dealt with, for a recovery to go on from. */
+  private advance(parent: Parent, leftOut: number, posted: number) {
+    this.leftOut -= leftOut;
+    this.elided ||= leftOut > 0;
+    this.posted += leftOut + posted;
+    this.bookmark.set({ ...parent, linesPosted: this.posted });
   }
 
   private render(place: Place) {

@@ -2,7 +2,8 @@ import type { UnfinishedThread } from '../../domain/ports.ts';
 import { runParent } from '../blocks/run-message.ts';
 import { isRefusal } from '../chat.ts';
 import { onRequestCard } from './live-thread.ts';
-import { type Parent, postReplies, TAKEN_OVER } from './replies.ts';
+import { postStoredLines } from './long-logs.ts';
+import { type Parent, TAKEN_OVER } from './replies.ts';
 import type { ThreadLogDeps } from './thread-log.ts';
 
 type Shown = ReturnType<typeof runParent>;
@@ -70,12 +71,9 @@ async function writeRest(deps: ThreadLogDeps, thread: UnfinishedThread, progress
   const parent = await parentOf(deps, thread, final);
   if (!parent) throw new Error('its request’s card could not be posted');
   if (!thread.ts) await record(parent);
-  const lines = await messages.linesFrom(thread.run.id, progress.posted);
-  await postReplies(chat, parent, lines, {
-    posted: async (count) => {
-      progress.posted += count;
-      await record(parent);
-    },
+  await postStoredLines(deps, parent, thread.run.id, progress.posted, async (count) => {
+    progress.posted += count;
+    await record(parent);
   });
   if (onRequestCard(thread.run)) await deps.onRunChanged?.(thread.run);
   else await chat.update({ ...parent, ...(await final()) });

@@ -8,7 +8,7 @@ const BATCH_CHARS = 3500;
 export type Parent = { channel: string; ts: string };
 
 /** The first of `lines` that fit in one thread reply: its text, and how many lines it holds. */
-function nextReply(lines: readonly LogLine[]): { text: string; count: number } {
+export function nextReply(lines: readonly LogLine[]): { text: string; count: number } {
   const batch: string[] = [];
   let size = 0;
   for (const line of lines) {
