@@ -34,6 +34,7 @@ import { benchDiffJson, benchViewChanges, DIFF_PACKAGE, printViewChanges, type V
 import { benchGitDeploy, benchGitRefresh, GIT_BENCH } from './git.ts';
 import { API_BENCH, benchApi } from './api.ts';
 import { benchTargets, TARGETS_BENCH } from './targets.ts';
+import { benchLongOutput, type LongOutputResult, printLongOutput } from './long-output.ts';
 
 const PARTS = ['data', 'metrics', 'diff', 'git', 'api', 'targets', 'ack', 'cli'] as const;
 type Part = (typeof PARTS)[number];
@@ -470,7 +471,11 @@ async function main() {
   }
   if (parts.includes('git')) rows.push(...(await benchGitBackend('pglite', () => openDatabase({ dataDir: 'memory://' }), progress('pglite, git'))));
   if (parts.includes('api')) rows.push(...(await benchApiBackend('pglite', progress('pglite, API'))));
-  if (parts.includes('targets')) rows.push(...(await benchTargetsBackend('pglite', () => openDatabase({ dataDir: 'memory://' }), progress('pglite, targets'))));
+  const longOutputs: (LongOutputResult & { backend: string })[] = [];
+  if (parts.includes('targets')) {
+    rows.push(...(await benchTargetsBackend('pglite', () => openDatabase({ dataDir: 'memory://' }), progress('pglite, targets'))));
+    longOutputs.push({ backend: 'pglite', ...(await benchLongOutput({ progress: progress('pglite, long output') })) });
+  }
   if (parts.includes('ack')) ackRows.push(...(await benchSlackAck('pglite', { ...ACK, progress: progress('pglite, Slack') })));
 
   const server = await postgresDatabase();
@@ -508,6 +513,7 @@ async function main() {
       if (parts.includes('api')) rows.push(...(await benchApiBackend('postgres', progress('postgres, API'), await server.create())));
       if (parts.includes('targets')) {
         rows.push(...(await benchTargetsBackend('postgres', async () => openDatabase({ url: await server.create(), maxConnections: 10 }), progress('postgres, targets'))));
+        longOutputs.push({ backend: 'postgres', ...(await benchLongOutput({ databaseUrl: await server.create(), progress: progress('postgres, long output') })) });
       }
       // A database of its own on the same server: the app migrates it and applies its pipeline configuration.
       if (parts.includes('ack')) {
@@ -528,6 +534,10 @@ async function main() {
   if (viewRows.length) {
     console.log('');
     printViewChanges(viewRows);
+  }
+  if (longOutputs.length) {
+    console.log('');
+    if (!printLongOutput(longOutputs)) console.log('\nMISSED: the long output of a command target');
   }
   if (ackRows.length) {
     console.log('');

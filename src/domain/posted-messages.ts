@@ -75,4 +75,9 @@ export interface PostedMessages {
   takeThread(subject: string, writer: number | null): Promise<boolean>;
   /** The stored log lines of a run from line `from` (0: the first) on, in order; at most `limit` when given. */
   linesFrom(runId: number, from: number, limit?: number): Promise<LogLine[]>;
+  /**
+   * At most `limit` stored lines of a run from line `from` on, as the text of a log file: a line each, its time (ISO
+   * 8601, UTC), its level and its text. `count`: how many lines it holds.
+   */
+  logText(runId: number, from: number, limit: number): Promise<{ text: string; count: number }>;
 }

@@ -4,6 +4,45 @@ import type { LogLevel, LogLine, Run, RunStatus } from './types.ts';
 
 /** Lines waiting to be stored that start a write behind the run (a command printing 100,000 lines). */
 const STORED_EVERY = 2_000;
+/** Lines stored by one call of the repository. */
+const STORED_AT_ONCE = 5_000;
+
+/**
+ * Lines not stored yet, kept lean (a time, a level and a text each, no object): a run may print 100,000 of them
+ * while its transaction holds the embedded database, and they wait here until it ends.
+ */
+class PendingLines {
+  private at: number[] = [];
+  private level: LogLevel[] = [];
+  private text: string[] = [];
+
+  get length() {
+    return this.text.length;
+  }
+
+  push(line: LogLine) {
+    this.at.push(line.at.getTime());
+    this.level.push(line.level);
+    this.text.push(line.text);
+  }
+
+  /** The first `count` lines, taken out. */
+  take(count: number): LogLine[] {
+    const n = Math.min(count, this.length);
+    const lines = Array.from({ length: n }, (_, i) => ({ at: new Date(this.at[i]!), level: this.level[i]!, text: this.text[i]! }));
+    this.at.splice(0, n);
+    this.level.splice(0, n);
+    this.text.splice(0, n);
+    return lines;
+  }
+
+  /** Lines put back in front, as they were (their write failed). */
+  putBack(lines: LogLine[]) {
+    this.at.unshift(...lines.map((l) => l.at.getTime()));
+    this.level.unshift(...lines.map((l) => l.level));
+    this.text.unshift(...lines.map((l) => l.text));
+  }
+}
 
 /**
  * The log of one run. Each line reaches the sink the moment it is written; lines are stored in order at `flush()`,
@@ -11,7 +50,7 @@ const STORED_EVERY = 2_000;
  * and behind the run's back once many wait (on PGlite such a write waits for the deployment's transaction to end).
  */
 export class RunLog {
-  private pending: LogLine[] = [];
+  private readonly pending = new PendingLines();
   private stored = 0;
   /** The writes of lines, one after another: each takes every line waiting when its turn comes. */
   private writing: Promise<void> = Promise.resolve();
@@ -69,15 +108,15 @@ export class RunLog {
     this.writeQueued = true;
     const turn = this.writing.then(async () => {
       this.writeQueued = false;
-      const lines = this.pending;
-      if (!lines.length) return;
-      this.pending = [];
-      try {
-        await this.deps.store.runs.appendLines(this.run.id, this.stored, lines);
-        this.stored += lines.length;
-      } catch (error) {
-        this.pending = [...lines, ...this.pending];
-        throw error;
+      while (this.pending.length) {
+        const lines = this.pending.take(STORED_AT_ONCE);
+        try {
+          await this.deps.store.runs.appendLines(this.run.id, this.stored, lines);
+          this.stored += lines.length;
+        } catch (error) {
+          this.pending.putBack(lines);
+          throw error;
+        }
       }
     });
     this.writing = turn.catch(() => {});

@@ -106,15 +106,23 @@ async function readLines(stream: Readable, name: OutputLine['stream'], onLine: C
   let partial = '';
   for await (const chunk of stream) {
     heard();
-    const lines = (partial + decoder.write(chunk as Buffer)).split(/\r?\n/);
-    partial = lines.pop()!;
+    const text = partial + decoder.write(chunk as Buffer);
+    let at = 0;
+    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', at)) {
+      const line = text.slice(at, end > at && text[end - 1] === '\r' ? end - 1 : end);
+      at = end + 1;
+      for (const piece of pieces(line)) await onLine({ stream: name, text: piece });
+    }
+    partial = text.slice(at);
     // A line that goes on without a break is handed on in whole pieces as it comes, not kept whole.
     const whole = partial.length - (partial.length % LINE_LIMIT);
     if (whole > 0) {
-      lines.push(partial.slice(0, whole));
+      for (const piece of pieces(partial.slice(0, whole))) await onLine({ stream: name, text: piece });
       partial = partial.slice(whole);
     }
-    for (const line of lines) for (const text of pieces(line)) await onLine({ stream: name, text });
+    // A turn of the event loop between chunks: a command printing without pause would otherwise hold the loop, and
+    // every line, until it stops (the run's log is stored, and its thread posted, meanwhile).
+    await new Promise((resolve) => setImmediate(resolve));
   }
   partial += decoder.end();
   if (partial) for (const text of pieces(partial)) await onLine({ stream: name, text });

@@ -1,7 +1,7 @@
 import { and, asc, eq, getTableColumns, gte, isNotNull, isNull, ne, not, or, type SQL, sql } from 'drizzle-orm';
 import { idPrefixes } from '../../domain/ids.ts';
 import type { MessageRole, PostedMessages } from '../../domain/ports.ts';
-import type { Database } from '../client.ts';
+import { type Database, queryRows } from '../client.ts';
 import { processAlive } from '../processes.ts';
 import { postedMessages, runLogLines, runs } from '../schema.ts';
 
@@ -106,6 +106,14 @@ export function postedMessageRepository(db: Database, processId: number): Posted
         .orderBy(asc(runLogLines.seq))
         .$dynamic();
       return limit === undefined ? lines : lines.limit(limit);
+    },
+    async logText(runId, from, limit) {
+      // Joined by the database: a page of a 100,000-line log is one string here, not thousands of rows.
+      const [page] = await queryRows<{ text: string | null; count: number }>(db, sql`
+        select string_agg(to_char(l.at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || ' ' || rpad(l.level::text, 5) || ' ' || l.text || E'\n', '' order by l.seq) as text,
+               count(*)::int as count
+        from (select at, level, text, seq from ${runLogLines} where run_id = ${runId} and seq >= ${from} order by seq limit ${limit}) l`);
+      return { text: page?.text ?? '', count: Number(page?.count ?? 0) };
     },
   };
 }

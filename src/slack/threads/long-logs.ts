@@ -36,10 +36,11 @@ export async function postStoredLines(deps: Deps, parent: Parent, runId: number,
 export async function uploadWholeLog(deps: Deps, parent: Parent, runId: number): Promise<number> {
   const chunks: Buffer[] = [];
   let count = 0;
-  for (let page = await deps.messages.linesFrom(runId, 0, PAGE); page.length; page = await deps.messages.linesFrom(runId, count, PAGE)) {
-    chunks.push(Buffer.from(page.map((line) => `${line.at.toISOString()} ${line.level.padEnd(5)} ${line.text}\n`).join('')));
-    count += page.length;
-    if (page.length < PAGE) break;
+  for (;;) {
+    const page = await deps.messages.logText(runId, count, PAGE);
+    chunks.push(Buffer.from(page.text));
+    count += page.count;
+    if (page.count < PAGE) break;
   }
   const id = formatId('run', runId);
   await deps.chat.upload({
