@@ -59,12 +59,14 @@ export function packageRepository(db: Database): Repositories['packages'] {
         .from(packageItems)
         .where(eq(packageItems.packageId, packageId))
         .orderBy(asc(packageItems.key)),
-    manifest: (packageId) =>
-      db
-        .select({ key: packageItems.key, action: packageItems.action, hash: packageItems.hash, baseHash: packageItems.baseHash, dependsOn: packageItems.dependsOn })
-        .from(packageItems)
-        .where(eq(packageItems.packageId, packageId))
-        .orderBy(asc(packageItems.key)),
+    async manifest(packageId) {
+      // One JSON text for the whole package, as for an instance's contents.
+      const [row] = await queryRows<{ items: string }>(
+        db,
+        sql`select coalesce(json_agg(json_build_object('key', key, 'action', action, 'hash', hash, 'baseHash', base_hash, 'dependsOn', depends_on) order by key)::text, '[]') as items from ${packageItems} where package_id = ${packageId}`,
+      );
+      return JSON.parse(row!.items);
+    },
     files: (packageId) =>
       db
         .select({ key: packageItems.key, action: packageItems.action, hash: packageItems.hash, baseHash: packageItems.baseHash, dependsOn: packageItems.dependsOn, content: packageItems.content })
