@@ -60,8 +60,7 @@ export function webhookActions(o: WebhookOptions) {
       const ping = context.action === 'test';
       const delays = ping ? [] : (o.retryDelaysMs ?? RETRY_DELAYS_MS);
       const attemptTimeoutMs = ping ? PING_TIMEOUT_MS : (o.attemptTimeoutMs ?? ATTEMPT_TIMEOUT_MS);
-      const names = action.secret ? [action.secret] : [];
-      const missing = missingCredentials(names, context, o.environment);
+      const missing = missingCredentials(action.secret ? [action.secret] : [], context, o.environment);
       if (missing) return { ok: false, ms: 0, said: [], summary: missing };
       const secret = action.secret ? credential(action.secret, context, o.environment) : undefined;
       const mask = masking([secret, context.callback?.token]);
