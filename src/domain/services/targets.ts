@@ -62,10 +62,10 @@ export class OutsideWork {
   /** A webhook target that answered 202: its status callbacks, logged as they come, until one says how it ended. */
   private async awaitEnd(target: Target, feed: StatusFeed, until: number) {
     for (let status = await feed.next(until, this.deps.stopping); status; status = await feed.next(until, this.deps.stopping)) {
-      const said = `Target ${target.name} reports ${status.state}${status.description ? `: ${status.description}` : ''}`;
-      if (status.state === 'success') return this.log.info(said);
-      if (status.state === 'failure' || status.state === 'error') throw this.fail(`target ${target.name} reported ${status.state}${status.description ? `: ${status.description}` : ''}`);
-      this.log.info(said);
+      const what = `${status.state}${status.description ? `: ${status.description}` : ''}`;
+      if (status.state === 'failure' || status.state === 'error') throw this.fail(`target ${target.name} reported ${what}`);
+      this.log.info(`Target ${target.name} reports ${what}`);
+      if (status.state === 'success') return;
     }
     if (this.deps.stopping?.aborted) throw this.fail(`target ${target.name} was still at work when the deployment was cut short`);
     throw this.fail(`target ${target.name} accepted the deployment but reported no end (success, failure or error) within its timeout (${target.timeout})`);
