@@ -1,13 +1,14 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Services } from '../domain/services/index.ts';
 import { type ApiEnv, bearer } from './auth.ts';
+import { API_BASE } from './base.ts';
 import { answerError, errorBody } from './errors.ts';
 import { idempotent } from './idempotency.ts';
 import { componentRoutes } from './routes/components.ts';
 import { requestRoutes } from './routes/requests.ts';
 import { runRoutes } from './routes/runs.ts';
 
-export const API_BASE = '/api/v1';
+export { API_BASE } from './base.ts';
 
 /**
  * The HTTP API for CI systems and scripts (DESIGN.md section 11): a thin adapter over the same services as the Slack

@@ -15,7 +15,7 @@ import { diffWorkers } from './diff-workers.ts';
 import { gitSources } from '../git/sources.ts';
 import { SecretBox } from '../secrets/box.ts';
 import { outsideActions } from '../targets/outside.ts';
-import { API_BASE } from '../api/app.ts';
+import { API_BASE } from '../api/base.ts';
 import { processEnvironment, type Settings } from '../settings.ts';
 import { noUserGroups, slackUserGroups } from '../slack/user-groups.ts';
 
