@@ -73,18 +73,12 @@ export function webhookActions(o: WebhookOptions) {
         if (signal?.aborted) return ended(false, 'it was stopped, as the deployment was cut short');
         let reason: string;
         if ('answer' in result) {
-          const { answer } = result;
           const said = lastLines(mask(result.body));
-          const status = `${answer.status}${answer.statusText ? ` ${answer.statusText}` : ''}`;
-          line(`answered ${status}`, answer.ok ? 'stdout' : 'stderr');
-          for (const text of said) line(text, answer.ok ? 'stdout' : 'stderr');
-          if (answer.status === 202) return ended(true, `was accepted (202) after ${inWords(performance.now() - started)}`, said, true);
-          if (answer.ok) return ended(true, `answered ${status} after ${inWords(performance.now() - started)}`, said);
-          if (answer.status >= 300 && answer.status < 400) {
-            return ended(false, `answered with a redirect (${status}) to ${answer.headers.get('location') ?? 'nowhere said'}, and redirects are not followed: give the address it points to`, said);
-          }
-          if (!TRY_AGAIN.has(answer.status)) return ended(false, `answered ${status}`, said);
-          reason = `answered ${status}`;
+          const verdict = judge(result.answer);
+          line(verdict.answered, result.answer.ok ? 'stdout' : 'stderr');
+          for (const text of said) line(text, result.answer.ok ? 'stdout' : 'stderr');
+          if (verdict.end) return ended(verdict.end.ok, verdict.end.summary(inWords(performance.now() - started)), said, verdict.end.accepted);
+          reason = verdict.answered;
         } else {
           reason = mask(result.failure);
           line(reason, 'stderr');
@@ -96,6 +90,18 @@ export function webhookActions(o: WebhookOptions) {
       }
     },
   };
+}
+
+/** What an answer means: `answered 503 Service Unavailable`, and how the delivery ends (none: it is sent again). */
+function judge(answer: Response): { answered: string; end?: { ok: boolean; accepted?: boolean; summary: (after: string) => string } } {
+  const answered = `answered ${answer.status}${answer.statusText ? ` ${answer.statusText}` : ''}`;
+  if (answer.status === 202) return { answered, end: { ok: true, accepted: true, summary: (after) => `was accepted (202) after ${after}` } };
+  if (answer.ok) return { answered, end: { ok: true, summary: (after) => `${answered} after ${after}` } };
+  if (answer.status >= 300 && answer.status < 400) {
+    const where = answer.headers.get('location') ?? 'nowhere said';
+    return { answered, end: { ok: false, summary: () => `answered with a redirect (${answered.slice('answered '.length)}) to ${where}, and redirects are not followed: give the address it points to` } };
+  }
+  return TRY_AGAIN.has(answer.status) ? { answered } : { answered, end: { ok: false, summary: () => answered } };
 }
 
 /** One attempt of a delivery: the answer and the start of its body, or why there was none. */

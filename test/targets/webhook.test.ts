@@ -70,7 +70,7 @@ describe('a webhook', () => {
     expect(outcome.said.join('\n')).not.toContain(stored);
     expect(outcome.said.join('\n')).toContain('••••');
     const missing = await webhooks({ environment: {} }).run(hook(echo.url), context(), () => {});
-    expect(missing).toMatchObject({ ok: false, summary: expect.stringContaining('it needs CMDB_SECRET, which is neither a stored secret of Staging nor set in the bot’s environment'.replace('’', "'")) });
+    expect(missing).toMatchObject({ ok: false, summary: expect.stringContaining("it needs CMDB_SECRET, which is neither a stored secret of Staging nor set in the bot's environment") });
     expect(echo.deliveries).toHaveLength(1);
   });
 
