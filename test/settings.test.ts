@@ -36,6 +36,12 @@ describe('readSlackSettings', () => {
     expect(settings.SLACK_API_URL).toBe('http://127.0.0.1:4000/api/');
   });
 
+  it('reads SANDBOX_PUBLIC_URL without its trailing slash, and refuses one that is not a URL', () => {
+    expect(readSlackSettings({ ...http, SANDBOX_PUBLIC_URL: 'https://sandbox.example.com/' }).SANDBOX_PUBLIC_URL).toBe('https://sandbox.example.com');
+    expect(readSlackSettings(http).SANDBOX_PUBLIC_URL).toBeUndefined();
+    expect(linesAbout(refusal({ ...http, SANDBOX_PUBLIC_URL: 'sandbox.example.com' }), 'SANDBOX_PUBLIC_URL')).toEqual([expect.stringContaining('must be the URL the bot is reached at, e.g. https://sandbox.example.com')]);
+  });
+
   it('chooses Socket Mode when SLACK_APP_TOKEN is set, and then needs no signing secret', () => {
     const settings = readSlackSettings({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN });
     expect(settings.mode).toBe('socket');
