@@ -204,6 +204,8 @@ export interface Repositories {
     takesCallback(id: number, hash: string): Promise<boolean>;
     forRequest(requestId: number): Promise<Run[]>;
     lines(runId: number): Promise<LogLine[]>;
+    /** How many log lines of the run are stored: the sequence number the next one takes. */
+    lineCount(runId: number): Promise<number>;
     /** At most `limit` log lines of a run from sequence number `from` (0: the first) on, each with its number. */
     linesFrom(runId: number, from: number, limit: number): Promise<(LogLine & { seq: number })[]>;
     /** Runs still `running` whose process is gone. */

@@ -1,4 +1,4 @@
-import { and, asc, eq, getTableColumns, gte, isNull, not, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, getTableColumns, gte, isNull, not, or, sql } from 'drizzle-orm';
 import type { Repositories } from '../../domain/ports.ts';
 import type { Database } from '../client.ts';
 import { processAlive } from '../processes.ts';
@@ -60,6 +60,10 @@ export function runRepository(db: Database, processId: number | null): Repositor
         .from(runLogLines)
         .where(eq(runLogLines.runId, runId))
         .orderBy(asc(runLogLines.seq)),
+    async lineCount(runId) {
+      const [row] = await db.select({ n: count() }).from(runLogLines).where(eq(runLogLines.runId, runId));
+      return row?.n ?? 0;
+    },
     orphaned: () =>
       db
         .select(runColumns)

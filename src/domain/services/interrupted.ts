@@ -21,8 +21,7 @@ export async function recoverInterruptedRuns(deps: ServiceDeps): Promise<Run[]> 
     const now = deps.clock.now();
     const ended = await deps.store.transaction(async (tx) => {
       if (!(await tx.runs.finish(run.id, 'interrupted', now, INTERRUPTED))) return false;
-      const seq = (await tx.runs.lines(run.id)).length;
-      await tx.runs.appendLines(run.id, seq, [{ at: now, level: 'error', text: 'Interrupted: the process running this stopped before it finished. Nothing was changed; it can be run again.' }, ...(await unknownTargets(tx, run, now))]);
+      await appendToLog(tx, run.id, [{ at: now, level: 'error', text: 'Interrupted: the process running this stopped before it finished. Nothing was changed; it can be run again.' }, ...(await unknownTargets(tx, run, now))]);
       const system: Actor = { user: 'system', via: 'system' };
       if (run.requestId !== null && run.kind === 'deploy') {
         const failed = await moveRequest(tx, run.requestId, ['deploying'], 'failed', { reason: INTERRUPTED, updatedAt: now });
@@ -53,7 +52,7 @@ async function endLeftoverCommands(deps: ServiceDeps) {
     const id = /^RUN-(\d+)$/.exec(run)?.[1];
     if (!id) continue;
     const text = `A command of this run (process group ${group}) was still running on this machine after the bot stopped: it was ended, with everything it started.`;
-    await deps.store.runs.appendLines(Number(id), (await deps.store.runs.lines(Number(id))).length, [{ at: deps.clock.now(), level: 'warn', text }]);
+    await appendToLog(deps.store, Number(id), [{ at: deps.clock.now(), level: 'warn', text }]);
   }
 }
 
@@ -67,5 +66,10 @@ async function reconcileAfter(deps: ServiceDeps, run: Run, now: Date) {
   if (!target) return;
   const said = await reconcileBranch(deps, target, run);
   if (!said) return;
-  await deps.store.runs.appendLines(run.id, (await deps.store.runs.lines(run.id)).length, [{ at: now, level: 'warn', text: said }]);
+  await appendToLog(deps.store, run.id, [{ at: now, level: 'warn', text: said }]);
+}
+
+/** Lines added after those the run's log holds (of a run no process writes any more). */
+async function appendToLog(repos: Repositories, runId: number, lines: LogLine[]) {
+  await repos.runs.appendLines(runId, await repos.runs.lineCount(runId), lines);
 }
