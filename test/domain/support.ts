@@ -87,6 +87,20 @@ export async function approvedForProduction(world: World, cr: ChangeRequest, opt
   return voted.request;
 }
 
+/** A pipeline whose Staging (approved by the QA group, deployed by U0DEPLOY) has `staging` added: targets, checks or hooks. */
+export const stagingWith = (staging: string) => `
+admins: [U0ADMIN]
+environments:
+  - { name: Development, kind: development, instances: [{ name: dev-alice, owner: U0ALICE }] }
+  - name: Staging
+    kind: staging
+    instances: [staging]
+    approvals: { required: 1, userGroups: [S0QA] }
+    deployers: [U0DEPLOY]
+${staging}
+  - { name: Production, kind: production, instances: [production] }
+`;
+
 /** Sends dev-alice's changes to staging and gets them approved by the QA group member. */
 export async function approvedForStaging(world: World, message = 'dev changes'): Promise<DeploymentRequest> {
   const sent = await world.services.send(as(ALICE), { instance: 'dev-alice', message });

@@ -8,9 +8,9 @@ import { recordCommand } from '../../src/targets/leftovers.ts';
 import { commandActions } from '../../src/targets/runner.ts';
 import { useCommandFolder } from '../helpers/commands.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { ADMIN, createWorld, DEPLOYER, QA_MEMBER, as, type World } from '../helpers/world.ts';
+import { ADMIN, createWorld, DEPLOYER, as, type World } from '../helpers/world.ts';
 import { createServices } from '../../src/domain/services/index.ts';
-import { contents, deployAs, seedPipeline } from './support.ts';
+import { approvedForStaging, contents, deployAs, seedPipeline, stagingWith } from './support.ts';
 
 // Targets and command checks (DESIGN.md section 10): real commands, run in the deployment after the package is
 // applied and before it commits, with the package and the target's state in folders; a failure rolls the database
@@ -24,29 +24,14 @@ beforeAll(async () => {
 afterAll(async () => db.close());
 const { dir, script, file } = useCommandFolder('targets');
 
-const config = (staging: string) => `
-admins: [U0ADMIN]
-environments:
-  - { name: Development, kind: development, instances: [{ name: dev-alice, owner: U0ALICE }] }
-  - name: Staging
-    kind: staging
-    instances: [staging]
-    approvals: { required: 1, userGroups: [S0QA] }
-    deployers: [U0DEPLOY]
-${staging}
-  - { name: Production, kind: production, instances: [production] }
-`;
-
 const MASTER_KEY = randomBytes(32).toString('hex');
 
 async function worldWith(staging: string, environment: Record<string, string> = {}) {
   const sealer = new SecretBox(MASTER_KEY);
-  world = await createWorld(db, config(staging), { sealer, actions: commandActions({ cwd: dir(), ledger: join(dir(), 'ledger'), environment: { PATH: process.env.PATH, ...environment } }) });
+  world = await createWorld(db, stagingWith(staging), { sealer, actions: commandActions({ cwd: dir(), ledger: join(dir(), 'ledger'), environment: { PATH: process.env.PATH, ...environment } }) });
   await seedPipeline(world, { 'Layout/Account': 'v1', 'Layout/Kept': 'kept' });
   await world.put('dev-alice', { 'Layout/Account': 'v2', 'Field/Tier': 'gold' });
-  const sent = await world.services.send(as('U0ALICE'), { instance: 'dev-alice', message: 'tiers' });
-  await world.services.approve(as(QA_MEMBER), sent.request.id);
-  return sent.request.id;
+  return (await approvedForStaging(world, 'tiers')).id;
 }
 
 const logOf = (runId: number) => world.sink.textsOf(runId);

@@ -10,8 +10,8 @@ import { outsideActions } from '../../src/targets/outside.ts';
 import { useCommandFolder } from '../helpers/commands.ts';
 import { onPostgres, openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { type Delivery, useReceivers } from '../helpers/webhooks.ts';
-import { QA_MEMBER, as, createWorld, type World } from '../helpers/world.ts';
-import { contents, deployAs, refused, seedPipeline } from './support.ts';
+import { createWorld, type World } from '../helpers/world.ts';
+import { approvedForStaging, contents, deployAs, refused, seedPipeline, stagingWith } from './support.ts';
 
 // Webhook targets and hooks in a deployment, on both databases: a real receiver on loopback, and its status callbacks
 // sent to the bot's real HTTP API while the deployment's transaction is open.
@@ -44,27 +44,12 @@ async function apiOf(services: Services): Promise<string> {
 async function worldWith(staging: string) {
   let api = '';
   const actions = outsideActions({ cwd: dir(), environment: { PATH: process.env.PATH, CMDB_SECRET: SECRET }, retryDelaysMs: [20], callbackUrl: (run) => `${api}/runs/${run}/status` });
-  world = await createWorld(db, config(staging), { actions });
+  world = await createWorld(db, stagingWith(staging), { actions });
   api = await apiOf(world.services);
   await seedPipeline(world, { 'Layout/Account': 'v1' });
   await world.put('dev-alice', { 'Layout/Account': 'v2' });
-  const sent = await world.services.send(as('U0ALICE'), { instance: 'dev-alice', message: 'accounts' });
-  await world.services.approve(as(QA_MEMBER), sent.request.id);
-  return sent.request.id;
+  return (await approvedForStaging(world, 'accounts')).id;
 }
-
-const config = (staging: string) => `
-admins: [U0ADMIN]
-environments:
-  - { name: Development, kind: development, instances: [{ name: dev-alice, owner: U0ALICE }] }
-  - name: Staging
-    kind: staging
-    instances: [staging]
-    approvals: { required: 1, userGroups: [S0QA] }
-    deployers: [U0DEPLOY]
-${staging}
-  - { name: Production, kind: production, instances: [production] }
-`;
 
 /** Reports a status of the delivery's run to where it says, with the token it carries; answers the HTTP status. */
 async function report(delivery: Delivery, state: string, description?: string, url: string = delivery.json.callback.url) {
