@@ -63,6 +63,15 @@ export class StatusFeed {
 /** The runs of this process that wait for status callbacks, each with the hash of its callback token. */
 export class StatusInbox {
   private readonly open = new Map<number, { hash: string; feed: StatusFeed }>();
+  private writing: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Writes a status handed over in memory once those before it are written: two callbacks a moment apart would
+   * otherwise race on two connections, and be kept out of order.
+   */
+  writeBehind(write: () => Promise<unknown>) {
+    this.writing = this.writing.then(write).catch(() => {});
+  }
 
   /** Takes the statuses reported to this process for `runId` with its token into `feed`, until the answer is called. */
   listen(runId: number, hash: string, feed: StatusFeed): () => void {

@@ -20,10 +20,11 @@ export async function reportRunStatus(deps: ServiceDeps, reporter: StatusReporte
   const status: RunStatusReport = { runId, at: deps.clock.now(), reporter: actor.user, state: report.state as RunState, description: report.description?.trim() || null };
   if ('callback' in reporter) {
     const hash = hashOfSecret(reporter.callback);
-    if (deps.statusInbox?.deliver(runId, hash, status)) {
+    const inbox = deps.statusInbox;
+    if (inbox?.deliver(runId, hash, status)) {
       // Written once the database is free: on PGlite, once the deployment's transaction has ended, and maybe the run
       // with it (the status came while it ran). The run's log has it meanwhile.
-      void record(deps, actor, status, false).catch(() => {});
+      inbox.writeBehind(() => record(deps, actor, status, false));
       return status;
     }
     if (!(await deps.store.runs.takesCallback(runId, hash))) throw new NotPermittedError(`This callback token does not report ${id}: use the token the webhook was given with this run, and the run it named.`);
