@@ -53,6 +53,12 @@ export const HOOK_POINTS = ['beforeSync', 'afterSync', 'beforeDeploy', 'afterDep
 export type HookPoint = (typeof HOOK_POINTS)[number];
 export type Hooks = Partial<Record<HookPoint, OutsideAction[]>>;
 
+/** What an environment runs outside the bot besides its git remotes, as Test Connection tests it: each target, command check and hook (named by its point). */
+export function outsideActionsOf(env: { targets: Target[]; checks: Check[]; hooks: Hooks }): (OutsideAction & { name: string })[] {
+  const hooks = HOOK_POINTS.flatMap((point) => (env.hooks[point] ?? []).map((hook) => ({ ...hook, name: point })));
+  return [...env.targets, ...env.checks.filter((c): c is CommandCheck => !isForbidCheck(c)), ...hooks];
+}
+
 /** A package item as an outside command gets it (`manifest.json`, and the file itself unless deleted). */
 export interface PackageFile {
   key: string;

@@ -1,4 +1,4 @@
-import { type ActionContext, type CommandCheck, describeAction, HOOK_POINTS, isForbidCheck, isWebhook, type OutsideAction } from '../actions.ts';
+import { type ActionContext, describeAction, isWebhook, type OutsideAction, outsideActionsOf } from '../actions.ts';
 import { findEnvironment } from '../lookups.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import type { ConnectionCheck } from '../sources.ts';
@@ -31,8 +31,7 @@ export async function testConnections(deps: ServiceDeps, environmentName: string
     progress({ environment, checks: [...checks] });
   };
   for (const instance of instances) for (const check of await deps.sources!.test(instance.name)) add({ subject: instance.name, ...check });
-  const hooks = HOOK_POINTS.flatMap((point) => (environment.hooks[point] ?? []).map((hook) => ({ ...hook, name: point })));
-  const actions: (OutsideAction & { name: string })[] = [...environment.targets, ...environment.checks.filter((c): c is CommandCheck => !isForbidCheck(c)), ...hooks];
+  const actions = outsideActionsOf(environment);
   if (!actions.length) return { environment, checks };
   const secrets = await openSecrets(deps, deps.store, environment);
   const context: ActionContext = { action: 'test', environment: environment.name, request: '', run: '', secrets, files: [], state: [] };

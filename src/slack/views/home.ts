@@ -1,6 +1,6 @@
 import type { KnownBlock, View } from '@slack/types';
 import { formatId } from '../../domain/ids.ts';
-import { isForbidCheck } from '../../domain/actions.ts';
+import { outsideActionsOf } from '../../domain/actions.ts';
 import { count, nextEnvironmentUp, sendLabel, syncLabel } from '../../domain/pipeline.ts';
 import type { EnvironmentStatus } from '../../domain/services/queries.ts';
 import { describeState } from '../../domain/states.ts';
@@ -92,10 +92,7 @@ function recentBlocks(input: HomeInput): KnownBlock[] {
 }
 
 /** What Test Connection would check in an environment: its instances kept in git, targets, command checks and hooks. */
-function connectionsOf({ environment: e, instances }: EnvironmentStatus) {
-  const hooks = Object.values(e.hooks).reduce((n, list) => n + (list?.length ?? 0), 0);
-  return instances.filter((i) => i.git).length + e.targets.length + e.checks.filter((c) => !isForbidCheck(c)).length + hooks;
-}
+const connectionsOf = ({ environment, instances }: EnvironmentStatus) => instances.filter((i) => i.git).length + outsideActionsOf(environment).length;
 
 /** Test Connection for each environment with something to test, to admins and to the environment's deployers. */
 function connectionBlocks(input: HomeInput): KnownBlock[] {
