@@ -71,8 +71,11 @@ export interface Repositories {
   };
   components: {
     list(instanceId: number): Promise<Component[]>;
-    /** Each component's key and content, in no order: what a command's `SANDBOX_TARGET_DIR` holds. */
-    contents(instanceId: number): Promise<{ key: string; content: string }[]>;
+    /**
+     * Each component's key and content, in no order: what a command's `SANDBOX_TARGET_DIR` holds. `besides`: leaving out
+     * the keys of that package (what a deployment of it leaves as it is).
+     */
+    contents(instanceId: number, besides?: { packageId: number }): Promise<{ key: string; content: string }[]>;
     get(instanceId: number, key: string): Promise<Component | undefined>;
     count(instanceId: number): Promise<number>;
     /** The first `limit` components by key, without their content. */
@@ -116,8 +119,6 @@ export interface Repositories {
     items(packageId: number): Promise<Change[]>;
     /** Every item with its content and dependencies, by key: what an outside command gets of the package. */
     files(packageId: number): Promise<PackageFile[]>;
-    /** The same without the contents (`manifest.json`), for when the target holds them already. */
-    manifest(packageId: number): Promise<Omit<PackageFile, 'content'>[]>;
     /** The items with their content before (what the target held when the package was made) and after, by key. */
     contents(packageId: number, key?: string): Promise<ItemContents[]>;
     /** The keys of the package's items, in order. */

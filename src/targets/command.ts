@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { launcher } from './launcher.ts';
 
 /** One line a command printed, without its line break; a line longer than LINE_LIMIT comes in pieces. */
 export interface OutputLine {
@@ -41,20 +41,14 @@ export const LINE_LIMIT = 16 * 1024;
 const KILL_GRACE_MS = 2_000;
 
 /**
- * Runs a command in a process group of its own and ends the whole group (grandchildren too) on timeout, on
+ * Runs a command in a process group of its own (started by the launcher) and ends the whole group (grandchildren too) on timeout, on
  * silence longer than its idle timeout, when cancelled, and once the command itself has exited: nothing it started
  * is left running. Exit 0 is success.
  */
 export async function runCommand(run: CommandRun): Promise<CommandResult> {
   const started = performance.now();
-  const child = spawn('/bin/sh', ['-c', run.command], { cwd: run.cwd, env: run.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const spawned = new Promise<void>((resolve, reject) => {
-    child.once('spawn', resolve);
-    child.once('error', reject);
-  });
-  const exited = new Promise<{ code: number | null }>((resolve) => child.once('exit', (code) => resolve({ code })));
-  await spawned;
-  const group = child.pid!;
+  const child = launcher.start({ command: run.command, cwd: run.cwd, env: run.env });
+  const group = await child.started;
   run.onStart?.(group);
   let ended: CommandEnd = 'exited';
   const end = (why: CommandEnd) => {
@@ -71,8 +65,8 @@ export async function runCommand(run: CommandRun): Promise<CommandResult> {
   run.signal?.addEventListener('abort', cancel, { once: true });
   if (run.signal?.aborted) cancel();
   try {
-    const reading = Promise.all([readLines(child.stdout!, 'stdout', run.onLine, heard), readLines(child.stderr!, 'stderr', run.onLine, heard)]);
-    const { code } = await exited;
+    const reading = Promise.all([readLines(child.stdout, 'stdout', run.onLine, heard), readLines(child.stderr, 'stderr', run.onLine, heard)]);
+    const code = await child.exited;
     // Whatever it left behind holds its output open: the group ends with it.
     endGroup(group);
     await reading;

@@ -8,6 +8,7 @@ export function outsideActions(o: CommandActionsOptions & Omit<WebhookOptions, '
   const webhooks = webhookActions(o);
   return {
     run: (action, ...rest) => (isWebhook(action) ? webhooks.run(action, ...rest) : commands.run(action, ...rest)),
+    layOut: commands.layOut,
     endLeftovers: commands.endLeftovers,
   };
 }

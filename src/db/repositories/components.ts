@@ -1,7 +1,7 @@
 import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
 import type { Repositories } from '../../domain/ports.ts';
 import type { Change, DifferenceWithContent, MergeRow } from '../../domain/types.ts';
-import { type Database, queryRows } from '../client.ts';
+import { type Database, queryMany, queryRows } from '../client.ts';
 import { components } from '../schema.ts';
 
 const columns = {
@@ -34,10 +34,9 @@ export function componentRepository(db: Database): Repositories['components'] {
   return {
     list: (instanceId) =>
       db.select(columns).from(components).where(eq(components.instanceId, instanceId)).orderBy(asc(components.key)),
-    async contents(instanceId) {
-      // One JSON text for the whole instance: 10,000 rows mapped one by one cost several times as much (a target's state).
-      const [row] = await queryRows<{ items: string }>(db, sql`select coalesce(json_agg(json_build_object('key', key, 'content', content))::text, '[]') as items from ${components} where instance_id = ${instanceId}`);
-      return JSON.parse(row!.items) as { key: string; content: string }[];
+    contents(instanceId, besides) {
+      const left = besides ? sql`and key not in (select key from package_items where package_id = ${besides.packageId})` : sql``;
+      return queryMany<{ key: string; content: string }>(db, sql`select key, content from ${components} where instance_id = ${instanceId} ${left}`);
     },
     async get(instanceId, key) {
       const [row] = await db

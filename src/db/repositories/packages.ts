@@ -1,7 +1,8 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
+import type { PackageFile } from '../../domain/actions.ts';
 import type { ItemContents, Repositories } from '../../domain/ports.ts';
 import type { Change } from '../../domain/types.ts';
-import { amongKeys, type Database, queryRows } from '../client.ts';
+import { amongKeys, type Database, queryMany, queryRows } from '../client.ts';
 import { packageItems, packages } from '../schema.ts';
 import { projectAction, projectOf, replaceComponent } from './components.ts';
 
@@ -59,20 +60,14 @@ export function packageRepository(db: Database): Repositories['packages'] {
         .from(packageItems)
         .where(eq(packageItems.packageId, packageId))
         .orderBy(asc(packageItems.key)),
-    async manifest(packageId) {
-      // One JSON text for the whole package, as for an instance's contents.
-      const [row] = await queryRows<{ items: string }>(
+    async files(packageId) {
+      const files = await queryMany<PackageFile>(
         db,
-        sql`select coalesce(json_agg(json_build_object('key', key, 'action', action, 'hash', hash, 'baseHash', base_hash, 'dependsOn', depends_on) order by key)::text, '[]') as items from ${packageItems} where package_id = ${packageId}`,
+        sql`select key, action, hash, base_hash as "baseHash", depends_on as "dependsOn", content from ${packageItems} where package_id = ${packageId}`,
       );
-      return JSON.parse(row!.items);
+      // Sorted here: the database sorts 10,000 rows with their contents in twice the time it takes to read them.
+      return files.sort((a, b) => (a.key < b.key ? -1 : 1));
     },
-    files: (packageId) =>
-      db
-        .select({ key: packageItems.key, action: packageItems.action, hash: packageItems.hash, baseHash: packageItems.baseHash, dependsOn: packageItems.dependsOn, content: packageItems.content })
-        .from(packageItems)
-        .where(eq(packageItems.packageId, packageId))
-        .orderBy(asc(packageItems.key)),
     contents: (packageId, key) =>
       db
         .select(itemContents)

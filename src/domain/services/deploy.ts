@@ -202,6 +202,7 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
           throw new DeploymentCheckFailed(refusal.message);
         });
         await tx.instances.lockRow(target.id); // a sync of the target waits, and is not overwritten half-way
+        await outside.lookAhead(tx, target.id);
         unlessStopping(deps);
         const checks = await runChecks(tx, request, target.id, log, steps);
         unlessStopping(deps);
@@ -210,7 +211,6 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
         }
         log.progress(3, steps, 'saving the prior state');
         const snapshot = await tx.packages.snapshotTarget(request.packageId, target.id, log.run.id);
-        await outside.notePrior(tx, target.id);
         log.info(`Saved the prior state of ${count(snapshot, 'component')}`);
         unlessStopping(deps);
         log.progress(4, steps, 'applying the package');
@@ -220,12 +220,12 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
         unlessStopping(deps);
         if (env.targets.length) {
           log.progress(5, steps, 'acting on the targets');
-          await outside.actOnTargets(tx, target.id);
+          await outside.actOnTargets();
           unlessStopping(deps);
         }
         log.progress(steps, steps, 'comparing and running checks');
         await postDeployChecks(tx, request, env, target.id, log);
-        await outside.runChecks(tx, target.id);
+        await outside.runChecks();
         unlessStopping(deps);
         await commitDeployment(tx, deps, { request, target, log, deployer: actor.user, at: now }, (reason) => new DeploymentCheckFailed(reason));
         const updated = await moveRequest(tx, requestId, ['deploying'], 'deployed', { deployedBy: actor.user, deployedAt: now, deployRunId: log.run.id, updatedAt: now });

@@ -1,4 +1,4 @@
-import { type ActionContext, type ActionOutcome, type Check, type CommandCheck, describeAction, isForbidCheck, type OutsideAction, revertOf, type Target } from '../actions.ts';
+import { type ActionContext, type ActionOutcome, type Check, type CommandCheck, describeAction, isForbidCheck, isWebhook, type OutsideAction, revertOf, type Target } from '../actions.ts';
 import { durationMs } from '../time.ts';
 import { StatusFeed } from '../status-feed.ts';
 import { formatId } from '../ids.ts';
@@ -10,6 +10,8 @@ import type { DeploymentRequest, Environment } from '../types.ts';
 
 type State = ActionContext['state'];
 
+const commandChecksOf = (env: Environment) => env.checks.filter((c: Check): c is CommandCheck => !isForbidCheck(c));
+
 /**
  * What one deployment does outside the bot (DESIGN.md section 10): after the package is applied (uncommitted), each
  * target in turn; after the `forbid` checks, each command check. A target or check that fails fails the deployment;
@@ -19,6 +21,8 @@ type State = ActionContext['state'];
 export class OutsideWork {
   private readonly ran: Target[] = [];
   private prior: State = [];
+  /** What the target holds after the package, as the commands of targets and checks get it (see lookAhead). */
+  private after?: ActionContext;
   private secrets?: Record<string, string>;
 
   constructor(
@@ -32,15 +36,26 @@ export class OutsideWork {
     private readonly callback?: { token: string; hash: string },
   ) {}
 
-  /** Before the package is applied: what the target holds, kept for putting targets back. */
-  async notePrior(tx: Repositories, targetId: number) {
+  /**
+   * Before the package is applied: what the target holds, kept for putting targets back, and what the commands of
+   * targets and checks will get, read now so that their folders are written while the database applies the package.
+   */
+  async lookAhead(tx: Repositories, targetId: number) {
     if (this.env.targets.some((t) => t.revert)) this.prior = await tx.components.contents(targetId);
+    const commandChecks = commandChecksOf(this.env);
+    if (!this.env.targets.length && !commandChecks.length) return;
+    const packageId = this.request.packageId;
+    // After the package, the target holds its files and, as they are, the components the package leaves alone.
+    const [files, untouched] = await Promise.all([tx.packages.files(packageId), tx.components.contents(targetId, { packageId })]);
+    const state = [...untouched, ...files.flatMap(({ key, content }) => (content === null ? [] : [{ key, content }]))];
+    this.after = { ...(await this.base('deploy', tx)), files, state };
+    if ([...this.env.targets, ...commandChecks].some((action) => !isWebhook(action))) this.after.laidOut = this.deps.actions?.layOut?.(this.after);
   }
 
   /** Each target in turn, given the package and the target's state after it; the first failure stops the deployment. */
-  async actOnTargets(tx: Repositories, targetId: number) {
+  async actOnTargets() {
     if (!this.env.targets.length) return;
-    const context = await this.context(tx, targetId, 'deploy');
+    const context = this.after!;
     const feed = this.callback && new StatusFeed(() => this.deps.store.runStatuses.of(this.log.run.id));
     const stopListening = feed && this.deps.statusInbox?.listen(this.log.run.id, this.callback!.hash, feed);
     try {
@@ -72,10 +87,10 @@ export class OutsideWork {
   }
 
   /** The command checks, after the `forbid` ones: real tests of the target's state after the package. */
-  async runChecks(tx: Repositories, targetId: number) {
-    const checks = this.env.checks.filter((c: Check): c is CommandCheck => !isForbidCheck(c));
+  async runChecks() {
+    const checks = commandChecksOf(this.env);
     if (!checks.length) return;
-    const context = await this.context(tx, targetId, 'check');
+    const context: ActionContext = { ...this.after!, action: 'check' };
     for (const check of checks) {
       this.log.info(`Check "${check.name}": ${check.command}`);
       const outcome = await this.act(check, context);
@@ -86,6 +101,7 @@ export class OutsideWork {
 
   /** After the deployment failed and its transaction rolled back: the targets that ran, put back last first. */
   async putBack() {
+    this.after?.laidOut?.discard();
     for (const target of this.ran.splice(0).reverse()) {
       const revert = revertOf(target);
       if (!revert) {
@@ -107,14 +123,6 @@ export class OutsideWork {
       throw this.fail(error.message);
     });
     return { action, environment: this.env.name, request: formatId('request', this.request.id), run: formatId('run', this.log.run.id), secrets: this.secrets };
-  }
-
-  private async context(tx: Repositories, targetId: number, action: ActionContext['action']): Promise<ActionContext> {
-    // After the package the target holds its contents: they are read once, with the target's.
-    const [manifest, state] = await Promise.all([tx.packages.manifest(this.request.packageId), tx.components.contents(targetId)]);
-    const contents = new Map(state.map((c) => [c.key, c.content]));
-    const files = manifest.map((item) => ({ ...item, content: item.action === 'delete' ? null : (contents.get(item.key) ?? null) }));
-    return { ...(await this.base(action, tx)), files, state };
   }
 
   private act(action: OutsideAction & { name: string }, context: ActionContext): Promise<ActionOutcome> {
