@@ -19,7 +19,8 @@ export default defineConfig({
         // A worker process runs one file after another and loads the sources and libraries once, not once per file
         // (a second or more each on two busy cores). Nothing is left behind to share: each file closes its bots,
         // databases and programs and restores the environment and `fetch` it changed, and src/ keeps no state in its
-        // modules. A worker serves one project (one backend) only.
+        // modules but the process's command launcher, which holds nothing between commands. A worker serves one project
+        // (one backend) only.
         isolate: false,
         testTimeout: 60_000,
         hookTimeout: 60_000,

@@ -100,8 +100,9 @@ class Launcher {
 
   private ready(): ChildProcess {
     if (this.helper) return this.helper;
-    // Its environment is the search path alone: each command gets its own, and nothing else of the bot's is its.
-    const helper = spawn(process.execPath, ['-e', HELPER], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced', env: { PATH: process.env.PATH ?? '' } });
+    // Its environment is the search path alone: each command gets its own, and nothing else of the bot's is its. In a
+    // session of its own, as the commands are: a Ctrl-C meant for the bot, which lets running work finish, is not its.
+    const helper = spawn(process.execPath, ['-e', HELPER], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced', detached: true, env: { PATH: process.env.PATH ?? '' } });
     helper.on('message', (message: FromHelper) => this.heard(message));
     helper.once('exit', () => this.lost(helper));
     // A message sent as it ended: what it ran is ended by its exit.

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
@@ -28,11 +28,17 @@ const MASTER_KEY = randomBytes(32).toString('hex');
 
 async function worldWith(staging: string, environment: Record<string, string> = {}) {
   const sealer = new SecretBox(MASTER_KEY);
-  world = await createWorld(db, stagingWith(staging), { sealer, actions: commandActions({ cwd: dir(), ledger: join(dir(), 'ledger'), environment: { PATH: process.env.PATH, ...environment } }) });
-  await seedPipeline(world, { 'Layout/Account': 'v1', 'Layout/Kept': 'kept' });
+  const scratch = join(dir(), 'scratch');
+  mkdirSync(scratch, { recursive: true });
+  world = await createWorld(db, stagingWith(staging), { sealer, actions: commandActions({ cwd: dir(), scratch, ledger: join(dir(), 'ledger'), environment: { PATH: process.env.PATH, ...environment } }) });
+  await seedPipeline(world, { 'Layout/Account': 'v1', 'Layout/Kept': 'kept', 'Layout/Gone': 'old' });
   await world.put('dev-alice', { 'Layout/Account': 'v2', 'Field/Tier': 'gold' });
+  await world.services.components.remove(as(ADMIN), 'dev-alice', 'Layout/Gone');
   return (await approvedForStaging(world, 'tiers')).id;
 }
+
+/** The folders commands were given and have not been removed yet. */
+const foldersLeft = () => readdirSync(join(dir(), 'scratch'));
 
 const logOf = (runId: number) => world.sink.textsOf(runId);
 
@@ -42,7 +48,8 @@ describe('a deployment with targets', () => {
       'deploy.sh',
       `echo "$SANDBOX_ACTION $SANDBOX_ENVIRONMENT $SANDBOX_REQUEST $SANDBOX_RUN"
 cat "$SANDBOX_PACKAGE_DIR/Layout/Account" > applied-account.txt
-ls -R "$SANDBOX_TARGET_DIR" > target-state.txt
+(cd "$SANDBOX_TARGET_DIR" && find . -type f | sort | while read f; do echo "$f: $(cat "$f")"; done) > target-state.txt
+ls "$SANDBOX_PACKAGE_DIR" "$SANDBOX_PACKAGE_DIR/Layout" > package-files.txt
 cp "$SANDBOX_PACKAGE_DIR/manifest.json" manifest.json
 echo "using $API_TOKEN" >&2`,
     );
@@ -50,14 +57,15 @@ echo "using $API_TOKEN" >&2`,
     const result = await deployAs(world, id);
     expect(result.succeeded).toBe(true);
     expect(file('applied-account.txt')).toBe('v2');
-    expect(file('target-state.txt')).toContain('Account');
-    expect(file('target-state.txt')).toContain('Kept');
-    expect(file('target-state.txt')).toContain('Tier');
+    // The target after the package: its changes and additions, what it left alone, and not what it deleted.
+    expect(file('target-state.txt')).toBe('./Field/Tier: gold\n./Layout/Account: v2\n./Layout/Kept: kept\n');
+    expect(file('package-files.txt')).toMatch(/^.*:\nField\nLayout\nmanifest\.json\n\n.*:\nAccount\n$/);
     const manifest = JSON.parse(file('manifest.json'));
     expect(manifest).toMatchObject({ environment: 'Staging', request: `DR-${id}`, run: `RUN-${result.run.id}` });
     expect(manifest.items).toEqual([
       expect.objectContaining({ key: 'Field/Tier', action: 'add', dependsOn: [] }),
       expect.objectContaining({ key: 'Layout/Account', action: 'modify' }),
+      expect.objectContaining({ key: 'Layout/Gone', action: 'delete', hash: null }),
     ]);
     const log = logOf(result.run.id);
     expect(log).toContain('Target api: ./deploy.sh');
@@ -102,6 +110,22 @@ echo "using $API_TOKEN" >&2`,
     expect(logOf(failed.run.id)).toContain('[strict] check: Layout/Kept must not be kept');
     expect(file('target.txt')).toBe('reverted\n');
     expect(await contents(world, 'staging')).toMatchObject({ 'Layout/Account': 'v1' });
+  });
+
+  it('leaves no folder behind: the one a command got is removed after it, and the one written ahead of a deployment that failed before any command ran', async () => {
+    script('deploy.sh', 'echo "$SANDBOX_TARGET_DIR" > given.txt');
+    const id = await worldWith(`    targets:\n      - { name: api, command: ./deploy.sh }`);
+    expect((await deployAs(world, id)).succeeded).toBe(true);
+    expect(file('given.txt').startsWith(join(dir(), 'scratch'))).toBe(true);
+    await expect.poll(foldersLeft).toEqual([]);
+    // The target drifted after the request was approved: the deployment fails at its checks, after its folders were begun.
+    const drifted = await worldWith(`    targets:\n      - { name: api, command: ./deploy.sh }`);
+    await world.put('staging', { 'Layout/Account': 'hotfix in staging' });
+    rmSync(join(dir(), 'given.txt'));
+    const failed = await deployAs(world, drifted);
+    expect(failed.reason).toBe('1 conflict with the target (sync and send again)');
+    expect(existsSync(join(dir(), 'given.txt'))).toBe(false);
+    await expect.poll(foldersLeft).toEqual([]);
   });
 
   it('stops a target that runs past its timeout, and refuses one whose credential is not set, saying what to do', async () => {

@@ -69,6 +69,27 @@ describe('a command', () => {
     expect(await gone(Number(left.text('stdout')[0]))).toBe(true);
   });
 
+  it('is started by the launcher, a small process of the bot’s, not by the bot itself', async () => {
+    // Starting a process from the bot leaves its memory copy-on-write: a bot of a gigabyte pays a fault per page after.
+    const { text } = await run('echo "$PPID $(cut -d" " -f4 /proc/$PPID/stat)"');
+    const [launcher, itsParent] = text('stdout')[0]!.split(' ').map(Number);
+    expect(launcher).not.toBe(process.pid);
+    expect(itsParent).toBe(process.pid);
+  });
+
+  it('ends, with everything it started, when the launcher is killed; the next command gets a new launcher', async () => {
+    let said = (_line: string) => {};
+    const heard = new Promise<string>((resolve) => (said = resolve));
+    const cut = runCommand({ command: 'echo "$PPID $$"; exec sleep 30', cwd: process.cwd(), env: { PATH }, timeoutMs: 10_000, idleTimeoutMs: 10_000, onLine: (line) => said(line.text) });
+    const [launcher, shell] = (await heard).split(' ').map(Number);
+    process.kill(launcher!, 'SIGKILL');
+    expect(await cut).toMatchObject({ ended: 'exited', code: null, ok: false });
+    expect(await gone(shell!)).toBe(true);
+    const next = await run('echo $PPID');
+    expect(next.result.ok).toBe(true);
+    expect(Number(next.text('stdout')[0])).not.toBe(launcher);
+  });
+
   it('is refused with the reason when it cannot start', async () => {
     await expect(runCommand({ command: 'true', cwd: '/no/such/folder', env: { PATH }, timeoutMs: 1_000, idleTimeoutMs: 1_000, onLine: () => {} })).rejects.toThrow(/ENOENT/);
   });
