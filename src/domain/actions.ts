@@ -118,7 +118,7 @@ export interface ActionRunner {
    * on: for 10,000 components, that takes about as long as the database takes to apply them. The first command run
    * with this context (or a copy of it) takes what was written.
    */
-  layOut?(context: ActionContext): LaidOut;
+  layOut?(context: Omit<ActionContext, 'secrets'>): LaidOut;
   /** Ends the commands a bot that died left running on this machine; answers the run (`RUN-45`) and process group of each. */
   endLeftovers(): Promise<{ run: string; group: number }[]>;
 }

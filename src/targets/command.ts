@@ -66,6 +66,8 @@ export async function runCommand(run: CommandRun): Promise<CommandResult> {
   if (run.signal?.aborted) cancel();
   try {
     const reading = Promise.all([readLines(child.stdout, 'stdout', run.onLine, heard), readLines(child.stderr, 'stderr', run.onLine, heard)]);
+    // Its failure (a line `onLine` could not take) is met below, once the command has ended.
+    reading.catch(() => {});
     const code = await child.exited;
     // Whatever it left behind holds its output open: the group ends with it.
     endGroup(group);

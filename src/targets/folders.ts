@@ -61,10 +61,10 @@ class FolderWriter {
   write(job: FoldersJob): Promise<void> {
     const worker = (this.worker ??= this.start());
     const id = this.next++;
-    worker.ref();
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
       worker.postMessage({ id, job });
+      this.waiting.set(id, { resolve, reject });
+      worker.ref();
     });
   }
 
@@ -121,7 +121,7 @@ class Folders implements LaidOut {
  */
 export function folderLayout(scratch: string) {
   const writer = new FolderWriter();
-  const layOut = (context: ActionContext) =>
+  const layOut = (context: Omit<ActionContext, 'secrets'>) =>
     new Folders(
       mkdtemp(join(scratch, 'sandbox-action-')).then((folder) =>
         writer.write(jobFor(context, folder)).then(
@@ -140,7 +140,7 @@ export function folderLayout(scratch: string) {
   };
 }
 
-function jobFor(context: ActionContext, folder: string): FoldersJob {
+function jobFor(context: Omit<ActionContext, 'secrets'>, folder: string): FoldersJob {
   const manifest = { environment: context.environment, request: context.request, run: context.run, items: context.files.map(({ content: _, ...item }) => item) };
   const held = new Map(context.state.map((c) => [c.key, c.content]));
   const files = context.files.filter((f) => f.content !== null);

@@ -9,25 +9,36 @@ const HELPER = `
 const { spawn } = require('node:child_process');
 const { rm } = require('node:fs');
 const running = new Map();
+const tell = (message) => process.connected && process.send(message);
 process.on('disconnect', () => process.exit(0));
 process.on('message', (m) => {
   if (m.type === 'remove') return remove(m.folder);
   if (m.type === 'read') return running.get(m.id)?.[m.stream].resume();
+  // The bot stopped reading: the command gets EPIPE as it would from a closed pipe.
+  if (m.type === 'drop') return running.get(m.id)?.[m.stream].destroy();
+  try {
+    start(m);
+  } catch (error) {
+    tell({ type: 'failed', id: m.id, message: error.message });
+  }
+});
+function start(m) {
   const child = spawn('/bin/sh', ['-c', m.command], { cwd: m.cwd, env: m.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   running.set(m.id, child);
-  child.once('error', (error) => process.send({ type: 'failed', id: m.id, message: error.message }));
-  child.once('spawn', () => process.send({ type: 'started', id: m.id, pid: child.pid }));
+  child.once('error', (error) => tell({ type: 'failed', id: m.id, message: error.message }));
+  child.once('spawn', () => tell({ type: 'started', id: m.id, pid: child.pid }));
   for (const stream of ['stdout', 'stderr']) {
     child[stream].pause();
     child[stream].on('data', (chunk) => {
       child[stream].pause();
-      process.send({ type: 'output', id: m.id, stream, chunk });
+      tell({ type: 'output', id: m.id, stream, chunk });
     });
-    child[stream].once('end', () => process.send({ type: 'end', id: m.id, stream }));
+    child[stream].once('end', () => tell({ type: 'end', id: m.id, stream }));
+    child[stream].on('error', () => {});
   }
-  child.once('exit', (code) => process.send({ type: 'exit', id: m.id, code }));
+  child.once('exit', (code) => tell({ type: 'exit', id: m.id, code }));
   child.once('close', () => running.delete(m.id));
-});
+}
 function remove(folder) {
   const here = () => rm(folder, { recursive: true, force: true }, () => {});
   const child = spawn('nice', ['-n', '19', 'rm', '-rf', '--', folder], { stdio: 'ignore' });
@@ -56,6 +67,7 @@ type FromHelper =
 interface Tracked {
   launched: Launched;
   started(pid: number): void;
+  /** Rejects `started` (nothing once it started). */
   failed(error: Error): void;
   exited(code: number | null): void;
   /** Of its two streams and its exit, what the helper has not told of yet. */
@@ -65,8 +77,8 @@ interface Tracked {
 /**
  * Starts commands from a small helper process rather than from the bot's. Starting a process leaves every page of the
  * starting process copy-on-write, and each page it writes afterwards costs a fault: for a bot holding an embedded
- * database in a gigabyte, a deployment slowed by hundreds of milliseconds after a command as small as `true` (on this
- * project's virtual machines, writing 1.5 GB took 5.5 s after starting one process, 0.09 s before). The helper starts
+ * database in a gigabyte, a deployment slowed by hundreds of milliseconds after a command as small as `true` (on the
+ * bench's machine, writing 1.5 GB took 5.5 s right after starting one process, 0.09 s otherwise). The helper starts
  * with the first command and lives as long as the bot; it holds the bot up only while commands run.
  */
 class Launcher {
@@ -77,17 +89,29 @@ class Launcher {
   start(command: { command: string; cwd: string; env: Record<string, string> }): Launched {
     const helper = this.ready();
     const id = this.next++;
-    const ask = (stream: 'stdout' | 'stderr') => () => void helper.send({ type: 'read', id, stream });
+    const stream = (name: 'stdout' | 'stderr') =>
+      new Readable({
+        read: () => void helper.send({ type: 'read', id, stream: name }),
+        // Its reader stopped early (a line it could not take): the helper lets go of the stream too.
+        destroy: (error, done) => {
+          const tracked = this.tracked.get(id);
+          if (tracked?.open.has(name)) {
+            helper.send({ type: 'drop', id, stream: name });
+            this.close(id, tracked, name);
+          }
+          done(error);
+        },
+      });
     let started!: Tracked['started'];
-    let failed!: Tracked['failed'];
+    let failed!: (error: Error) => void;
     let exited!: Tracked['exited'];
     const launched: Launched = {
       started: new Promise((resolve, reject) => ((started = resolve), (failed = reject))),
-      stdout: new Readable({ read: ask('stdout') }),
-      stderr: new Readable({ read: ask('stderr') }),
+      stdout: stream('stdout'),
+      stderr: stream('stderr'),
       exited: new Promise((resolve) => (exited = resolve)),
     };
-    this.tracked.set(id, { launched, started, failed, exited, open: new Set(['stdout', 'stderr', 'exit']) });
+    this.tracked.set(id, { launched, started, exited, open: new Set(['stdout', 'stderr', 'exit']), failed });
     this.hold(true);
     helper.send({ type: 'start', id, ...command });
     return launched;
@@ -95,23 +119,30 @@ class Launcher {
 
   /** Removes a folder from the helper, at the lowest priority: its files go behind the deployment's back. */
   remove(folder: string) {
-    this.ready().send({ type: 'remove', folder });
+    try {
+      this.ready().send({ type: 'remove', folder });
+    } catch {
+      // No launcher to be had: the folder stays in the temporary folder, for the system to clear.
+    }
   }
 
   private ready(): ChildProcess {
-    if (this.helper) return this.helper;
-    // Its environment is the search path alone: each command gets its own, and nothing else of the bot's is its. In a
-    // session of its own, as the commands are: a Ctrl-C meant for the bot, which lets running work finish, is not its.
-    const helper = spawn(process.execPath, ['-e', HELPER], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced', detached: true, env: { PATH: process.env.PATH ?? '' } });
+    if (this.helper?.connected) return this.helper;
+    if (this.helper) this.lost(this.helper);
+    // The bot's environment is its own (it finds `nice` and `rm` by it); each command gets only the one it is given. In
+    // a session of its own, as the commands are: a Ctrl-C meant for the bot, which lets running work finish, is not its.
+    const helper = spawn(process.execPath, ['-e', HELPER], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced', detached: true });
     helper.on('message', (message: FromHelper) => this.heard(message));
-    helper.once('exit', () => this.lost(helper));
-    // A message sent as it ended: what it ran is ended by its exit.
+    // Once its messages have all been read (an exit can come before the last of them).
+    helper.once('close', () => this.lost(helper));
+    // A message sent as it ended: what it ran is ended with it.
     helper.on('error', () => this.lost(helper));
     this.helper = helper;
     this.hold(false);
     return helper;
   }
 
+  // Ids are never reused, so a message of a helper that was replaced finds nothing to act on.
   private heard(message: FromHelper) {
     const command = this.tracked.get(message.id);
     if (!command) return;
@@ -119,9 +150,7 @@ class Launcher {
       case 'started':
         return command.started(message.pid);
       case 'failed':
-        this.tracked.delete(message.id);
-        this.hold(this.tracked.size > 0);
-        return command.failed(new Error(message.message));
+        return this.end(message.id, command, new Error(message.message));
       case 'output':
         return void command.launched[message.stream].push(Buffer.from(message.chunk.buffer, message.chunk.byteOffset, message.chunk.byteLength));
       case 'end':
@@ -135,10 +164,17 @@ class Launcher {
   /** Its stream ended or it exited; it is forgotten once both streams ended and it exited. */
   private close(id: number, command: Tracked, what: 'stdout' | 'stderr' | 'exit') {
     if (!command.open.delete(what)) return;
-    if (what !== 'exit') command.launched[what].push(null);
+    if (what !== 'exit' && !command.launched[what].destroyed) command.launched[what].push(null);
     if (command.open.size) return;
     this.tracked.delete(id);
     this.hold(this.tracked.size > 0);
+  }
+
+  /** A command that could not start, or whose launcher stopped: it fails if not started yet, and ends either way. */
+  private end(id: number, command: Tracked, error: Error) {
+    command.failed(error);
+    command.exited(null);
+    for (const what of [...command.open]) this.close(id, command, what);
   }
 
   /** The helper ended (it was killed): what it ran counts as ended by a signal, and the next command starts another. */
@@ -146,11 +182,7 @@ class Launcher {
     if (this.helper !== helper) return;
     this.helper = undefined;
     helper.kill();
-    for (const [id, command] of this.tracked) {
-      command.failed(new Error('the command launcher stopped'));
-      command.exited(null);
-      for (const what of [...command.open]) this.close(id, command, what);
-    }
+    for (const [id, command] of this.tracked) this.end(id, command, new Error('the command launcher stopped'));
   }
 
   /** Keeps the bot's event loop alive for the helper only while commands run. */

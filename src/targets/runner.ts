@@ -41,11 +41,11 @@ export function commandActions(o: CommandActionsOptions) {
       if (missing) return { ok: false, ms: 0, said: [], summary: missing };
       const credentials = Object.fromEntries(command.env.map((name) => [name, credential(name, context, o.environment)!]));
       const mask = masking(Object.values(credentials));
-      let folder: string | undefined;
+      const folder = await folders.take(context).catch((error: Error) => error);
+      if (folder instanceof Error) return { ok: false, ms: 0, said: [], summary: `its folders could not be written: ${mask(folder.message)}` };
       let forget = () => {};
       const said: string[] = [];
       try {
-        folder = await folders.take(context);
         const packageDir = join(folder, 'package');
         const targetDir = join(folder, 'target');
         const result = await runCommand({
@@ -71,7 +71,7 @@ export function commandActions(o: CommandActionsOptions) {
       } finally {
         forget();
         // Removed behind the deployment's back: it need not wait for thousands of files to go.
-        if (folder) removeLater(folder);
+        removeLater(folder);
       }
     },
     endLeftovers: async () => (ledger ? endLeftovers(ledger) : []),

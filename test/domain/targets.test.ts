@@ -154,6 +154,15 @@ echo "using $API_TOKEN" >&2`,
     expect(failed.reason).toMatch(/^A secret was sealed with key [0-9a-f]{12}, which SANDBOX_MASTER_KEY does not hold: add that key after the current one, or set the secret again\.$/);
   });
 
+  it('is refused by its checks before its secrets are opened: the reason to act on first is the one given', async () => {
+    script('deploy.sh', 'true');
+    const id = await worldWith(`    targets:\n      - { name: api, command: ./deploy.sh, env: [API_TOKEN] }`);
+    await world.services.secrets.set(as(ADMIN), 'Staging', 'API_TOKEN', 'sealed-under-the-first-key');
+    await world.put('staging', { 'Layout/Account': 'hotfix in staging' });
+    const otherKey = createServices({ ...world.services.deps, sealer: new SecretBox(randomBytes(32).toString('hex')) });
+    expect((await otherKey.deploy(as(DEPLOYER), id)).reason).toBe('1 conflict with the target (sync and send again)');
+  });
+
   it('are tested without deploying: each target and command check runs with SANDBOX_ACTION=test, and each result says how it went and how long it took', async () => {
     script('deploy.sh', 'echo "reaching the CRM as $SANDBOX_ACTION"; test "$SANDBOX_ACTION" = test');
     script('check.sh', 'echo "schema server down" >&2; exit 2');

@@ -90,6 +90,28 @@ describe('a command', () => {
     expect(Number(next.text('stdout')[0])).not.toBe(launcher);
   });
 
+  it('is let go when its reader stops early: it gets a broken pipe instead of waiting for its timeout', { timeout: 10_000 }, async () => {
+    const reading = runCommand({
+      command: 'seq 1 1000000',
+      cwd: process.cwd(),
+      env: { PATH },
+      timeoutMs: 30_000,
+      idleTimeoutMs: 30_000,
+      onLine: () => {
+        throw new Error('this line cannot be taken');
+      },
+    });
+    await expect(reading).rejects.toThrow('this line cannot be taken');
+  });
+
+  it('that cannot start fails alone: the others the launcher runs go on', async () => {
+    const other = run('sleep 0.3; echo "still here"');
+    await expect(runCommand({ command: 'true', cwd: process.cwd(), env: { PATH, BROKEN: 'a\0b' }, timeoutMs: 1_000, idleTimeoutMs: 1_000, onLine: () => {} })).rejects.toThrow(/null bytes/);
+    const { result, text } = await other;
+    expect(result.ok).toBe(true);
+    expect(text('stdout')).toEqual(['still here']);
+  });
+
   it('is refused with the reason when it cannot start', async () => {
     await expect(runCommand({ command: 'true', cwd: '/no/such/folder', env: { PATH }, timeoutMs: 1_000, idleTimeoutMs: 1_000, onLine: () => {} })).rejects.toThrow(/ENOENT/);
   });

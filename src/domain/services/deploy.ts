@@ -220,12 +220,12 @@ export async function deploy(deps: ServiceDeps, actor: Actor, requestId: number)
         unlessStopping(deps);
         if (env.targets.length) {
           log.progress(5, steps, 'acting on the targets');
-          await outside.actOnTargets();
+          await outside.actOnTargets(tx);
           unlessStopping(deps);
         }
         log.progress(steps, steps, 'comparing and running checks');
         await postDeployChecks(tx, request, env, target.id, log);
-        await outside.runChecks();
+        await outside.runChecks(tx);
         unlessStopping(deps);
         await commitDeployment(tx, deps, { request, target, log, deployer: actor.user, at: now }, (reason) => new DeploymentCheckFailed(reason));
         const updated = await moveRequest(tx, requestId, ['deploying'], 'deployed', { deployedBy: actor.user, deployedAt: now, deployRunId: log.run.id, updatedAt: now });

@@ -22,7 +22,7 @@ export class OutsideWork {
   private readonly ran: Target[] = [];
   private prior: State = [];
   /** What the target holds after the package, as the commands of targets and checks get it (see lookAhead). */
-  private after?: ActionContext;
+  private after?: Omit<ActionContext, 'secrets'>;
   private secrets?: Record<string, string>;
 
   constructor(
@@ -48,14 +48,15 @@ export class OutsideWork {
     // After the package, the target holds its files and, as they are, the components the package leaves alone.
     const [files, untouched] = await Promise.all([tx.packages.files(packageId), tx.components.contents(targetId, { packageId })]);
     const state = [...untouched, ...files.flatMap(({ key, content }) => (content === null ? [] : [{ key, content }]))];
-    this.after = { ...(await this.base('deploy', tx)), files, state };
+    // Its secrets are opened when a target runs: a deployment its checks refuse is refused for that reason.
+    this.after = { ...this.subject('deploy'), files, state };
     if ([...this.env.targets, ...commandChecks].some((action) => !isWebhook(action))) this.after.laidOut = this.deps.actions?.layOut?.(this.after);
   }
 
   /** Each target in turn, given the package and the target's state after it; the first failure stops the deployment. */
-  async actOnTargets() {
+  async actOnTargets(tx: Repositories) {
     if (!this.env.targets.length) return;
-    const context = this.after!;
+    const context: ActionContext = { ...this.after!, secrets: await this.secretsOf(tx) };
     const feed = this.callback && new StatusFeed(() => this.deps.store.runStatuses.of(this.log.run.id));
     const stopListening = feed && this.deps.statusInbox?.listen(this.log.run.id, this.callback!.hash, feed);
     try {
@@ -87,10 +88,10 @@ export class OutsideWork {
   }
 
   /** The command checks, after the `forbid` ones: real tests of the target's state after the package. */
-  async runChecks() {
+  async runChecks(tx: Repositories) {
     const checks = commandChecksOf(this.env);
     if (!checks.length) return;
-    const context: ActionContext = { ...this.after!, action: 'check' };
+    const context: ActionContext = { ...this.after!, action: 'check', secrets: await this.secretsOf(tx) };
     for (const check of checks) {
       this.log.info(`Check "${check.name}": ${check.command}`);
       const outcome = await this.act(check, context);
@@ -109,20 +110,24 @@ export class OutsideWork {
         continue;
       }
       this.log.info(`Putting target ${target.name} back: ${describeAction(revert)}`);
-      const outcome = await this.base('revert')
-        .then((base) => this.act(revert, { ...base, files: [], state: this.prior }))
+      const outcome = await this.secretsOf(this.deps.store)
+        .then((secrets) => this.act(revert, { ...this.subject('revert'), secrets, files: [], state: this.prior }))
         .catch((error: Error) => ({ ok: false, summary: error.message }));
       if (outcome.ok) this.log.info(`Target ${target.name} is back as it was (${outcome.summary})`);
       else this.log.error(`Target ${target.name} could not be put back: ${outcome.summary}. Check it by hand.`);
     }
   }
 
+  private subject(action: ActionContext['action']) {
+    return { action, environment: this.env.name, request: formatId('request', this.request.id), run: formatId('run', this.log.run.id) };
+  }
+
   /** `repos`: the deployment's transaction while it is open, the store after it rolled back. */
-  private async base(action: ActionContext['action'], repos: Repositories = this.deps.store) {
+  private async secretsOf(repos: Repositories) {
     this.secrets ??= await openSecrets(this.deps, repos, this.env).catch((error: Error) => {
       throw this.fail(error.message);
     });
-    return { action, environment: this.env.name, request: formatId('request', this.request.id), run: formatId('run', this.log.run.id), secrets: this.secrets };
+    return this.secrets;
   }
 
   private act(action: OutsideAction & { name: string }, context: ActionContext): Promise<ActionOutcome> {
