@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buttonOf, shown, startTestBot, type TestBot } from '../helpers/slack-app.ts';
 import { ADMIN, ALICE, DEPLOYER } from '../helpers/world.ts';
@@ -8,6 +11,9 @@ import { ADMIN, ALICE, DEPLOYER } from '../helpers/world.ts';
 
 let t: TestBot;
 let cmdbUrl: string;
+/** The slow target runs until the test lets it end, by writing `go` here. */
+const release = mkdtempSync(join(tmpdir(), 'sandbox-connections-'));
+const letSlowEnd = () => writeFileSync(join(release, 'go'), '');
 
 const config = (url: string) => `
 admins: [U0ADMIN]
@@ -19,7 +25,7 @@ environments:
     deployers: [U0DEPLOY]
     targets:
       - { name: api, command: "echo api reached" }
-      - { name: slow, command: "sleep 1.5; echo slow reached" }
+      - { name: slow, command: "until [ -e ${release}/go ]; do sleep 0.05; done; echo slow reached" }
       - { name: cmdb, webhook: "${url}/hooks" }
   - { name: Production, kind: production, instances: [production] }
 `;
@@ -34,10 +40,14 @@ beforeAll(async () => {
   return () => {
     server.closeAllConnections();
     server.close();
+    rmSync(release, { recursive: true, force: true });
   };
 });
 afterAll(() => t.close());
-beforeEach(() => t.reset());
+beforeEach(() => {
+  rmSync(join(release, 'go'), { force: true });
+  return t.reset();
+});
 
 /** The direct message of the connection test of `user`, once it says it is done. */
 const finished = (user: string) => t.fake.waitFor(() => t.fake.dms(user).find((m) => /^:(electric_plug|x): Staging: /.test(m.text ?? '')));
@@ -46,13 +56,16 @@ describe('Test Connection in Slack', () => {
   it('/sandbox test answers in a direct message, edited as each result arrives and whole at the end', async () => {
     const r = await t.command(ALICE, 'test Staging', 'C0STAGING');
     expect(r.status).toBe(200);
+    // While the slow target runs, the message already shows the first result.
+    await t.fake.waitFor(() => t.fake.ok('chat.update').find((c) => /1 of 1 passed so far/.test(String(c.args.text))));
+    letSlowEnd();
     const done = await finished(ALICE);
     expect(done.text).toBe(':electric_plug: Staging: 3 of 3 checks passed.');
     expect(shown(done)).toMatch(/✓ api · echo api reached \(test\) \(\d+ ms\): succeeded after \d+ ms: api reached/);
     expect(shown(done)).toMatch(new RegExp(`✓ cmdb · POST ${cmdbUrl}/hooks \\(ping\\) \\(\\d+ ms\\): answered 200 OK after \\d+ ms: pong`));
     const post = t.fake.ok('chat.postMessage').find((c) => c.response.ts === done.ts)!;
     expect(post.args.text).toBe(':hourglass_flowing_sand: Testing the connections of Staging… nothing has answered yet.');
-    // While the slow target runs, the message already shows the first result; no edit comes within a second of the last.
+    // No edit comes within a second of the last.
     const edits = t.fake.ok('chat.update').filter((c) => c.args.ts === done.ts);
     expect(edits.map((e) => e.args.text)).toEqual([':hourglass_flowing_sand: Testing the connections of Staging… 1 of 1 passed so far.', ':electric_plug: Staging: 3 of 3 checks passed.']);
     expect(edits[0]!.at - post.at).toBeGreaterThanOrEqual(990);
@@ -68,6 +81,7 @@ describe('Test Connection in Slack', () => {
     const home = (await published(DEPLOYER)).view;
     expect(shown(home)).toContain('*Staging* · 3 connections to test: git remotes, targets, checks and hooks, without deploying');
     const button = buttonOf(home, 'Test Connection');
+    letSlowEnd();
     expect((await t.click(DEPLOYER, button.action, button.value, { home: true })).status).toBe(200);
     expect((await finished(DEPLOYER)).text).toBe(':electric_plug: Staging: 3 of 3 checks passed.');
     await t.openHome(ADMIN);
