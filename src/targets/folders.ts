@@ -8,7 +8,9 @@ import { launcher } from './launcher.ts';
 interface FoldersJob {
   packageDir: string;
   targetDir: string;
-  manifest: string;
+  /** `manifest.json`: where the package goes, and its items by field (columns of strings cost a third of objects to hand over). */
+  head: { environment: string; request: string; run: string };
+  items: { key: string[]; action: string[]; hash: (string | null)[]; baseHash: (string | null)[]; dependsOn: string[][] };
   /** The target's files: keys and contents, side by side (two arrays of strings cost less to hand over than objects). */
   targetKeys: string[];
   targetContents: string[];
@@ -34,7 +36,9 @@ function writeFolders(job) {
     if (!made.has(folder)) mkdirSync(folder, { recursive: true }), made.add(folder);
     return path;
   };
-  writeFileSync(job.packageDir + '/manifest.json', job.manifest);
+  const { key, action, hash, baseHash, dependsOn } = job.items;
+  const items = key.map((key, i) => ({ key, action: action[i], hash: hash[i], baseHash: baseHash[i], dependsOn: dependsOn[i] }));
+  writeFileSync(job.packageDir + '/manifest.json', JSON.stringify({ ...job.head, items }, null, 2) + '\\n');
   job.targetKeys.forEach((key, i) => writeFileSync(place(job.targetDir + '/' + key), job.targetContents[i]));
   job.packageKeys.forEach((key, i) => {
     const content = job.packageContents[i];
@@ -141,13 +145,19 @@ export function folderLayout(scratch: string) {
 }
 
 function jobFor(context: Omit<ActionContext, 'secrets'>, folder: string): FoldersJob {
-  const manifest = { environment: context.environment, request: context.request, run: context.run, items: context.files.map(({ content: _, ...item }) => item) };
   const held = new Map(context.state.map((c) => [c.key, c.content]));
   const files = context.files.filter((f) => f.content !== null);
   return {
     packageDir: join(folder, 'package'),
     targetDir: join(folder, 'target'),
-    manifest: `${JSON.stringify(manifest, null, 2)}\n`,
+    head: { environment: context.environment, request: context.request, run: context.run },
+    items: {
+      key: context.files.map((f) => f.key),
+      action: context.files.map((f) => f.action),
+      hash: context.files.map((f) => f.hash),
+      baseHash: context.files.map((f) => f.baseHash),
+      dependsOn: context.files.map((f) => f.dependsOn),
+    },
     targetKeys: context.state.map((c) => c.key),
     targetContents: context.state.map((c) => c.content),
     packageKeys: files.map((f) => f.key),
