@@ -41,9 +41,9 @@ export const LINE_LIMIT = 16 * 1024;
 const KILL_GRACE_MS = 2_000;
 
 /**
- * Runs a command in a process group of its own (started by the launcher) and ends the whole group (grandchildren too) on timeout, on
- * silence longer than its idle timeout, when cancelled, and once the command itself has exited: nothing it started
- * is left running. Exit 0 is success.
+ * Runs a command in a process group of its own (started by the launcher) and ends the whole group (grandchildren too)
+ * on timeout, on silence longer than its idle timeout, when cancelled, and once the command itself has exited: nothing
+ * it started is left running. Exit 0 is success.
  */
 export async function runCommand(run: CommandRun): Promise<CommandResult> {
   const started = performance.now();

@@ -8,10 +8,10 @@ import { launcher } from './launcher.ts';
 interface FoldersJob {
   packageDir: string;
   targetDir: string;
-  /** `manifest.json`: where the package goes, and its items by field (columns of strings cost a third of objects to hand over). */
+  /** `manifest.json`: where the package goes, and its items field by field (columns cost a third of objects to hand over). */
   head: { environment: string; request: string; run: string };
   items: { key: string[]; action: string[]; hash: (string | null)[]; baseHash: (string | null)[]; dependsOn: string[][] };
-  /** The target's files: keys and contents, side by side (two arrays of strings cost less to hand over than objects). */
+  /** The target's files: keys and contents, side by side. */
   targetKeys: string[];
   targetContents: string[];
   /** The package's files; a null content is a hard link to the target's file of that key, which holds the same. */
