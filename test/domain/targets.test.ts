@@ -98,12 +98,15 @@ echo "using $API_TOKEN" >&2`,
   it('runs command checks after the targets: a failing one fails the deployment and puts the targets back', async () => {
     script('deploy.sh', 'echo deployed > target.txt');
     script('revert.sh', 'echo reverted > target.txt');
-    script('check.sh', 'grep -q gold "$SANDBOX_TARGET_DIR/Field/Tier" && echo "tier present"');
+    script('check.sh', 'grep -q gold "$SANDBOX_TARGET_DIR/Field/Tier" && echo "tier present"; echo "kept: $(cat "$SANDBOX_TARGET_DIR/Layout/Kept")"; if test -e "$SANDBOX_TARGET_DIR/Layout/Gone"; then echo "gone is there"; fi');
     script('strict.sh', 'echo "$SANDBOX_ACTION: Layout/Kept must not be kept"; exit 1');
     const passing = await worldWith(`    targets:\n      - { name: api, command: ./deploy.sh, revert: ./revert.sh }\n    checks:\n      - { name: tier, command: ./check.sh }`);
     const ok = await deployAs(world, passing);
     expect(ok.succeeded).toBe(true);
     expect(logOf(ok.run.id)).toContain('[tier] tier present');
+    // What the package left alone is there as it was, and what it deleted is not (read with the state it puts back).
+    expect(logOf(ok.run.id)).toContain('[tier] kept: kept');
+    expect(logOf(ok.run.id)).not.toContain('[tier] gone is there');
     const failing = await worldWith(`    targets:\n      - { name: api, command: ./deploy.sh, revert: ./revert.sh }\n    checks:\n      - { name: strict, command: ./strict.sh }`);
     const failed = await deployAs(world, failing);
     expect(failed.reason).toMatch(/^post-deploy check "strict" failed: exited with 1/);

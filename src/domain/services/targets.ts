@@ -41,12 +41,16 @@ export class OutsideWork {
    * targets and checks will get, read now so that their folders are written while the database applies the package.
    */
   async lookAhead(tx: Repositories, targetId: number) {
-    if (this.env.targets.some((t) => t.revert)) this.prior = await tx.components.contents(targetId);
+    const putsBack = this.env.targets.some((t) => t.revert);
+    if (putsBack) this.prior = await tx.components.contents(targetId);
     const commandChecks = commandChecksOf(this.env);
     if (!this.env.targets.length && !commandChecks.length) return;
     const packageId = this.request.packageId;
-    // After the package, the target holds its files and, as they are, the components the package leaves alone.
-    const [files, untouched] = await Promise.all([tx.packages.files(packageId), tx.components.contents(targetId, { packageId })]);
+    // After the package, the target holds its files and, as they are, the components the package leaves alone: of
+    // what it held before when that was read, else read alone.
+    const [files, read] = await Promise.all([tx.packages.files(packageId), putsBack ? undefined : tx.components.contents(targetId, { packageId })]);
+    const inPackage = new Set(files.map((f) => f.key));
+    const untouched = read ?? this.prior.filter((c) => !inPackage.has(c.key));
     const state = [...untouched, ...files.flatMap(({ key, content }) => (content === null ? [] : [{ key, content }]))];
     // Its secrets are opened when a target runs: a deployment its checks refuse is refused for that reason.
     this.after = { ...this.subject('deploy'), files, state };
