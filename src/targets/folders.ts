@@ -113,7 +113,7 @@ class Folders implements LaidOut {
   }
 
   discard() {
-    this.take()?.then(removeLater, () => {});
+    this.take()?.then((folder) => launcher.remove(folder), () => {});
   }
 }
 
@@ -131,7 +131,7 @@ export function folderLayout(scratch: string) {
         writer.write(jobFor(context, folder)).then(
           () => folder,
           (error: Error) => {
-            removeLater(folder);
+            launcher.remove(folder);
             throw error;
           },
         ),
@@ -164,9 +164,3 @@ function jobFor(context: Omit<ActionContext, 'secrets'>, folder: string): Folder
     packageContents: files.map((f) => (held.get(f.key) === f.content ? null : f.content)),
   };
 }
-
-/**
- * Removes a command's folders behind the deployment's back, at the lowest priority: unlinking 20,000 files competes
- * for the machine's cores with the deployment and the database otherwise.
- */
-export const removeLater = (folder: string) => launcher.remove(folder);

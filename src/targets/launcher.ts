@@ -103,7 +103,7 @@ class Launcher {
         },
       });
     let started!: Tracked['started'];
-    let failed!: (error: Error) => void;
+    let failed!: Tracked['failed'];
     let exited!: Tracked['exited'];
     const launched: Launched = {
       started: new Promise((resolve, reject) => ((started = resolve), (failed = reject))),
@@ -117,7 +117,10 @@ class Launcher {
     return launched;
   }
 
-  /** Removes a folder from the helper, at the lowest priority: its files go behind the deployment's back. */
+  /**
+   * Removes a folder from the helper, at the lowest priority, behind the deployment's back: unlinking 20,000 files
+   * competes for the machine's cores with the deployment and the database otherwise.
+   */
   remove(folder: string) {
     try {
       this.ready().send({ type: 'remove', folder });

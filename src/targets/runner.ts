@@ -4,7 +4,8 @@ import { type ActionContext, type ActionOutcome, type CommandAction, LAST_LINES 
 import { durationMs } from '../domain/time.ts';
 import { type CommandResult, runCommand } from './command.ts';
 import { credential, inWords, masking, missingCredentials } from './credentials.ts';
-import { folderLayout, removeLater } from './folders.ts';
+import { folderLayout } from './folders.ts';
+import { launcher } from './launcher.ts';
 import { endLeftovers, recordCommand } from './leftovers.ts';
 
 /** What of the bot's own environment a command gets besides its variables and credentials: enough to find its tools. */
@@ -71,7 +72,7 @@ export function commandActions(o: CommandActionsOptions) {
       } finally {
         forget();
         // Removed behind the deployment's back: it need not wait for thousands of files to go.
-        removeLater(folder);
+        launcher.remove(folder);
       }
     },
     endLeftovers: async () => (ledger ? endLeftovers(ledger) : []),
